@@ -1,0 +1,230 @@
+// Package model holds watchline's plain domain types: sources, documents and
+// their versions, events, quotes, topics, subscriptions and deliveries. It has
+// no behaviour beyond small helpers on the types themselves and imports only the
+// standard library, so every other package can depend on it.
+package model
+
+import "time"
+
+// SourceKind says how a source lists its documents.
+type SourceKind string
+
+const (
+	KindFeed    SourceKind = "feed"    // RSS, Atom or JSON Feed
+	KindPage    SourceKind = "page"    // an HTML listing page; links picked by a selector
+	KindSitemap SourceKind = "sitemap" // an XML sitemap, sitemap index or Google News sitemap
+)
+
+// Source is one place watchline watches, as configured in feeds.yaml.
+type Source struct {
+	ID            string        `json:"id"`
+	Title         string        `json:"title"`
+	Kind          SourceKind    `json:"kind"`
+	URL           string        `json:"url"`
+	Links         string        `json:"links,omitempty"` // goquery selector for article links (page kind)
+	Official      bool          `json:"official"`        // a primary source: its own words, not reporting
+	Tags          []string      `json:"tags,omitempty"`
+	Language      string        `json:"language,omitempty"` // expected language, a hint for extraction
+	Interval      time.Duration `json:"interval"`           // base polling interval
+	Delay         time.Duration `json:"delay"`              // minimum gap between requests to one host
+	UserAgent     string        `json:"user_agent,omitempty"`
+	MaxBody       int64         `json:"max_body"`      // response body cap in bytes
+	AllowPrivate  bool          `json:"allow_private"` // may reach loopback/private addresses
+	FetchArticles bool          `json:"fetch_articles"`
+}
+
+// Topic is a named saved query that defines a story; its timeline is the events
+// whose documents match the query.
+type Topic struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Query string `json:"query"`
+}
+
+// Document is one fetched article or statement page. ID is stable for the life
+// of the document; Seq changes every time the document changes (new version,
+// deletion), so consumers that tail the store by seq see every change.
+type Document struct {
+	ID           int64    `json:"id"`
+	Seq          int64    `json:"seq"`
+	URL          string   `json:"url"`           // the URL it was first fetched from
+	CanonicalURL string   `json:"canonical_url"` // the key: one document per canonical URL
+	URLs         []string `json:"urls,omitempty"`
+	SourceID     string   `json:"source"`
+	Title        string   `json:"title"`
+	Text         string   `json:"text"`
+	Authors      []string `json:"authors,omitempty"`
+	Language     string   `json:"language"`
+	Tags         []string `json:"tags,omitempty"`
+	Official     bool     `json:"official"`
+
+	Published           time.Time `json:"published"`
+	PublishedSource     string    `json:"published_source"` // json-ld, meta, time, url, text, feed, fetched, import
+	PublishedConfidence float64   `json:"published_confidence"`
+	Modified            time.Time `json:"modified,omitzero"`
+	Fetched             time.Time `json:"fetched"`
+
+	ContentHash string  `json:"content_hash"` // hash of the normalised text
+	SimHash     uint64  `json:"simhash"`      // near-duplicate fingerprint of the text
+	DuplicateOf int64   `json:"duplicate_of,omitempty"`
+	Similarity  float64 `json:"similarity,omitempty"` // to DuplicateOf, 0..1
+	Versions    int     `json:"versions"`
+	Deleted     bool    `json:"deleted,omitempty"`
+}
+
+// DocumentVersion is one earlier or current text of a document. Official
+// statements are sometimes edited silently; the versions keep every text seen.
+type DocumentVersion struct {
+	DocumentID  int64     `json:"document_id"`
+	Version     int       `json:"version"` // 1 is the first text seen
+	Title       string    `json:"title"`
+	Text        string    `json:"text"`
+	ContentHash string    `json:"content_hash"`
+	Fetched     time.Time `json:"fetched"`
+}
+
+// SourceHealth is what the crawler last saw of a source, so a broken feed is
+// visible in seconds.
+type SourceHealth struct {
+	SourceID            string        `json:"source"`
+	LastAttempt         time.Time     `json:"last_attempt,omitzero"`
+	LastSuccess         time.Time     `json:"last_success,omitzero"`
+	LastError           string        `json:"last_error,omitempty"`
+	LastErrorAt         time.Time     `json:"last_error_at,omitzero"`
+	ConsecutiveFailures int           `json:"consecutive_failures"`
+	ItemsSeen           int64         `json:"items_seen"` // in the last successful crawl
+	ItemsNew            int64         `json:"items_new"`  // in the last successful crawl
+	TotalDocuments      int64         `json:"total_documents"`
+	NextDue             time.Time     `json:"next_due,omitzero"`
+	Interval            time.Duration `json:"interval"` // current adaptive interval
+}
+
+// EventType follows how a case or policy actually moves.
+type EventType string
+
+const (
+	TypeArrest       EventType = "arrest"
+	TypeCharge       EventType = "charge"
+	TypeHearing      EventType = "hearing"
+	TypeTrial        EventType = "trial"
+	TypeDiscontinued EventType = "discontinued" // case dropped or collapsed
+	TypeVerdict      EventType = "verdict"
+	TypeSentencing   EventType = "sentencing"
+	TypeStatement    EventType = "statement" // official response or denial
+	TypeWarning      EventType = "warning"   // security advisory
+	TypePolicy       EventType = "policy"    // decision, designation, legislation, sanctions
+	TypeOther        EventType = "other"
+)
+
+// EventTypes lists every event type in a stable order.
+var EventTypes = []EventType{TypeArrest, TypeCharge, TypeHearing, TypeTrial, TypeDiscontinued,
+	TypeVerdict, TypeSentencing, TypeStatement, TypeWarning, TypePolicy, TypeOther}
+
+// Precision says how exactly a date is known.
+type Precision string
+
+const (
+	PrecisionDay   Precision = "day"
+	PrecisionMonth Precision = "month"
+	PrecisionYear  Precision = "year"
+)
+
+// DateFound is a date read from a document's text, with where it came from.
+type DateFound struct {
+	Date       time.Time `json:"date"`
+	Precision  Precision `json:"precision"`
+	Confidence float64   `json:"confidence"`
+	Phrase     string    `json:"phrase"` // the words it was resolved from, e.g. "on Monday"
+	Offset     int       `json:"offset"` // byte offset of Phrase in the document text
+}
+
+// Actor is a person, organisation or country named in an event's documents.
+type Actor struct {
+	Name     string `json:"name"`
+	Kind     string `json:"kind"` // person, organisation, country, place, law
+	Mentions int    `json:"mentions"`
+}
+
+// Quote is verbatim words with their speaker, linked to where they were said.
+type Quote struct {
+	Text       string `json:"text"`
+	Speaker    string `json:"speaker"`        // person or institution
+	Role       string `json:"role,omitempty"` // role or institution of a named person
+	DocumentID int64  `json:"document_id"`
+	Offset     int    `json:"offset"` // byte offset of the quote in the document text
+	EventID    int64  `json:"event_id,omitempty"`
+}
+
+// Event is something that happened in the world, reported by one or more
+// documents.
+type Event struct {
+	ID                 int64       `json:"id"`
+	Title              string      `json:"title"`
+	Happened           time.Time   `json:"happened"`
+	Precision          Precision   `json:"precision"`
+	DateConfidence     float64     `json:"date_confidence"`
+	DatePhrase         string      `json:"date_phrase,omitempty"`
+	Type               EventType   `json:"type"`
+	TypeEvidence       string      `json:"type_evidence,omitempty"`
+	TypeConfidence     float64     `json:"type_confidence"`
+	Actors             []Actor     `json:"actors,omitempty"`
+	FirstDocumentID    int64       `json:"first_document_id"`
+	PrimaryDocumentIDs []int64     `json:"primary_document_ids,omitempty"`
+	DocumentIDs        []int64     `json:"document_ids"` // every member, in published order
+	Quotes             []Quote     `json:"quotes,omitempty"`
+	Mentioned          []DateFound `json:"mentioned,omitempty"`
+	Edited             bool        `json:"edited"` // a human corrected it
+	Seq                int64       `json:"seq"`    // bumps on every change
+}
+
+// SubscriptionLevel says whether a subscription fires per document or per event.
+type SubscriptionLevel string
+
+const (
+	LevelArticle SubscriptionLevel = "article"
+	LevelEvent   SubscriptionLevel = "event"
+)
+
+// Subscription is a saved query whose new matches are delivered to a channel.
+type Subscription struct {
+	ID        int64             `json:"id"`
+	Name      string            `json:"name,omitempty"`
+	Query     string            `json:"query"`
+	Sources   []string          `json:"sources,omitempty"`
+	Tags      []string          `json:"tags,omitempty"`
+	Official  bool              `json:"official,omitempty"`
+	Languages []string          `json:"languages,omitempty"`
+	Types     []EventType       `json:"types,omitempty"`
+	Level     SubscriptionLevel `json:"level"`
+	Webhook   string            `json:"webhook,omitempty"`
+	Email     string            `json:"email,omitempty"`
+	AtomFile  string            `json:"atom_file,omitempty"`
+	Digest    string            `json:"digest,omitempty"` // "" or "immediate", hourly, daily@08:00, weekly@mon 08:00
+	TimeZone  string            `json:"time_zone,omitempty"`
+	Secret    string            `json:"-"` // HMAC key for webhook signatures
+	Created   time.Time         `json:"created"`
+	StartSeq  int64             `json:"start_seq"` // matches start after this seq
+}
+
+// DeliveryState is where a delivery stands in the outbox.
+type DeliveryState string
+
+const (
+	DeliveryPending   DeliveryState = "pending"
+	DeliveryDelivered DeliveryState = "delivered"
+	DeliveryFailed    DeliveryState = "failed"
+)
+
+// Delivery is one outbox entry: a batch of matches for one subscription.
+type Delivery struct {
+	ID             int64         `json:"id"`
+	SubscriptionID int64         `json:"subscription_id"`
+	IdempotencyKey string        `json:"idempotency_key"`
+	State          DeliveryState `json:"state"`
+	Attempts       int           `json:"attempts"`
+	LastError      string        `json:"last_error,omitempty"`
+	Created        time.Time     `json:"created"`
+	NextAttempt    time.Time     `json:"next_attempt,omitzero"`
+	Delivered      time.Time     `json:"delivered,omitzero"`
+	Payload        []byte        `json:"-"`
+}

@@ -1,0 +1,519 @@
+package store
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/watchline/watchline/model"
+)
+
+// PutOutcome says what PutDocument did with a document.
+type PutOutcome int
+
+const (
+	// Inserted: a new document with a new seq.
+	Inserted PutOutcome = iota + 1
+	// Updated: a known URL served a different text; a new version was kept
+	// and the document got a new seq.
+	Updated
+	// Unchanged: a known URL served the same text again.
+	Unchanged
+	// Aliased: a new URL served the text of a known document; the URL was
+	// added to that document.
+	Aliased
+)
+
+func (o PutOutcome) String() string {
+	switch o {
+	case Inserted:
+		return "new"
+	case Updated:
+		return "updated"
+	case Unchanged:
+		return "unchanged"
+	case Aliased:
+		return "duplicate"
+	}
+	return "unknown"
+}
+
+// Raw is the page a document was extracted from.
+type Raw struct {
+	ContentType string
+	Body        []byte
+}
+
+// PutDocument stores d, deciding in one transaction whether it is new, a new
+// version of a known document (same URL, other text), the same text again, or a
+// known text under another URL. d.ID and d.Seq are set on return. raw, when it
+// has a body, is kept compressed beside the version it produced.
+//
+// d.CanonicalURL is the key; d.URL and d.URLs are recorded as aliases.
+func (s *Store) PutDocument(ctx context.Context, d *model.Document, raw Raw) (PutOutcome, error) {
+	if d.CanonicalURL == "" {
+		return 0, errors.New("put document: canonical URL is empty")
+	}
+	if d.ContentHash == "" {
+		return 0, fmt.Errorf("put document %s: content hash is empty", d.CanonicalURL)
+	}
+	if d.Fetched.IsZero() {
+		d.Fetched = s.now()
+	}
+	if d.URL == "" {
+		d.URL = d.CanonicalURL
+	}
+	urls := uniqueStrings(append([]string{d.CanonicalURL, d.URL}, d.URLs...))
+	var outcome PutOutcome
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		id, hash, versions, found, err := findByURLs(ctx, tx, urls)
+		if err != nil {
+			return err
+		}
+		switch {
+		case found && hash == d.ContentHash:
+			outcome = Unchanged
+			d.ID = id
+			return addURLs(ctx, tx, id, urls)
+		case found:
+			outcome = Updated
+			d.ID = id
+			d.Versions = versions + 1
+			return s.updateVersion(ctx, tx, d, urls, raw)
+		}
+		var existing int64
+		err = tx.QueryRowContext(ctx,
+			"SELECT id FROM documents WHERE content_hash = ? AND deleted = 0 ORDER BY id LIMIT 1", d.ContentHash).Scan(&existing)
+		switch {
+		case err == nil:
+			outcome = Aliased
+			d.ID = existing
+			return addURLs(ctx, tx, existing, urls)
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("find by content: %w", err)
+		}
+		outcome = Inserted
+		d.Versions = 1
+		return s.insert(ctx, tx, d, urls, raw)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("put document %s: %w", d.CanonicalURL, err)
+	}
+	return outcome, nil
+}
+
+func findByURLs(ctx context.Context, tx *sql.Tx, urls []string) (id int64, hash string, versions int, found bool, err error) {
+	for _, u := range urls {
+		err = tx.QueryRowContext(ctx, `SELECT d.id, d.content_hash, d.versions FROM document_urls u
+			JOIN documents d ON d.id = u.document_id WHERE u.url = ?`, u).Scan(&id, &hash, &versions)
+		if err == nil {
+			return id, hash, versions, true, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, "", 0, false, fmt.Errorf("find by url: %w", err)
+		}
+	}
+	return 0, "", 0, false, nil
+}
+
+func nextSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var seq int64
+	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").Scan(&seq); err != nil {
+		return 0, fmt.Errorf("next seq: %w", err)
+	}
+	return seq, nil
+}
+
+func (s *Store) insert(ctx context.Context, tx *sql.Tx, d *model.Document, urls []string, raw Raw) error {
+	seq, err := nextSeq(ctx, tx)
+	if err != nil {
+		return err
+	}
+	d.Seq = seq
+	res, err := tx.ExecContext(ctx, `INSERT INTO documents(seq, url, canonical_url, source_id, title, text, authors,
+		language, tags, official, published, published_source, published_confidence, modified, fetched,
+		content_hash, simhash, duplicate_of, similarity, versions)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		seq, d.URL, d.CanonicalURL, d.SourceID, d.Title, d.Text, jsonList(d.Authors), d.Language, jsonList(d.Tags),
+		d.Official, unix(d.Published), d.PublishedSource, d.PublishedConfidence, unix(d.Modified), unix(d.Fetched),
+		d.ContentHash, int64(d.SimHash), nullID(d.DuplicateOf), d.Similarity, d.Versions)
+	if err != nil {
+		return fmt.Errorf("insert: %w", err)
+	}
+	if d.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if err := addURLs(ctx, tx, d.ID, urls); err != nil {
+		return err
+	}
+	return s.addVersion(ctx, tx, d, raw)
+}
+
+func (s *Store) updateVersion(ctx context.Context, tx *sql.Tx, d *model.Document, urls []string, raw Raw) error {
+	seq, err := nextSeq(ctx, tx)
+	if err != nil {
+		return err
+	}
+	d.Seq = seq
+	// The first publication date stays: a later version is the same document.
+	_, err = tx.ExecContext(ctx, `UPDATE documents SET seq = ?, title = ?, text = ?, authors = ?, language = ?,
+		modified = ?, fetched = ?, content_hash = ?, simhash = ?, versions = ?, deleted = 0 WHERE id = ?`,
+		seq, d.Title, d.Text, jsonList(d.Authors), d.Language, unix(d.Fetched), unix(d.Fetched),
+		d.ContentHash, int64(d.SimHash), d.Versions, d.ID)
+	if err != nil {
+		return fmt.Errorf("update: %w", err)
+	}
+	if err := addURLs(ctx, tx, d.ID, urls); err != nil {
+		return err
+	}
+	return s.addVersion(ctx, tx, d, raw)
+}
+
+func (s *Store) addVersion(ctx context.Context, tx *sql.Tx, d *model.Document, raw Raw) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO document_versions(document_id, version, title, text, content_hash, fetched)
+		VALUES(?,?,?,?,?,?)`, d.ID, d.Versions, d.Title, d.Text, d.ContentHash, unix(d.Fetched)); err != nil {
+		return fmt.Errorf("add version: %w", err)
+	}
+	if len(raw.Body) == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(raw.Body)
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("compress raw page: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO raw_pages(document_id, version, content_type, body) VALUES(?,?,?,?)`,
+		d.ID, d.Versions, raw.ContentType, buf.Bytes()); err != nil {
+		return fmt.Errorf("add raw page: %w", err)
+	}
+	return nil
+}
+
+func addURLs(ctx context.Context, tx *sql.Tx, id int64, urls []string) error {
+	for _, u := range urls {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO document_urls(url, document_id) VALUES(?, ?)", u, id); err != nil {
+			return fmt.Errorf("add url: %w", err)
+		}
+	}
+	return nil
+}
+
+// DeleteDocument marks a document deleted and gives it a new seq, so consumers
+// tailing the log remove it too. Its versions are kept.
+func (s *Store) DeleteDocument(ctx context.Context, id int64) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		seq, err := nextSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE documents SET deleted = 1, seq = ? WHERE id = ? AND deleted = 0", seq, id)
+		if err != nil {
+			return fmt.Errorf("delete document %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("delete document %d: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+const docColumns = `id, seq, url, canonical_url, source_id, title, text, authors, language, tags, official,
+	published, published_source, published_confidence, modified, fetched, content_hash, simhash,
+	COALESCE(duplicate_of, 0), similarity, versions, deleted`
+
+type scanner interface{ Scan(...any) error }
+
+func scanDocument(sc scanner) (model.Document, error) {
+	var d model.Document
+	var authors, tags string
+	var published, modified, fetched, simhash int64
+	err := sc.Scan(&d.ID, &d.Seq, &d.URL, &d.CanonicalURL, &d.SourceID, &d.Title, &d.Text, &authors, &d.Language,
+		&tags, &d.Official, &published, &d.PublishedSource, &d.PublishedConfidence, &modified, &fetched,
+		&d.ContentHash, &simhash, &d.DuplicateOf, &d.Similarity, &d.Versions, &d.Deleted)
+	if err != nil {
+		return d, err
+	}
+	json.Unmarshal([]byte(authors), &d.Authors)
+	json.Unmarshal([]byte(tags), &d.Tags)
+	d.Published, d.Modified, d.Fetched = fromUnix(published), fromUnix(modified), fromUnix(fetched)
+	d.SimHash = uint64(simhash)
+	return d, nil
+}
+
+// Document returns the document with id, with every URL it is known under.
+func (s *Store) Document(ctx context.Context, id int64) (model.Document, error) {
+	d, err := scanDocument(s.db.QueryRowContext(ctx, "SELECT "+docColumns+" FROM documents WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("document %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("document %d: %w", id, err)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT url FROM document_urls WHERE document_id = ? ORDER BY url", id)
+	if err != nil {
+		return d, fmt.Errorf("document %d urls: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return d, err
+		}
+		d.URLs = append(d.URLs, u)
+	}
+	return d, rows.Err()
+}
+
+// DocumentByURL returns the document known under url (canonical or alias).
+func (s *Store) DocumentByURL(ctx context.Context, url string) (model.Document, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, "SELECT document_id FROM document_urls WHERE url = ?", url).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.Document{}, fmt.Errorf("document %s: %w", url, ErrNotFound)
+	}
+	if err != nil {
+		return model.Document{}, fmt.Errorf("document %s: %w", url, err)
+	}
+	return s.Document(ctx, id)
+}
+
+// KnownURL reports whether url is already stored (canonical or alias).
+func (s *Store) KnownURL(ctx context.Context, url string) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, "SELECT 1 FROM document_urls WHERE url = ?", url).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("known url: %w", err)
+	}
+	return true, nil
+}
+
+// DocumentsAfter returns up to limit documents with seq > after, in seq order,
+// deleted ones included (with Deleted set) so consumers can remove them. This is
+// the log every consumer tails.
+func (s *Store) DocumentsAfter(ctx context.Context, after int64, limit int) ([]model.Document, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+docColumns+" FROM documents WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("documents after %d: %w", after, err)
+	}
+	defer rows.Close()
+	var docs []model.Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, fmt.Errorf("documents after %d: %w", after, err)
+		}
+		docs = append(docs, d)
+	}
+	return docs, rows.Err()
+}
+
+// MaxSeq is the newest seq in the log (0 when empty).
+func (s *Store) MaxSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM documents").Scan(&seq); err != nil {
+		return 0, fmt.Errorf("max seq: %w", err)
+	}
+	return seq, nil
+}
+
+// DocFilter selects documents for listing.
+type DocFilter struct {
+	Sources        []string
+	From, To       time.Time // published range, inclusive; zero = open
+	IncludeDeleted bool
+	Limit          int // 0 = all
+	Offset         int
+}
+
+// CountDocuments counts the documents f selects, ignoring Limit and Offset.
+func (s *Store) CountDocuments(ctx context.Context, f DocFilter) (int64, error) {
+	where, args := f.where()
+	var n int64
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM documents"+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count documents: %w", err)
+	}
+	return n, nil
+}
+
+// EachDocument calls fn for every document f selects, newest published first,
+// reading rows as it goes so memory stays flat however many there are.
+func (s *Store) EachDocument(ctx context.Context, f DocFilter, fn func(model.Document) error) error {
+	where, args := f.where()
+	q := "SELECT " + docColumns + " FROM documents" + where + " ORDER BY published DESC, id DESC"
+	if f.Limit > 0 {
+		q += " LIMIT ? OFFSET ?"
+		args = append(args, f.Limit, f.Offset)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("list documents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return fmt.Errorf("list documents: %w", err)
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (f DocFilter) where() (string, []any) {
+	var conds []string
+	var args []any
+	if !f.IncludeDeleted {
+		conds = append(conds, "deleted = 0")
+	}
+	if len(f.Sources) > 0 {
+		conds = append(conds, "source_id IN (?"+strings.Repeat(",?", len(f.Sources)-1)+")")
+		for _, s := range f.Sources {
+			args = append(args, s)
+		}
+	}
+	if !f.From.IsZero() {
+		conds = append(conds, "published >= ?")
+		args = append(args, f.From.Unix())
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, "published <= ?")
+		args = append(args, f.To.Unix())
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Versions returns every text document id has had, oldest first.
+func (s *Store) Versions(ctx context.Context, id int64) ([]model.DocumentVersion, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT document_id, version, title, text, content_hash, fetched
+		FROM document_versions WHERE document_id = ? ORDER BY version`, id)
+	if err != nil {
+		return nil, fmt.Errorf("versions of %d: %w", id, err)
+	}
+	defer rows.Close()
+	var vs []model.DocumentVersion
+	for rows.Next() {
+		var v model.DocumentVersion
+		var fetched int64
+		if err := rows.Scan(&v.DocumentID, &v.Version, &v.Title, &v.Text, &v.ContentHash, &fetched); err != nil {
+			return nil, fmt.Errorf("versions of %d: %w", id, err)
+		}
+		v.Fetched = fromUnix(fetched)
+		vs = append(vs, v)
+	}
+	return vs, rows.Err()
+}
+
+// RawPage returns the raw page behind version of document id (0 = latest).
+func (s *Store) RawPage(ctx context.Context, id int64, version int) (Raw, error) {
+	var raw Raw
+	var body []byte
+	err := s.db.QueryRowContext(ctx, `SELECT content_type, body FROM raw_pages WHERE document_id = ?
+		AND (version = ? OR ? = 0) ORDER BY version DESC LIMIT 1`, id, version, version).Scan(&raw.ContentType, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return raw, fmt.Errorf("raw page of %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return raw, fmt.Errorf("raw page of %d: %w", id, err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return raw, fmt.Errorf("raw page of %d: %w", id, err)
+	}
+	raw.Body, err = io.ReadAll(zr)
+	if err != nil {
+		return raw, fmt.Errorf("raw page of %d: %w", id, err)
+	}
+	return raw, nil
+}
+
+// Fingerprint is a document's near-duplicate fingerprint.
+type Fingerprint struct {
+	ID        int64
+	SimHash   uint64
+	Published time.Time
+	Source    string
+}
+
+// EachFingerprint calls fn for every live document's fingerprint published at or
+// after since (zero = all), oldest first.
+func (s *Store) EachFingerprint(ctx context.Context, since time.Time, fn func(Fingerprint) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, simhash, published, source_id FROM documents
+		WHERE deleted = 0 AND duplicate_of IS NULL AND published >= ? ORDER BY published, id`, unix(since))
+	if err != nil {
+		return fmt.Errorf("fingerprints: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f Fingerprint
+		var sh, pub int64
+		if err := rows.Scan(&f.ID, &sh, &pub, &f.Source); err != nil {
+			return fmt.Errorf("fingerprints: %w", err)
+		}
+		f.SimHash, f.Published = uint64(sh), fromUnix(pub)
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Duplicates returns the ids of documents linked to id as near-duplicates.
+func (s *Store) Duplicates(ctx context.Context, id int64) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id FROM documents WHERE duplicate_of = ? AND deleted = 0 ORDER BY id", id)
+	if err != nil {
+		return nil, fmt.Errorf("duplicates of %d: %w", id, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var d int64
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		ids = append(ids, d)
+	}
+	return ids, rows.Err()
+}
+
+func jsonList(xs []string) string {
+	if len(xs) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(xs)
+	return string(b)
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func uniqueStrings(xs []string) []string {
+	seen := make(map[string]bool, len(xs))
+	out := xs[:0:0]
+	for _, x := range xs {
+		if x != "" && !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,3 @@
+-- Events, their members, quotes and editors' corrections (timeline).
+-- Reserved: filled in by the timeline package's store work.
+SELECT 1;

@@ -1,0 +1,236 @@
+// Package store is watchline's system of record: an SQLite database (pure Go,
+// modernc.org/sqlite) in WAL mode holding documents and their versions, the seq
+// log that every consumer tails, consumers' cursors, crawl state and source
+// health. It is the only package that writes SQL.
+//
+// Concurrency: one process may write while any number of others read. SQLite
+// serialises writers; every write transaction starts with BEGIN IMMEDIATE so
+// writers queue on the busy timeout instead of failing half way, and WAL lets
+// readers (search, serve) see the last committed state without blocking the
+// crawler.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// DBFile is the database's file name inside the data directory.
+const DBFile = "watchline.db"
+
+// ErrNotFound is returned when a requested row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrNewerSchema is returned when the data directory was written by a newer
+// watchline than this one.
+var ErrNewerSchema = errors.New("data directory was written by a newer watchline")
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is an open watchline database.
+type Store struct {
+	db  *sql.DB
+	dir string
+	now func() time.Time
+}
+
+// Open opens (creating if needed) the store in data directory dir and brings
+// its schema up to date.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open store: create data directory %s: %w (check the path and its permissions, or pass --data)", dir, err)
+	}
+	path := filepath.Join(dir, DBFile)
+	dsn := "file:" + path +
+		"?_pragma=busy_timeout(15000)" +
+		"&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)" + // with WAL: a process crash loses nothing committed
+		"&_pragma=foreign_keys(1)" +
+		"&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	// A few connections let readers run beside the writer; SQLite serialises the
+	// writers themselves.
+	db.SetMaxOpenConns(4)
+	db.SetConnMaxIdleTime(time.Minute)
+	s := &Store{db: db, dir: dir, now: time.Now}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w (is it a watchline data directory, and readable?)", path, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dir is the data directory the store lives in.
+func (s *Store) Dir() string { return s.dir }
+
+// SetClock replaces the store's clock (tests use a fixed one).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("migration %q: name must be NNNN_description.sql", name)
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected number %04d; migrations must be numbered 1, 2, 3 … without gaps", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the number of the newest migration this build knows.
+func SchemaVersion() int {
+	ms, err := loadMigrations()
+	if err != nil {
+		return 0
+	}
+	return len(ms)
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var current int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return fmt.Errorf("migrate: read schema version: %w (the file may not be an SQLite database)", err)
+	}
+	if current > len(ms) {
+		return fmt.Errorf("open store %s: %w (schema %d, this build knows %d): upgrade watchline, or point --data at another directory",
+			s.dir, ErrNewerSchema, current, len(ms))
+	}
+	for _, m := range ms[current:] {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return err
+			}
+			// PRAGMA does not take parameters; the version is an int we made.
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate: apply %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// tx runs fn in one write transaction (BEGIN IMMEDIATE), committing if fn
+// returns nil and rolling back otherwise.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Cursor returns the last seq consumer name has fully applied (0 if none).
+func (s *Store) Cursor(ctx context.Context, name string) (int64, error) {
+	var seq int64
+	err := s.db.QueryRowContext(ctx, "SELECT seq FROM cursors WHERE name = ?", name).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read cursor %s: %w", name, err)
+	}
+	return seq, nil
+}
+
+// SetCursor records that consumer name has applied everything up to seq. A
+// consumer that writes output into the store must instead set its cursor in
+// the same transaction as that output (see setCursorTx).
+func (s *Store) SetCursor(ctx context.Context, name string, seq int64) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return setCursorTx(ctx, tx, name, seq) })
+}
+
+func setCursorTx(ctx context.Context, tx *sql.Tx, name string, seq int64) error {
+	_, err := tx.ExecContext(ctx,
+		"INSERT INTO cursors(name, seq) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET seq = excluded.seq", name, seq)
+	if err != nil {
+		return fmt.Errorf("set cursor %s: %w", name, err)
+	}
+	return nil
+}
+
+// Check runs SQLite's integrity check and reports the first problem found.
+func (s *Store) Check(ctx context.Context) error {
+	var res string
+	if err := s.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("integrity check: %s", res)
+	}
+	return nil
+}
+
+// unix and fromUnix convert between times and the integer seconds the schema
+// stores; the zero time is 0.
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func fromUnix(sec int64) time.Time {
+	if sec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(sec, 0).UTC()
+}
