@@ -85,7 +85,7 @@ func (c *Config) Validate() error {
 func (v *validator) defaults() {
 	d := v.c.Defaults
 	v.badDefault["interval"] = !v.positive("defaults.interval", d.Interval)
-	v.badDefault["delay"] = !v.positive("defaults.delay", d.Delay)
+	v.badDefault["delay"] = !v.nonNegative("defaults.delay", d.Delay)
 	v.positive("defaults.timeout", d.Timeout)
 	v.badDefault["user_agent"] = !v.userAgent("defaults.user_agent", d.UserAgent)
 	if d.MaxBody <= 0 {
@@ -100,6 +100,16 @@ func (v *validator) defaults() {
 func (v *validator) positive(field string, d time.Duration) bool {
 	if d <= 0 {
 		v.errorf(field, "%s must be positive; use Go duration syntax like 15m or 2h", short(d))
+		return false
+	}
+	return true
+}
+
+// nonNegative accepts zero: a delay of 0s turns the per-host gap off, which
+// only loopback test and demo sources (allow_private) may do.
+func (v *validator) nonNegative(field string, d time.Duration) bool {
+	if d < 0 {
+		v.errorf(field, "%s must not be negative; use Go duration syntax like 2s, or 0s for no gap", short(d))
 		return false
 	}
 	return true
@@ -163,7 +173,7 @@ func (v *validator) sources() {
 			s.Interval < MinInterval && !s.AllowPrivate {
 			v.errorf(p+".interval", "%s is too often for a public source; use at least %s (only allow_private test sources may poll faster)", short(s.Interval), short(MinInterval))
 		}
-		if !inherited("delay", s.Delay == d.Delay) && v.positive(p+".delay", s.Delay) &&
+		if !inherited("delay", s.Delay == d.Delay) && v.nonNegative(p+".delay", s.Delay) &&
 			s.Delay < MinDelay && !s.AllowPrivate {
 			v.errorf(p+".delay", "%s is too short a gap between requests to a public host; use at least %s", short(s.Delay), short(MinDelay))
 		}
