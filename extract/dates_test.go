@@ -1,0 +1,273 @@
+package extract
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestParseTextDate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // YYYY-MM-DD, "" for none
+	}{
+		{"Published 22 April 2024", "2024-04-22"},
+		{"22nd April 2024", "2024-04-22"},
+		{"Tuesday 1 October 2025, 10.30 BST", "2025-10-01"},
+		{"April 22, 2024", "2024-04-22"},
+		{"Sept. 3, 2025", "2025-09-03"},
+		{"3 Sep 2025", "2025-09-03"},
+		{"Publié le 1er mars 2024 à 10h15", "2024-03-01"},
+		{"mis à jour le 9 octobre 2025", "2025-10-09"},
+		{"Veröffentlicht am 18. November 2025", "2025-11-18"},
+		{"am 3. März 2025", "2025-03-03"},
+		{"22 de abril de 2024", "2024-04-22"},
+		{"22 aprile 2024", "2024-04-22"},
+		{"2025年10月15日 来源：本站", "2025-10-15"},
+		{"2024-04-22", "2024-04-22"},
+		{"22.04.2024", "2024-04-22"},
+		{"22/04/2024", "2024-04-22"},
+		{"04/22/2024", "2024-04-22"},
+		{"04/05/2024 is ambiguous", ""},
+		{"31 April 2024", ""},
+		{"© 2024 Example Media", ""},
+		{"April 2024", ""},
+		{"the 1911 Act", ""},
+		{"Posted 10 September 2023, updated 11 September 2023", "2023-09-10"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := parseTextDate(tt.in)
+			gotS := ""
+			if ok {
+				gotS = got.Format("2006-01-02")
+				if got.Location() != time.UTC || got.Hour() != 0 {
+					t.Errorf("date %v is not midnight UTC", got)
+				}
+			}
+			if gotS != tt.want {
+				t.Errorf("parseTextDate(%q) = %q, want %q", tt.in, gotS, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // RFC 3339, "" for none
+	}{
+		{"2025-10-15T09:30:00+01:00", "2025-10-15T09:30:00+01:00"},
+		{"2025-10-15T09:30:00.123Z", "2025-10-15T09:30:00Z"},
+		{"2025-10-15T09:30:00+0100", "2025-10-15T09:30:00+01:00"},
+		{"2025-10-15T09:30:00", "2025-10-15T09:30:00Z"},
+		{"2025-10-15 09:30:00", "2025-10-15T09:30:00Z"},
+		{"2025-10-15", "2025-10-15T00:00:00Z"},
+		{"20251015", "2025-10-15T00:00:00Z"},
+		{"Wed, 15 Oct 2025 09:30:00 +0100", "2025-10-15T09:30:00+01:00"},
+		{" 2025-10-15T09:30Z ", "2025-10-15T09:30:00Z"},
+		{"yesterday", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := parseDate(tt.in)
+			gotS := ""
+			if ok {
+				gotS = got.Format(time.RFC3339)
+			}
+			if gotS != tt.want {
+				t.Errorf("parseDate(%q) = %q, want %q", tt.in, gotS, tt.want)
+			}
+		})
+	}
+}
+
+func TestURLDate(t *testing.T) {
+	tests := []struct {
+		in        string
+		want      string
+		monthOnly bool
+	}{
+		{"https://example.com/uk/2024/04/22/two-charged", "2024-04-22", false},
+		{"https://example.com/2024/4/2/x", "2024-04-02", false},
+		{"https://example.com/news/2024-04-22-two-charged", "2024-04-22", false},
+		{"https://example.com/news/20240422/two-charged", "2024-04-22", false},
+		{"https://example.com/politics/2025/07/", "2025-07-01", true},
+		{"https://example.com/story/2024/13/45/x", "", false},
+		{"https://example.com/story/12345678", "", false},
+		{"https://example.com/about", "", false},
+		{"https://example.com/a?date=2024/04/22", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, monthOnly, ok := urlDate(tt.in)
+			gotS := ""
+			if ok {
+				gotS = got.Format("2006-01-02")
+			}
+			if gotS != tt.want || monthOnly != tt.monthOnly {
+				t.Errorf("urlDate(%q) = %q monthOnly=%v, want %q monthOnly=%v", tt.in, gotS, monthOnly, tt.want, tt.monthOnly)
+			}
+		})
+	}
+}
+
+// TestDateCases runs small pages through HTML, one trap each.
+func TestDateCases(t *testing.T) {
+	body := func(s string) string {
+		return s + "<p>This paragraph is long enough to count as the text of an article, and it says nothing about when it was written.</p>" +
+			"<p>A second paragraph makes sure the extractor has more than one block of real sentences to work with.</p>"
+	}
+	tests := []struct {
+		name    string
+		page    string
+		url     string
+		feed    time.Time
+		want    string // RFC 3339, "" for zero
+		src     DateSource
+		conf    float64
+		wantMod string
+	}{
+		{
+			name: "json-ld beats meta and time",
+			page: `<html><head><script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2025-01-02T03:04:05Z"}</script>
+<meta property="article:published_time" content="2025-01-03T00:00:00Z"></head><body><article><h1>T</h1><time datetime="2025-01-04">x</time>` + body("") + `</article></body></html>`,
+			want: "2025-01-02T03:04:05Z", src: SourceJSONLD, conf: 0.95,
+		},
+		{
+			name: "json-ld comment dates ignored",
+			page: `<html><head><script type="application/ld+json">{"@type":"WebPage","comment":[{"@type":"Comment","datePublished":"2025-05-05"}]}</script></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			want: "", src: "",
+		},
+		{
+			name: "json-ld array with article",
+			page: `<html><head><script type="application/ld+json">[{"@type":"Organization","name":"x"},{"@type":["Article","NewsArticle"],"datePublished":"2025-02-03","dateModified":"2025-02-05"}]</script></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			want: "2025-02-03T00:00:00Z", src: SourceJSONLD, conf: 0.95, wantMod: "2025-02-05T00:00:00Z",
+		},
+		{
+			name: "broken json-ld falls through to meta",
+			page: `<html><head><script type="application/ld+json">{"@type":"NewsArticle","datePublished":</script><meta name="pubdate" content="2025-03-04"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			want: "2025-03-04T00:00:00Z", src: SourceMeta, conf: 0.9,
+		},
+		{
+			name: "meta pre-1995 rejected",
+			page: `<html><head><meta property="article:published_time" content="1970-01-01T00:00:00Z"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			want: "", src: "",
+		},
+		{
+			name: "future meta rejected, url used",
+			page: `<html><head><meta property="article:published_time" content="2030-01-01T00:00:00Z"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			url:  "https://example.com/2025/06/07/x",
+			want: "2025-06-07T00:00:00Z", src: SourceURL, conf: 0.75,
+		},
+		{
+			name: "one day ahead is accepted",
+			page: `<html><head><meta property="article:published_time" content="2026-01-01T20:00:00Z"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			want: "2026-01-01T20:00:00Z", src: SourceMeta, conf: 0.9,
+		},
+		{
+			name: "meta and url disagree: meta kept, confidence lowered",
+			page: `<html><head><meta property="article:published_time" content="2025-03-01T00:00:00Z"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			url:  "https://example.com/2024/11/30/x",
+			want: "2025-03-01T00:00:00Z", src: SourceMeta, conf: 0.65,
+		},
+		{
+			name: "meta and url agree within days: no penalty",
+			page: `<html><head><meta property="article:published_time" content="2025-03-01T23:00:00-05:00"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			url:  "https://example.com/2025/03/02/x",
+			want: "2025-03-01T23:00:00-05:00", src: SourceMeta, conf: 0.9,
+		},
+		{
+			name: "feed disagrees: small penalty",
+			page: `<html><head><meta property="article:published_time" content="2025-03-01T00:00:00Z"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			feed: time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC),
+			want: "2025-03-01T00:00:00Z", src: SourceMeta, conf: 0.8,
+		},
+		{
+			name: "month-only url loses to byline text",
+			page: `<html><body><article><h1>T</h1><p>By A. Writer, 9 July 2025</p>` + body("") + `</article></body></html>`,
+			url:  "https://example.com/2025/07/story",
+			want: "2025-07-09T00:00:00Z", src: SourceText, conf: 0.6,
+		},
+		{
+			name: "month-only url alone",
+			page: `<html><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			url:  "https://example.com/2025/07/story",
+			want: "2025-07-01T00:00:00Z", src: SourceURL, conf: 0.55,
+		},
+		{
+			name: "updated time is modified, not published",
+			page: `<html><body><article><h1>T</h1><p>Updated <time datetime="2025-08-09T10:00:00Z">9 Aug</time></p>` + body("") + `</article></body></html>`,
+			want: "", src: "", wantMod: "2025-08-09T10:00:00Z",
+		},
+		{
+			name: "dateModified time after published time",
+			page: `<html><body><article><h1>T</h1><time itemprop="datePublished" datetime="2025-08-01">1 Aug</time> <time itemprop="dateModified" datetime="2025-08-02">2 Aug</time>` + body("") + `</article></body></html>`,
+			want: "2025-08-01T00:00:00Z", src: SourceTime, conf: 0.85, wantMod: "2025-08-02T00:00:00Z",
+		},
+		{
+			name: "modified equal to published is dropped",
+			page: `<html><head><script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2025-02-03T10:00:00Z","dateModified":"2025-02-03T10:00:00Z"}</script></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			want: "2025-02-03T10:00:00Z", src: SourceJSONLD, conf: 0.95,
+		},
+		{
+			name: "time in aside ignored, time in article used",
+			page: `<html><body><aside><time datetime="2025-09-09">x</time></aside><article><h1>T</h1><p><time datetime="2025-09-01">1 Sep</time></p>` + body("") + `</article></body></html>`,
+			want: "2025-09-01T00:00:00Z", src: SourceTime, conf: 0.7,
+		},
+		{
+			name: "date in a lead sentence is not a byline",
+			page: `<html><body><article><h1>T</h1>` + body(`<p>On 3 March 2023 police officers arrested two men at addresses in Oxfordshire and Edinburgh, and a long inquiry began that would take over a year to reach court.</p>`) + `</article></body></html>`,
+			want: "", src: "",
+		},
+		{
+			name: "wordpress published updated class is publication",
+			page: `<html><body><article><h1>T</h1><span class="posted-on"><time class="entry-date published updated" datetime="2025-08-03T10:00:00+00:00">3 Aug</time></span>` + body("") + `</article></body></html>`,
+			want: "2025-08-03T10:00:00Z", src: SourceTime, conf: 0.85,
+		},
+		{
+			name: "published label before an unmarked time",
+			page: `<html><body><article><h1>T</h1><p>Published: <time datetime="2025-08-04">4 Aug</time> | Updated: <time datetime="2025-08-05">5 Aug</time></p>` + body("") + `</article></body></html>`,
+			want: "2025-08-04T00:00:00Z", src: SourceTime, conf: 0.85, wantMod: "2025-08-05T00:00:00Z",
+		},
+		{
+			name: "label and value in separate blocks",
+			page: `<html><body><main><h1>T</h1><dl><dt>Published</dt><dd>17 October 2025</dd><dt>Last updated</dt><dd>22 October 2025</dd></dl>` + body("") + `</main></body></html>`,
+			want: "2025-10-17T00:00:00Z", src: SourceText, conf: 0.6, wantMod: "2025-10-22T00:00:00Z",
+		},
+		{
+			name: "feed date alone",
+			page: `<html><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			feed: time.Date(2025, 4, 5, 6, 7, 8, 0, time.UTC),
+			want: "2025-04-05T06:07:08Z", src: SourceFeed, conf: 0.5,
+		},
+		{
+			name: "masthead date before the headline ignored",
+			page: `<html><body><div class="site-header">Wednesday 31 December 2025</div><main><h1>T</h1>` + body("") + `</main></body></html>`,
+			want: "", src: "",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			art, err := HTML(context.Background(), []byte(tt.page), "text/html", Options{URL: tt.url, FeedDate: tt.feed, now: testNow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if !art.Published.IsZero() {
+				got = art.Published.Format(time.RFC3339)
+			}
+			if got != tt.want || art.PublishedSource != tt.src || art.PublishedConfidence != tt.conf {
+				t.Errorf("Published = %q from %q (%.2f), want %q from %q (%.2f)", got, art.PublishedSource, art.PublishedConfidence, tt.want, tt.src, tt.conf)
+			}
+			gotMod := ""
+			if !art.Modified.IsZero() {
+				gotMod = art.Modified.Format(time.RFC3339)
+			}
+			if gotMod != tt.wantMod {
+				t.Errorf("Modified = %q, want %q", gotMod, tt.wantMod)
+			}
+		})
+	}
+}
