@@ -1,0 +1,616 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/watchline/watchline/config"
+	"github.com/watchline/watchline/extract"
+	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/store"
+)
+
+// Options tune a Crawler; the zero value is production behaviour.
+type Options struct {
+	// Progress receives one line per source crawled; nil means silent.
+	Progress io.Writer
+	// Now is the clock for fetched times, health and scheduling.
+	Now func() time.Time
+	// Retry bounds retries of one request (tests make the waits tiny).
+	Retry RetryPolicy
+	// Tick is how often Run looks for due sources; default one minute.
+	Tick time.Duration
+}
+
+// Crawler fetches configured sources into a store. It is safe to use from one
+// goroutine at a time; it runs its own bounded pool of workers.
+type Crawler struct {
+	st     *store.Store
+	cfg    *config.Config
+	opts   Options
+	fetch  *fetcher
+	dedupe *dedupe
+	outMu  sync.Mutex
+}
+
+// New returns a crawler for cfg's sources writing into st. It loads the
+// near-duplicate fingerprints of the stored documents.
+func New(ctx context.Context, st *store.Store, cfg *config.Config, opts Options) (*Crawler, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Tick <= 0 {
+		opts.Tick = time.Minute
+	}
+	d, err := newDedupe(ctx, st)
+	if err != nil {
+		return nil, fmt.Errorf("new crawler: %w", err)
+	}
+	return &Crawler{
+		st:     st,
+		cfg:    cfg,
+		opts:   opts,
+		fetch:  newFetcher(cfg.Defaults.Timeout, opts.Retry, opts.Now),
+		dedupe: d,
+	}, nil
+}
+
+// SourceResult is what one crawl of one source did.
+type SourceResult struct {
+	Source         string        `json:"source"`
+	Listed         int           `json:"listed"`          // items in the feed, listing or sitemap
+	Fetched        int           `json:"fetched"`         // pages downloaded
+	New            int           `json:"new"`             // documents stored for the first time
+	NearDuplicates int           `json:"near_duplicates"` // linked to an earlier original (new ones, or older ones relinked)
+	Updated        int           `json:"updated"`         // known documents with a new version
+	Duplicates     int           `json:"duplicates"`      // same text under another URL (aliased)
+	Unchanged      int           `json:"unchanged"`       // known and unchanged (incl. 304s and skipped known URLs)
+	Skipped        int           `json:"skipped"`         // disallowed by robots.txt
+	Failed         int           `json:"failed"`          // items that could not be stored
+	Err            error         `json:"-"`               // the source itself failed
+	ItemErr        error         `json:"-"`               // the last item error, if any
+	Took           time.Duration `json:"took"`
+}
+
+func (r SourceResult) String() string {
+	if r.Err != nil {
+		return fmt.Sprintf("%s: FAILED: %v", r.Source, r.Err)
+	}
+	s := fmt.Sprintf("%s: %d listed, %d fetched, %d new (%d near-duplicate), %d updated, %d duplicate, %d unchanged, %d skipped, %d failed (%s)",
+		r.Source, r.Listed, r.Fetched, r.New, r.NearDuplicates, r.Updated, r.Duplicates, r.Unchanged, r.Skipped, r.Failed,
+		r.Took.Round(time.Millisecond))
+	if r.ItemErr != nil {
+		s += "; last error: " + r.ItemErr.Error()
+	}
+	return s
+}
+
+// Summary is what one pass over the due sources did.
+type Summary struct {
+	Sources []SourceResult
+	Took    time.Duration
+}
+
+// Total adds up every source's counts; Source holds the number of failed
+// sources as text.
+func (s Summary) Total() SourceResult {
+	var t SourceResult
+	for _, r := range s.Sources {
+		t.Listed += r.Listed
+		t.Fetched += r.Fetched
+		t.New += r.New
+		t.NearDuplicates += r.NearDuplicates
+		t.Updated += r.Updated
+		t.Duplicates += r.Duplicates
+		t.Unchanged += r.Unchanged
+		t.Skipped += r.Skipped
+		t.Failed += r.Failed
+	}
+	t.Took = s.Took
+	return t
+}
+
+// FailedSources counts sources whose crawl failed.
+func (s Summary) FailedSources() int {
+	n := 0
+	for _, r := range s.Sources {
+		if r.Err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func (s Summary) String() string {
+	t := s.Total()
+	return fmt.Sprintf("crawled %d sources (%d failed): %d fetched, %d new (%d near-duplicate), %d updated, %d duplicate, %d unchanged, %d skipped, %d failed items in %s",
+		len(s.Sources), s.FailedSources(), t.Fetched, t.New, t.NearDuplicates, t.Updated, t.Duplicates, t.Unchanged,
+		t.Skipped, t.Failed, s.Took.Round(time.Millisecond))
+}
+
+// Run crawls due sources every Tick until ctx is cancelled, then returns
+// ctx's error. A pass that fails is reported on Progress and retried on the
+// next tick.
+func (c *Crawler) Run(ctx context.Context) error {
+	t := time.NewTicker(c.opts.Tick)
+	defer t.Stop()
+	for {
+		sum, err := c.Once(ctx, nil)
+		if err != nil && ctx.Err() == nil {
+			c.progress("crawl: %v", err)
+		} else if len(sum.Sources) > 0 {
+			c.progress("%s", sum)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// Once crawls every due source once (every source, if none was ever
+// crawled), or exactly the sources named in force, using a bounded pool of
+// workers over hosts. A failing source never stops the others; the error is
+// only for cancellation and unknown forced ids.
+func (c *Crawler) Once(ctx context.Context, force []string) (Summary, error) {
+	start := time.Now()
+	srcs, err := c.dueSources(ctx, force)
+	if err != nil {
+		return Summary{}, err
+	}
+	// Sources on one host go to one worker, in order, so the per-host gate
+	// does not leave other workers idle waiting on it.
+	var hosts []string
+	byHost := map[string][]model.Source{}
+	for _, s := range srcs {
+		h := hostOf(s.URL)
+		if _, ok := byHost[h]; !ok {
+			hosts = append(hosts, h)
+		}
+		byHost[h] = append(byHost[h], s)
+	}
+	workers := c.cfg.Defaults.Workers
+	if workers <= 0 {
+		workers = 4
+	}
+	workers = min(workers, max(len(hosts), 1))
+	jobs := make(chan []model.Source)
+	var (
+		mu      sync.Mutex
+		results []SourceResult
+		wg      sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for group := range jobs {
+				for _, src := range group {
+					if ctx.Err() != nil {
+						break
+					}
+					r := c.CrawlSource(ctx, src)
+					mu.Lock()
+					results = append(results, r)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+feed:
+	for _, h := range hosts {
+		select {
+		case jobs <- byHost[h]:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return Summary{Sources: results, Took: time.Since(start)}, ctx.Err()
+}
+
+func (c *Crawler) dueSources(ctx context.Context, force []string) ([]model.Source, error) {
+	if len(force) > 0 {
+		var srcs []model.Source
+		for _, id := range force {
+			s, ok := c.cfg.Source(id)
+			if !ok {
+				return nil, fmt.Errorf("no source %q in %s; `watchline sources` lists them", id, c.cfg.Path)
+			}
+			srcs = append(srcs, s)
+		}
+		return srcs, nil
+	}
+	now := c.opts.Now()
+	var srcs []model.Source
+	for _, s := range c.cfg.Sources {
+		h, err := c.st.SourceHealth(ctx, s.ID)
+		if err != nil {
+			return nil, fmt.Errorf("crawl: %w", err)
+		}
+		if due(h.NextDue, now) {
+			srcs = append(srcs, s)
+		}
+	}
+	return srcs, nil
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Host
+}
+
+func (c *Crawler) progress(format string, args ...any) {
+	if c.opts.Progress == nil {
+		return
+	}
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	fmt.Fprintf(c.opts.Progress, format+"\n", args...)
+}
+
+// CrawlSource crawls one source now, stores what it finds, records the
+// source's health and next due time, and reports on Progress. A cancelled
+// crawl records nothing about the source, so it stays due.
+func (c *Crawler) CrawlSource(ctx context.Context, src model.Source) SourceResult {
+	start := time.Now()
+	res := SourceResult{Source: src.ID}
+	items, commit, err := c.list(ctx, src)
+	if err != nil {
+		res.Err = err
+	}
+	res.Listed = len(items)
+	for _, it := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		c.crawlItem(ctx, src, it, &res)
+	}
+	if ctx.Err() != nil {
+		res.Took = time.Since(start)
+		return res
+	}
+	if res.Err == nil && res.Failed > 0 && res.Fetched+res.New+res.Updated+res.Duplicates+res.Unchanged == 0 {
+		res.Err = fmt.Errorf("every item failed; last: %w", res.ItemErr)
+	}
+	if res.Err == nil && commit != nil {
+		// Only now that every item is stored may the listing be cached: a 304
+		// next time must not hide items that failed this time.
+		if err := commit(ctx); err != nil {
+			res.Err = err
+		}
+	}
+	res.Took = time.Since(start)
+	if err := c.saveHealth(ctx, src, res); err != nil && res.Err == nil {
+		res.Err = err
+	}
+	c.progress("%s", res)
+	return res
+}
+
+func (c *Crawler) saveHealth(ctx context.Context, src model.Source, res SourceResult) error {
+	h, err := c.st.SourceHealth(ctx, src.ID)
+	if err != nil {
+		return err
+	}
+	now := c.opts.Now()
+	h.LastAttempt = now
+	switch {
+	case res.Err != nil:
+		h.LastError = res.Err.Error()
+		h.LastErrorAt = now
+		h.ConsecutiveFailures++
+	default:
+		h.LastSuccess = now
+		h.ConsecutiveFailures = 0
+		h.ItemsSeen, h.ItemsNew = int64(res.Listed), int64(res.New)
+		h.LastError = ""
+		if res.ItemErr != nil {
+			h.LastError = fmt.Sprintf("%d of %d items failed; last: %v", res.Failed, res.Listed, res.ItemErr)
+			h.LastErrorAt = now
+		}
+	}
+	h.Interval = NextInterval(src.Interval, h.Interval, res.New+res.Updated > 0, src.AllowPrivate)
+	h.NextDue = now.Add(h.Interval)
+	return c.st.SaveSourceHealth(ctx, h)
+}
+
+// list reads a source's listing. commit, if not nil, stores the listing's
+// validators for the next conditional GET.
+func (c *Crawler) list(ctx context.Context, src model.Source) (items []item, commit func(context.Context) error, err error) {
+	var v store.Validators
+	// An official source's listing is always read in full: its pages are
+	// re-fetched (conditionally) to catch silent edits, so we need the list
+	// even when it has not changed.
+	if !src.Official {
+		if v, err = c.st.Validators(ctx, src.URL); err != nil {
+			return nil, nil, err
+		}
+	}
+	resp, err := c.fetch.get(ctx, src, src.URL, v)
+	if err != nil {
+		return nil, nil, err
+	}
+	if resp.NotModified {
+		return nil, nil, nil
+	}
+	commit = func(ctx context.Context) error { return c.st.SetValidators(ctx, src.URL, resp.validators()) }
+	switch src.Kind {
+	case model.KindPage:
+		items, err = parseListing(resp.Body, resp.ContentType, resp.URL, src.Links)
+	case model.KindSitemap:
+		items, err = c.sitemap(ctx, src, resp)
+	default:
+		items, err = parseFeed(resp.Body, resp.URL, resp.ContentType)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", src.URL, err)
+	}
+	return items, commit, nil
+}
+
+// sitemap reads a sitemap or sitemap index, following an index's children
+// breadth-first to maxSitemapDepth levels and maxSitemaps files.
+func (c *Crawler) sitemap(ctx context.Context, src model.Source, first *response) ([]item, error) {
+	type pending struct {
+		url   string
+		depth int
+	}
+	var (
+		items   []item
+		queue   []pending
+		lastErr error
+		files   = 1
+		seen    = map[string]bool{first.URL: true}
+		resp    = first
+		depth   = 0
+	)
+	for {
+		its, children, err := parseSitemap(resp.Body, resp.URL, src.MaxBody)
+		if err != nil {
+			if resp == first {
+				return nil, err
+			}
+			lastErr = err
+		}
+		items = append(items, its...)
+		for _, ch := range children {
+			if !seen[ch] && depth < maxSitemapDepth && files+len(queue) < maxSitemaps {
+				seen[ch] = true
+				queue = append(queue, pending{ch, depth + 1})
+			}
+		}
+		if len(queue) == 0 || len(items) >= maxItems || ctx.Err() != nil {
+			break
+		}
+		next := queue[0]
+		queue = queue[1:]
+		files++
+		depth = next.depth
+		r, err := c.fetch.get(ctx, src, next.url, store.Validators{})
+		if err != nil {
+			lastErr = err
+			resp = &response{URL: next.url}
+			continue
+		}
+		resp = r
+	}
+	if len(items) == 0 && lastErr != nil {
+		return nil, lastErr
+	}
+	if len(items) > maxItems {
+		items = items[:maxItems]
+	}
+	return items, nil
+}
+
+// crawlItem turns one listed item into a stored document.
+func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res *SourceResult) {
+	fail := func(err error) {
+		res.Failed++
+		res.ItemErr = err
+	}
+	norm, err := extract.NormalizeURL(it.URL)
+	if err != nil {
+		fail(err)
+		return
+	}
+	known, err := c.st.KnownURL(ctx, norm)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if known && !src.Official {
+		res.Unchanged++
+		return
+	}
+	now := c.opts.Now()
+	// A feed item carries its own text unless the source says to read the
+	// page (summaries only) or the item has no text at all.
+	usePage := src.Kind != model.KindFeed || src.FetchArticles || it.Text == ""
+	if !usePage {
+		c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: "text/html; charset=utf-8", Body: []byte(it.Content)}, known, res, "", nil)
+		return
+	}
+	var v store.Validators
+	if known {
+		if v, err = c.st.Validators(ctx, norm); err != nil {
+			fail(err)
+			return
+		}
+	}
+	resp, err := c.fetch.get(ctx, src, it.URL, v)
+	switch {
+	case errors.Is(err, ErrRobotsDisallowed):
+		res.Skipped++
+		return
+	case err != nil && ctx.Err() != nil:
+		return
+	case err != nil && it.Text != "":
+		// The page is gone or unreachable but the feed told us what it says.
+		c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: "text/html; charset=utf-8", Body: []byte(it.Content)}, known, res, "", nil)
+		return
+	case err != nil:
+		fail(err)
+		return
+	case resp.NotModified:
+		res.Unchanged++
+		return
+	}
+	res.Fetched++
+	art, err := extract.HTML(ctx, resp.Body, resp.ContentType, extract.Options{URL: resp.URL, Language: src.Language, FeedDate: it.Published})
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		if it.Text != "" {
+			c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: resp.ContentType, Body: resp.Body}, known, res, norm, resp)
+			return
+		}
+		fail(fmt.Errorf("%s: %w", resp.URL, err))
+		return
+	}
+	c.store(ctx, articleDocument(src, it, art, norm, resp.URL, now), store.Raw{ContentType: resp.ContentType, Body: resp.Body}, known, res, norm, resp)
+}
+
+// store puts doc through dedupe into the store, counts the outcome and, for
+// a fetched page, records its validators for the next conditional GET.
+func (c *Crawler) store(ctx context.Context, doc model.Document, raw store.Raw, known bool, res *SourceResult, key string, resp *response) {
+	if strings.TrimSpace(doc.Text) == "" {
+		res.Failed++
+		res.ItemErr = fmt.Errorf("%s: no text in the page or the feed item", doc.URL)
+		return
+	}
+	outcome, relinked, err := c.dedupe.put(ctx, &doc, raw, known)
+	if err != nil {
+		res.Failed++
+		res.ItemErr = err
+		return
+	}
+	countOutcome(res, outcome, doc)
+	res.NearDuplicates += relinked
+	if resp != nil && key != "" {
+		if v := resp.validators(); v != (store.Validators{}) {
+			if err := c.st.SetValidators(ctx, key, v); err != nil {
+				res.ItemErr = err
+			}
+		}
+	}
+}
+
+func countOutcome(res *SourceResult, outcome store.PutOutcome, doc model.Document) {
+	switch outcome {
+	case store.Inserted:
+		res.New++
+		if doc.DuplicateOf != 0 {
+			res.NearDuplicates++
+		}
+	case store.Updated:
+		res.Updated++
+	case store.Unchanged:
+		res.Unchanged++
+	case store.Aliased:
+		res.Duplicates++
+	}
+}
+
+// Confidence given to dates that did not come from the page itself.
+const (
+	feedDateConfidence    = 0.6
+	fetchedDateConfidence = 0.1
+)
+
+// feedDocument builds a document from a feed item's own content.
+func feedDocument(src model.Source, it item, norm string, now time.Time) model.Document {
+	d := baseDocument(src, norm, now)
+	d.URLs = []string{norm}
+	d.Title = it.Title
+	d.Text = it.Text
+	d.Authors = it.Authors
+	d.Language = extract.Language(it.Text)
+	if d.Language == "" {
+		d.Language = src.Language
+	}
+	setDate(&d, time.Time{}, "", 0, it.Published, now)
+	return d
+}
+
+// articleDocument builds a document from an extracted page.
+func articleDocument(src model.Source, it item, art *extract.Article, norm, finalURL string, now time.Time) model.Document {
+	d := baseDocument(src, norm, now)
+	if fn, err := extract.NormalizeURL(finalURL); err == nil {
+		d.CanonicalURL = fn
+		d.URLs = append(d.URLs, fn)
+	}
+	// rel=canonical is trusted only on the same site: a syndicated copy that
+	// names the original's URL must not overwrite the original.
+	if art.CanonicalURL != "" && sameSite(art.CanonicalURL, finalURL) {
+		d.CanonicalURL = art.CanonicalURL
+	}
+	d.URLs = append(d.URLs, norm)
+	d.Title = art.Title
+	if d.Title == "" {
+		d.Title = it.Title
+	}
+	d.Text = art.Text
+	d.Authors = art.Authors
+	if len(d.Authors) == 0 {
+		d.Authors = it.Authors
+	}
+	d.Language = art.Language
+	if d.Language == "" {
+		d.Language = src.Language
+	}
+	d.Modified = art.Modified
+	setDate(&d, art.Published, string(art.PublishedSource), art.PublishedConfidence, it.Published, now)
+	return d
+}
+
+func baseDocument(src model.Source, norm string, now time.Time) model.Document {
+	return model.Document{
+		URL:          norm,
+		CanonicalURL: norm,
+		SourceID:     src.ID,
+		Tags:         src.Tags,
+		Official:     src.Official,
+		Fetched:      now,
+	}
+}
+
+// setDate picks the publication date: the page's own evidence, else the
+// listing's date, else the time we fetched it (with low confidence).
+func setDate(d *model.Document, page time.Time, pageSource string, pageConf float64, listed, now time.Time) {
+	page, listed = page.UTC(), listed.UTC()
+	switch {
+	case !page.IsZero() && isMidnight(page) && !listed.IsZero() && sameDay(page, listed):
+		// The page knows only the day (from its URL, say) and the listing
+		// agrees on the day but also knows the time: keep the time.
+		d.Published, d.PublishedSource, d.PublishedConfidence = listed, "feed", max(pageConf, feedDateConfidence)
+	case !page.IsZero():
+		d.Published, d.PublishedSource, d.PublishedConfidence = page, pageSource, pageConf
+	case !listed.IsZero():
+		d.Published, d.PublishedSource, d.PublishedConfidence = listed, "feed", feedDateConfidence
+	default:
+		d.Published, d.PublishedSource, d.PublishedConfidence = now.UTC(), "fetched", fetchedDateConfidence
+	}
+	if d.PublishedSource == "" {
+		d.PublishedSource = "page"
+	}
+}
+
+func isMidnight(t time.Time) bool { return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 }
+
+func sameDay(a, b time.Time) bool {
+	return a.Format(time.DateOnly) == b.Format(time.DateOnly)
+}

@@ -1,0 +1,431 @@
+package crawler
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/watchline/watchline/config"
+	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/store"
+)
+
+// maxRedirects is how many hops one fetch follows.
+const maxRedirects = 10
+
+// RetryPolicy bounds how one request is retried after a network error, a
+// timeout, a 429 or a 5xx. Other 4xx answers are never retried.
+type RetryPolicy struct {
+	Attempts int           // total tries of one request; default 3
+	Base     time.Duration // first backoff, doubled per retry with jitter; default 2s
+	Max      time.Duration // cap on any single wait, Retry-After included; default 2m
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.Attempts <= 0 {
+		p.Attempts = 3
+	}
+	if p.Base <= 0 {
+		p.Base = 2 * time.Second
+	}
+	if p.Max <= 0 {
+		p.Max = 2 * time.Minute
+	}
+	return p
+}
+
+// wait returns how long to wait before retry number n (1-based), honouring a
+// Retry-After header when the server sent one.
+func (p RetryPolicy) wait(n int, retryAfter string, now time.Time, jitter float64) time.Duration {
+	if d, ok := parseRetryAfter(retryAfter, now); ok {
+		return min(d, p.Max)
+	}
+	d := p.Base << (n - 1)
+	if d <= 0 || d > p.Max { // <= 0: shifted past int64
+		d = p.Max
+	}
+	// Full jitter in [d/2, d*1.5) keeps many crawlers from retrying in step.
+	d = time.Duration(float64(d) * (0.5 + jitter))
+	return min(d, p.Max)
+}
+
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// response is one fetched URL after redirects.
+type response struct {
+	URL         string // final URL
+	Status      int
+	Header      http.Header
+	ContentType string
+	Body        []byte
+	NotModified bool // 304 to a conditional GET
+}
+
+// Validators returns what the response says about itself for the next
+// conditional GET.
+func (r *response) validators() store.Validators {
+	return store.Validators{ETag: r.Header.Get("ETag"), LastModified: r.Header.Get("Last-Modified")}
+}
+
+// fetcher does every HTTP request of a crawler.
+type fetcher struct {
+	timeout time.Duration
+	retry   RetryPolicy
+	now     func() time.Time
+	guarded *http.Client // refuses private addresses at dial time
+	open    *http.Client // for sources with allow_private
+	gate    hostGate
+	robots  robotsCache
+	mu      sync.Mutex
+	rng     *rand.Rand
+}
+
+func newFetcher(timeout time.Duration, retry RetryPolicy, now func() time.Time) *fetcher {
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	return &fetcher{
+		timeout: timeout,
+		retry:   retry.withDefaults(),
+		now:     now,
+		guarded: newClient(timeout, false),
+		open:    newClient(timeout, true),
+		rng:     rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x5eed)),
+	}
+}
+
+func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
+	d := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		// Checking the address actually dialled, not the host name, covers
+		// redirects, DNS rebinding and names that resolve to 127.0.0.1.
+		d.Control = guardPrivate
+	}
+	t := &http.Transport{
+		Proxy:                 nil, // a proxy would dial for us and defeat the guard
+		DialContext:           d.DialContext,
+		TLSHandshakeTimeout:   timeout,
+		ResponseHeaderTimeout: timeout,
+		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConnsPerHost:   2,
+		ForceAttemptHTTP2:     true,
+	}
+	return &http.Client{
+		Transport: t,
+		// Redirects are followed by fetcher.get, hop by hop, so each hop is
+		// checked against robots.txt and the per-host gate.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// guardPrivate is a net.Dialer Control func refusing non-public addresses.
+func guardPrivate(network, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		host = address
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return fmt.Errorf("dial %s: unparsable address: %w", address, ErrPrivateAddress)
+	}
+	if !publicAddr(ip) {
+		return fmt.Errorf("%s: %w", ip, ErrPrivateAddress)
+	}
+	return nil
+}
+
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+func publicAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return ip.IsValid() && !ip.IsLoopback() && !ip.IsPrivate() && !ip.IsLinkLocalUnicast() &&
+		!ip.IsLinkLocalMulticast() && !ip.IsInterfaceLocalMulticast() && !ip.IsMulticast() &&
+		!ip.IsUnspecified() && !cgnat.Contains(ip)
+}
+
+func (f *fetcher) client(src model.Source) *http.Client {
+	if src.AllowPrivate {
+		return f.open
+	}
+	return f.guarded
+}
+
+// get fetches rawURL for src, following redirects itself. Every hop obeys
+// robots.txt and the per-host gate. v, if set, makes the first hop
+// conditional; a 304 comes back with NotModified set.
+func (f *fetcher) get(ctx context.Context, src model.Source, rawURL string, v store.Validators) (*response, error) {
+	return f.getChecked(ctx, src, rawURL, v, true)
+}
+
+func (f *fetcher) getChecked(ctx context.Context, src model.Source, rawURL string, v store.Validators, checkRobots bool) (*response, error) {
+	u := rawURL
+	seen := map[string]bool{u: true}
+	for hop := 0; ; hop++ {
+		if checkRobots {
+			if err := f.allowed(ctx, src, u); err != nil {
+				return nil, err
+			}
+		}
+		resp, err := f.withRetries(ctx, src, u, v)
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", u, err)
+		}
+		if resp.Status < 300 || resp.Status >= 400 || resp.NotModified {
+			resp.URL = u
+			return resp, nil
+		}
+		loc := resp.Header.Get("Location")
+		if loc == "" {
+			return nil, fmt.Errorf("fetch %s: HTTP %d redirect without a Location header", u, resp.Status)
+		}
+		next, err := resolveHTTP(u, loc)
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: redirect: %w", u, err)
+		}
+		if seen[next] {
+			return nil, fmt.Errorf("fetch %s: %w: %s was visited twice", rawURL, ErrRedirectLoop, next)
+		}
+		if hop+1 >= maxRedirects {
+			return nil, fmt.Errorf("fetch %s: %w: stopped after %d", rawURL, ErrTooManyRedirects, maxRedirects)
+		}
+		seen[next] = true
+		u, v = next, store.Validators{}
+	}
+}
+
+// resolveHTTP resolves ref against base and insists on http(s).
+func resolveHTTP(base, ref string) (string, error) {
+	b, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	r, err := url.Parse(strings.TrimSpace(ref))
+	if err != nil {
+		return "", err
+	}
+	u := b.ResolveReference(r)
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%q is not an absolute http(s) URL", u.String())
+	}
+	u.Fragment = ""
+	return u.String(), nil
+}
+
+func (f *fetcher) withRetries(ctx context.Context, src model.Source, u string, v store.Validators) (*response, error) {
+	var lastErr error
+	for attempt := 1; ; attempt++ {
+		resp, retryAfter, err := f.once(ctx, src, u, v)
+		if err == nil {
+			return resp, nil
+		}
+		lastErr = err
+		if !retryable(err) || attempt >= f.retry.Attempts || ctx.Err() != nil {
+			if attempt > 1 {
+				return nil, fmt.Errorf("%w (after %d attempts)", lastErr, attempt)
+			}
+			return nil, lastErr
+		}
+		f.mu.Lock()
+		jitter := f.rng.Float64()
+		f.mu.Unlock()
+		if err := sleep(ctx, f.retry.wait(attempt, retryAfter, f.now(), jitter)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// retryable says whether trying the same request again may succeed.
+func retryable(err error) bool {
+	var he *HTTPError
+	switch {
+	case errors.As(err, &he):
+		return he.Status == http.StatusTooManyRequests || he.Status == http.StatusRequestTimeout ||
+			(he.Status >= 500 && he.Status != http.StatusNotImplemented)
+	case errors.Is(err, context.Canceled), errors.Is(err, ErrPrivateAddress), errors.Is(err, ErrBodyTooLarge),
+		errors.Is(err, errTLS):
+		return false
+	}
+	return true // network errors and timeouts
+}
+
+var errTLS = errors.New("TLS")
+
+// once makes one request through the host gate. It returns the Retry-After
+// header with any 429/503 error.
+func (f *fetcher) once(ctx context.Context, src model.Source, u string, v store.Validators) (*response, string, error) {
+	parsed, err := url.Parse(u)
+	if err != nil || parsed.Host == "" {
+		return nil, "", fmt.Errorf("bad URL %q", u)
+	}
+	release, err := f.gate.acquire(ctx, parsed.Host, src.Delay)
+	if err != nil {
+		return nil, "", err
+	}
+	defer release()
+
+	actx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	ua := src.UserAgent
+	if ua == "" {
+		ua = config.DefaultUserAgent
+	}
+	req.Header.Set("User-Agent", ua)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/feed+json,application/xml;q=0.9,*/*;q=0.8")
+	if v.ETag != "" {
+		req.Header.Set("If-None-Match", v.ETag)
+	}
+	if v.LastModified != "" {
+		req.Header.Set("If-Modified-Since", v.LastModified)
+	}
+	// Accept-Encoding is left to the transport, which then asks for gzip and
+	// decompresses transparently; the body cap below counts decompressed
+	// bytes, so a gzip bomb stops at the cap too.
+	hr, err := f.client(src).Do(req)
+	if err != nil {
+		return nil, "", f.classify(ctx, actx, err)
+	}
+	defer hr.Body.Close()
+	resp := &response{Status: hr.StatusCode, Header: hr.Header, ContentType: hr.Header.Get("Content-Type")}
+	switch {
+	case hr.StatusCode == http.StatusNotModified:
+		resp.NotModified = true
+		return resp, "", nil
+	case hr.StatusCode >= 300 && hr.StatusCode < 400:
+		return resp, "", nil
+	case hr.StatusCode < 200 || hr.StatusCode >= 300:
+		// Drain a little so the connection can be reused.
+		io.Copy(io.Discard, io.LimitReader(hr.Body, 64<<10))
+		return nil, hr.Header.Get("Retry-After"), &HTTPError{Status: hr.StatusCode, Text: hr.Status}
+	}
+	limit := src.MaxBody
+	if limit <= 0 {
+		limit = 10 << 20
+	}
+	if hr.ContentLength > limit {
+		return nil, "", &limitError{limit}
+	}
+	body, err := io.ReadAll(io.LimitReader(hr.Body, limit+1))
+	if err != nil {
+		return nil, "", f.classify(ctx, actx, fmt.Errorf("read body: %w", err))
+	}
+	if int64(len(body)) > limit {
+		return nil, "", &limitError{limit}
+	}
+	resp.Body = body
+	return resp, "", nil
+}
+
+// classify turns transport errors into the specific ones health reports.
+func (f *fetcher) classify(ctx, actx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var (
+		certErr  *tls.CertificateVerificationError
+		authErr  x509.UnknownAuthorityError
+		hostErr  x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		recErr   tls.RecordHeaderError
+		alertErr tls.AlertError
+	)
+	switch {
+	case errors.Is(err, ErrPrivateAddress):
+		return err
+	case actx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w after %s", ErrTimeout, f.timeout)
+	case errors.As(err, &certErr), errors.As(err, &authErr), errors.As(err, &hostErr),
+		errors.As(err, &invalid), errors.As(err, &recErr), errors.As(err, &alertErr):
+		return fmt.Errorf("%w: %w", errTLS, err)
+	}
+	return err
+}
+
+// hostGate lets one request at a time reach each host, at least delay after
+// the previous one finished.
+type hostGate struct {
+	mu    sync.Mutex
+	slots map[string]*hostSlot
+}
+
+type hostSlot struct {
+	sem  chan struct{}
+	last time.Time
+}
+
+func (g *hostGate) acquire(ctx context.Context, host string, delay time.Duration) (release func(), err error) {
+	g.mu.Lock()
+	if g.slots == nil {
+		g.slots = map[string]*hostSlot{}
+	}
+	s := g.slots[host]
+	if s == nil {
+		s = &hostSlot{sem: make(chan struct{}, 1)}
+		g.slots[host] = s
+	}
+	g.mu.Unlock()
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if !s.last.IsZero() {
+		if err := sleep(ctx, time.Until(s.last.Add(delay))); err != nil {
+			<-s.sem
+			return nil, err
+		}
+	}
+	return func() {
+		s.last = time.Now()
+		<-s.sem
+	}, nil
+}
