@@ -593,10 +593,6 @@ func baseDocument(src model.Source, norm string, now time.Time) model.Document {
 func setDate(d *model.Document, page time.Time, pageSource string, pageConf float64, listed, now time.Time) {
 	page, listed = page.UTC(), listed.UTC()
 	switch {
-	case !page.IsZero() && isMidnight(page) && !listed.IsZero() && sameDay(page, listed):
-		// The page knows only the day (from its URL, say) and the listing
-		// agrees on the day but also knows the time: keep the time.
-		d.Published, d.PublishedSource, d.PublishedConfidence = listed, "feed", max(pageConf, feedDateConfidence)
 	case !page.IsZero():
 		d.Published, d.PublishedSource, d.PublishedConfidence = page, pageSource, pageConf
 	case !listed.IsZero():
@@ -610,7 +606,3 @@ func setDate(d *model.Document, page time.Time, pageSource string, pageConf floa
 }
 
 func isMidnight(t time.Time) bool { return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 }
-
-func sameDay(a, b time.Time) bool {
-	return a.Format(time.DateOnly) == b.Format(time.DateOnly)
-}

@@ -113,8 +113,7 @@ func TestSetDate(t *testing.T) {
 		wantSrc string
 	}{
 		{"page date wins", day("2025-05-01T10:00:00Z"), "json-ld", day("2025-05-02T10:00:00Z"), day("2025-05-01T10:00:00Z"), "json-ld"},
-		{"day-only page date takes the listing's time on that day", day("2025-05-01T00:00:00Z"), "url", day("2025-05-01T09:30:00Z"), day("2025-05-01T09:30:00Z"), "feed"},
-		{"day-only page date on another day stays", day("2025-05-01T00:00:00Z"), "url", day("2025-05-03T09:30:00Z"), day("2025-05-01T00:00:00Z"), "url"},
+		{"day-only page date stays (extract refines it from the feed date)", day("2025-05-01T00:00:00Z"), "url", day("2025-05-01T09:30:00Z"), day("2025-05-01T00:00:00Z"), "url"},
 		{"no page date: the listing's", time.Time{}, "", day("2025-05-03T09:30:00Z"), day("2025-05-03T09:30:00Z"), "feed"},
 		{"nothing: fetched", time.Time{}, "", time.Time{}, now, "fetched"},
 	}

@@ -226,7 +226,7 @@ func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, f
 			res.published = c
 		}
 	}
-	res.published = crossCheck(res.published, cands)
+	res.published = crossCheck(refineTime(res.published, cands), cands)
 	for _, m := range modified {
 		if m.After(res.modified) {
 			res.modified = m
@@ -278,6 +278,30 @@ func timeRole(s *goquery.Selection, n *html.Node) role {
 		return roleModified
 	}
 	return roleUnknown
+}
+
+// refineTime gives a winner that knows only the day (a URL or a dateline:
+// midnight UTC) the time of day from other evidence that agrees on the day,
+// such as a <time datetime> or the feed's date; the agreement also makes it
+// the more trustworthy of the two.
+func refineTime(w dateEvidence, cands []dateEvidence) dateEvidence {
+	if w.t.IsZero() || !dayOnly(w.t) {
+		return w
+	}
+	for _, c := range cands {
+		if c.monthOnly || c.t.IsZero() || dayOnly(c.t) {
+			continue
+		}
+		if c.t.Format(time.DateOnly) == w.t.UTC().Format(time.DateOnly) {
+			return dateEvidence{t: c.t, src: c.src, conf: max(w.conf, c.conf)}
+		}
+	}
+	return w
+}
+
+func dayOnly(t time.Time) bool {
+	t = t.UTC()
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0
 }
 
 // crossCheck lowers the confidence of the chosen date when the URL or the

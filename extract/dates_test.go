@@ -191,6 +191,26 @@ func TestDateCases(t *testing.T) {
 			want: "2025-07-09T00:00:00Z", src: SourceText, conf: 0.6,
 		},
 		{
+			name: "url day takes the time of an agreeing <time>",
+			page: `<html><body><article><h1>T</h1><time datetime="2024-04-22T17:10:00+01:00">22 April</time>` + body("") + `</article></body></html>`,
+			url:  "https://example.com/2024/04/22/x",
+			want: "2024-04-22T17:10:00+01:00", src: SourceTime, conf: 0.75,
+		},
+		{
+			name: "url day takes the time of an agreeing feed date",
+			page: `<html><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			url:  "https://example.com/2024/04/22/x",
+			feed: time.Date(2024, 4, 22, 9, 30, 0, 0, time.UTC),
+			want: "2024-04-22T09:30:00Z", src: SourceFeed, conf: 0.75,
+		},
+		{
+			name: "url day keeps midnight when the feed is another day",
+			page: `<html><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
+			url:  "https://example.com/2024/04/22/x",
+			feed: time.Date(2024, 4, 25, 9, 30, 0, 0, time.UTC),
+			want: "2024-04-22T00:00:00Z", src: SourceURL, conf: 0.65, // the feed disagrees: a small penalty
+		},
+		{
 			name: "month-only url alone",
 			page: `<html><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2025/07/story",

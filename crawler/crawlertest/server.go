@@ -52,6 +52,9 @@ type Hit struct {
 //	/loop/a, /loop/b  a redirect loop
 //	/huge/N           N bytes of generated HTML, streamed without a length
 //	/slow             half a page, then nothing until the client gives up
+//
+// and the fault paths of faults.go (slowloris, gzip bomb, connection reset,
+// feeds of tens of thousands of items) and FaultPages.
 type Server struct {
 	srv          *httptest.Server
 	mu           sync.Mutex
@@ -60,15 +63,22 @@ type Server struct {
 	hits         []Hit
 	robotsStatus int
 	robotsBody   string
+	robotsHang   bool
+	tls          *httptest.Server
+	done         chan struct{} // closed by Close, ends endless responses
+	closeOnce    sync.Once
 }
 
 // NewServer starts a fixture server on 127.0.0.1 holding Fixtures(base).
 // Close it when done.
 func NewServer() *Server {
 	s := &Server{pages: map[string]*Page{}, served: map[string]int{}, robotsStatus: 200,
-		robotsBody: "User-agent: *\nDisallow: /private/\n"}
+		robotsBody: "User-agent: *\nDisallow: /private/\n", done: make(chan struct{})}
 	s.srv = httptest.NewServer(s)
 	for path, p := range Fixtures(s.URL()) {
+		s.Set(path, p)
+	}
+	for path, p := range FaultPages(s.URL()) {
 		s.Set(path, p)
 	}
 	return s
@@ -77,8 +87,17 @@ func NewServer() *Server {
 // URL is the server's base URL, without a trailing slash.
 func (s *Server) URL() string { return s.srv.URL }
 
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the server (and its TLS twin, if started).
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.done) })
+	s.srv.Close()
+	s.mu.Lock()
+	tls := s.tls
+	s.mu.Unlock()
+	if tls != nil {
+		tls.Close()
+	}
+}
 
 // Set serves p at path (replacing what was there) and resets its failure count.
 func (s *Server) Set(path string, p Page) {
@@ -113,7 +132,7 @@ func (s *Server) Hits(path string) []Hit {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.hits = append(s.hits, Hit{Path: r.URL.Path, Time: time.Now(), Header: r.Header.Clone()})
-	robotsStatus, robotsBody := s.robotsStatus, s.robotsBody
+	robotsStatus, robotsBody, robotsHang := s.robotsStatus, s.robotsBody, s.robotsHang
 	p, ok := s.pages[r.URL.Path]
 	var fail bool
 	if ok {
@@ -124,6 +143,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	path := r.URL.Path
 	switch {
+	case path == "/robots.txt" && robotsHang:
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-s.done:
+		}
+		return
 	case path == "/robots.txt":
 		w.Header().Set("Content-Type", "text/plain")
 		w.WriteHeader(robotsStatus)
@@ -154,8 +182,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.(http.Flusher).Flush()
 		select {
 		case <-r.Context().Done():
+		case <-s.done:
 		case <-time.After(30 * time.Second):
 		}
+		return
+	}
+	if s.serveFault(w, r) {
 		return
 	}
 	if !ok {
