@@ -1,0 +1,92 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/watchline/watchline/alert"
+	"github.com/watchline/watchline/config"
+	"github.com/watchline/watchline/index"
+	"github.com/watchline/watchline/store"
+)
+
+// OpenOptions are what Open needs to serve a data directory.
+type OpenOptions struct {
+	Store  *store.Store
+	Config *config.Config
+	Logger *slog.Logger
+	// Token overrides $WATCHLINE_TOKEN (from Config.Web.Token) when set.
+	Token string
+	// Metrics is shared with the processing loops of `watchline run`.
+	Metrics *Metrics
+	// Now is the clock of the server and the alert service (time.Now when
+	// nil); the demo and tests pin it to the corpus's "today".
+	Now func() time.Time
+}
+
+// Open builds a Server over an open store: it opens the data directory's
+// search index (creating it if needed and bringing it up to date with the
+// store) and the alert service. The returned close function closes the index;
+// the caller still owns and closes the store.
+//
+// The bleve index allows one opener process: while a Server opened this way
+// runs, `watchline search` and `reindex` on the same data directory wait or
+// fail with index.ErrLocked. `serve` and `run` own the index.
+func Open(ctx context.Context, opts OpenOptions) (*Server, func() error, error) {
+	if opts.Store == nil {
+		return nil, nil, errors.New("web: a store is required")
+	}
+	if opts.Config == nil {
+		opts.Config = &config.Config{}
+		opts.Config.ApplyDefaults()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics()
+	}
+	token := opts.Token
+	if token == "" {
+		token = opts.Config.Web.Token()
+	}
+	ix, err := index.Open(opts.Store.Dir())
+	if err != nil {
+		return nil, nil, fmt.Errorf("open search index: %w", err)
+	}
+	if err := opts.Metrics.Time("index_sync", func() error {
+		_, err := ix.Sync(ctx, opts.Store)
+		return err
+	}); err != nil {
+		ix.Close()
+		return nil, nil, fmt.Errorf("bring the search index up to date: %w (run `watchline reindex` if it persists)", err)
+	}
+	svc := alert.New(opts.Store, alert.Options{
+		Matcher:  alert.IndexMatcher(),
+		SMTP:     opts.Config.SMTP,
+		Password: opts.Config.SMTP.Password(),
+		AtomDir:  opts.Store.Dir(),
+		Clock:    opts.Now,
+	})
+	srv, err := New(Options{
+		Store:   opts.Store,
+		Index:   ix,
+		Alerts:  svc,
+		Config:  opts.Config,
+		Token:   token,
+		Logger:  opts.Logger,
+		Metrics: opts.Metrics,
+		Now:     opts.Now,
+	})
+	if err != nil {
+		ix.Close()
+		return nil, nil, err
+	}
+	if token == "" {
+		opts.Logger.Info("writes are disabled: set " + config.EnvToken + " to enable editing and subscriptions")
+	}
+	return srv, ix.Close, nil
+}

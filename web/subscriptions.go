@@ -1,0 +1,385 @@
+package web
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/watchline/watchline/alert"
+	"github.com/watchline/watchline/index"
+	"github.com/watchline/watchline/model"
+)
+
+// previewDays is how far back "test" looks.
+const previewDays = 7
+
+func (s *Server) subscriptionRoutes(m *http.ServeMux) {
+	h, a := s.html, s.api
+	m.Handle("GET /subscriptions", h(s.handleSubscriptions))
+	m.Handle("POST /subscriptions", h(s.handleSubscriptionPost))
+	m.Handle("POST /subscriptions/{id}/delete", h(s.handleSubscriptionDelete))
+	m.Handle("GET /subscriptions/{id}/atom", a(s.serveAtom))
+
+	m.Handle("GET /api/subscriptions", a(s.apiSubscriptions))
+	m.Handle("POST /api/subscriptions", a(s.apiSubscriptionAdd))
+	m.Handle("POST /api/subscriptions/test", a(s.apiSubscriptionTest))
+	m.Handle("GET /api/subscriptions/{id}", a(s.apiSubscription))
+	m.Handle("DELETE /api/subscriptions/{id}", a(s.apiSubscriptionDelete))
+	m.Handle("GET /api/subscriptions/{id}/atom", a(s.serveAtom))
+}
+
+func (s *Server) alerts() (*alert.Service, error) {
+	if s.opts.Alerts == nil {
+		return nil, errUnavailable
+	}
+	return s.opts.Alerts, nil
+}
+
+// subscriptionForm is what the create form holds, kept to refill it.
+type subscriptionForm struct {
+	Name, Query, Level, Channel, Webhook, Email, Digest string
+	Sources                                             []string
+	Types                                               []string
+	Official                                            bool
+}
+
+type subscriptionsPage struct {
+	Subs         []model.Subscription
+	Form         subscriptionForm
+	Error        string
+	Preview      []alert.Item
+	Previewed    bool
+	Created      *model.Subscription
+	Sources      []model.Source
+	SourceTitles map[string]string
+	Types        []model.EventType
+	Days         int
+}
+
+func (*subscriptionsPage) pageTitle() (string, string) { return "Subscriptions", "subscriptions" }
+
+func (s *Server) newSubscriptionsPage(r *http.Request) (*subscriptionsPage, error) {
+	svc, err := s.alerts()
+	if err != nil {
+		return nil, err
+	}
+	subs, err := svc.List(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return &subscriptionsPage{Subs: subs, Sources: s.opts.Config.Sources, SourceTitles: s.sourceTitles(), Types: model.EventTypes, Days: previewDays,
+		Form: subscriptionForm{Level: "article", Channel: "atom"}}, nil
+}
+
+func (s *Server) handleSubscriptions(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.newSubscriptionsPage(r)
+	if err != nil {
+		return err
+	}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("created"), 10, 64); err == nil {
+		for i := range p.Subs {
+			if p.Subs[i].ID == id {
+				p.Created = &p.Subs[i]
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "subscriptions", p)
+	return nil
+}
+
+// formSubscription builds a subscription from the posted form.
+func (s *Server) formSubscription(r *http.Request) (model.Subscription, subscriptionForm) {
+	f := subscriptionForm{
+		Name:     strings.TrimSpace(r.PostForm.Get("name")),
+		Query:    strings.TrimSpace(r.PostForm.Get("query")),
+		Level:    r.PostForm.Get("level"),
+		Channel:  r.PostForm.Get("channel"),
+		Webhook:  strings.TrimSpace(r.PostForm.Get("webhook")),
+		Email:    strings.TrimSpace(r.PostForm.Get("email")),
+		Digest:   r.PostForm.Get("digest"),
+		Sources:  nonEmpty(r.PostForm["source"]),
+		Types:    nonEmpty(r.PostForm["type"]),
+		Official: r.PostForm.Get("official") == "true",
+	}
+	sub := model.Subscription{Name: f.Name, Query: f.Query, Level: model.SubscriptionLevel(f.Level),
+		Sources: f.Sources, Official: f.Official, Digest: f.Digest}
+	for _, t := range f.Types {
+		sub.Types = append(sub.Types, model.EventType(t))
+	}
+	switch f.Channel {
+	case "webhook":
+		sub.Webhook = f.Webhook
+	case "email":
+		sub.Email = f.Email
+	default:
+		sub.AtomFile = s.atomFileName()
+	}
+	return sub, f
+}
+
+// atomFileName picks where a web-created feed-only subscription's Atom file
+// goes: under the data directory, named at random (the id is not known yet).
+// The same feed is always served at /subscriptions/{id}/atom.
+func (s *Server) atomFileName() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return filepath.Join(s.st.Dir(), "atom", "subscription-"+hex.EncodeToString(b)+".xml")
+}
+
+// handleSubscriptionPost either previews (action=test: read-only, needs only
+// the CSRF token) or creates (needs an editor session) a subscription.
+func (s *Server) handleSubscriptionPost(w http.ResponseWriter, r *http.Request) error {
+	if err := s.checkForm(r); err != nil {
+		return err
+	}
+	p, err := s.newSubscriptionsPage(r)
+	if err != nil {
+		return err
+	}
+	svc := s.opts.Alerts
+	sub, form := s.formSubscription(r)
+	p.Form = form
+	status := http.StatusOK
+	if r.PostForm.Get("action") == "test" {
+		p.Previewed = true
+		err := checkSubscription(svc, &sub, false)
+		if err == nil {
+			p.Preview, err = svc.Test(r.Context(), sub, previewDays)
+		}
+		if err != nil {
+			if status, _ = statusOf(err); status >= 500 {
+				return err
+			}
+			p.Error = err.Error()
+		}
+		s.render(w, r, status, "subscriptions", p)
+		return nil
+	}
+	if err := s.authorizeForm(r); err != nil {
+		return err
+	}
+	if err := checkSubscription(svc, &sub, true); err != nil {
+		if status, _ = statusOf(err); status >= 500 {
+			return err
+		}
+		p.Error = err.Error()
+		s.render(w, r, status, "subscriptions", p)
+		return nil
+	}
+	created, err := svc.Add(r.Context(), sub, alert.AddOptions{})
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/subscriptions?created="+strconv.FormatInt(created.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleSubscriptionDelete(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorizeForm(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	svc, err := s.alerts()
+	if err != nil {
+		return err
+	}
+	if err := svc.Remove(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/subscriptions", http.StatusSeeOther)
+	return nil
+}
+
+// checkSubscription validates sub before it is tested or stored, so what
+// the user got wrong is a 400 with alert's message and anything failing
+// later is the server's problem. Testing needs no channel.
+func checkSubscription(svc *alert.Service, sub *model.Subscription, withChannel bool) error {
+	if strings.TrimSpace(sub.Query) == "" {
+		return badRequestf("missing query: give a search query")
+	}
+	if _, err := index.Parse(sub.Query); err != nil {
+		return err
+	}
+	if !withChannel {
+		return nil
+	}
+	if err := svc.Validate(sub); err != nil {
+		if isQueryError(err) {
+			return err
+		}
+		return badRequestf(err.Error())
+	}
+	return nil
+}
+
+// serveAtom serves a subscription's Atom feed at its stable URL.
+func (s *Server) serveAtom(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := alert.WriteAtom(r.Context(), s.st, id, &buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// apiSubscriptionIn is the JSON body that creates or tests a subscription.
+type apiSubscriptionIn struct {
+	Name      string   `json:"name"`
+	Query     string   `json:"query"`
+	Level     string   `json:"level"`
+	Sources   []string `json:"sources"`
+	Tags      []string `json:"tags"`
+	Official  bool     `json:"official"`
+	Languages []string `json:"languages"`
+	Types     []string `json:"types"`
+	Webhook   string   `json:"webhook"`
+	Email     string   `json:"email"`
+	AtomFile  string   `json:"atom_file"`
+	Digest    string   `json:"digest"`
+	TimeZone  string   `json:"time_zone"`
+	// Backfill, e.g. "168h", also matches documents published that long ago.
+	Backfill string `json:"backfill"`
+	Days     int    `json:"days"` // test only: how far back to look (default 7)
+}
+
+func (in apiSubscriptionIn) subscription() model.Subscription {
+	sub := model.Subscription{Name: in.Name, Query: in.Query, Level: model.SubscriptionLevel(in.Level),
+		Sources: in.Sources, Tags: in.Tags, Official: in.Official, Languages: in.Languages,
+		Webhook: in.Webhook, Email: in.Email, AtomFile: in.AtomFile, Digest: in.Digest, TimeZone: in.TimeZone}
+	for _, t := range in.Types {
+		sub.Types = append(sub.Types, model.EventType(t))
+	}
+	return sub
+}
+
+func (s *Server) apiSubscriptions(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.alerts()
+	if err != nil {
+		return err
+	}
+	subs, err := svc.List(r.Context())
+	if err != nil {
+		return err
+	}
+	if subs == nil {
+		subs = []model.Subscription{}
+	}
+	return writeJSON(w, map[string]any{"subscriptions": subs})
+}
+
+func (s *Server) apiSubscription(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	svc, err := s.alerts()
+	if err != nil {
+		return err
+	}
+	sub, err := svc.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, sub)
+}
+
+func (s *Server) apiSubscriptionAdd(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorizeAPI(r); err != nil {
+		return err
+	}
+	svc, err := s.alerts()
+	if err != nil {
+		return err
+	}
+	var in apiSubscriptionIn
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	var opts alert.AddOptions
+	if in.Backfill != "" {
+		d, err := time.ParseDuration(in.Backfill)
+		if err != nil || d < 0 {
+			return badRequestf("backfill must be a duration like 168h")
+		}
+		opts.Backfill = d
+	}
+	sub := in.subscription()
+	if err := checkSubscription(svc, &sub, true); err != nil {
+		return err
+	}
+	sub, err = svc.Add(r.Context(), sub, opts)
+	if err != nil {
+		return err
+	}
+	// The webhook secret is shown once, on creation.
+	return writeJSONStatus(w, http.StatusCreated, struct {
+		model.Subscription
+		Secret string `json:"secret"`
+		Atom   string `json:"atom_url"`
+	}{sub, sub.Secret, "/subscriptions/" + strconv.FormatInt(sub.ID, 10) + "/atom"})
+}
+
+// apiSubscriptionTest previews a subscription over the last days (7 by
+// default, at most 90) without storing it. It writes nothing, so it needs no
+// token.
+func (s *Server) apiSubscriptionTest(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.alerts()
+	if err != nil {
+		return err
+	}
+	var in apiSubscriptionIn
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	days := in.Days
+	if days == 0 {
+		days = previewDays
+	}
+	if days < 1 || days > 90 {
+		return badRequestf("days must be between 1 and 90")
+	}
+	sub := in.subscription()
+	if err := checkSubscription(svc, &sub, false); err != nil {
+		return err
+	}
+	items, err := svc.Test(r.Context(), sub, days)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []alert.Item{}
+	}
+	return writeJSON(w, map[string]any{"days": days, "matches": items})
+}
+
+func (s *Server) apiSubscriptionDelete(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorizeAPI(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	svc, err := s.alerts()
+	if err != nil {
+		return err
+	}
+	if err := svc.Remove(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

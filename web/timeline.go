@@ -1,0 +1,527 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/watchline/watchline/index"
+	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/timeline"
+)
+
+// maxTimelineEntries caps the events one timeline page lists; the chart
+// counts all of them and the exports stream all of them.
+const maxTimelineEntries = 500
+
+func (s *Server) timelineRoutes(m *http.ServeMux) {
+	h, a := s.html, s.api
+	m.Handle("GET /timeline", h(s.handleTimeline))
+	m.Handle("GET /events/{id}", h(s.handleEvent))
+	m.Handle("POST /events/{id}/edit", h(s.handleEventEdit))
+	m.Handle("POST /events/{id}/merge", h(s.handleEventMerge))
+	m.Handle("POST /events/{id}/split", h(s.handleEventSplit))
+
+	m.Handle("GET /api/timeline", a(s.apiTimeline))
+	m.Handle("GET /api/events", a(s.apiEvents))
+	m.Handle("GET /api/events/{id}", a(s.apiEvent))
+	m.Handle("PATCH /api/events/{id}", a(s.apiEventEdit))
+	m.Handle("POST /api/events/{id}/merge", a(s.apiEventMerge))
+	m.Handle("POST /api/events/{id}/split", a(s.apiEventSplit))
+}
+
+// timeline returns the timeline reader, matching queries with the index.
+func (s *Server) timeline() *timeline.Timeline {
+	var m timeline.Matcher
+	if ix := s.opts.Index; ix != nil {
+		m = timeline.MatcherFunc(func(ctx context.Context, q string) ([]int64, error) {
+			return ix.IDs(ctx, index.Request{Query: q})
+		})
+	}
+	return timeline.New(s.st, m)
+}
+
+// exportTypes are the content type and file extension of each export format.
+var exportTypes = map[string]struct{ ContentType, Ext, Label string }{
+	"json":       {"application/json; charset=utf-8", "json", "JSON"},
+	"csv":        {"text/csv; charset=utf-8", "csv", "CSV"},
+	"ndjson":     {"application/x-ndjson", "ndjson", "NDJSON"},
+	"timelinejs": {"application/json; charset=utf-8", "timelinejs.json", "TimelineJS"},
+	"ics":        {"text/calendar; charset=utf-8", "ics", "Calendar (ICS)"},
+	"md":         {"text/markdown; charset=utf-8", "md", "Markdown"},
+	"text":       {"text/plain; charset=utf-8", "txt", "Text"},
+}
+
+// timelineQuery reads a timeline selection from URL parameters: topic (a
+// configured topic id) or q (a query), type (repeatable), from, to
+// (happened, YYYY-MM-DD), source (repeatable), official=true.
+func (s *Server) timelineQuery(q url.Values) (timeline.Query, error) {
+	tq := timeline.Query{Query: strings.TrimSpace(q.Get("q")), Sources: nonEmpty(q["source"])}
+	if id := q.Get("topic"); id != "" {
+		t, ok := s.opts.Config.Topic(id)
+		if !ok {
+			return tq, notFoundf("no topic %q in feeds.yaml", id)
+		}
+		tq.Topic, tq.Title = t.ID, t.Title
+		if tq.Query == "" {
+			tq.Query = t.Query
+		}
+	}
+	if len([]rune(tq.Query)) > maxQueryLen {
+		return tq, badRequestf("the query is longer than " + strconv.Itoa(maxQueryLen) + " characters; shorten it")
+	}
+	if tq.Query != "" {
+		if _, err := index.Parse(tq.Query); err != nil {
+			return tq, err
+		}
+	}
+	for _, t := range nonEmpty(q["type"]) {
+		et, err := timeline.ParseType(t)
+		if err != nil {
+			return tq, err
+		}
+		tq.Types = append(tq.Types, et)
+	}
+	var err error
+	if tq.From, tq.To, err = dateRange(q.Get("from"), q.Get("to")); err != nil {
+		return tq, err
+	}
+	switch q.Get("official") {
+	case "":
+	case "true", "1":
+		tq.Official = true
+	default:
+		return tq, badRequestf("official may only be true")
+	}
+	if tq.Title == "" {
+		tq.Title = "All events"
+		if tq.Query != "" {
+			tq.Title = "Events matching " + tq.Query
+		}
+	}
+	return tq, nil
+}
+
+// header is the reproducibility header of an export.
+func (s *Server) header(ctx context.Context, tq timeline.Query) (timeline.Header, error) {
+	seq, err := s.st.MaxSeq(ctx)
+	if err != nil {
+		return timeline.Header{}, err
+	}
+	return timeline.Header{Title: tq.Title, Query: tq, Generated: s.now().UTC(), StoreSeq: seq}, nil
+}
+
+// apiTimeline exports a timeline in any format (json by default), streaming,
+// with the content type and a download file name.
+func (s *Server) apiTimeline(w http.ResponseWriter, r *http.Request) error {
+	tq, err := s.timelineQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "json"
+	}
+	ct, ok := exportTypes[format]
+	if !ok {
+		return badRequestf("format must be one of " + strings.Join(timeline.Formats, ", "))
+	}
+	h, err := s.header(r.Context(), tq)
+	if err != nil {
+		return err
+	}
+	name := "watchline-timeline"
+	if tq.Topic != "" {
+		name += "-" + safeFileName(tq.Topic)
+	}
+	w.Header().Set("Content-Type", ct.ContentType)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, ct.Ext))
+	if _, err := timeline.Export(r.Context(), s.timeline(), tq, h, format, w); err != nil {
+		// Headers are sent; the file is cut short. Log it.
+		s.log.Error("timeline export stopped", "format", format, "err", err)
+	}
+	return nil
+}
+
+// safeFileName keeps letters, digits, '-' and '_' (a topic id in a header).
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, s)
+}
+
+// apiEvents lists events as JSON (one page: limit, offset).
+func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) error {
+	tq, err := s.timelineQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	limit, offset, err := pageParams(r.URL.Query().Get("limit"), r.URL.Query().Get("offset"))
+	if err != nil {
+		return err
+	}
+	out := []timeline.Entry{}
+	n := 0
+	errDone := errors.New("done")
+	err = s.timeline().Each(r.Context(), tq, func(e timeline.Entry) error {
+		n++
+		if n <= offset {
+			return nil
+		}
+		if len(out) == limit {
+			return errDone
+		}
+		out = append(out, e)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errDone) {
+		return err
+	}
+	return writeJSON(w, map[string]any{"events": out, "offset": offset, "more": errors.Is(err, errDone)})
+}
+
+func (s *Server) apiEvent(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	e, err := s.timeline().Event(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, e)
+}
+
+// chartBar is one month of the events-per-month chart.
+type chartBar struct {
+	X, Y, W, H float64
+	Label      string // "Apr 2024: 3 events"
+	Tick       string // year label under January (or the first bar)
+}
+
+type chart struct {
+	Width, Height float64
+	Bars          []chartBar
+	Max           int
+}
+
+// monthChart lays out an SVG bar chart of events per month, from the first
+// month with an event to the last. Undated events are not drawn.
+func monthChart(counts map[time.Time]int) *chart {
+	if len(counts) == 0 {
+		return nil
+	}
+	var first, last time.Time
+	maxN := 0
+	for m, n := range counts {
+		if first.IsZero() || m.Before(first) {
+			first = m
+		}
+		if m.After(last) {
+			last = m
+		}
+		maxN = max(maxN, n)
+	}
+	months := (last.Year()-first.Year())*12 + int(last.Month()-first.Month()) + 1
+	if months > 600 {
+		// Fifty years of months would be unreadable; keep the latest.
+		first = last.AddDate(0, -599, 0)
+		months = 600
+	}
+	const height, plot, top = 120.0, 90.0, 6.0
+	barW := max(4.0, min(24.0, 720.0/float64(months)))
+	c := &chart{Width: barW*float64(months) + 2, Height: height, Max: maxN}
+	for i := 0; i < months; i++ {
+		m := first.AddDate(0, i, 0)
+		n := counts[m]
+		h := 0.0
+		if n > 0 {
+			h = max(2, plot*float64(n)/float64(maxN))
+		}
+		b := chartBar{X: 1 + float64(i)*barW, W: barW - 1, H: h, Y: top + plot - h,
+			Label: fmt.Sprintf("%s: %d event%s", m.Format("Jan 2006"), n, plural(n))}
+		if i == 0 || m.Month() == time.January {
+			b.Tick = m.Format("2006")
+		}
+		c.Bars = append(c.Bars, b)
+	}
+	return c
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+type exportLink struct{ Label, URL string }
+
+type timelinePage struct {
+	Query     timeline.Query
+	Q         string
+	Topic     string
+	Topics    []model.Topic
+	Types     []model.EventType
+	TypeSet   map[string]bool
+	From, To  string
+	Official  bool
+	Entries   []timeline.Entry
+	Total     int
+	Truncated bool
+	Chart     *chart
+	Exports   []exportLink
+	Sources   map[string]string
+	Error     string
+}
+
+func (*timelinePage) pageTitle() (string, string) { return "Timeline", "timeline" }
+
+func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	p := &timelinePage{Q: q.Get("q"), Topic: q.Get("topic"), Topics: s.opts.Config.Topics, Types: model.EventTypes,
+		TypeSet: map[string]bool{}, From: q.Get("from"), To: q.Get("to"), Official: q.Get("official") == "true",
+		Sources: s.sourceTitles()}
+	for _, t := range q["type"] {
+		p.TypeSet[t] = true
+	}
+	tq, err := s.timelineQuery(q)
+	status := http.StatusOK
+	if isQueryError(err) {
+		p.Error = err.Error()
+		s.render(w, r, http.StatusBadRequest, "timeline", p)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p.Query = tq
+	counts := map[time.Time]int{}
+	err = s.timeline().Each(r.Context(), tq, func(e timeline.Entry) error {
+		p.Total++
+		if !e.Happened.IsZero() {
+			y, m, _ := e.Happened.UTC().Date()
+			counts[time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)]++
+		}
+		if len(p.Entries) < maxTimelineEntries {
+			p.Entries = append(p.Entries, e)
+		} else {
+			p.Truncated = true
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	p.Chart = monthChart(counts)
+	eq := cloneValues(q)
+	for _, f := range []string{"json", "csv", "ndjson", "timelinejs", "ics", "md", "text"} {
+		eq.Set("format", f)
+		p.Exports = append(p.Exports, exportLink{Label: exportTypes[f].Label, URL: "/api/timeline?" + eq.Encode()})
+	}
+	s.render(w, r, status, "timeline", p)
+	return nil
+}
+
+// eventPage is the data of the event page.
+type eventPage struct {
+	timeline.Entry
+	Primary       map[int64]bool
+	Docs          map[int64]string // document id → title, for quotes
+	Source        map[string]string
+	Error         string
+	Types         []model.EventType
+	HappenedInput string // the date as the edit form shows it
+}
+
+func (p *eventPage) pageTitle() (string, string) { return p.Title, "timeline" }
+
+func (s *Server) loadEventPage(r *http.Request) (*eventPage, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.timeline().Event(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	p := &eventPage{Entry: e, Primary: map[int64]bool{}, Docs: map[int64]string{}, Source: s.sourceTitles(),
+		Types: model.EventTypes, HappenedInput: timeline.DateString(e.Happened, e.Precision)}
+	for _, id := range e.PrimaryDocumentIDs {
+		p.Primary[id] = true
+	}
+	for _, src := range e.Sources {
+		p.Docs[src.DocumentID] = src.Title
+	}
+	return p, nil
+}
+
+func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadEventPage(r)
+	if err != nil {
+		return err
+	}
+	if p.ID != mustID(r) {
+		// A merged event's id: send the browser to where it lives now.
+		http.Redirect(w, r, "/events/"+strconv.FormatInt(p.ID, 10), http.StatusMovedPermanently)
+		return nil
+	}
+	s.render(w, r, http.StatusOK, "event", p)
+	return nil
+}
+
+func mustID(r *http.Request) int64 {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id
+}
+
+// editResult re-renders the event page with the editor's mistake, or
+// redirects to the event on success.
+func (s *Server) editResult(w http.ResponseWriter, r *http.Request, id int64, err error) error {
+	if err == nil {
+		http.Redirect(w, r, "/events/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+		return nil
+	}
+	status, _ := statusOf(err)
+	if status != http.StatusBadRequest {
+		return err
+	}
+	p, perr := s.loadEventPage(r)
+	if perr != nil {
+		return perr
+	}
+	p.Error = err.Error()
+	s.render(w, r, status, "event", p)
+	return nil
+}
+
+func (s *Server) handleEventEdit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorizeForm(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	e := timeline.Edit{Title: r.PostForm.Get("title"), Happened: r.PostForm.Get("happened"), Type: r.PostForm.Get("type")}
+	return s.editResult(w, r, id, timeline.NewEditor(s.st).Edit(r.Context(), id, e))
+}
+
+func (s *Server) handleEventMerge(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorizeForm(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	from, err := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("from")), 10, 64)
+	if err != nil || from <= 0 {
+		return s.editResult(w, r, id, badRequestf("give the number of the event to merge into this one"))
+	}
+	return s.editResult(w, r, id, timeline.NewEditor(s.st).Merge(r.Context(), id, from))
+}
+
+func (s *Server) handleEventSplit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorizeForm(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var docs []int64
+	for _, v := range r.PostForm["doc"] {
+		d, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return s.editResult(w, r, id, badRequestf("document ids must be numbers"))
+		}
+		docs = append(docs, d)
+	}
+	newID, err := timeline.NewEditor(s.st).Split(r.Context(), id, docs)
+	if err != nil {
+		return s.editResult(w, r, id, err)
+	}
+	return s.editResult(w, r, newID, nil)
+}
+
+// apiEventEditIn is the body of PATCH /api/events/{id}.
+type apiEventEditIn struct {
+	Title    string `json:"title"`
+	Happened string `json:"happened"` // YYYY-MM-DD, YYYY-MM or YYYY
+	Type     string `json:"type"`
+}
+
+func (s *Server) apiEventEdit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorizeAPI(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in apiEventEditIn
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	if err := timeline.NewEditor(s.st).Edit(r.Context(), id, timeline.Edit(in)); err != nil {
+		return err
+	}
+	return s.apiEvent(w, r)
+}
+
+func (s *Server) apiEventMerge(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorizeAPI(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		From int64 `json:"from"`
+	}
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	if err := timeline.NewEditor(s.st).Merge(r.Context(), id, in.From); err != nil {
+		return err
+	}
+	return s.apiEvent(w, r)
+}
+
+func (s *Server) apiEventSplit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorizeAPI(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Documents []int64 `json:"documents"`
+	}
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	newID, err := timeline.NewEditor(s.st).Split(r.Context(), id, in.Documents)
+	if err != nil {
+		return err
+	}
+	e, err := s.timeline().Event(r.Context(), newID)
+	if err != nil {
+		return err
+	}
+	return writeJSONStatus(w, http.StatusCreated, e)
+}
+
+// isEditError reports whether err is an editor's mistake (a 400).
+func isEditError(err error) bool { return errors.Is(err, timeline.ErrInvalidEdit) }
