@@ -204,6 +204,17 @@ type Subscription struct {
 	Secret    string            `json:"-"` // HMAC key for webhook signatures
 	Created   time.Time         `json:"created"`
 	StartSeq  int64             `json:"start_seq"` // matches start after this seq
+
+	// Key is the id of the feeds.yaml alert this subscription comes from ("" when
+	// added by CLI or API); config alerts are upserted by it.
+	Key string `json:"key,omitempty"`
+	// Cursor is the last document seq the subscription has been matched against.
+	Cursor int64 `json:"cursor"`
+	// EventCursor is the last event seq an event-level subscription has been
+	// matched against.
+	EventCursor int64 `json:"event_cursor,omitempty"`
+	// NextDigest is when the next digest is due (zero for immediate delivery).
+	NextDigest time.Time `json:"next_digest,omitzero"`
 }
 
 // DeliveryState is where a delivery stands in the outbox.
@@ -227,4 +238,6 @@ type Delivery struct {
 	NextAttempt    time.Time     `json:"next_attempt,omitzero"`
 	Delivered      time.Time     `json:"delivered,omitzero"`
 	Payload        []byte        `json:"-"`
+	Channel        string        `json:"channel"` // webhook, email or atom
+	Matches        int           `json:"matches"` // how many matches it carries
 }

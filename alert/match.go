@@ -1,0 +1,349 @@
+package alert
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/store"
+)
+
+// Item is one alert: a matched document and why it matched.
+type Item struct {
+	MatchID    int64     `json:"match_id,omitempty"`
+	DocumentID int64     `json:"document_id"`
+	URL        string    `json:"url"`
+	Title      string    `json:"title"`
+	Source     string    `json:"source"`
+	Published  time.Time `json:"published,omitzero"`
+	Official   bool      `json:"official,omitempty"`
+	Language   string    `json:"language,omitempty"`
+	Terms      []string  `json:"matched_terms"`
+	Rule       string    `json:"rule"`              // the query and the filters it passed
+	Snippet    string    `json:"snippet,omitempty"` // plain text around the matched terms
+	EventID    int64     `json:"event_id,omitempty"`
+	EventTitle string    `json:"event_title,omitempty"`
+	EventType  string    `json:"event_type,omitempty"`
+	// Development is, for event-level alerts, what is new: "new" (an event
+	// not seen before), "type" (it gained a type), "official" (its first
+	// official statement).
+	Development string `json:"development,omitempty"`
+	Similar     int    `json:"similar"` // wire copies folded into this alert ("+N similar")
+}
+
+// Match runs one matching pass: every article-level subscription is evaluated
+// against the documents added after its cursor, in batches of the new seq
+// range only, and the new matches are recorded with the advanced cursors in
+// one transaction per batch. It returns how many new matches were recorded.
+func (s *Service) Match(ctx context.Context) (int, error) {
+	all, err := s.st.Subscriptions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var subs, eventSubs []*model.Subscription
+	from := int64(-1)
+	for i := range all {
+		if all[i].Level == model.LevelEvent {
+			eventSubs = append(eventSubs, &all[i])
+			continue
+		}
+		subs = append(subs, &all[i])
+		if from < 0 || all[i].Cursor < from {
+			from = all[i].Cursor
+		}
+	}
+	if len(subs)+len(eventSubs) == 0 {
+		return 0, nil
+	}
+	if s.opts.Matcher == nil {
+		return 0, ErrNoMatcher
+	}
+	total, err := s.matchEvents(ctx, eventSubs)
+	if err != nil {
+		return total, err
+	}
+	if len(subs) == 0 {
+		return total, nil
+	}
+	var errs []error
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		docs, err := s.st.DocumentsAfter(ctx, from, s.opts.BatchSize)
+		if err != nil {
+			return total, err
+		}
+		if len(docs) == 0 {
+			break
+		}
+		end := docs[len(docs)-1].Seq
+		found, err := s.matchBatch(subs, docs, end, time.Time{})
+		if err != nil {
+			errs = append(errs, err)
+		}
+		n, err := s.st.RecordMatches(ctx, found)
+		if err != nil {
+			return total, err
+		}
+		total += n
+		for _, sub := range subs {
+			sub.Cursor = max(sub.Cursor, end)
+		}
+		from = end
+		if len(docs) < s.opts.BatchSize {
+			break
+		}
+	}
+	return total, errors.Join(errs...)
+}
+
+// matchBatch evaluates subs against docs (a seq range ending at end) and
+// returns, for every subscription whose cursor is before end, its matches and
+// its new cursor. Documents published before since are skipped (backfill).
+// A subscription whose query no longer compiles is reported and still
+// advanced, so one bad query cannot stall the others.
+func (s *Service) matchBatch(subs []*model.Subscription, docs []model.Document, end int64, since time.Time) ([]store.SubscriptionMatches, error) {
+	live := make([]model.Document, 0, len(docs))
+	byID := make(map[int64]*model.Document, len(docs))
+	for _, d := range docs {
+		if !d.Deleted {
+			live = append(live, d)
+		}
+	}
+	for i := range live {
+		byID[live[i].ID] = &live[i]
+	}
+	var found []store.SubscriptionMatches
+	var batch Batch
+	if len(live) > 0 {
+		b, err := s.opts.Matcher.NewBatch(live)
+		if err != nil {
+			return nil, fmt.Errorf("match: prepare batch: %w", err)
+		}
+		defer b.Close()
+		batch = b
+	}
+	var errs []error
+	for _, sub := range subs {
+		if sub.Cursor >= end {
+			continue
+		}
+		f := store.SubscriptionMatches{SubscriptionID: sub.ID, Cursor: end}
+		if batch != nil {
+			items, err := s.matchOne(batch, sub, byID, since)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("match subscription %d: %w", sub.ID, err))
+			}
+			for _, it := range items {
+				d := byID[it.DocumentID]
+				reason, _ := json.Marshal(it)
+				f.Matches = append(f.Matches, store.NewMatch{DocumentID: d.ID, RootID: rootOf(*d), Seq: d.Seq,
+					Published: d.Published, Reason: reason})
+			}
+		}
+		found = append(found, f)
+	}
+	return found, errors.Join(errs...)
+}
+
+// matchOne returns sub's matches in batch, in seq order, with why each
+// matched.
+func (s *Service) matchOne(batch Batch, sub *model.Subscription, byID map[int64]*model.Document, since time.Time) ([]Item, error) {
+	q, err := s.compile(sub.Query)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := batch.Match(q, filtersOf(sub))
+	if err != nil {
+		return nil, err
+	}
+	var items []Item
+	var seqs []int64
+	for _, h := range hits {
+		d, ok := byID[h.DocumentID]
+		if !ok || d.Seq <= sub.Cursor || (!since.IsZero() && d.Published.Before(since)) {
+			continue
+		}
+		rule, ok := admits(sub, d)
+		if !ok {
+			continue
+		}
+		items = append(items, Item{DocumentID: d.ID, URL: d.CanonicalURL, Title: d.Title, Source: d.SourceID,
+			Published: d.Published, Official: d.Official, Language: d.Language, Terms: h.Terms, Rule: rule,
+			Snippet: h.Snippet})
+		seqs = append(seqs, d.Seq)
+	}
+	sort.Sort(bySeq{items, seqs})
+	return items, nil
+}
+
+type bySeq struct {
+	items []Item
+	seqs  []int64
+}
+
+func (b bySeq) Len() int           { return len(b.items) }
+func (b bySeq) Less(i, j int) bool { return b.seqs[i] < b.seqs[j] }
+func (b bySeq) Swap(i, j int) {
+	b.items[i], b.items[j] = b.items[j], b.items[i]
+	b.seqs[i], b.seqs[j] = b.seqs[j], b.seqs[i]
+}
+
+// rootOf is the story a document belongs to: the document it is a wire copy
+// of, or itself.
+func rootOf(d model.Document) int64 {
+	if d.DuplicateOf != 0 {
+		return d.DuplicateOf
+	}
+	return d.ID
+}
+
+// admits applies sub's filters to d and, if d passes, says which rule
+// admitted it: the query and every filter it satisfied.
+func admits(sub *model.Subscription, d *model.Document) (string, bool) {
+	rule := []string{fmt.Sprintf("query %q", sub.Query)}
+	if len(sub.Sources) > 0 {
+		if !contains(sub.Sources, d.SourceID) {
+			return "", false
+		}
+		rule = append(rule, "source "+d.SourceID+" in ["+strings.Join(sub.Sources, ", ")+"]")
+	}
+	if len(sub.Tags) > 0 {
+		var hit string
+		for _, t := range d.Tags {
+			if contains(sub.Tags, t) {
+				hit = t
+				break
+			}
+		}
+		if hit == "" {
+			return "", false
+		}
+		rule = append(rule, "tag "+hit+" in ["+strings.Join(sub.Tags, ", ")+"]")
+	}
+	if sub.Official {
+		if !d.Official {
+			return "", false
+		}
+		rule = append(rule, "official source")
+	}
+	if len(sub.Languages) > 0 {
+		lang, _, _ := strings.Cut(strings.ToLower(d.Language), "-")
+		ok := false
+		for _, l := range sub.Languages {
+			want, _, _ := strings.Cut(strings.ToLower(l), "-")
+			ok = ok || want == lang
+		}
+		if !ok {
+			return "", false
+		}
+		rule = append(rule, "language "+d.Language+" in ["+strings.Join(sub.Languages, ", ")+"]")
+	}
+	return strings.Join(rule, "; "), true
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if strings.EqualFold(x, y) {
+			return true
+		}
+	}
+	return false
+}
+
+// windowDocs returns the live documents published at or after since with seq
+// at most upto, in seq order.
+func (s *Service) windowDocs(ctx context.Context, since time.Time, upto int64) ([]model.Document, error) {
+	var docs []model.Document
+	err := s.st.EachDocument(ctx, store.DocFilter{From: since}, func(d model.Document) error {
+		if upto <= 0 || d.Seq <= upto {
+			docs = append(docs, d)
+		}
+		return nil
+	})
+	sort.Slice(docs, func(i, j int) bool { return docs[i].Seq < docs[j].Seq })
+	return docs, err
+}
+
+// backfill records sub's matches among documents published since, up to seq
+// upto (where the subscription's live matching starts).
+func (s *Service) backfill(ctx context.Context, sub model.Subscription, since time.Time, upto int64) (int, error) {
+	if s.opts.Matcher == nil {
+		return 0, ErrNoMatcher
+	}
+	docs, err := s.windowDocs(ctx, since, upto)
+	if err != nil {
+		return 0, err
+	}
+	sub.Cursor = 0
+	var total int
+	for len(docs) > 0 {
+		n := min(len(docs), s.opts.BatchSize)
+		chunk := docs[:n]
+		docs = docs[n:]
+		found, err := s.matchBatch([]*model.Subscription{&sub}, chunk, upto, since)
+		if err != nil {
+			return total, err
+		}
+		added, err := s.st.RecordMatches(ctx, found)
+		if err != nil {
+			return total, err
+		}
+		total += added
+	}
+	return total, nil
+}
+
+// Test shows what sub would have alerted over the last days days, wire copies
+// folded, without recording or sending anything. sub need not be stored.
+func (s *Service) Test(ctx context.Context, sub model.Subscription, days int) ([]Item, error) {
+	if err := s.validateMatching(&sub); err != nil {
+		return nil, err
+	}
+	if s.opts.Matcher == nil {
+		return nil, ErrNoMatcher
+	}
+	docs, err := s.windowDocs(ctx, s.opts.Clock().AddDate(0, 0, -days), 0)
+	if err != nil {
+		return nil, err
+	}
+	sub.Cursor = 0
+	var items []Item
+	byRoot := map[int64]int{}
+	byID := make(map[int64]model.Document, len(docs))
+	for len(docs) > 0 {
+		n := min(len(docs), s.opts.BatchSize)
+		chunk := docs[:n]
+		docs = docs[n:]
+		batch, err := s.opts.Matcher.NewBatch(chunk)
+		if err != nil {
+			return items, fmt.Errorf("test: prepare batch: %w", err)
+		}
+		m := make(map[int64]*model.Document, len(chunk))
+		for i := range chunk {
+			m[chunk[i].ID] = &chunk[i]
+			byID[chunk[i].ID] = chunk[i]
+		}
+		found, err := s.matchOne(batch, &sub, m, time.Time{})
+		batch.Close()
+		if err != nil {
+			return items, err
+		}
+		for _, it := range found {
+			root := rootOf(byID[it.DocumentID])
+			if i, ok := byRoot[root]; ok {
+				items[i].Similar++
+				continue
+			}
+			byRoot[root] = len(items)
+			items = append(items, it)
+		}
+	}
+	return items, nil
+}
