@@ -1,0 +1,340 @@
+package index
+
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/watchline/watchline/model"
+)
+
+// snippetLen is the target length of a snippet in bytes.
+const snippetLen = 240
+
+// Snippets are built from the store's text, not from index term vectors: the
+// text is re-analysed with the document's analyser and every token compared
+// with the query's analysed terms, so a stemmed match ("recruiting" for
+// "recruit") is marked exactly where it stands. Doing this for one page of
+// hits costs far less than storing offsets for every document.
+
+// pattern is one positive query term as analysed tokens.
+type pattern struct {
+	surface string   // what the user typed (prefixes with their *)
+	terms   []string // analysed tokens; one for a word, several for a phrase
+	gaps    []int    // position of each token relative to the first
+	prefix  bool
+}
+
+type span struct{ start, end, pat int }
+
+func patternsFor(m mapping.IndexMapping, p *Parsed, analyzer string) []pattern {
+	var pats []pattern
+	var walk func(n *node, neg bool)
+	walk = func(n *node, neg bool) {
+		switch n.kind {
+		case nodeNot:
+			walk(n.kids[0], !neg)
+		case nodeAnd, nodeOr:
+			for _, k := range n.kids {
+				walk(k, neg)
+			}
+		case nodeTerm, nodePhrase, nodePrefix:
+			if neg || (n.field != "" && n.field != "title") {
+				return
+			}
+			if n.kind == nodePrefix {
+				pats = append(pats, pattern{surface: n.text + "*", terms: []string{strings.ToLower(n.text)}, gaps: []int{0}, prefix: true})
+				return
+			}
+			toks := analyze(m, analyzer, n.text)
+			if len(toks) == 0 {
+				return
+			}
+			pt := pattern{surface: n.text}
+			if n.kind == nodePhrase {
+				pt.surface = `"` + n.text + `"`
+			}
+			for _, t := range toks {
+				pt.terms = append(pt.terms, string(t.Term))
+				pt.gaps = append(pt.gaps, t.Position-toks[0].Position)
+			}
+			pats = append(pats, pt)
+		}
+	}
+	walk(p.root, false)
+	return pats
+}
+
+// findSpans returns where the patterns occur in toks.
+func findSpans(toks analysis.TokenStream, pats []pattern) []span {
+	if len(pats) == 0 || len(toks) == 0 {
+		return nil
+	}
+	byPos := make(map[int]*analysis.Token, len(toks))
+	for _, t := range toks {
+		if _, ok := byPos[t.Position]; !ok {
+			byPos[t.Position] = t
+		}
+	}
+	var spans []span
+	for _, t := range toks {
+		term := string(t.Term)
+		for pi, pt := range pats {
+			if pt.prefix {
+				if strings.HasPrefix(term, pt.terms[0]) {
+					spans = append(spans, span{t.Start, t.End, pi})
+				}
+				continue
+			}
+			if term != pt.terms[0] {
+				continue
+			}
+			end, ok := t.End, true
+			for k := 1; k < len(pt.terms); k++ {
+				o, found := byPos[t.Position+pt.gaps[k]]
+				if !found || string(o.Term) != pt.terms[k] {
+					ok = false
+					break
+				}
+				end = o.End
+			}
+			if ok {
+				spans = append(spans, span{t.Start, end, pi})
+			}
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	return spans
+}
+
+// analyzeSome analyses text like the index did, but only where a match can
+// be. For English (an analyser that maps each word to at most one term, and
+// whose stemmer changes word endings, not beginnings) it finds the places
+// where a pattern term's first letters occur, tokenizes a window around each,
+// and runs the token filters (stemming is the costly one) only on words whose
+// first two letters could start a pattern term. On a long article this reads
+// a few hundred bytes instead of tens of thousands. Other languages are
+// analysed in full.
+func analyzeSome(m mapping.IndexMapping, analyzer, text string, pats []pattern) analysis.TokenStream {
+	a, ok := m.AnalyzerNamed(analyzer).(*analysis.DefaultAnalyzer)
+	if !ok || len(a.CharFilters) > 0 || analyzer != en.AnalyzerName || len(pats) == 0 {
+		return analyze(m, analyzer, text)
+	}
+	starts := map[[2]byte]bool{}
+	var needles []string
+	for _, pt := range pats {
+		for _, t := range pt.terms {
+			if len(t) < 2 || !isASCII(t) {
+				return analyze(m, analyzer, text)
+			}
+			starts[[2]byte{t[0], t[1]}] = true
+			needles = append(needles, t[:min(len(t), 4)])
+		}
+	}
+	lower := asciiLower(text)
+	const before, after = 160, 240 // bytes of context, so phrases around a needle are whole
+	var wins [][2]int
+	// A few occurrences of each term are enough to mark the snippet and to
+	// know which terms matched; a term used fifty times does not need fifty
+	// windows.
+	const perNeedle = 4
+	for _, nd := range needles {
+		for from, seen := 0, 0; from < len(lower) && seen < perNeedle; seen++ {
+			i := strings.Index(lower[from:], nd)
+			if i < 0 {
+				break
+			}
+			o := from + i
+			wins = append(wins, [2]int{max(o-before, 0), min(o+after, len(text))})
+			from = o + len(nd)
+		}
+	}
+	if len(wins) == 0 {
+		return nil
+	}
+	sort.Slice(wins, func(i, j int) bool { return wins[i][0] < wins[j][0] })
+	merged := wins[:1]
+	for _, w := range wins[1:] {
+		if last := &merged[len(merged)-1]; w[0] <= last[1] {
+			last[1] = max(last[1], w[1])
+		} else {
+			merged = append(merged, w)
+		}
+	}
+	var out analysis.TokenStream
+	one := make(analysis.TokenStream, 1)
+	for wi, w := range merged {
+		ws, we := wordStart(text, w[0]), wordEnd(text, w[1])
+		for _, tok := range a.Tokenizer.Tokenize([]byte(text[ws:we])) {
+			t := tok.Term
+			if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf && !starts[[2]byte{lowerASCII(t[0]), lowerASCII(t[1])}] {
+				continue
+			}
+			tok.Start += ws
+			tok.End += ws
+			// Windows are far apart in position, so no phrase spans two.
+			tok.Position += (wi + 1) << 20
+			one = one[:1]
+			one[0] = tok
+			res := analysis.TokenStream(one)
+			for _, f := range a.TokenFilters {
+				res = f.Filter(res)
+			}
+			out = append(out, res...)
+		}
+	}
+	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiLower lower-cases ASCII letters only, so byte offsets stay the same.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lowerASCII(c)
+	}
+	return string(b)
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// snippet builds d's snippet for p and lists the query terms d matched.
+func snippet(m mapping.IndexMapping, p *Parsed, d *model.Document) (Snippet, []string) {
+	an := analyzerOf(familyOf(d.Language))
+	pats := patternsFor(m, p, an)
+	spans := findSpans(analyzeSome(m, an, d.Text, pats), pats)
+	found := make([]bool, len(pats))
+	for _, s := range spans {
+		found[s.pat] = true
+	}
+	for _, s := range findSpans(analyzeSome(m, an, d.Title, pats), pats) {
+		found[s.pat] = true
+	}
+	var matched []string
+	for i, f := range found {
+		if f {
+			matched = append(matched, pats[i].surface)
+		}
+	}
+	return makeSnippet(d.Text, spans), matched
+}
+
+// makeSnippet cuts the window of text with the most distinct matches (then
+// the most matches) and marks them.
+func makeSnippet(text string, spans []span) Snippet {
+	ws := 0
+	if len(spans) > 0 {
+		best, bestDistinct, bestCount := 0, -1, -1
+		for i := range spans {
+			lo := spans[i].start
+			distinct := map[int]bool{}
+			count := 0
+			for j := i; j < len(spans) && spans[j].end <= lo+snippetLen; j++ {
+				distinct[spans[j].pat] = true
+				count++
+			}
+			if len(distinct) > bestDistinct || (len(distinct) == bestDistinct && count > bestCount) {
+				best, bestDistinct, bestCount = i, len(distinct), count
+			}
+		}
+		// Start a little before the first match, at a word boundary.
+		ws = max(spans[best].start-snippetLen/5, 0)
+	}
+	ws = wordStart(text, ws)
+	we := wordEnd(text, min(ws+snippetLen, len(text)))
+	body := text[ws:we]
+	pre, post := "", ""
+	if ws > 0 {
+		pre = "… "
+	}
+	if we < len(text) {
+		post = " …"
+	}
+	out := pre + flatten(body) + post
+	sn := Snippet{Text: out, Offsets: [][2]int{}}
+	var b strings.Builder
+	last := 0
+	for _, s := range spans {
+		if s.start < ws || s.end > we {
+			continue
+		}
+		a, z := s.start-ws+len(pre), s.end-ws+len(pre)
+		if n := len(sn.Offsets); n > 0 && a < sn.Offsets[n-1][1] {
+			// Overlaps the previous match (CJK bigrams, prefix in phrase): merge.
+			sn.Offsets[n-1][1] = max(sn.Offsets[n-1][1], z)
+			continue
+		}
+		sn.Offsets = append(sn.Offsets, [2]int{a, z})
+	}
+	for _, o := range sn.Offsets {
+		b.WriteString(out[last:o[0]])
+		b.WriteString("[[")
+		b.WriteString(out[o[0]:o[1]])
+		b.WriteString("]]")
+		last = o[1]
+	}
+	b.WriteString(out[last:])
+	sn.Marked = b.String()
+	return sn
+}
+
+// flatten turns line breaks into spaces, byte for byte, so offsets hold.
+func flatten(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// wordStart moves i back to the start of the word it is in (at most 30
+// bytes), always to a rune boundary.
+func wordStart(s string, i int) int {
+	if i <= 0 {
+		return 0
+	}
+	for k := i; k > 0 && i-k < 30; k-- {
+		if s[k-1] == ' ' || s[k-1] == '\n' {
+			return k
+		}
+	}
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
+}
+
+// wordEnd moves i forward to the end of the word it is in (at most 30 bytes),
+// always to a rune boundary.
+func wordEnd(s string, i int) int {
+	if i >= len(s) {
+		return len(s)
+	}
+	for k := i; k < len(s) && k-i < 30; k++ {
+		if s[k] == ' ' || s[k] == '\n' {
+			return k
+		}
+	}
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	return i
+}
