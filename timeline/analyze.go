@@ -1,0 +1,322 @@
+package timeline
+
+import (
+	"encoding/binary"
+	"hash/fnv"
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/watchline/watchline/model"
+)
+
+// Analyzer reads one document: its terms, named entities, happened date,
+// mentioned dates, event type, actors and quotes. It is built from the
+// embedded lexicon and gazetteer and is safe for concurrent use.
+type Analyzer struct {
+	rec    *recogniser
+	typer  *typer
+	quotes *quoteExtractor
+}
+
+// NewAnalyzer builds an analyzer from the embedded data files.
+func NewAnalyzer() (*Analyzer, error) {
+	rec, err := newRecogniser(gazetteerJSON)
+	if err != nil {
+		return nil, err
+	}
+	ty, err := newTyper(lexiconJSON)
+	if err != nil {
+		return nil, err
+	}
+	return &Analyzer{rec: rec, typer: ty, quotes: &quoteExtractor{rec: rec}}, nil
+}
+
+// Quotes returns the attributed quotations in a document's text.
+func (a *Analyzer) Quotes(d model.Document) []model.Quote {
+	qs := a.quotes.extract(d.Text, metaOf(d))
+	for i := range qs {
+		qs[i].DocumentID = d.ID
+	}
+	return qs
+}
+
+// Actors returns the people, organisations, countries, places and laws a text
+// names, most mentioned first.
+func (a *Analyzer) Actors(text string, published time.Time) []model.Actor {
+	return actors(a.rec.find(text, published))
+}
+
+// Classify returns a text's event type, the phrase that decided it and a
+// confidence.
+func (a *Analyzer) Classify(title, text string) (model.EventType, string, float64) {
+	t := a.typer.classify(title, text)
+	return t.Type, t.Evidence, t.Confidence
+}
+
+// Happened returns the date the event a document reports took place, and the
+// other dates it mentions.
+func (a *Analyzer) Happened(title, text string, published time.Time) (model.DateFound, []model.DateFound) {
+	t := a.typer.classify(title, text)
+	return happenedDate(title, analysisText(text), published, t.triggers, false, t.Type == model.TypeStatement)
+}
+
+func metaOf(d model.Document) docMeta {
+	m := docMeta{Official: d.Official, Published: d.Published}
+	if d.Official {
+		if len(d.Authors) > 0 {
+			m.Author = d.Authors[0]
+		} else {
+			m.Author = d.SourceID
+		}
+	}
+	return m
+}
+
+// analysisText bounds how much of a long text dates and entities are read
+// from; what a report is about is said early.
+func analysisText(text string) string {
+	const limit = 4000
+	if len(text) <= limit {
+		return text
+	}
+	cut := limit
+	for cut > 0 && !utf8Start(text[cut]) {
+		cut--
+	}
+	return text[:cut]
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// docInfo is the analysis of one document, kept with its event membership so
+// the clusterer can reload open events without re-reading texts.
+type docInfo struct {
+	ID             int64                       `json:"id"`
+	Published      time.Time                   `json:"pub"`
+	Official       bool                        `json:"off,omitempty"`
+	Source         string                      `json:"src"`
+	Title          string                      `json:"title"`
+	DuplicateOf    int64                       `json:"dup,omitempty"`
+	TermIDs        []uint32                    `json:"t"`
+	TermW          []float32                   `json:"w"`
+	Entities       []string                    `json:"e,omitempty"`
+	Happened       model.DateFound             `json:"hap"`
+	Mentioned      []model.DateFound           `json:"men,omitempty"`
+	Type           model.EventType             `json:"type"`
+	TypeEvidence   string                      `json:"tev,omitempty"`
+	TypeConfidence float64                     `json:"tconf"`
+	TypeScores     map[model.EventType]float64 `json:"ts,omitempty"`
+	Actors         []model.Actor               `json:"act,omitempty"`
+	Principals     []string                    `json:"pr,omitempty"`
+	Quotes         []model.Quote               `json:"q,omitempty"`
+}
+
+// maxTerms is how many of a document's heaviest terms it keeps.
+const maxTerms = 40
+
+// analyze reads d, counting its terms and entities into df (the clusterer's
+// document frequencies) before weighting them.
+func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
+	text := analysisText(d.Text)
+	ty := a.typer.classify(d.Title, text)
+	hap, mentioned := happenedDate(d.Title, text, d.Published, ty.triggers, d.Official, ty.Type == model.TypeStatement)
+	ms := a.rec.find(d.Title+"\n\n"+text, d.Published)
+	info := &docInfo{
+		ID: d.ID, Published: d.Published, Official: d.Official, Source: d.SourceID, Title: d.Title,
+		DuplicateOf: d.DuplicateOf, Happened: hap, Mentioned: mentioned,
+		Type: ty.Type, TypeEvidence: ty.Evidence, TypeConfidence: ty.Confidence, TypeScores: ty.Scores,
+		Actors: actors(ms), Quotes: a.Quotes(d),
+	}
+	if len(info.Actors) > 30 {
+		info.Actors = info.Actors[:30]
+	}
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if m.actor.Kind != "country" && !seen[m.actor.Name] {
+			seen[m.actor.Name] = true
+			info.Entities = append(info.Entities, m.actor.Name)
+		}
+	}
+	sort.Strings(info.Entities)
+	// Principals: who the title is about (its first person or organisation)
+	// and the speakers quoted.
+	pr := map[string]bool{}
+	for _, m := range ms {
+		if m.offset >= len(d.Title) {
+			break
+		}
+		if m.actor.Kind == "person" || m.actor.Kind == "organisation" {
+			pr[m.actor.Name] = true
+			break
+		}
+	}
+	for _, q := range info.Quotes {
+		pr[q.Speaker] = true
+	}
+	for p := range pr {
+		info.Principals = append(info.Principals, p)
+	}
+	sort.Strings(info.Principals)
+
+	// Terms of the title (counted twice) and lead.
+	tf := map[uint32]float64{}
+	for _, w := range tokens(d.Title) {
+		tf[termID(w)] += 2
+	}
+	for _, w := range tokens(leadText(text)) {
+		tf[termID(w)]++
+	}
+	if df != nil {
+		terms := make([]uint32, 0, len(tf))
+		for t := range tf {
+			terms = append(terms, t)
+		}
+		for _, e := range info.Entities {
+			terms = append(terms, termID("\x00"+e))
+		}
+		df.add(terms)
+	}
+	type tw struct {
+		t uint32
+		w float64
+	}
+	var ws []tw
+	norm := 0.0
+	for t, n := range tf {
+		w := (1 + math.Log(n)) * df.idf(t)
+		ws = append(ws, tw{t, w})
+		norm += w * w
+	}
+	sort.Slice(ws, func(i, j int) bool {
+		if ws[i].w != ws[j].w {
+			return ws[i].w > ws[j].w
+		}
+		return ws[i].t < ws[j].t
+	})
+	if len(ws) > maxTerms {
+		ws = ws[:maxTerms]
+	}
+	sort.Slice(ws, func(i, j int) bool { return ws[i].t < ws[j].t })
+	norm = math.Sqrt(norm)
+	for _, x := range ws {
+		info.TermIDs = append(info.TermIDs, x.t)
+		info.TermW = append(info.TermW, float32(x.w/norm))
+	}
+	return info
+}
+
+// leadText is the first two paragraphs (at most ~1200 bytes).
+func leadText(text string) string {
+	paras := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] == '\n' && i+1 < len(text) && text[i+1] != '\n' {
+			paras++
+			if paras == 2 {
+				return text[:i]
+			}
+		}
+		if i > 1200 && text[i] == ' ' {
+			return text[:i]
+		}
+	}
+	return text
+}
+
+var stopwords = toSet(`the and for that with was were are but not have has had been from this they their them his her
+she him its our you your who what which when where why how will would could should can may might must shall also
+than then there here into onto over under about after before said says say just more most some such only other any
+all each both few many much very own same out off again further once two one three new year years last first
+being because while during until against between through those these said told according mr mrs ms week day days
+time times made make like over report reports reported people man men woman women including`)
+
+// tokens splits text into lower-case words of three letters or more, without
+// stopwords, with a light plural/tense strip.
+func tokens(text string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		w = strings.ToLower(w)
+		if len(w) < 3 || stopwords[w] {
+			continue
+		}
+		out = append(out, stem(w))
+	}
+	return out
+}
+
+func stem(w string) string {
+	switch {
+	case len(w) > 5 && strings.HasSuffix(w, "ies"):
+		return w[:len(w)-3] + "y"
+	case len(w) > 5 && strings.HasSuffix(w, "ing"):
+		return w[:len(w)-3]
+	case len(w) > 4 && strings.HasSuffix(w, "ed"):
+		return w[:len(w)-2]
+	case len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss"):
+		return w[:len(w)-1]
+	}
+	return w
+}
+
+func termID(w string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(w))
+	return h.Sum32()
+}
+
+// dfBuckets is the size of the hashed document-frequency table: collisions
+// only blur rare terms' weights a little.
+const dfBuckets = 1 << 17
+
+// dfTable counts in how many documents each (hashed) term occurred, for IDF.
+// It is part of the clusterer's state, committed with its cursor.
+type dfTable struct {
+	n      uint32
+	counts []uint32
+}
+
+func newDF() *dfTable { return &dfTable{counts: make([]uint32, dfBuckets)} }
+
+func (df *dfTable) add(terms []uint32) {
+	df.n++
+	seen := map[uint32]bool{}
+	for _, t := range terms {
+		b := t % dfBuckets
+		if !seen[b] {
+			seen[b] = true
+			df.counts[b]++
+		}
+	}
+}
+
+func (df *dfTable) idf(t uint32) float64 {
+	if df == nil || df.n == 0 {
+		return 1
+	}
+	return math.Log(float64(df.n+1)/float64(df.counts[t%dfBuckets]+1)) + 1
+}
+
+func (df *dfTable) entityIDF(name string) float64 { return df.idf(termID("\x00" + name)) }
+
+func (df *dfTable) marshal() []byte {
+	b := make([]byte, 4+4*len(df.counts))
+	binary.LittleEndian.PutUint32(b, df.n)
+	for i, c := range df.counts {
+		binary.LittleEndian.PutUint32(b[4+4*i:], c)
+	}
+	return b
+}
+
+func unmarshalDF(b []byte) *dfTable {
+	df := newDF()
+	if len(b) != 4+4*dfBuckets {
+		return df
+	}
+	df.n = binary.LittleEndian.Uint32(b)
+	for i := range df.counts {
+		df.counts[i] = binary.LittleEndian.Uint32(b[4+4*i:])
+	}
+	return df
+}

@@ -1,0 +1,317 @@
+package timeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/store"
+)
+
+// snapshot is the clustering of a store: for each document, the documents of
+// its event (so event ids do not matter), plus each event's date and type.
+func snapshot(t *testing.T, st *store.Store) map[int64]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[int64]string{}
+	err := st.EachEvent(ctx, store.EventFilter{}, func(e model.Event) error {
+		ids := append([]int64(nil), e.DocumentIDs...)
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		key := fmt.Sprintf("%v %s %s %s", ids, DateString(e.Happened, e.Precision), e.Type, e.Title)
+		for _, d := range e.DocumentIDs {
+			if _, dup := out[d]; dup {
+				t.Errorf("document %d is in two events", d)
+			}
+			out[d] = key
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func newAnalyzer(t testing.TB) *Analyzer {
+	an, err := NewAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return an
+}
+
+func TestClusterDeterministicAcrossRestarts(t *testing.T) {
+	ctx := context.Background()
+	docs := append(demoCorpus(t), fixtureCorpus(t)...)
+	an := newAnalyzer(t)
+
+	// One run in one go.
+	st1, _ := loadCorpus(t, docs)
+	if _, err := NewClusterer(st1, an, Options{Batch: 1000}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := snapshot(t, st1)
+	if len(want) != len(docs) {
+		t.Fatalf("%d documents in events, want %d", len(want), len(docs))
+	}
+
+	// The same corpus in small batches, with a new clusterer (as after a
+	// crash or restart) for every batch.
+	st2, _ := loadCorpus(t, docs)
+	for {
+		n, err := NewClusterer(st2, an, Options{Batch: 7, Window: 0}).Step(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if got := snapshot(t, st2); !reflect.DeepEqual(got, want) {
+		for d, w := range want {
+			if got[d] != w {
+				t.Errorf("document %d: restarted run put it in %s, one run in %s", d, got[d], w)
+			}
+		}
+	}
+
+	// Rebuilding from scratch gives the same events again.
+	if err := st1.ResetEvents(ctx, CursorName); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewClusterer(st1, an, Options{}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := snapshot(t, st1); !reflect.DeepEqual(got, want) {
+		t.Errorf("rebuild gave different events")
+	}
+}
+
+func TestClusterReplayDoesNotDuplicate(t *testing.T) {
+	ctx := context.Background()
+	docs := fixtureCorpus(t)
+	st, _ := loadCorpus(t, docs)
+	an := newAnalyzer(t)
+	if _, err := NewClusterer(st, an, Options{}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Replay the whole log over existing output: each document is assigned
+	// again, not added twice.
+	if err := st.SetCursor(ctx, CursorName, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewClusterer(st, an, Options{}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := snapshot(t, st); len(got) != len(docs) {
+		t.Errorf("%d documents in events after replay, want %d", len(got), len(docs))
+	}
+}
+
+func TestClusterTwoProcesses(t *testing.T) {
+	ctx := context.Background()
+	docs := fixtureCorpus(t)
+	st, _ := loadCorpus(t, docs)
+	an := newAnalyzer(t)
+	a := NewClusterer(st, an, Options{Batch: 5})
+	b := NewClusterer(st, an, Options{Batch: 5})
+	// Both load their state, then race over the same log.
+	for {
+		na, err := a.Step(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nb, err := b.Step(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if na == 0 && nb == 0 {
+			break
+		}
+	}
+	if got := snapshot(t, st); len(got) != len(docs) {
+		t.Errorf("%d documents in events, want %d", len(got), len(docs))
+	}
+}
+
+func put(t *testing.T, st *store.Store, d *model.Document) {
+	t.Helper()
+	h := sha256.Sum256([]byte(d.Text))
+	d.ContentHash = hex.EncodeToString(h[:])
+	if _, err := st.PutDocument(context.Background(), d, store.Raw{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func eventOf(t *testing.T, st *store.Store, doc int64) int64 {
+	t.Helper()
+	m, err := st.EventsOfDocuments(context.Background(), []int64{doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m[doc]
+}
+
+func TestClusterFollowsChanges(t *testing.T) {
+	ctx := context.Background()
+	docs := fixtureCorpus(t)
+	st, ids := loadCorpus(t, docs)
+	an := newAnalyzer(t)
+	c := NewClusterer(st, an, Options{})
+	if _, err := c.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("hearings a month apart are two events; reports of one are one", func(t *testing.T) {
+		h1 := eventOf(t, st, ids["h1-courier"])
+		if h1 == 0 || eventOf(t, st, ids["h1-wire"]) != h1 || eventOf(t, st, ids["h1-gazette"]) != h1 {
+			t.Errorf("reports of the first hearing are split")
+		}
+		if eventOf(t, st, ids["h2-wire"]) == h1 {
+			t.Errorf("the second hearing was merged into the first")
+		}
+	})
+
+	t.Run("a wire copy joins its original's event", func(t *testing.T) {
+		// A copy with a different text still goes where its original is.
+		d := &model.Document{CanonicalURL: "https://copy.example/1", SourceID: "copy", Title: "Unrelated-looking headline",
+			Text: "Completely different words about gardening.", Published: docs[8].Published, DuplicateOf: ids["v1-wire"]}
+		put(t, st, d)
+		if _, err := c.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := eventOf(t, st, d.ID), eventOf(t, st, ids["v1-wire"]); got != want {
+			t.Errorf("copy is in event %d, original in %d", got, want)
+		}
+	})
+
+	t.Run("a new version is re-evaluated, not duplicated", func(t *testing.T) {
+		doc, err := st.Document(ctx, ids["t1-gazette"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc.Text += "\n\nUpdated: the trial continues tomorrow."
+		put(t, st, &doc)
+		if _, err := c.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ev, err := st.Event(ctx, eventOf(t, st, doc.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, d := range ev.DocumentIDs {
+			if d == doc.ID {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("document %d appears %d times in event %d", doc.ID, n, ev.ID)
+		}
+	})
+
+	t.Run("a deleted document leaves its event; an empty event goes", func(t *testing.T) {
+		d := &model.Document{CanonicalURL: "https://lonely.example/1", SourceID: "lonely", Title: "Lighthouse keeper retires",
+			Text: "A lighthouse keeper in Cornwall retired after forty years.", Published: docs[0].Published}
+		put(t, st, d)
+		if _, err := c.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ev := eventOf(t, st, d.ID)
+		if ev == 0 {
+			t.Fatal("new document was not assigned")
+		}
+		if err := st.DeleteDocument(ctx, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := eventOf(t, st, d.ID); got != 0 {
+			t.Errorf("deleted document still in event %d", got)
+		}
+		if _, err := st.Event(ctx, ev); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("empty event %d: err = %v, want not found", ev, err)
+		}
+	})
+}
+
+func TestEditorsSurviveRebuild(t *testing.T) {
+	ctx := context.Background()
+	docs := fixtureCorpus(t)
+	st, ids := loadCorpus(t, docs)
+	an := newAnalyzer(t)
+	if _, err := NewClusterer(st, an, Options{}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ed := NewEditor(st)
+	h1, h2 := eventOf(t, st, ids["h1-wire"]), eventOf(t, st, ids["h2-wire"])
+	if err := ed.Merge(ctx, h1, h2); err != nil {
+		t.Fatal(err)
+	}
+	sentenced := eventOf(t, st, ids["se1-wire"])
+	split, err := ed.Split(ctx, sentenced, []int64{ids["se1-courier"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdict := eventOf(t, st, ids["v1-wire"])
+	if err := ed.Edit(ctx, verdict, Edit{Title: "Vale convicted", Happened: "2024-07", Type: "trial"}); err != nil {
+		t.Fatal(err)
+	}
+	// Corrections that cannot apply say so.
+	if err := ed.Edit(ctx, verdict, Edit{Type: "picnic"}); !errors.Is(err, ErrInvalidEdit) {
+		t.Errorf("edit with a bad type: err = %v, want ErrInvalidEdit", err)
+	}
+	if _, err := ed.Split(ctx, sentenced, []int64{ids["h1-wire"]}); !errors.Is(err, ErrInvalidEdit) {
+		t.Errorf("split of a document not in the event: err = %v, want ErrInvalidEdit", err)
+	}
+
+	check := func(t *testing.T) {
+		if a, b := eventOf(t, st, ids["h1-wire"]), eventOf(t, st, ids["h2-wire"]); a != h1 || b != h1 {
+			t.Errorf("merged hearings are in events %d and %d, want both in %d", a, b, h1)
+		}
+		if got := eventOf(t, st, ids["se1-courier"]); got != split {
+			t.Errorf("split document is in event %d, want %d", got, split)
+		}
+		if got := eventOf(t, st, ids["se1-wire"]); got != sentenced {
+			t.Errorf("document left behind is in event %d, want %d", got, sentenced)
+		}
+		tl := New(st, nil)
+		e, err := tl.Event(ctx, verdict)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Title != "Vale convicted" || e.Type != model.TypeTrial || DateString(e.Happened, e.Precision) != "2024-07" || !e.Edited {
+			t.Errorf("edited event = %q %s %s edited=%v, want the edits", e.Title, e.Type, DateString(e.Happened, e.Precision), e.Edited)
+		}
+		if got := strings.Join(e.EditedFields, ","); got != "title,happened,type" {
+			t.Errorf("edited fields = %q, want title,happened,type", got)
+		}
+		m, err := tl.Event(ctx, h1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.Edited || !strings.Contains(strings.Join(m.EditedFields, ","), "documents") {
+			t.Errorf("merged event edited=%v fields=%v, want documents", m.Edited, m.EditedFields)
+		}
+		// The merged-away id leads to the event it went into.
+		if e, err := tl.Event(ctx, h2); err != nil || e.ID != h1 {
+			t.Errorf("event %d after merge = %d, %v; want %d", h2, e.ID, err, h1)
+		}
+	}
+	t.Run("after editing", check)
+	if err := st.ResetEvents(ctx, CursorName); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewClusterer(st, an, Options{}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("after rebuilding", check)
+}

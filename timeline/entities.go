@@ -1,0 +1,383 @@
+package timeline
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/watchline/watchline/model"
+)
+
+//go:embed gazetteer.json
+var gazetteerJSON []byte
+
+// Gazetteer is the data the entity recogniser works from: named countries,
+// places, organisations and laws with their aliases, and who held which
+// office when.
+type Gazetteer struct {
+	Entities []struct {
+		Name    string   `json:"name"`
+		Kind    string   `json:"kind"`
+		Aliases []string `json:"aliases"`
+	} `json:"entities"`
+	Roles []struct {
+		Title string `json:"title"`
+		Name  string `json:"name"`
+		From  string `json:"from"`
+		To    string `json:"to"`
+	} `json:"roles"`
+}
+
+// aliasEntry is one way of naming a gazetteer entity, as words.
+type aliasEntry struct {
+	words []string
+	actor model.Actor
+}
+
+// token is a word of a text with its byte offsets; a possessive "'s" and
+// trailing full stops or apostrophes are not part of the word.
+type token struct {
+	word       string
+	start, end int
+}
+
+func isWordByte(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '\'' || r == '’' || r == '-'
+}
+
+// wordTokens splits text into words for gazetteer lookups.
+func wordTokens(text string) []token {
+	var out []token
+	start := -1
+	flush := func(end int) {
+		w := text[start:end]
+		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+		w = strings.TrimRight(w, ".'’-")
+		w = strings.TrimLeft(w, ".'’-")
+		if w != "" {
+			s := start + strings.Index(text[start:end], w)
+			out = append(out, token{w, s, s + len(w)})
+		}
+		start = -1
+	}
+	for i, r := range text {
+		if isWordByte(r) {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			flush(i)
+		}
+	}
+	if start >= 0 {
+		flush(len(text))
+	}
+	return out
+}
+
+// roleHolder is who held an office in a period.
+type roleHolder struct {
+	title    string
+	name     string
+	from, to time.Time
+}
+
+// recogniser finds actors in text. It is built once from the gazetteer and is
+// safe for concurrent use.
+type recogniser struct {
+	byFirst   map[string][]aliasEntry // first word of an alias -> aliases, longest first
+	roles     []roleHolder
+	roleRe    *regexp.Regexp // any office title in roles
+	roleWords []string       // the last word of every title, lower case, to skip texts without any
+}
+
+func newRecogniser(data []byte) (*recogniser, error) {
+	var g Gazetteer
+	if err := json.Unmarshal(data, &g); err != nil {
+		return nil, fmt.Errorf("read gazetteer: %w", err)
+	}
+	r := &recogniser{byFirst: map[string][]aliasEntry{}}
+	for _, e := range g.Entities {
+		for _, a := range append([]string{e.Name}, e.Aliases...) {
+			var words []string
+			for _, w := range wordTokens(a) {
+				words = append(words, w.word)
+			}
+			if len(words) == 0 {
+				continue
+			}
+			r.byFirst[words[0]] = append(r.byFirst[words[0]], aliasEntry{words, model.Actor{Name: e.Name, Kind: e.Kind}})
+		}
+	}
+	// Longest first, so "Official Secrets Act 1911" wins over "Official Secrets Act".
+	for k, es := range r.byFirst {
+		sort.SliceStable(es, func(i, j int) bool { return len(es[i].words) > len(es[j].words) })
+		r.byFirst[k] = es
+	}
+	for _, ro := range g.Roles {
+		from, err1 := time.Parse("2006-01-02", ro.From)
+		to, err2 := time.Parse("2006-01-02", ro.To)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("gazetteer role %s %s: dates must be YYYY-MM-DD", ro.Title, ro.Name)
+		}
+		r.roles = append(r.roles, roleHolder{strings.ToLower(ro.Title), ro.Name, from, to})
+	}
+	titles := map[string]bool{}
+	var alts []string
+	for _, ro := range r.roles {
+		if !titles[ro.title] {
+			titles[ro.title] = true
+			alts = append(alts, regexp.QuoteMeta(ro.title))
+		}
+	}
+	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
+	for t := range titles {
+		f := strings.Fields(t)
+		r.roleWords = append(r.roleWords, f[len(f)-1])
+	}
+	sort.Strings(r.roleWords)
+	if len(alts) > 0 {
+		r.roleRe = regexp.MustCompile(`(?i)\b(?:` + strings.Join(alts, "|") + `)\b`)
+	}
+	return r, nil
+}
+
+// holder returns who held office title (e.g. "Prime Minister") at t.
+func (r *recogniser) holder(title string, t time.Time) string {
+	title = strings.ToLower(strings.TrimSpace(title))
+	for _, ro := range r.roles {
+		if ro.title == title && !t.Before(ro.from) && t.Before(ro.to) {
+			return ro.name
+		}
+	}
+	return ""
+}
+
+// isNameWord: a capitalised word that could be part of a person's name
+// ("Cash", "McCallum", "O'Neill"), not an acronym ("MI5").
+func isNameWord(w string) bool {
+	r, size := utf8.DecodeRuneInString(w)
+	if !unicode.IsUpper(r) || size >= len(w) {
+		return false
+	}
+	r2, _ := utf8.DecodeRuneInString(w[size:])
+	if !unicode.IsLower(r2) && r2 != '\'' && r2 != '’' {
+		return false
+	}
+	for _, c := range w {
+		if unicode.IsDigit(c) || c == '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// judgeRe finds judges, who are named by office and surname.
+var judgeRe = regexp.MustCompile(`\b(?:(?:Mr|Mrs|Ms|Lord|Lady)\.? )?((?:Justice|Judge) [A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)\b`)
+
+func titledSurnames(text string) [][]int {
+	if !containsAny(text, []string{"Mr", "Ms", "Dr", "Sir", "Dame", "Lord", "Lady", "Miss"}) {
+		return nil
+	}
+	return titledSurnameRe.FindAllStringSubmatchIndex(text, -1)
+}
+
+// titledSurnameRe finds "Mr Cash", "Ms Qiu": a title and one capitalised word.
+var titledSurnameRe = regexp.MustCompile(`\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady)\.? ([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)\b`)
+
+// notNameWords are capitalised words that start sentences or name things that
+// are not people.
+var notNameWords = toSet(`The A An In On At Of For From By To And But Or As If When While After Before Since Until With Without
+About Against Among Between During Into Over Under Some Many Most Other Others Several Both Neither Either Each Every
+All No Not This That These Those There Their They Them He She It Its We Our You Your I His Her Who What Which Where
+Why How Two Three Four Five Six Seven Eight Nine Ten One First Second Third Last Next New Old Former Chinese British
+English Scottish Welsh American European Russian Iranian German French Indian Prime Minister Ministers Minister's Home
+Foreign Office Secretary Court Courts Police Act Acts Party House Service Services Embassy Committee Research Group
+Parliament Parliamentary Street Government Department Ministry Council Commission Agency Bureau Crown Counter
+Terrorism Security National Justice Public Prosecutions Director Head Chief General Deputy Senior Special Crime
+Division Magistrates Magistrates' Criminal Central Bailey Royal Assent Monday Tuesday Wednesday Thursday Friday
+Saturday Sunday January February March April May June July August September October November December Question Answer
+Mr Mrs Ms Dr Sir Premier President Labour Conservative Conservatives Tory Tories MPs MP Westminster London Beijing
+China Britain Defending Democracy Taskforce Interference Alert Alerts Wire Post Chronicle Review Courier Press Statement
+Statements Remarks Spokesperson Embassy's Communist Data Protection Kingdom United States Union Secrets Official
+Officials Meanwhile However Although Today Yesterday Earlier Later Asked Speaking Under Following According Instead
+Britons Briton Hong Kong Asia Pacific Europe Legal Intelligence Sunday's Monday's Metropolitan Met Defence Investigation
+Bill Law Laws Lords Commons Cabinet Treasury Whitehall Downing Number No Officers Agents Agent Spy Spies Espionage
+Superintendent Detective Inspector Sergeant Constable Assistant Attorney District Officer Professor Prof Lecturer
+Senator Representative Governor Mayor Judge Lord Lady Dame Baroness Colonel Captain Major Commissioner Ambassador`)
+
+func toSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+// mention is one actor found at an offset.
+type mention struct {
+	actor  model.Actor
+	offset int
+	end    int
+	title  string // for an office named instead of its holder: the office
+}
+
+// find returns every actor mention in text, in text order. Bare surnames and
+// "Mr Surname" resolve to a full name already seen in the same text.
+func (r *recogniser) find(text string, at time.Time) []mention {
+	var out []mention
+	taken := make([]bool, len(text)+1)
+	// Offices held by someone on the publication date: "the Prime Minister".
+	if r.roleRe != nil && !at.IsZero() && containsAny(strings.ToLower(text), r.roleWords) {
+		for _, loc := range r.roleRe.FindAllStringIndex(text, -1) {
+			if name := r.holder(text[loc[0]:loc[1]], at); name != "" {
+				out = append(out, mention{model.Actor{Name: name, Kind: "person"}, loc[0], loc[1], text[loc[0]:loc[1]]})
+				for i := loc[0]; i < loc[1]; i++ {
+					taken[i] = true
+				}
+			}
+		}
+	}
+	toks := wordTokens(text)
+	for i := 0; i < len(toks); i++ {
+		for _, a := range r.byFirst[toks[i].word] {
+			n := len(a.words)
+			if i+n > len(toks) || taken[toks[i].start] {
+				continue
+			}
+			ok := true
+			for j := 1; j < n; j++ {
+				if toks[i+j].word != a.words[j] {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			s, e := toks[i].start, toks[i+n-1].end
+			out = append(out, mention{a.actor, s, e, ""})
+			for k := s; k < e; k++ {
+				taken[k] = true
+			}
+			i += n - 1
+			break
+		}
+	}
+	// People: runs of two or three capitalised words that are not the names
+	// of other things ("Christopher Cash", "Li Qiang").
+	bySurname := map[string]string{}
+	addName := func(words []token) {
+		for len(words) >= 2 {
+			n := min(3, len(words))
+			if len(words) == 4 {
+				n = 2
+			}
+			ws := make([]string, n)
+			for k := range ws {
+				ws[k] = words[k].word
+			}
+			name := strings.Join(ws, " ")
+			bySurname[ws[n-1]] = name
+			s, e := words[0].start, words[n-1].end
+			out = append(out, mention{model.Actor{Name: name, Kind: "person"}, s, e, ""})
+			for k := s; k < e; k++ {
+				taken[k] = true
+			}
+			words = words[n:]
+		}
+	}
+	for i := 0; i < len(toks); {
+		if !isNameWord(toks[i].word) || taken[toks[i].start] {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(toks) && isNameWord(toks[j].word) && !taken[toks[j].start] &&
+			text[toks[j-1].end:toks[j].start] == " " {
+			j++
+		}
+		var seg []token
+		for _, tk := range toks[i:j] {
+			if notNameWords[tk.word] {
+				addName(seg)
+				seg = seg[:0]
+				continue
+			}
+			seg = append(seg, tk)
+		}
+		addName(seg)
+		i = j
+	}
+	// Judges are named by title and surname: "Mrs Justice Carmody", "Judge Marsh".
+	judges := judgeRe.FindAllStringSubmatchIndex(text, -1)
+	if !strings.Contains(text, "Justice") && !strings.Contains(text, "Judge") {
+		judges = nil
+	}
+	for _, loc := range judges {
+		if taken[loc[2]] {
+			continue
+		}
+		if rest := text[loc[1]:]; len(rest) > 1 && rest[0] == ' ' && rest[1] >= 'A' && rest[1] <= 'Z' {
+			continue // "Judge Ellen Marsh": the name patterns read her name
+		}
+		name := text[loc[2]:loc[1]]
+		out = append(out, mention{model.Actor{Name: name, Kind: "person"}, loc[0], loc[1], ""})
+		for i := loc[0]; i < loc[1]; i++ {
+			taken[i] = true
+		}
+	}
+	for _, loc := range titledSurnames(text) {
+		if taken[loc[4]] {
+			continue
+		}
+		if full, ok := bySurname[text[loc[4]:loc[5]]]; ok {
+			out = append(out, mention{model.Actor{Name: full, Kind: "person"}, loc[0], loc[1], ""})
+			for i := loc[0]; i < loc[1]; i++ {
+				taken[i] = true
+			}
+		}
+	}
+	// Bare surnames of people already named ("Cash has said …").
+	if len(bySurname) > 0 {
+		for _, tk := range toks {
+			full, ok := bySurname[tk.word]
+			if !ok || taken[tk.start] {
+				continue
+			}
+			out = append(out, mention{model.Actor{Name: full, Kind: "person"}, tk.start, tk.end, ""})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].offset < out[j].offset })
+	return out
+}
+
+// actors counts mentions into a sorted actor list (most mentioned first).
+func actors(ms []mention) []model.Actor {
+	count := map[model.Actor]int{}
+	for _, m := range ms {
+		count[model.Actor{Name: m.actor.Name, Kind: m.actor.Kind}]++
+	}
+	out := make([]model.Actor, 0, len(count))
+	for a, n := range count {
+		a.Mentions = n
+		out = append(out, a)
+	}
+	sortActors(out)
+	return out
+}
+
+func sortActors(as []model.Actor) {
+	sort.Slice(as, func(i, j int) bool {
+		if as[i].Mentions != as[j].Mentions {
+			return as[i].Mentions > as[j].Mentions
+		}
+		return as[i].Name < as[j].Name
+	})
+}
