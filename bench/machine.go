@@ -1,0 +1,133 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Machine describes where a report was measured.
+type Machine struct {
+	CPUs       int    `json:"cpus"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	CPUModel   string `json:"cpu_model,omitempty"`
+	Memory     int64  `json:"memory_bytes,omitempty"`
+	GoVersion  string `json:"go_version"`
+	OS         string `json:"os"`
+	Arch       string `json:"arch"`
+	// LoadAverage is the one-minute load when the run started: other work on
+	// the machine slows every figure.
+	LoadAverage float64 `json:"load_average,omitempty"`
+}
+
+func describeMachine() Machine {
+	m := Machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version(),
+		OS: runtime.GOOS, Arch: runtime.GOARCH}
+	if v, ok := procField("/proc/meminfo", "MemTotal"); ok {
+		m.Memory = v
+	}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if fs := strings.Fields(string(b)); len(fs) > 0 {
+			m.LoadAverage, _ = strconv.ParseFloat(fs[0], 64)
+		}
+	}
+	return m
+}
+
+// procField reads a "Name: 123 kB" line of a /proc file, in bytes.
+func procField(path, name string) (int64, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok || k != name {
+			continue
+		}
+		fs := strings.Fields(v)
+		if len(fs) == 0 {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(fs[0], 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		if len(fs) > 1 && strings.EqualFold(fs[1], "kB") {
+			n *= 1024
+		}
+		return n, true
+	}
+	return 0, false
+}
+
+// resetPeakRSS starts a new peak-RSS window (Linux: writing 5 to clear_refs
+// resets VmHWM), so each corpus size reports its own peak. Where that is not
+// possible the peak is the process's so far.
+func resetPeakRSS() {
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// peakRSS is the process's peak resident set since the last reset (VmHWM),
+// or, without /proc, the memory the Go runtime holds from the system.
+func peakRSS() int64 {
+	if v, ok := procField("/proc/self/status", "VmHWM"); ok {
+		return v
+	}
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
+}
+
+// heapBytes is the bytes of heap objects, live or not yet swept.
+func heapBytes() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
+}
+
+// liveHeap is the heap the last garbage collection found live: what a
+// streaming loop keeps, without the garbage it has not yet collected.
+func liveHeap() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
+}
+
+// watchHeap samples the heap every 50ms until ctx ends, then sends the
+// highest value seen.
+func watchHeap(ctx context.Context) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		peak := heapBytes()
+		for {
+			select {
+			case <-ctx.Done():
+				out <- max(peak, heapBytes())
+				return
+			case <-t.C:
+				peak = max(peak, heapBytes())
+			}
+		}
+	}()
+	return out
+}

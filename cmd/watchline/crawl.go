@@ -1,0 +1,409 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/watchline/watchline/crawler"
+	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/store"
+)
+
+func runCrawl(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("crawl", "[--once] [--source ID]...")
+	once := fs.Bool("once", false, "visit every due source once (all of them on the first run) and exit")
+	var sources multiFlag
+	fs.Var(&sources, "source", "crawl source `ID` now, due or not, then exit (repeatable)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	c, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr})
+	if err != nil {
+		return err
+	}
+	// --source means "crawl these now": one pass, like --once.
+	if *once || len(sources) > 0 {
+		sum, err := c.Once(ctx, sources)
+		if len(sum.Sources) > 0 || err == nil {
+			fmt.Fprintln(a.stderr, sum)
+		}
+		return err
+	}
+	fmt.Fprintf(a.stderr, "crawling %d sources into %s; Ctrl-C to stop\n", len(cfg.Sources), a.dataDir)
+	return c.Run(ctx)
+}
+
+// sourceRow is the contract of `watchline sources --format json`.
+type sourceRow struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Kind        string `json:"kind"`
+	URL         string `json:"url"`
+	Official    bool   `json:"official"`
+	LastAttempt string `json:"last_attempt"`
+	LastSuccess string `json:"last_success"`
+	LastError   string `json:"last_error"`
+	LastErrorAt string `json:"last_error_at"`
+	Failures    int    `json:"failures"`
+	ItemsSeen   int64  `json:"items_seen"`
+	ItemsNew    int64  `json:"items_new"`
+	Documents   int64  `json:"documents"`
+	NextDue     string `json:"next_due"`
+	Interval    string `json:"interval"`
+}
+
+func runSources(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("sources", "[--format text|json]")
+	format := fs.String("format", "text", "output `format`: text or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return fmt.Errorf("%w: unknown format %q; use text or json", errUsage, *format)
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	status, err := crawler.Status(ctx, st, cfg)
+	if err != nil {
+		return err
+	}
+	rows := make([]sourceRow, 0, len(status))
+	for _, s := range status {
+		h := s.Health
+		rows = append(rows, sourceRow{ID: s.Source.ID, Title: s.Source.Title, Kind: string(s.Source.Kind), URL: s.Source.URL,
+			Official: s.Source.Official, LastAttempt: docTime(h.LastAttempt), LastSuccess: docTime(h.LastSuccess),
+			LastError: h.LastError, LastErrorAt: docTime(h.LastErrorAt), Failures: h.ConsecutiveFailures,
+			ItemsSeen: h.ItemsSeen, ItemsNew: h.ItemsNew, Documents: h.TotalDocuments, NextDue: docTime(h.NextDue),
+			Interval: intervalText(h.Interval)})
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tKIND\tOFFICIAL\tLAST SUCCESS\tFAILURES\tITEMS (NEW)\tDOCS\tNEXT DUE\tLAST ERROR")
+	for _, r := range rows {
+		official := ""
+		if r.Official {
+			official = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d (%d)\t%d\t%s\t%s\n", r.ID, r.Kind, official, dashEmpty(r.LastSuccess),
+			r.Failures, r.ItemsSeen, r.ItemsNew, r.Documents, dashEmpty(r.NextDue), clipText(r.LastError, 100))
+	}
+	return tw.Flush()
+}
+
+// docRow is the contract of `watchline docs --format json|ndjson`: exactly
+// these keys.
+type docRow struct {
+	ID              int64  `json:"id"`
+	Seq             int64  `json:"seq"`
+	URL             string `json:"url"`
+	CanonicalURL    string `json:"canonical_url"`
+	Source          string `json:"source"`
+	Title           string `json:"title"`
+	Published       string `json:"published"`
+	PublishedSource string `json:"published_source"`
+	Fetched         string `json:"fetched"`
+	Official        bool   `json:"official"`
+	Language        string `json:"language"`
+	DuplicateOf     int64  `json:"duplicate_of"`
+	Versions        int    `json:"versions"`
+}
+
+func newDocRow(d model.Document) docRow {
+	return docRow{ID: d.ID, Seq: d.Seq, URL: d.URL, CanonicalURL: d.CanonicalURL, Source: d.SourceID, Title: d.Title,
+		Published: docTime(d.Published), PublishedSource: d.PublishedSource, Fetched: docTime(d.Fetched),
+		Official: d.Official, Language: d.Language, DuplicateOf: d.DuplicateOf, Versions: d.Versions}
+}
+
+func runDocs(ctx context.Context, a *app, args []string) error {
+	if len(args) > 0 && args[0] == "show" {
+		return runDocsShow(ctx, a, args[1:])
+	}
+	fs := a.flags("docs", "[--source ID]... [--limit N] [--format text|json|ndjson]  |  docs show ID [--format text|json]")
+	var sources multiFlag
+	fs.Var(&sources, "source", "only documents of source `ID` (repeatable)")
+	limit := fs.Int("limit", 50, "at most `N` documents, newest published first (0 = all)")
+	format := fs.String("format", "text", "output `format`: text, json or ndjson")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q (to see one document: watchline docs show ID)", errUsage, fs.Arg(0))
+	}
+	if *limit < 0 {
+		return fmt.Errorf("%w: --limit must be 0 (all) or more", errUsage)
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	filter := store.DocFilter{Sources: sources, Limit: *limit}
+	switch *format {
+	case "ndjson":
+		enc := json.NewEncoder(a.stdout)
+		return st.EachDocument(ctx, filter, func(d model.Document) error { return enc.Encode(newDocRow(d)) })
+	case "json":
+		// Streamed as an array so memory stays flat however many there are.
+		n := 0
+		io.WriteString(a.stdout, "[")
+		err := st.EachDocument(ctx, filter, func(d model.Document) error {
+			b, err := json.Marshal(newDocRow(d))
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				io.WriteString(a.stdout, ",")
+			}
+			n++
+			io.WriteString(a.stdout, "\n  ")
+			_, err = a.stdout.Write(b)
+			return err
+		})
+		io.WriteString(a.stdout, "\n]\n")
+		return err
+	case "text":
+		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tPUBLISHED\tSOURCE\tVER\tTITLE")
+		err := st.EachDocument(ctx, filter, func(d model.Document) error {
+			title := clipText(d.Title, 70)
+			if d.Official {
+				title = "[official] " + title
+			}
+			if d.DuplicateOf != 0 {
+				title += fmt.Sprintf(" (copy of %d)", d.DuplicateOf)
+			}
+			_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", d.ID, d.Published.Format("2006-01-02 15:04"), d.SourceID, d.Versions, title)
+			return err
+		})
+		if ferr := tw.Flush(); err == nil {
+			err = ferr
+		}
+		return err
+	}
+	return fmt.Errorf("%w: unknown format %q; use text, json or ndjson", errUsage, *format)
+}
+
+// docDetail is `watchline docs show --format json`: the document (text and
+// every URL included) and its versions, oldest first.
+type docDetail struct {
+	model.Document
+	History []model.DocumentVersion `json:"history"`
+}
+
+func runDocsShow(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("docs show", "ID [--format text|json]")
+	format := fs.String("format", "text", "output `format`: text or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: give one document id (see `watchline docs`)", errUsage)
+	}
+	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if err != nil || id <= 0 {
+		return fmt.Errorf("%w: %q is not a document id", errUsage, fs.Arg(0))
+	}
+	if *format != "text" && *format != "json" {
+		return fmt.Errorf("%w: unknown format %q; use text or json", errUsage, *format)
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	d, err := st.Document(ctx, id)
+	if err != nil {
+		return fmt.Errorf("%w (list ids with `watchline docs`)", err)
+	}
+	vs, err := st.Versions(ctx, id)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(docDetail{Document: d, History: vs})
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "%s\n\n", d.Title)
+	fmt.Fprintf(w, "id:         %d (seq %d)\n", d.ID, d.Seq)
+	fmt.Fprintf(w, "source:     %s", d.SourceID)
+	if d.Official {
+		fmt.Fprint(w, " (official)")
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "canonical:  %s\n", d.CanonicalURL)
+	for _, u := range d.URLs {
+		if u != d.CanonicalURL {
+			fmt.Fprintf(w, "also at:    %s\n", u)
+		}
+	}
+	fmt.Fprintf(w, "published:  %s (%s, confidence %.2f)\n", docTime(d.Published), d.PublishedSource, d.PublishedConfidence)
+	if !d.Modified.IsZero() {
+		fmt.Fprintf(w, "modified:   %s\n", docTime(d.Modified))
+	}
+	fmt.Fprintf(w, "fetched:    %s\n", docTime(d.Fetched))
+	if len(d.Authors) > 0 {
+		fmt.Fprintf(w, "authors:    %s\n", strings.Join(d.Authors, ", "))
+	}
+	fmt.Fprintf(w, "language:   %s\n", dashEmpty(d.Language))
+	if len(d.Tags) > 0 {
+		fmt.Fprintf(w, "tags:       %s\n", strings.Join(d.Tags, ", "))
+	}
+	if d.DuplicateOf != 0 {
+		fmt.Fprintf(w, "copy of:    document %d (similarity %.2f)\n", d.DuplicateOf, d.Similarity)
+	}
+	fmt.Fprintf(w, "versions:   %d\n\n%s\n", d.Versions, d.Text)
+	if len(vs) > 1 {
+		fmt.Fprintln(w, "\nversions:")
+		for i, v := range vs {
+			fmt.Fprintf(w, "  v%d  fetched %s  %s\n", v.Version, docTime(v.Fetched), v.ContentHash[:min(12, len(v.ContentHash))])
+			if i > 0 {
+				printDiff(w, vs[i-1], v)
+			}
+		}
+	}
+	return nil
+}
+
+// printDiff summarises what changed between two versions, paragraph by
+// paragraph: removed ones with "-", added ones with "+".
+func printDiff(w io.Writer, old, cur model.DocumentVersion) {
+	before, after := strings.Split(old.Text, "\n\n"), strings.Split(cur.Text, "\n\n")
+	had, has := map[string]bool{}, map[string]bool{}
+	for _, p := range before {
+		had[p] = true
+	}
+	for _, p := range after {
+		has[p] = true
+	}
+	var removed, added []string
+	for _, p := range before {
+		if !has[p] {
+			removed = append(removed, p)
+		}
+	}
+	for _, p := range after {
+		if !had[p] {
+			added = append(added, p)
+		}
+	}
+	if old.Title != cur.Title {
+		fmt.Fprintf(w, "      title: %q → %q\n", old.Title, cur.Title)
+	}
+	fmt.Fprintf(w, "      %d paragraph(s) removed, %d added since v%d\n", len(removed), len(added), old.Version)
+	for _, p := range removed {
+		fmt.Fprintf(w, "      - %s\n", clipText(p, 200))
+	}
+	for _, p := range added {
+		fmt.Fprintf(w, "      + %s\n", clipText(p, 200))
+	}
+}
+
+func runImport(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("import", "[--format ndjson|csv] FILE|-")
+	format := fs.String("format", "", "file `format`: ndjson or csv (default: from the extension, else the content)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: give one NDJSON or CSV file (columns url,title,text,published,source), or - for standard input", errUsage)
+	}
+	name := fs.Arg(0)
+	if *format == "" {
+		switch strings.ToLower(filepath.Ext(name)) {
+		case ".ndjson", ".jsonl", ".json", ".csv":
+			*format = crawler.DetectFormat(name, nil)
+		}
+	}
+	if *format != "" && *format != crawler.FormatNDJSON && *format != crawler.FormatCSV {
+		return fmt.Errorf("%w: unknown format %q; use ndjson or csv", errUsage, *format)
+	}
+	var r io.Reader = a.stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rep, err := crawler.Import(ctx, st, r, *format)
+	for _, b := range rep.Bad {
+		fmt.Fprintf(a.stderr, "%s:%d: %s\n", name, b.Line, b.Reason)
+	}
+	fmt.Fprintln(a.stdout, rep)
+	if err != nil {
+		return err
+	}
+	if len(rep.Bad) > 0 {
+		return fmt.Errorf("%d bad rows skipped (listed above); fix them and import the file again — good rows are not duplicated", len(rep.Bad))
+	}
+	return nil
+}
+
+// stamp formats a time for output: RFC 3339 in UTC, "" for the zero time.
+func docTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func intervalText(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
+}
+
+func dashEmpty(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func clipText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// allowed lists, for each package, the watchline packages it may import:
+// dependencies point down (cmd → web → crawler/index/timeline/alert → store →
+// model), as DESIGN.md draws them.
+var allowed = map[string][]string{
+	"model":               {},
+	"store":               {"model"},
+	"config":              {"model"},
+	"extract":             {"model"},
+	"synth":               {"model"},
+	"demo":                {"model"},
+	"index":               {"store", "model"},
+	"crawler":             {"store", "model", "config", "extract"},
+	"crawler/crawlertest": {"model"},
+	"timeline":            {"store", "model"},
+	"alert":               {"index", "store", "model", "config"},
+	"web":                 {"crawler", "index", "timeline", "alert", "store", "model", "config", "extract"},
+	"bench":               {"crawler", "crawler/crawlertest", "index", "timeline", "alert", "store", "model", "config", "extract", "synth", "demo"},
+}
+
+const module = "github.com/watchline/watchline/"
+
+func TestDependenciesPointDown(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, module+"...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], module)
+		if strings.HasPrefix(pkg, "cmd/") {
+			continue // commands wire everything together
+		}
+		may, known := allowed[pkg]
+		if !known {
+			t.Errorf("package %s is not in the layering table; add it to allowed with the packages it may import", pkg)
+			continue
+		}
+		for _, imp := range fields[1:] {
+			if strings.Contains(imp, "blevesearch/bleve") && pkg != "index" {
+				t.Errorf("%s imports %s: only index may import bleve", pkg, imp)
+			}
+			dep, ok := strings.CutPrefix(imp, module)
+			if !ok {
+				continue
+			}
+			if !contains(may, dep) {
+				t.Errorf("%s imports %s: not allowed (may import %v)", pkg, dep, may)
+			}
+		}
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}

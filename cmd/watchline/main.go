@@ -1,0 +1,183 @@
+// Command watchline monitors news outlets and official sources, keeps every
+// article and statement it finds, makes them searchable and builds a timeline
+// of the events they report. This package only parses flags, builds the pieces
+// and calls them; see `watchline help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/watchline/watchline/config"
+	"github.com/watchline/watchline/store"
+)
+
+// A command is one `watchline NAME` subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, app *app, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"crawl", "fetch due sources into the store (--once, --source ID)", runCrawl},
+		{"sources", "show the health of every source", runSources},
+		{"docs", "list stored documents, or `docs show ID`", runDocs},
+		{"extract", "extract one saved HTML page and print what was found", runExtract},
+		{"import", "import documents from an NDJSON or CSV file", runImport},
+		{"alerts", "manage saved-query alerts and deliver them (add, list, rm, test, run, deliveries)", runAlerts},
+		{"timeline", "build events from the store and export a topic's or query's timeline", runTimeline},
+		{"events", "list, show, merge, split and edit events", runEvents},
+		{"search", "search the archive: words, \"phrases\", AND/OR/NOT, field:value, dates, facets", runSearch},
+		{"reindex", "rebuild the search index from the store and swap it in", runReindex},
+		{"demo", "crawl the bundled example corpus and show what watchline finds", runDemo},
+		{"serve", "serve the web UI and JSON API for a data directory (--addr 127.0.0.1:8080)", runServe},
+		{"run", "crawl on schedule, index, build events, deliver alerts and serve, in one process", runRun},
+		{"bench", "measure ingest, search, timeline, alerts and crawling on a synthetic corpus (--quick, --scale)", runBench},
+	}
+}
+
+// errUsage marks errors caused by how the command was called (exit status 2).
+var errUsage = errors.New("usage")
+
+// app carries what every command shares: the output streams and the global
+// options every command accepts.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	configPath     string
+	dataDir        string
+}
+
+// flags returns a flag set for a command with the options every command takes.
+func (a *app) flags(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	defData := os.Getenv("WATCHLINE_DATA")
+	if defData == "" {
+		defData = "./watchline-data"
+	}
+	fs.StringVar(&a.configPath, "config", "./feeds.yaml", "configuration `file`")
+	fs.StringVar(&a.dataDir, "data", defData, "data `directory` (also WATCHLINE_DATA)")
+	fs.Usage = func() {
+		fmt.Fprintf(a.stderr, "usage: watchline %s %s\n\noptions:\n", name, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args, turning flag errors into usage errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(interleave(fs, args)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
+
+// interleave moves flags after positional arguments to the front, so
+// `watchline docs show 12 --format json` works as users expect.
+func interleave(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") {
+				if f := fs.Lookup(name); f != nil {
+					if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !bf.IsBoolFlag() {
+						if i+1 < len(args) {
+							flags = append(flags, args[i+1])
+							i++
+						}
+					}
+				}
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}
+
+// config loads and validates the configuration file.
+func (a *app) config() (*config.Config, error) {
+	return config.Load(a.configPath)
+}
+
+// store opens the data directory.
+func (a *app) store(ctx context.Context) (*store.Store, error) {
+	return store.Open(ctx, a.dataDir)
+}
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		help(stdout, cmds)
+		return 0
+	}
+	for _, c := range cmds {
+		if c.name != args[0] {
+			continue
+		}
+		a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+		err := c.run(ctx, a, args[1:])
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			fmt.Fprintf(stderr, "watchline %s: %v\n", c.name, err)
+			return 2
+		case errors.Is(err, context.Canceled):
+			fmt.Fprintf(stderr, "watchline %s: interrupted\n", c.name)
+			return 130
+		default:
+			fmt.Fprintf(stderr, "watchline %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "watchline: unknown command %q; run `watchline help` to see the commands\n", args[0])
+	return 2
+}
+
+func help(w io.Writer, cmds []command) {
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
+	fmt.Fprintln(w, "watchline watches news and official sources, keeps what they publish, and builds a timeline of events.")
+	fmt.Fprintln(w, "\nusage: watchline COMMAND [options]   (every command takes --config FILE and --data DIR)")
+	fmt.Fprintln(w, "\ncommands:")
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun `watchline COMMAND -h` for a command's options.")
+}

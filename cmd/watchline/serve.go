@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/watchline/watchline/config"
+	"github.com/watchline/watchline/crawler"
+	"github.com/watchline/watchline/timeline"
+	"github.com/watchline/watchline/web"
+)
+
+// runServe serves a data directory's web UI and API until interrupted.
+//
+// The bleve index allows one opener process at a time: `serve` and `run`
+// own it for as long as they run, so `watchline search` or `reindex` on the
+// same data directory must wait until they stop.
+func runServe(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("serve", "[--addr HOST:PORT]")
+	addr := fs.String("addr", "", "listen `address` (default from feeds.yaml web.addr, else "+web.DefaultAddr+")")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := a.serveConfig()
+	if err != nil {
+		return err
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv, closeAll, err := web.Open(ctx, web.OpenOptions{Store: st, Config: cfg, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	err = srv.ListenAndServe(ctx, listenAddr(*addr, cfg), func(url string) {
+		fmt.Fprintf(a.stdout, "watchline is serving %s at %s (Ctrl-C to stop)\n", a.dataDir, url)
+	})
+	if err == nil {
+		fmt.Fprintln(a.stderr, "watchline: stopped cleanly")
+	}
+	return err
+}
+
+// serveConfig loads feeds.yaml; serving an archive without one is fine (the
+// source table then lists only sources crawled before).
+func (a *app) serveConfig() (*config.Config, error) {
+	cfg, err := a.config()
+	if errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(a.stderr, "watchline: no config at %s; serving the data directory without it\n", a.configPath)
+		cfg = &config.Config{}
+		cfg.ApplyDefaults()
+		return cfg, nil
+	}
+	return cfg, err
+}
+
+func listenAddr(flagAddr string, cfg *config.Config) string {
+	if flagAddr != "" {
+		return flagAddr
+	}
+	if cfg != nil && cfg.Web.Addr != "" {
+		return cfg.Web.Addr
+	}
+	return web.DefaultAddr
+}
+
+// runRun is the whole of watchline in one process: it crawls on schedule,
+// keeps the index, events and alerts up to date, and serves the web UI. On
+// SIGINT/SIGTERM it stops taking work, lets each loop reach its next commit,
+// shuts the server down, then closes the index and the store.
+func runRun(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("run", "[--addr HOST:PORT] [--tick 15s]")
+	addr := fs.String("addr", "", "listen `address` (default from feeds.yaml web.addr, else "+web.DefaultAddr+")")
+	tick := fs.Duration("tick", 15*time.Second, "how often new documents are indexed, clustered and alerted")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, Config: cfg, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer closeIndex()
+	cr, err := crawler.New(ctx, st, cfg, crawler.Options{})
+	if err != nil {
+		return err
+	}
+	an, err := timeline.NewAnalyzer()
+	if err != nil {
+		return err
+	}
+	cl := timeline.NewClusterer(st, an, timeline.Options{})
+
+	popts := web.ProcessOptions{Crawler: cr, Clusterer: cl, Tick: *tick}
+	err = srv.ServeAndProcess(ctx, listenAddr(*addr, cfg), popts, func(url string) {
+		fmt.Fprintf(a.stdout, "watchline is crawling %d sources into %s and serving %s (Ctrl-C to stop)\n",
+			len(cfg.Sources), a.dataDir, url)
+	})
+	if err == nil {
+		fmt.Fprintln(a.stderr, "watchline: stopped cleanly (every loop reached a commit)")
+	}
+	return err
+}

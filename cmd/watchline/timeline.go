@@ -1,0 +1,490 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/watchline/watchline/index"
+	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/store"
+	"github.com/watchline/watchline/timeline"
+)
+
+const timelineUsage = `[--topic ID | --query Q] [--type T]... [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--source ID]...
+       [--official] [--format text|csv|json|ndjson|timelinejs|ics|md] [--out FILE]`
+
+// runTimeline catches the clusterer up with the store and exports the
+// timeline of a topic or query.
+func runTimeline(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("timeline", timelineUsage)
+	topic := fs.String("topic", "", "topic `id` from the configuration")
+	query := fs.String("query", "", "search `query` selecting the events' documents")
+	var types, sources multiFlag
+	fs.Var(&types, "type", "event `type` (repeatable): "+typeList())
+	fs.Var(&sources, "source", "only events reported by source `id` (repeatable)")
+	from := fs.String("from", "", "events that happened on or after `date`")
+	to := fs.String("to", "", "events that happened on or before `date`")
+	official := fs.Bool("official", false, "only events with an official (primary) document")
+	format := fs.String("format", "text", "output `format`: "+strings.Join(timeline.Formats, ", "))
+	out := fs.String("out", "", "write to `file` instead of standard output")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *topic != "" && *query != "" {
+		return fmt.Errorf("%w: give --topic or --query, not both", errUsage)
+	}
+	q := timeline.Query{Query: *query, Sources: sources, Official: *official, Title: "Timeline"}
+	if *query != "" {
+		q.Title = "Timeline: " + *query
+	}
+	for _, t := range types {
+		et, err := timeline.ParseType(t)
+		if err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		q.Types = append(q.Types, et)
+	}
+	var err error
+	if q.From, err = parseDay(*from, false); err != nil {
+		return err
+	}
+	if q.To, err = parseDay(*to, true); err != nil {
+		return err
+	}
+	if *topic != "" {
+		cfg, err := a.config()
+		if err != nil {
+			return err
+		}
+		t, ok := cfg.Topic(*topic)
+		if !ok {
+			return fmt.Errorf("%w: no topic %q in %s; topics are listed under topics: in the configuration", errUsage, *topic, a.configPath)
+		}
+		q.Topic, q.Title, q.Query = t.ID, t.Title, t.Query
+	}
+	if _, err := timeline.NewWriter(*format, io.Discard); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := catchUp(ctx, st); err != nil {
+		return err
+	}
+	var m timeline.Matcher
+	if q.Query != "" {
+		var closeIndex func() error
+		if m, closeIndex, err = timelineMatcher(ctx, st); err != nil {
+			return err
+		}
+		defer closeIndex()
+	}
+	tl := timeline.New(st, m)
+	seq, err := tl.Seq(ctx)
+	if err != nil {
+		return err
+	}
+	w := a.stdout
+	var f *os.File
+	if *out != "" {
+		if f, err = os.Create(*out); err != nil {
+			return fmt.Errorf("timeline: %w (check the --out path)", err)
+		}
+		w = f
+	}
+	n, err := timeline.Export(ctx, tl, q, timeline.Header{Title: q.Title, Query: q, Generated: time.Now().UTC(), StoreSeq: seq}, *format, w)
+	if f != nil {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			fmt.Fprintf(a.stderr, "wrote %d event(s) to %s\n", n, *out)
+		}
+	}
+	return err
+}
+
+func typeList() string {
+	var s []string
+	for _, t := range model.EventTypes {
+		s = append(s, string(t))
+	}
+	return strings.Join(s, ", ")
+}
+
+// parseDay reads a --from/--to date; a month or year means its first day (or,
+// for --to, its last).
+func parseDay(s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, p, err := timeline.ParseDate(s)
+	if err != nil {
+		return t, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if end {
+		switch p {
+		case model.PrecisionYear:
+			t = t.AddDate(1, 0, -1)
+		case model.PrecisionMonth:
+			t = t.AddDate(0, 1, -1)
+		}
+	}
+	return t, nil
+}
+
+// catchUp runs the clusterer until it has applied the whole store.
+func catchUp(ctx context.Context, st *store.Store) error {
+	an, err := timeline.NewAnalyzer()
+	if err != nil {
+		return err
+	}
+	if _, err := timeline.NewClusterer(st, an, timeline.Options{}).Run(ctx); err != nil {
+		return fmt.Errorf("build events: %w", err)
+	}
+	return nil
+}
+
+// timelineMatcher opens the search index, brings it up to date with the
+// store and returns it as the timeline's matcher, with a function that closes
+// it.
+func timelineMatcher(ctx context.Context, st *store.Store) (timeline.Matcher, func() error, error) {
+	ix, err := index.Open(st.Dir())
+	if err != nil {
+		return nil, nil, fmt.Errorf("open search index: %w (rebuild it with `watchline reindex`)", err)
+	}
+	if _, err := ix.Sync(ctx, st); err != nil {
+		ix.Close()
+		return nil, nil, fmt.Errorf("update search index: %w", err)
+	}
+	m := timeline.MatcherFunc(func(ctx context.Context, q string) ([]int64, error) {
+		return ix.IDs(ctx, index.Request{Query: q, NoCollapse: true})
+	})
+	return m, ix.Close, nil
+}
+
+const eventsUsage = `list|show|merge|split|edit|rebuild ...
+
+  events list [--type T]... [--from D] [--to D] [--format text|json]
+  events show ID [--format text|json]
+  events merge A B               (B's documents join A; B is gone)
+  events split ID --doc DOC...   (the documents leave ID for a new event)
+  events edit ID [--title T] [--date YYYY-MM-DD|YYYY-MM|YYYY] [--type T]
+  events rebuild                 (re-cluster everything; corrections are kept)`
+
+// runEvents lists, shows and corrects events.
+func runEvents(ctx context.Context, a *app, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintf(a.stderr, "usage: watchline events %s\n", eventsUsage)
+		if len(args) == 0 {
+			return fmt.Errorf("%w: missing subcommand", errUsage)
+		}
+		return nil
+	}
+	switch args[0] {
+	case "list", "ls":
+		return eventsList(ctx, a, args[1:])
+	case "show":
+		return eventsShow(ctx, a, args[1:])
+	case "merge":
+		return eventsMerge(ctx, a, args[1:])
+	case "split":
+		return eventsSplit(ctx, a, args[1:])
+	case "edit":
+		return eventsEdit(ctx, a, args[1:])
+	case "rebuild":
+		return eventsRebuild(ctx, a, args[1:])
+	}
+	return fmt.Errorf("%w: unknown subcommand %q; use list, show, merge, split, edit or rebuild", errUsage, args[0])
+}
+
+func eventID(s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%w: %q is not an event id (see `watchline events list`)", errUsage, s)
+	}
+	return id, nil
+}
+
+func eventsList(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("events list", "[--type T]... [--from D] [--to D] [--format text|json]")
+	var types multiFlag
+	fs.Var(&types, "type", "event `type` (repeatable)")
+	from := fs.String("from", "", "happened on or after `date`")
+	to := fs.String("to", "", "happened on or before `date`")
+	format := fs.String("format", "text", "output `format`: text or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	q := timeline.Query{Title: "Events"}
+	for _, t := range types {
+		et, err := timeline.ParseType(t)
+		if err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		q.Types = append(q.Types, et)
+	}
+	var err error
+	if q.From, err = parseDay(*from, false); err != nil {
+		return err
+	}
+	if q.To, err = parseDay(*to, true); err != nil {
+		return err
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := catchUp(ctx, st); err != nil {
+		return err
+	}
+	tl := timeline.New(st, nil)
+	if *format == "json" {
+		seq, err := tl.Seq(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = timeline.Export(ctx, tl, q, timeline.Header{Title: q.Title, Query: q, Generated: time.Now().UTC(), StoreSeq: seq}, "json", a.stdout)
+		return err
+	}
+	if *format != "text" {
+		return fmt.Errorf("%w: --format must be text or json", errUsage)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tHAPPENED\tTYPE\tDOCS\tTITLE")
+	n := 0
+	err = tl.Each(ctx, q, func(e timeline.Entry) error {
+		n++
+		title := e.Title
+		if e.Edited {
+			title += " [edited]"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", e.ID, timeline.DateString(e.Happened, e.Precision), e.Type, len(e.DocumentIDs), title)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "%d event(s)\n", n)
+	return nil
+}
+
+func eventsShow(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("events show", "ID [--format text|json]")
+	format := fs.String("format", "text", "output `format`: text or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: give one event id", errUsage)
+	}
+	id, err := eventID(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := catchUp(ctx, st); err != nil {
+		return err
+	}
+	e, err := timeline.New(st, nil).Event(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(e)
+	case "text":
+	default:
+		return fmt.Errorf("%w: --format must be text or json", errUsage)
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "Event %d: %s\n", e.ID, e.Title)
+	fmt.Fprintf(w, "Happened: %s (%s precision, confidence %.2f", timeline.DateString(e.Happened, e.Precision), e.Precision, e.DateConfidence)
+	if e.DatePhrase != "" {
+		fmt.Fprintf(w, ", from %q", e.DatePhrase)
+	}
+	fmt.Fprintf(w, ")\nType: %s (confidence %.2f", e.Type, e.TypeConfidence)
+	if e.TypeEvidence != "" {
+		fmt.Fprintf(w, ", from %q", e.TypeEvidence)
+	}
+	fmt.Fprintln(w, ")")
+	if e.Edited {
+		fmt.Fprintf(w, "Edited by hand: %s\n", strings.Join(e.EditedFields, ", "))
+	}
+	if len(e.Actors) > 0 {
+		var as []string
+		for _, ac := range e.Actors {
+			as = append(as, fmt.Sprintf("%s (%s, %d)", ac.Name, ac.Kind, ac.Mentions))
+		}
+		fmt.Fprintf(w, "Actors: %s\n", strings.Join(as, "; "))
+	}
+	fmt.Fprintln(w, "\nSources, in published order:")
+	for _, s := range e.Sources {
+		mark := " "
+		switch {
+		case s.DocumentID == e.FirstDocumentID:
+			mark = "1"
+		case s.Official:
+			mark = "*"
+		}
+		fmt.Fprintf(w, " %s %s  doc %-6d %-20s %s\n     %s\n", mark, s.Published.UTC().Format("2006-01-02 15:04"), s.DocumentID, s.SourceID, s.Title, s.URL)
+	}
+	fmt.Fprintln(w, "   (1 = first report, * = official)")
+	if len(e.Quotes) > 0 {
+		fmt.Fprintln(w, "\nQuotes:")
+		for _, q := range e.Quotes {
+			role := ""
+			if q.Role != "" {
+				role = ", " + q.Role
+			}
+			fmt.Fprintf(w, "  “%s”\n    — %s%s (doc %d @%d)\n", q.Text, q.Speaker, role, q.DocumentID, q.Offset)
+		}
+	}
+	return nil
+}
+
+func eventsMerge(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("events merge", "A B")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return fmt.Errorf("%w: give two event ids: the one to keep, then the one to merge into it", errUsage)
+	}
+	into, err := eventID(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	from, err := eventID(fs.Arg(1))
+	if err != nil {
+		return err
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := catchUp(ctx, st); err != nil {
+		return err
+	}
+	if err := editErr(timeline.NewEditor(st).Merge(ctx, into, from)); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "merged event %d into %d\n", from, into)
+	return nil
+}
+
+func eventsSplit(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("events split", "ID --doc DOC...")
+	var docs multiFlag
+	fs.Var(&docs, "doc", "document `id` to move to a new event (repeatable)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: give one event id", errUsage)
+	}
+	id, err := eventID(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, d := range docs {
+		for _, part := range strings.Split(d, ",") {
+			n, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
+			if err != nil {
+				return fmt.Errorf("%w: --doc %q is not a document id", errUsage, part)
+			}
+			ids = append(ids, n)
+		}
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := catchUp(ctx, st); err != nil {
+		return err
+	}
+	newID, err := timeline.NewEditor(st).Split(ctx, id, ids)
+	if err := editErr(err); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "moved %d document(s) from event %d to new event %d\n", len(ids), id, newID)
+	return nil
+}
+
+func eventsEdit(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("events edit", "ID [--title T] [--date D] [--type T]")
+	title := fs.String("title", "", "new `title`")
+	date := fs.String("date", "", "when it happened: `YYYY-MM-DD`, YYYY-MM or YYYY")
+	typ := fs.String("type", "", "event `type`: "+typeList())
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: give one event id", errUsage)
+	}
+	id, err := eventID(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := editErr(timeline.NewEditor(st).Edit(ctx, id, timeline.Edit{Title: *title, Happened: *date, Type: *typ})); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "edited event %d\n", id)
+	return nil
+}
+
+func eventsRebuild(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("events rebuild", "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.ResetEvents(ctx, timeline.CursorName); err != nil {
+		return err
+	}
+	if err := catchUp(ctx, st); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, "events rebuilt from the store; corrections kept")
+	return nil
+}
+
+// editErr turns an invalid correction into a usage error (exit status 2).
+func editErr(err error) error {
+	if errors.Is(err, timeline.ErrInvalidEdit) {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return err
+}
