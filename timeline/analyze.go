@@ -111,6 +111,7 @@ type docInfo struct {
 	TypeScores     map[model.EventType]float64 `json:"ts,omitempty"`
 	Actors         []model.Actor               `json:"act,omitempty"`
 	Principals     []string                    `json:"pr,omitempty"`
+	Sides          []string                    `json:"sd,omitempty"`
 	Quotes         []model.Quote               `json:"q,omitempty"`
 }
 
@@ -156,10 +157,20 @@ func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
 	for _, q := range info.Quotes {
 		pr[q.Speaker] = true
 	}
+	sides := map[string]bool{}
 	for p := range pr {
 		info.Principals = append(info.Principals, p)
+		if s := a.rec.sideOf(p, d.Published); s != "" {
+			sides[s] = true
+		}
 	}
 	sort.Strings(info.Principals)
+	// Sides: the political camps the principals speak for, so a minister's
+	// statement and the opposition's reply to it stay apart.
+	for s := range sides {
+		info.Sides = append(info.Sides, s)
+	}
+	sort.Strings(info.Sides)
 
 	// Terms of the title (counted twice) and lead.
 	tf := map[uint32]float64{}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
@@ -99,6 +100,7 @@ type openEvent struct {
 	ents     map[string]int
 	// principals are who the members' titles name and who they quote.
 	principals map[string]int
+	sides      map[string]int // political camps of the principals
 	first      time.Time
 	last       time.Time
 	happened   model.DateFound
@@ -584,19 +586,86 @@ func (c *Clusterer) score(d *docInfo, ev *openEvent) float64 {
 		s *= 0.65
 	}
 	// Statements by different people are different events, however alike
-	// their subject.
-	if d.Type == model.TypeStatement && ev.typ == model.TypeStatement && len(d.Principals) > 0 && len(ev.principals) > 0 {
-		shared := false
-		for _, p := range d.Principals {
-			if ev.principals[p] > 0 {
-				shared = true
-			}
-		}
-		if !shared {
+	// their subject; those by opposing camps (a minister and the opposition
+	// answering him) all the more. People of one camp speaking on one
+	// matter over a few days make one event.
+	if d.Type == model.TypeStatement && ev.typ == model.TypeStatement {
+		same := sharesPrincipal(d.Principals, ev.principals) || sharesKey(d.Sides, ev.sides)
+		switch {
+		case same:
+		case len(d.Sides) > 0 && len(ev.sides) > 0:
+			s *= 0.5
+		case len(d.Principals) > 0 && len(ev.principals) > 0:
 			s *= 0.7
 		}
 	}
 	return s
+}
+
+// sharesPrincipal: some principal of ps names one of the event's, allowing
+// for how differently reports name the same speaker ("Embassy Spokesperson",
+// "Chinese embassy"): one name's content words contain the other's.
+func sharesPrincipal(ps []string, of map[string]int) bool {
+	for _, p := range ps {
+		if of[p] > 0 {
+			return true
+		}
+	}
+	for _, p := range ps {
+		wp := nameWords(p)
+		for q, n := range of {
+			if n > 0 && wordsNest(wp, nameWords(q)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sharesKey(keys []string, of map[string]int) bool {
+	for _, k := range keys {
+		if of[k] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// roleNouns say what a speaker is, not who: they do not identify one.
+var roleNouns = toSet("the a an of for in at on spokesperson spokesman spokeswoman press office source sources official officials")
+
+// nameWords are the lower-case words of a name that identify its bearer.
+func nameWords(name string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if !roleNouns[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// wordsNest: every word of the shorter list is in the longer one.
+func wordsNest(a, b []string) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	for _, w := range a {
+		found := false
+		for _, x := range b {
+			if x == w {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // dateAgreement compares two happened dates: 1 for the same day, less for
@@ -654,6 +723,7 @@ func (ev *openEvent) recompute(df *dfTable) {
 	ev.centroid = map[uint32]float64{}
 	ev.ents = map[string]int{}
 	ev.principals = map[string]int{}
+	ev.sides = map[string]int{}
 	var votes []dateVote
 	for _, m := range ev.members {
 		for i, t := range m.TermIDs {
@@ -664,6 +734,9 @@ func (ev *openEvent) recompute(df *dfTable) {
 		}
 		for _, p := range m.Principals {
 			ev.principals[p]++
+		}
+		for _, x := range m.Sides {
+			ev.sides[x]++
 		}
 		votes = append(votes, dateVote{m.Happened, m.voteWeight()})
 	}

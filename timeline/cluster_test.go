@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
@@ -314,4 +315,47 @@ func TestEditorsSurviveRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("after rebuilding", check)
+}
+
+func TestSharesPrincipal(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"Embassy Spokesperson", "Chinese embassy", true},
+		{"Downing Street", "Downing Street spokesperson", true},
+		{"Keir Starmer", "Keir Starmer", true},
+		{"Christopher Cash", "Christopher Berry", false},
+		{"Home Office spokesperson", "Foreign Office", false},
+		{"Ministry Spokesperson", "Spokesperson", false},
+	}
+	for _, tt := range tests {
+		if got := sharesPrincipal([]string{tt.a}, map[string]int{tt.b: 1}); got != tt.want {
+			t.Errorf("sharesPrincipal(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestSideOf(t *testing.T) {
+	rec, err := newRecogniser(gazetteerJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		at   string
+		want string
+	}{
+		{"Kemi Badenoch", "2025-10-09", "United Kingdom:opposition"},
+		{"Dan Jarvis", "2025-10-13", "United Kingdom:government"},
+		{"Conservative Party", "2023-09-11", "United Kingdom:government"},
+		{"Conservative Party", "2025-10-09", "United Kingdom:opposition"},
+		{"Stephen Parkinson", "2025-10-07", ""}, // a prosecutor speaks for no camp
+	}
+	for _, tt := range tests {
+		at, _ := time.Parse("2006-01-02", tt.at)
+		if got := rec.sideOf(tt.name, at); got != tt.want {
+			t.Errorf("sideOf(%q, %s) = %q, want %q", tt.name, tt.at, got, tt.want)
+		}
+	}
 }

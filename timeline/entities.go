@@ -27,10 +27,14 @@ type Gazetteer struct {
 		Aliases []string `json:"aliases"`
 	} `json:"entities"`
 	Roles []struct {
-		Title string `json:"title"`
-		Name  string `json:"name"`
-		From  string `json:"from"`
-		To    string `json:"to"`
+		Title   string `json:"title"`
+		Country string `json:"country"`
+		Name    string `json:"name"`
+		From    string `json:"from"`
+		To      string `json:"to"`
+		// Side is the camp a political office speaks for ("government",
+		// "opposition"); empty for offices outside politics.
+		Side string `json:"side,omitempty"`
 	} `json:"roles"`
 }
 
@@ -67,6 +71,15 @@ func wordTokens(text string) []token {
 		start = -1
 	}
 	for i, r := range text {
+		// Chinese and Japanese are written without spaces: each ideograph is
+		// a word, so a multi-character alias matches as a run of them.
+		if unicode.Is(unicode.Han, r) {
+			if start >= 0 {
+				flush(i)
+			}
+			out = append(out, token{text[i : i+utf8.RuneLen(r)], i, i + utf8.RuneLen(r)})
+			continue
+		}
 		if isWordByte(r) {
 			if start < 0 {
 				start = i
@@ -86,6 +99,7 @@ type roleHolder struct {
 	title    string
 	name     string
 	from, to time.Time
+	side     string // "<country>:<side>", or empty
 }
 
 // recogniser finds actors in text. It is built once from the gazetteer and is
@@ -126,7 +140,11 @@ func newRecogniser(data []byte) (*recogniser, error) {
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("gazetteer role %s %s: dates must be YYYY-MM-DD", ro.Title, ro.Name)
 		}
-		r.roles = append(r.roles, roleHolder{strings.ToLower(ro.Title), ro.Name, from, to})
+		side := ""
+		if ro.Side != "" {
+			side = ro.Country + ":" + ro.Side
+		}
+		r.roles = append(r.roles, roleHolder{strings.ToLower(ro.Title), ro.Name, from, to, side})
 	}
 	titles := map[string]bool{}
 	var alts []string
@@ -146,6 +164,17 @@ func newRecogniser(data []byte) (*recogniser, error) {
 		r.roleRe = regexp.MustCompile(`(?i)\b(?:` + strings.Join(alts, "|") + `)\b`)
 	}
 	return r, nil
+}
+
+// sideOf returns the political camp ("United Kingdom:opposition") that name
+// spoke for at t through an office it held, or "" when it held none.
+func (r *recogniser) sideOf(name string, t time.Time) string {
+	for _, ro := range r.roles {
+		if ro.side != "" && ro.name == name && !t.Before(ro.from) && t.Before(ro.to) {
+			return ro.side
+		}
+	}
+	return ""
 }
 
 // holder returns who held office title (e.g. "Prime Minister") at t.

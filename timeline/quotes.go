@@ -114,6 +114,7 @@ func (qe *quoteExtractor) extract(text string, meta docMeta) []model.Quote {
 	if len(spans) == 0 {
 		return nil
 	}
+	meta.Author = qe.authorSpeaker(meta.Author, meta.Published)
 	at := &attribution{text: text, ms: qe.rec.find(text, meta.Published), meta: meta}
 	at.roles = appositionRoles(text, at.ms)
 	at.subjects = make([]bool, len(at.ms))
@@ -180,6 +181,25 @@ func (qe *quoteExtractor) extract(text string, meta docMeta) []model.Quote {
 		prevSpeaker, prevRole, prevEnd = speaker, role, sEnd
 	}
 	return out
+}
+
+// spokesWordRe: a spokesperson, in English or Chinese (发言人).
+var spokesWordRe = regexp.MustCompile(`(?i)\bspokes(?:person|man|woman)\b|发言人`)
+
+// authorSpeaker is how quotes name an official document's author: a
+// byline like "驻英国使馆发言人" (the embassy's spokesperson, in Chinese) is
+// the spokesperson of the organisation it names, as an English report would
+// say; other bylines stay as written.
+func (qe *quoteExtractor) authorSpeaker(author string, at time.Time) string {
+	if author == "" || !spokesWordRe.MatchString(author) {
+		return author
+	}
+	for _, m := range qe.rec.find(author, at) {
+		if m.actor.Kind == "organisation" {
+			return m.actor.Name + " spokesperson"
+		}
+	}
+	return author
 }
 
 // plausibleSpeaker rejects phrases that cannot name a speaker: those with
@@ -353,10 +373,34 @@ func (qe *quoteExtractor) resolveSpeaker(at *attribution, phrase string, pos, qu
 			return o, ""
 		}
 	}
+	// A document speaks for who issued it: "the guidance says" after "the
+	// Security Service's alert" is MI5 speaking.
+	if docNouns[title] {
+		return issuerOf(at, before), ""
+	}
 	if len(strings.Fields(phrase)) > 6 || startsLower(strings.TrimPrefix(strings.TrimPrefix(phrase, "the "), "a ")) && !genericOrg.MatchString(phrase) {
 		return "", ""
 	}
 	return phrase, ""
+}
+
+// docNouns name documents that can be quoted as if they spoke.
+var docNouns = toSet("guidance alert advice advisory notice bulletin warning report letter statement memo briefing")
+
+// issuerOf is the organisation last named as owning a document before a
+// position ("MI5's alert", "the Security Service's guidance"), or "".
+func issuerOf(at *attribution, before int) string {
+	for i := len(at.ms) - 1; i >= 0; i-- {
+		m := at.ms[i]
+		if m.offset >= before || m.actor.Kind != "organisation" || !possessive(at.text, m.end) {
+			continue
+		}
+		rest := strings.TrimLeft(at.text[m.end:], "'’s")
+		if f := strings.Fields(rest); len(f) > 0 && docNouns[strings.ToLower(strings.Trim(f[0], ",.;:"))] {
+			return m.actor.Name
+		}
+	}
+	return ""
 }
 
 func possessive(text string, end int) bool {

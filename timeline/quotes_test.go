@@ -52,6 +52,11 @@ func TestQuotes(t *testing.T) {
 			[]q{{"We will fight this", "Ruth Abara", ""}}},
 		{"a judge", `"You betrayed your country," Mrs Justice Carmody told him.`, false, "",
 			[]q{{"You betrayed your country", "Justice Carmody", ""}}},
+		{"a byline in Chinese is the spokesperson of the organisation it names", `The spokesperson called the claims "pure fabrication".`, true, "驻英国使馆发言人",
+			[]q{{"pure fabrication", "Chinese embassy spokesperson", ""}}},
+		{"a document speaks for who issued it", "MI5's guidance went to every MP. \"Check who you are talking to,\" the guidance says.", false, "",
+			[]q{{"Check who you are talking to", "MI5", ""}}},
+		{"a document with no issuer named is left out", `Posters went up. "Check who you are talking to," the guidance says.`, false, "", nil},
 		{"scare quotes without a speaker are left out", `Ministers would not call China a "threat" in the papers.`, false, "", nil},
 		{"unclosed quote is dropped", "He said \"this never closes\n\nNew paragraph.", false, "", nil},
 	}
