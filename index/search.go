@@ -435,6 +435,11 @@ func (ix *Index) hit(p *Parsed, d *model.Document, score float64) Hit {
 
 func makeHit(m mapping.IndexMapping, p *Parsed, d *model.Document, score float64) Hit {
 	sn, matched := snippet(m, p, d)
+	return newHit(d, score, sn, matched)
+}
+
+// newHit is the hit for d with its score, snippet and matched terms.
+func newHit(d *model.Document, score float64, sn Snippet, matched []string) Hit {
 	return Hit{
 		ID:        d.ID,
 		URL:       d.CanonicalURL,

@@ -218,13 +218,24 @@ func lowerASCII(c byte) byte {
 // snippet builds d's snippet for p and lists the query terms d matched.
 func snippet(m mapping.IndexMapping, p *Parsed, d *model.Document) (Snippet, []string) {
 	an := analyzerOf(familyOf(d.Language))
-	pats := patternsFor(m, p, an)
-	spans := findSpans(analyzeSome(m, an, d.Text, pats), pats)
+	return snippetFor(m, an, patternsFor(m, p, an), d)
+}
+
+// snippetFor is snippet with the query's patterns for d's analyser already
+// made, for callers that build many snippets for one query (Batch.Match).
+func snippetFor(m mapping.IndexMapping, an string, pats []pattern, d *model.Document) (Snippet, []string) {
+	return snippetOf(d.Text, pats, findSpans(analyzeSome(m, an, d.Text, pats), pats),
+		findSpans(analyzeSome(m, an, d.Title, pats), pats))
+}
+
+// snippetOf is the snippet of text around spans, and the surfaces of pats
+// found in the text (spans) or the title (titleSpans).
+func snippetOf(text string, pats []pattern, spans, titleSpans []span) (Snippet, []string) {
 	found := make([]bool, len(pats))
 	for _, s := range spans {
 		found[s.pat] = true
 	}
-	for _, s := range findSpans(analyzeSome(m, an, d.Title, pats), pats) {
+	for _, s := range titleSpans {
 		found[s.pat] = true
 	}
 	var matched []string
@@ -233,7 +244,7 @@ func snippet(m mapping.IndexMapping, p *Parsed, d *model.Document) (Snippet, []s
 			matched = append(matched, pats[i].surface)
 		}
 	}
-	return makeSnippet(d.Text, spans), matched
+	return makeSnippet(text, spans), matched
 }
 
 // makeSnippet cuts the window of text with the most distinct matches (then
