@@ -10,8 +10,10 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -115,6 +117,9 @@ type Config struct {
 // Load reads and parses the config file at path.
 func Load(path string) (*Config, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("load config: %w (pass --config FILE, or run from the directory that holds feeds.yaml; `watchline demo` needs none)", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load config: %w", err)
 	}

@@ -39,7 +39,29 @@ type QueryError struct {
 }
 
 func (e *QueryError) Error() string {
-	return fmt.Sprintf("query: %s at column %d: %s", e.Msg, e.Pos, e.Query)
+	text, _ := e.Excerpt()
+	return fmt.Sprintf("query: %s at column %d: %s", e.Msg, e.Pos, text)
+}
+
+// excerptRunes bounds how much of a query an error repeats: a 100 KB query
+// gets a readable window around the problem, not an echo of itself.
+const excerptRunes = 30
+
+// Excerpt returns the part of the query around the problem, with "…" where it
+// was cut, and the 1-based column of the problem within that excerpt (for a
+// caret under it).
+func (e *QueryError) Excerpt() (string, int) {
+	r := []rune(e.Query)
+	pos := min(max(e.Pos-1, 0), len(r))
+	from, to := max(pos-excerptRunes, 0), min(pos+excerptRunes, len(r))
+	text, col := string(r[from:to]), pos-from+1
+	if from > 0 {
+		text, col = "…"+text, col+1
+	}
+	if to < len(r) {
+		text += "…"
+	}
+	return text, col
 }
 
 // Fields are the names a query may use before a colon, with what they search.

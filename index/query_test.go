@@ -155,3 +155,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestQueryErrorExcerpt(t *testing.T) {
+	long := strings.Repeat("spy OR ", 2000) + "(China"
+	_, err := Parse(long)
+	var qe *QueryError
+	if !errors.As(err, &qe) {
+		t.Fatalf("Parse(long query) = %v, want a *QueryError", err)
+	}
+	if n := len(err.Error()); n > 200 {
+		t.Errorf("error is %d bytes; a long query must not be echoed whole: %.120s…", n, err.Error())
+	}
+	tests := []struct {
+		query     string
+		pos       int
+		wantText  string
+		wantCaret int
+	}{
+		{"(China AND spy", 1, "(China AND spy", 1},
+		{strings.Repeat("a", 40) + "(", 41, "…" + strings.Repeat("a", 30) + "(", 32},
+		{"(" + strings.Repeat("b", 40), 1, "(" + strings.Repeat("b", 29) + "…", 1},
+	}
+	for _, tt := range tests {
+		text, caret := (&QueryError{Query: tt.query, Pos: tt.pos}).Excerpt()
+		if text != tt.wantText || caret != tt.wantCaret {
+			t.Errorf("Excerpt(%q, %d) = %q, %d; want %q, %d", tt.query, tt.pos, text, caret, tt.wantText, tt.wantCaret)
+		}
+	}
+}

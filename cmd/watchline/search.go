@@ -55,7 +55,8 @@ func runSearch(ctx context.Context, a *app, args []string) error {
 	if _, err := index.Parse(q); err != nil {
 		var qe *index.QueryError
 		if errors.As(err, &qe) {
-			fmt.Fprintf(a.stderr, "  %s\n  %s^\n", qe.Query, strings.Repeat(" ", max(qe.Pos-1, 0)))
+			text, col := qe.Excerpt()
+			fmt.Fprintf(a.stderr, "  %s\n  %s^\n", text, strings.Repeat(" ", col-1))
 		}
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
