@@ -592,6 +592,12 @@ func baseDocument(src model.Source, norm string, now time.Time) model.Document {
 // listing's date, else the time we fetched it (with low confidence).
 func setDate(d *model.Document, page time.Time, pageSource string, pageConf float64, listed, now time.Time) {
 	page, listed = page.UTC(), listed.UTC()
+	if !plausibleDate(page, now) {
+		page = time.Time{}
+	}
+	if !plausibleDate(listed, now) {
+		listed = time.Time{}
+	}
 	switch {
 	case !page.IsZero():
 		d.Published, d.PublishedSource, d.PublishedConfidence = page, pageSource, pageConf
@@ -603,6 +609,13 @@ func setDate(d *model.Document, page time.Time, pageSource string, pageConf floa
 	if d.PublishedSource == "" {
 		d.PublishedSource = "page"
 	}
+}
+
+// plausibleDate rejects placeholders posing as dates: the Unix epoch and
+// other dates from before the web existed, and dates more than a day and a
+// half ahead of now (time zones aside, nothing is published in the future).
+func plausibleDate(t, now time.Time) bool {
+	return !t.IsZero() && t.Year() >= 1991 && !t.After(now.Add(36*time.Hour))
 }
 
 func isMidnight(t time.Time) bool { return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 }

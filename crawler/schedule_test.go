@@ -116,6 +116,11 @@ func TestSetDate(t *testing.T) {
 		{"day-only page date stays (extract refines it from the feed date)", day("2025-05-01T00:00:00Z"), "url", day("2025-05-01T09:30:00Z"), day("2025-05-01T00:00:00Z"), "url"},
 		{"no page date: the listing's", time.Time{}, "", day("2025-05-03T09:30:00Z"), day("2025-05-03T09:30:00Z"), "feed"},
 		{"nothing: fetched", time.Time{}, "", time.Time{}, now, "fetched"},
+		{"listing in the future: fetched", time.Time{}, "", day("2999-01-01T10:00:00Z"), now, "fetched"},
+		{"listing at the epoch: fetched", time.Time{}, "", time.Unix(0, 0), now, "fetched"},
+		{"page in the future: the listing's", day("2031-01-01T10:00:00Z"), "meta", day("2025-05-03T09:30:00Z"), day("2025-05-03T09:30:00Z"), "feed"},
+		{"page at the epoch: the listing's", time.Unix(0, 0), "meta", day("2025-05-03T09:30:00Z"), day("2025-05-03T09:30:00Z"), "feed"},
+		{"a day ahead is time zones, kept", time.Time{}, "", day("2025-06-02T09:00:00Z"), day("2025-06-02T09:00:00Z"), "feed"},
 	}
 	for _, tt := range tests {
 		var d model.Document

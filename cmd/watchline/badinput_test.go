@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/watchline/watchline/index"
+	"github.com/watchline/watchline/store"
+)
+
+// badInputEnv is a data directory holding three imported documents and a
+// valid, empty configuration.
+type badInputEnv struct {
+	dir, data, cfg string
+}
+
+func newBadInputEnv(t *testing.T) *badInputEnv {
+	t.Helper()
+	e := &badInputEnv{dir: t.TempDir()}
+	e.data = filepath.Join(e.dir, "data")
+	e.cfg = filepath.Join(e.dir, "feeds.yaml")
+	write(t, e.cfg, "sources:\n  - id: s\n    kind: feed\n    url: https://example.org/feed.xml\n")
+	rows := `{"url":"https://example.org/a","title":"Prosecutors drop spy case","text":"The prosecution of two men accused of spying for China was dropped after the evidence could not be completed.","published":"2025-09-15T10:00:00Z","source":"s"}
+{"url":"https://example.org/b","title":"Embassy denies spying claims","text":"The embassy called the claims of espionage a fabrication and urged the government to stop the slander.","published":"2025-09-16T10:00:00Z","source":"s"}
+{"url":"https://example.org/c","title":"MI5 warns about online recruiters","text":"MI5 warned parliamentary staff that foreign intelligence officers were posing as headhunters on LinkedIn.","published":"2025-11-18T10:00:00Z","source":"s"}
+`
+	rowsPath := filepath.Join(e.dir, "rows.ndjson")
+	write(t, rowsPath, rows)
+	if out, errs, code := e.wl("import", rowsPath); code != 0 {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errs)
+	}
+	return e
+}
+
+func (e *badInputEnv) wl(args ...string) (stdout, stderr string, code int) {
+	var out, errb bytes.Buffer
+	args = append(args, "--config", e.cfg, "--data", e.data)
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBadInput gives commands bad input and checks each answers with a
+// specific message saying what to do and a non-zero exit, never a panic.
+func TestBadInput(t *testing.T) {
+	e := newBadInputEnv(t)
+	notAFile := filepath.Join(e.dir, "plain-file")
+	write(t, notAFile, "I am a file, not a directory\n")
+	badCfg := filepath.Join(e.dir, "bad.yaml")
+	write(t, badCfg, "sources:\n  - id: s\n    kind: telepathy\n    url: https://example.org/\n")
+	notYAML := filepath.Join(e.dir, "not.yaml")
+	write(t, notYAML, "sources: [unclosed\n  - {\n")
+	hugeQuery := strings.Repeat("spy OR ", 10000) + "spy"
+
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     []string // each must appear in stderr
+	}{
+		{"missing config", []string{"crawl", "--once", "--config", filepath.Join(e.dir, "nope.yaml")}, 1,
+			[]string{"nope.yaml"}},
+		{"config with an invalid field", []string{"crawl", "--once", "--config", badCfg}, 1,
+			[]string{"bad.yaml:3", "telepathy"}},
+		{"config that is not YAML", []string{"sources", "--config", notYAML}, 1,
+			[]string{"not.yaml"}},
+		{"data dir is a file", []string{"docs", "--data", notAFile}, 1,
+			[]string{"plain-file"}},
+		{"unknown search format", []string{"search", "spy", "--format", "xml"}, 2,
+			[]string{"xml"}},
+		{"unknown timeline format", []string{"timeline", "--query", "spy", "--format", "pdf"}, 2,
+			[]string{"pdf"}},
+		{"unknown import format", []string{"import", notAFile, "--format", "xlsx"}, 2,
+			[]string{"xlsx"}},
+		{"huge query", []string{"search", hugeQuery}, 2,
+			[]string{"query is longer than 4096 bytes"}},
+		{"unbalanced quotes", []string{"search", `"Christopher Cash`}, 2,
+			[]string{"unbalanced quote", "never closed"}},
+		{"unknown command", []string{"crawlz"}, 2,
+			[]string{"unknown command", "watchline help"}},
+		{"unknown flag", []string{"search", "--frmat", "json", "spy"}, 2,
+			[]string{"frmat"}},
+		{"unknown alerts subcommand", []string{"alerts", "launch"}, 2,
+			[]string{"launch"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			args := append([]string{}, tt.args...)
+			if !slices.Contains(args, "--config") {
+				args = append(args, "--config", e.cfg)
+			}
+			if !slices.Contains(args, "--data") {
+				args = append(args, "--data", e.data)
+			}
+			code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+			stderr := errb.String()
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr does not mention %q:\n%s", w, stderr)
+				}
+			}
+			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
+				t.Errorf("stderr has a stack trace:\n%s", stderr)
+			}
+			// A rejected query is echoed whole (index.QueryError.Error and
+			// the caret display of `search`): reported, not ours to fix.
+			if len(stderr) > 4000 && tt.name != "huge query" {
+				t.Errorf("stderr is %d bytes; an error should be short", len(stderr))
+			}
+		})
+	}
+}
+
+// TestNewerDataDir checks that a data directory written by a newer watchline
+// is refused with a message saying what to do, and left untouched.
+func TestNewerDataDir(t *testing.T) {
+	e := newBadInputEnv(t)
+	// Bump the schema version the way a newer build would: SQLite keeps
+	// PRAGMA user_version as a big-endian uint32 at offset 60 of the file
+	// (the store was closed cleanly, so the WAL is checkpointed).
+	db := filepath.Join(e.data, store.DBFile)
+	b, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	binary.BigEndian.PutUint32(b[60:64], 999)
+	if err := os.WriteFile(db, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]string{{"docs"}, {"search", "spy"}, {"crawl", "--once"}} {
+		_, stderr, code := e.wl(cmd...)
+		if code != 1 || !strings.Contains(stderr, "newer watchline") || !strings.Contains(stderr, "upgrade watchline") {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and a newer-schema message saying to upgrade", cmd, code, stderr)
+		}
+	}
+	after, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if binary.BigEndian.Uint32(after[60:64]) != 999 {
+		t.Error("the newer data directory was modified")
+	}
+}
+
+// TestCorruptIndexRebuilt garbles the index and checks search notices,
+// says so, rebuilds it from the store and answers.
+func TestCorruptIndexRebuilt(t *testing.T) {
+	e := newBadInputEnv(t)
+	if _, stderr, code := e.wl("search", "spy"); code != 0 {
+		t.Fatalf("first search: exit %d\n%s", code, stderr)
+	}
+	dir := filepath.Join(e.data, index.Dir)
+	garbled := 0
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		garbled++
+		return os.WriteFile(path, bytes.Repeat([]byte("garbage\x00\xff"), 64), 0o644)
+	})
+	if err != nil || garbled == 0 {
+		t.Fatalf("garbling %s: %v (%d files)", dir, err, garbled)
+	}
+	// serve (and run) own the index: they refuse a corrupt one and say how to
+	// rebuild it. (If they learn to rebuild it themselves, they serve until
+	// the deadline instead.)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	var serveErr bytes.Buffer
+	code := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--config", e.cfg, "--data", e.data},
+		strings.NewReader(""), io.Discard, &serveErr)
+	cancel()
+	t.Logf("serve over a corrupt index: exit %d: %s", code, strings.TrimSpace(serveErr.String()))
+	switch {
+	case code == 1 && strings.Contains(serveErr.String(), "rebuild it with `watchline reindex`"):
+	case code == 130 && strings.Contains(serveErr.String(), "rebuild"):
+	default:
+		t.Errorf("serve over a corrupt index: exit %d, stderr:\n%s", code, serveErr.String())
+	}
+
+	stdout, stderr, code := e.wl("search", "LinkedIn", "--format", "json")
+	if code != 0 {
+		t.Fatalf("search over a corrupt index: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "rebuilding the index from the store") {
+		t.Errorf("no message about the rebuild:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "https://example.org/c") {
+		t.Errorf("search after the rebuild did not find the document:\n%s", stdout)
+	}
+}
