@@ -118,6 +118,23 @@ func (p *Parsed) Query() string { return p.query }
 func (p *Parsed) Terms() []string {
 	var out []string
 	seen := map[string]bool{}
+	p.eachMarked(func(n *node) {
+		s := n.text
+		if n.kind == nodePrefix {
+			s += "*"
+		}
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	})
+	return out
+}
+
+// eachMarked calls fn, in query order, for each word, phrase and prefix node
+// the query looks for in titles and text, outside any NOT: the nodes that
+// Terms lists and snippets highlight.
+func (p *Parsed) eachMarked(fn func(n *node)) {
 	var walk func(n *node, neg bool)
 	walk = func(n *node, neg bool) {
 		switch n.kind {
@@ -131,18 +148,10 @@ func (p *Parsed) Terms() []string {
 			if neg || (n.field != "" && n.field != "title") {
 				return
 			}
-			s := n.text
-			if n.kind == nodePrefix {
-				s += "*"
-			}
-			if !seen[s] {
-				seen[s] = true
-				out = append(out, s)
-			}
+			fn(n)
 		}
 	}
 	walk(p.root, false)
-	return out
 }
 
 func (n *node) String() string {

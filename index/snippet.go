@@ -33,39 +33,25 @@ type span struct{ start, end, pat int }
 
 func patternsFor(m mapping.IndexMapping, p *Parsed, analyzer string) []pattern {
 	var pats []pattern
-	var walk func(n *node, neg bool)
-	walk = func(n *node, neg bool) {
-		switch n.kind {
-		case nodeNot:
-			walk(n.kids[0], !neg)
-		case nodeAnd, nodeOr:
-			for _, k := range n.kids {
-				walk(k, neg)
-			}
-		case nodeTerm, nodePhrase, nodePrefix:
-			if neg || (n.field != "" && n.field != "title") {
-				return
-			}
-			if n.kind == nodePrefix {
-				pats = append(pats, pattern{surface: n.text + "*", terms: []string{strings.ToLower(n.text)}, gaps: []int{0}, prefix: true})
-				return
-			}
-			toks := analyze(m, analyzer, n.text)
-			if len(toks) == 0 {
-				return
-			}
-			pt := pattern{surface: n.text}
-			if n.kind == nodePhrase {
-				pt.surface = `"` + n.text + `"`
-			}
-			for _, t := range toks {
-				pt.terms = append(pt.terms, string(t.Term))
-				pt.gaps = append(pt.gaps, t.Position-toks[0].Position)
-			}
-			pats = append(pats, pt)
+	p.eachMarked(func(n *node) {
+		if n.kind == nodePrefix {
+			pats = append(pats, pattern{surface: n.text + "*", terms: []string{strings.ToLower(n.text)}, gaps: []int{0}, prefix: true})
+			return
 		}
-	}
-	walk(p.root, false)
+		toks := analyze(m, analyzer, n.text)
+		if len(toks) == 0 {
+			return
+		}
+		pt := pattern{surface: n.text}
+		if n.kind == nodePhrase {
+			pt.surface = `"` + n.text + `"`
+		}
+		for _, t := range toks {
+			pt.terms = append(pt.terms, string(t.Term))
+			pt.gaps = append(pt.gaps, t.Position-toks[0].Position)
+		}
+		pats = append(pats, pt)
+	})
 	return pats
 }
 

@@ -660,15 +660,9 @@ func eventStateOf(ctx context.Context, tx *sql.Tx, subID int64, m EventMatch) (e
 	if err != nil {
 		return eventState{}, false, fmt.Errorf("event state %d: %w", m.EventID, err)
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return eventState{}, false, err
-		}
-		ids = append(ids, id)
+	if ids, err = appendIDs(ids, rows); err != nil {
+		return eventState{}, false, err
 	}
-	rows.Close()
 	for i := 0; i < len(m.Members); i += 500 {
 		part := m.Members[i:min(i+500, len(m.Members))]
 		args := []any{subID}
@@ -680,15 +674,9 @@ func eventStateOf(ctx context.Context, tx *sql.Tx, subID int64, m EventMatch) (e
 		if err != nil {
 			return eventState{}, false, fmt.Errorf("event state %d: %w", m.EventID, err)
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return eventState{}, false, err
-			}
-			ids = append(ids, id)
+		if ids, err = appendIDs(ids, rows); err != nil {
+			return eventState{}, false, err
 		}
-		rows.Close()
 	}
 	var st eventState
 	var known bool
@@ -714,6 +702,19 @@ func eventStateOf(ctx context.Context, tx *sql.Tx, subID int64, m EventMatch) (e
 		st.official = st.official || official
 	}
 	return st, known, nil
+}
+
+// appendIDs appends the one int64 column of rows to ids and closes rows.
+func appendIDs(ids []int64, rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return ids, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // ClaimDelivery leases pending delivery id to the caller until until, if it

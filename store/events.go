@@ -443,6 +443,13 @@ func (s *Store) EventIDsOfDocuments(ctx context.Context, docs []int64) (map[int6
 
 // EventsOfDocuments maps each of docs that belongs to an event to that event.
 func (s *Store) EventsOfDocuments(ctx context.Context, docs []int64) (map[int64]int64, error) {
+	return s.documentEvents(ctx, "events of documents", "event_documents", docs)
+}
+
+// documentEvents maps each of docs that has a row in table (a document_id,
+// event_id table: event_documents or event_pins) to its event, asking in
+// chunks that stay under SQLite's limit on parameters.
+func (s *Store) documentEvents(ctx context.Context, what, table string, docs []int64) (map[int64]int64, error) {
 	out := make(map[int64]int64, len(docs))
 	const chunk = 500
 	for i := 0; i < len(docs); i += chunk {
@@ -451,22 +458,22 @@ func (s *Store) EventsOfDocuments(ctx context.Context, docs []int64) (map[int64]
 		for j, d := range part {
 			args[j] = d
 		}
-		rows, err := s.db.QueryContext(ctx, "SELECT document_id, event_id FROM event_documents WHERE document_id IN (?"+
+		rows, err := s.db.QueryContext(ctx, "SELECT document_id, event_id FROM "+table+" WHERE document_id IN (?"+
 			strings.Repeat(",?", len(part)-1)+")", args...)
 		if err != nil {
-			return nil, fmt.Errorf("events of documents: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		for rows.Next() {
 			var d, e int64
 			if err := rows.Scan(&d, &e); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("events of documents: %w", err)
+				return nil, fmt.Errorf("%s: %w", what, err)
 			}
 			out[d] = e
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("events of documents: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 	}
 	return out, nil
@@ -506,33 +513,7 @@ func (s *Store) members(ctx context.Context, where string, args ...any) ([]Event
 
 // Pins returns the editor's pins (document -> event) for docs.
 func (s *Store) Pins(ctx context.Context, docs []int64) (map[int64]int64, error) {
-	out := make(map[int64]int64)
-	const chunk = 500
-	for i := 0; i < len(docs); i += chunk {
-		part := docs[i:min(i+chunk, len(docs))]
-		args := make([]any, len(part))
-		for j, d := range part {
-			args[j] = d
-		}
-		rows, err := s.db.QueryContext(ctx, "SELECT document_id, event_id FROM event_pins WHERE document_id IN (?"+
-			strings.Repeat(",?", len(part)-1)+")", args...)
-		if err != nil {
-			return nil, fmt.Errorf("pins: %w", err)
-		}
-		for rows.Next() {
-			var d, e int64
-			if err := rows.Scan(&d, &e); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("pins: %w", err)
-			}
-			out[d] = e
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("pins: %w", err)
-		}
-	}
-	return out, nil
+	return s.documentEvents(ctx, "pins", "event_pins", docs)
 }
 
 // MaxEventID is the highest event id used by events, pins or edits (0 if none),

@@ -155,3 +155,21 @@ func localRedirect(next string) string {
 	}
 	return next
 }
+
+// authorizedFormID authorizes a form posted to a resource's page and returns
+// the resource's {id}.
+func (s *Server) authorizedFormID(r *http.Request) (int64, error) {
+	if err := s.authorizeForm(r); err != nil {
+		return 0, err
+	}
+	return pathID(r, "id")
+}
+
+// authorizedAPIID authorizes an API write to a resource and returns the
+// resource's {id}.
+func (s *Server) authorizedAPIID(r *http.Request) (int64, error) {
+	if err := s.authorizeAPI(r); err != nil {
+		return 0, err
+	}
+	return pathID(r, "id")
+}

@@ -180,22 +180,24 @@ func (s *Server) handleSubscriptionPost(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleSubscriptionDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorizeForm(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	id, err := s.authorizedFormID(r)
 	if err != nil {
 		return err
 	}
-	svc, err := s.alerts()
-	if err != nil {
-		return err
-	}
-	if err := svc.Remove(r.Context(), id); err != nil {
+	if err := s.removeSubscription(r, id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/subscriptions", http.StatusSeeOther)
 	return nil
+}
+
+// removeSubscription deletes subscription id, for the form and the API.
+func (s *Server) removeSubscription(r *http.Request, id int64) error {
+	svc, err := s.alerts()
+	if err != nil {
+		return err
+	}
+	return svc.Remove(r.Context(), id)
 }
 
 // checkSubscription validates sub before it is tested or stored, so what
@@ -366,18 +368,11 @@ func (s *Server) apiSubscriptionTest(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) apiSubscriptionDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorizeAPI(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	id, err := s.authorizedAPIID(r)
 	if err != nil {
 		return err
 	}
-	svc, err := s.alerts()
-	if err != nil {
-		return err
-	}
-	if err := svc.Remove(r.Context(), id); err != nil {
+	if err := s.removeSubscription(r, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -404,10 +404,7 @@ func (s *Server) editResult(w http.ResponseWriter, r *http.Request, id int64, er
 }
 
 func (s *Server) handleEventEdit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorizeForm(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	id, err := s.authorizedFormID(r)
 	if err != nil {
 		return err
 	}
@@ -416,10 +413,7 @@ func (s *Server) handleEventEdit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleEventMerge(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorizeForm(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	id, err := s.authorizedFormID(r)
 	if err != nil {
 		return err
 	}
@@ -431,10 +425,7 @@ func (s *Server) handleEventMerge(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) handleEventSplit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorizeForm(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	id, err := s.authorizedFormID(r)
 	if err != nil {
 		return err
 	}
@@ -461,10 +452,7 @@ type apiEventEditIn struct {
 }
 
 func (s *Server) apiEventEdit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorizeAPI(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	id, err := s.authorizedAPIID(r)
 	if err != nil {
 		return err
 	}
@@ -479,10 +467,7 @@ func (s *Server) apiEventEdit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiEventMerge(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorizeAPI(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	id, err := s.authorizedAPIID(r)
 	if err != nil {
 		return err
 	}
@@ -499,10 +484,7 @@ func (s *Server) apiEventMerge(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiEventSplit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.authorizeAPI(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	id, err := s.authorizedAPIID(r)
 	if err != nil {
 		return err
 	}

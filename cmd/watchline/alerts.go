@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -225,7 +224,7 @@ func alertsList(ctx context.Context, a *app, args []string) error {
 		if subs == nil {
 			subs = []model.Subscription{}
 		}
-		return alertsJSON(a, subs) // Secret is never marshalled
+		return a.printJSON(subs) // Secret is never marshalled
 	case "text":
 	default:
 		return fmt.Errorf("%w: unknown format %q; use text or json", errUsage, *format)
@@ -284,12 +283,26 @@ func alertArgID(args []string, what string) (int64, error) {
 	return id, nil
 }
 
-func alertsRemove(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("alerts rm", "ID")
+// alertIDCommand parses the arguments of a subcommand that takes one id and
+// nothing else.
+func (a *app) alertIDCommand(name, usage, what string, args []string) (int64, error) {
+	fs := a.flags(name, usage)
 	if err := parse(fs, args); err != nil {
-		return err
+		return 0, err
 	}
-	id, err := alertArgID(fs.Args(), "subscription")
+	return alertArgID(fs.Args(), what)
+}
+
+// subscriptionErr says how to find a subscription that is not there.
+func subscriptionErr(id int64, err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no subscription %d; see `watchline alerts list`", id)
+	}
+	return err
+}
+
+func alertsRemove(ctx context.Context, a *app, args []string) error {
+	id, err := a.alertIDCommand("alerts rm", "ID", "subscription", args)
 	if err != nil {
 		return err
 	}
@@ -299,10 +312,7 @@ func alertsRemove(ctx context.Context, a *app, args []string) error {
 	}
 	defer st.Close()
 	if err := st.RemoveSubscription(ctx, id); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("no subscription %d; see `watchline alerts list`", id)
-		}
-		return err
+		return subscriptionErr(id, err)
 	}
 	fmt.Fprintf(a.stdout, "removed subscription %d\n", id)
 	return nil
@@ -329,10 +339,7 @@ func alertsTest(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		if sub, err = svc.Get(ctx, id); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("no subscription %d; see `watchline alerts list`", id)
-			}
-			return err
+			return subscriptionErr(id, err)
 		}
 	case fs.NArg() == 0 && *f.query != "":
 		sub = f.subscription()
@@ -348,7 +355,7 @@ func alertsTest(ctx context.Context, a *app, args []string) error {
 		if items == nil {
 			items = []alert.Item{}
 		}
-		return alertsJSON(a, items)
+		return a.printJSON(items)
 	case "text":
 	default:
 		return fmt.Errorf("%w: unknown format %q; use text or json", errUsage, *format)
@@ -435,7 +442,7 @@ func alertsDeliveries(ctx context.Context, a *app, args []string) error {
 		if ds == nil {
 			ds = []model.Delivery{}
 		}
-		return alertsJSON(a, ds)
+		return a.printJSON(ds)
 	case "text":
 	default:
 		return fmt.Errorf("%w: unknown format %q; use text or json", errUsage, *format)
@@ -460,11 +467,7 @@ func alertsDeliveries(ctx context.Context, a *app, args []string) error {
 }
 
 func alertsRetry(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("alerts retry", "DELIVERY-ID")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	id, err := alertArgID(fs.Args(), "delivery")
+	id, err := a.alertIDCommand("alerts retry", "DELIVERY-ID", "delivery", args)
 	if err != nil {
 		return err
 	}
@@ -481,11 +484,7 @@ func alertsRetry(ctx context.Context, a *app, args []string) error {
 }
 
 func alertsAtom(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("alerts atom", "ID")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	id, err := alertArgID(fs.Args(), "subscription")
+	id, err := a.alertIDCommand("alerts atom", "ID", "subscription", args)
 	if err != nil {
 		return err
 	}
@@ -495,10 +494,4 @@ func alertsAtom(ctx context.Context, a *app, args []string) error {
 	}
 	defer st.Close()
 	return alert.WriteAtom(ctx, st, id, a.stdout)
-}
-
-func alertsJSON(a *app, v any) error {
-	enc := json.NewEncoder(a.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

@@ -104,9 +104,7 @@ func runSources(ctx context.Context, a *app, args []string) error {
 			Interval: intervalText(h.Interval)})
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return a.printJSON(rows)
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tKIND\tOFFICIAL\tLAST SUCCESS\tFAILURES\tITEMS (NEW)\tDOCS\tNEXT DUE\tLAST ERROR")
@@ -251,9 +249,7 @@ func runDocsShow(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(docDetail{Document: d, History: vs})
+		return a.printJSON(docDetail{Document: d, History: vs})
 	}
 	w := a.stdout
 	fmt.Fprintf(w, "%s\n\n", d.Title)

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -124,6 +125,13 @@ func (a *app) config() (*config.Config, error) {
 // store opens the data directory.
 func (a *app) store(ctx context.Context) (*store.Store, error) {
 	return store.Open(ctx, a.dataDir)
+}
+
+// printJSON writes v to standard output as indented JSON.
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // multiFlag collects a repeatable string flag.

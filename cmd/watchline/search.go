@@ -203,33 +203,13 @@ func parseSearchDate(s string, end bool) (time.Time, error) {
 	return t, nil
 }
 
-// jsonHit is a hit in the JSON, NDJSON output.
-type jsonHit struct {
-	ID         int64         `json:"id"`
-	URL        string        `json:"url"`
-	Title      string        `json:"title"`
-	Source     string        `json:"source"`
-	Published  time.Time     `json:"published"`
-	Official   bool          `json:"official"`
-	Language   string        `json:"language"`
-	Score      float64       `json:"score"`
-	Snippet    index.Snippet `json:"snippet"`
-	Similar    int           `json:"similar"`
-	SimilarIDs []int64       `json:"similar_ids,omitempty"`
-	Matched    []string      `json:"matched,omitempty"`
-}
-
-func toJSONHit(h index.Hit) jsonHit {
-	return jsonHit{ID: h.ID, URL: h.URL, Title: h.Title, Source: h.Source, Published: h.Published,
-		Official: h.Official, Language: h.Language, Score: h.Score, Snippet: h.Snippet,
-		Similar: h.Similar, SimilarIDs: h.SimilarIDs, Matched: h.Matched}
-}
-
+// jsonResult is a whole search result in the JSON output; its hits are
+// index.Hit, whose JSON keys are the hit contract.
 type jsonResult struct {
 	Query  string                        `json:"query"`
 	Total  uint64                        `json:"total"`
 	TookMS float64                       `json:"took_ms"`
-	Hits   []jsonHit                     `json:"hits"`
+	Hits   []index.Hit                   `json:"hits"`
 	Facets map[string][]index.FacetValue `json:"facets,omitempty"`
 }
 
@@ -249,9 +229,9 @@ type hitWriter struct {
 
 func (o *hitWriter) result(res *index.Result, r index.Request) error {
 	if o.format == "json" {
-		jr := jsonResult{Query: res.Query, Total: res.Total, TookMS: tookMS(res.Took), Hits: []jsonHit{}, Facets: res.Facets}
-		for _, h := range res.Hits {
-			jr.Hits = append(jr.Hits, toJSONHit(h))
+		jr := jsonResult{Query: res.Query, Total: res.Total, TookMS: tookMS(res.Took), Hits: res.Hits, Facets: res.Facets}
+		if jr.Hits == nil {
+			jr.Hits = []index.Hit{} // "hits": [], never null
 		}
 		enc := json.NewEncoder(o.w)
 		enc.SetIndent("", "  ")
@@ -285,7 +265,7 @@ func (o *hitWriter) hit(rank int, h index.Hit) error {
 	o.n++
 	switch o.format {
 	case "json", "ndjson":
-		b, err := json.Marshal(toJSONHit(h))
+		b, err := json.Marshal(h)
 		if err != nil {
 			return err
 		}

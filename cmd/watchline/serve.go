@@ -10,6 +10,7 @@ import (
 
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/crawler"
+	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
 	"github.com/watchline/watchline/web"
 )
@@ -29,13 +30,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.store(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, closeAll, err := web.Open(ctx, web.OpenOptions{Store: st, Config: cfg, Logger: log})
+	srv, _, closeAll, err := a.openWeb(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -47,6 +42,22 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(a.stderr, "watchline: stopped cleanly")
 	}
 	return err
+}
+
+// openWeb opens the store and the web server over it (which opens the
+// index), logging to standard error. closeAll closes the index, then the store.
+func (a *app) openWeb(ctx context.Context, cfg *config.Config) (srv *web.Server, st *store.Store, closeAll func(), err error) {
+	st, err = a.store(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, Config: cfg, Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, nil, nil, err
+	}
+	return srv, st, func() { closeIndex(); st.Close() }, nil
 }
 
 // serveConfig loads feeds.yaml; serving an archive without one is fine (the
@@ -87,17 +98,11 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.store(ctx)
+	srv, st, closeAll, err := a.openWeb(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, Config: cfg, Logger: log})
-	if err != nil {
-		return err
-	}
-	defer closeIndex()
+	defer closeAll()
 	cr, err := crawler.New(ctx, st, cfg, crawler.Options{})
 	if err != nil {
 		return err

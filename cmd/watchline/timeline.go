@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -45,18 +45,7 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 	if *query != "" {
 		q.Title = "Timeline: " + *query
 	}
-	for _, t := range types {
-		et, err := timeline.ParseType(t)
-		if err != nil {
-			return fmt.Errorf("%w: %v", errUsage, err)
-		}
-		q.Types = append(q.Types, et)
-	}
-	var err error
-	if q.From, err = parseDay(*from, false); err != nil {
-		return err
-	}
-	if q.To, err = parseDay(*to, true); err != nil {
+	if err := setEventFilter(&q, types, *from, *to); err != nil {
 		return err
 	}
 	if *topic != "" {
@@ -73,14 +62,11 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 	if _, err := timeline.NewWriter(*format, io.Discard); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	st, err := a.store(ctx)
+	st, err := a.eventStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := catchUp(ctx, st); err != nil {
-		return err
-	}
 	var m timeline.Matcher
 	if q.Query != "" {
 		var closeIndex func() error
@@ -141,6 +127,40 @@ func parseDay(s string, end bool) (time.Time, error) {
 		}
 	}
 	return t, nil
+}
+
+// setEventFilter puts the --type, --from and --to flags, shared by
+// `timeline` and `events list`, into q.
+func setEventFilter(q *timeline.Query, types []string, from, to string) error {
+	for _, t := range types {
+		et, err := timeline.ParseType(t)
+		if err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		q.Types = append(q.Types, et)
+	}
+	var err error
+	if q.From, err = parseDay(from, false); err != nil {
+		return err
+	}
+	if q.To, err = parseDay(to, true); err != nil {
+		return err
+	}
+	return nil
+}
+
+// eventStore opens the store with the clusterer caught up, so that events
+// reflect every document in it.
+func (a *app) eventStore(ctx context.Context) (*store.Store, error) {
+	st, err := a.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := catchUp(ctx, st); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 // catchUp runs the clusterer until it has applied the whole store.
@@ -216,6 +236,14 @@ func eventID(s string) (int64, error) {
 	return id, nil
 }
 
+// oneEventID is the event id that is a subcommand's only argument.
+func oneEventID(fs *flag.FlagSet) (int64, error) {
+	if fs.NArg() != 1 {
+		return 0, fmt.Errorf("%w: give one event id", errUsage)
+	}
+	return eventID(fs.Arg(0))
+}
+
 func eventsList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("events list", "[--type T]... [--from D] [--to D] [--format text|json]")
 	var types multiFlag
@@ -227,28 +255,14 @@ func eventsList(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	q := timeline.Query{Title: "Events"}
-	for _, t := range types {
-		et, err := timeline.ParseType(t)
-		if err != nil {
-			return fmt.Errorf("%w: %v", errUsage, err)
-		}
-		q.Types = append(q.Types, et)
-	}
-	var err error
-	if q.From, err = parseDay(*from, false); err != nil {
+	if err := setEventFilter(&q, types, *from, *to); err != nil {
 		return err
 	}
-	if q.To, err = parseDay(*to, true); err != nil {
-		return err
-	}
-	st, err := a.store(ctx)
+	st, err := a.eventStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := catchUp(ctx, st); err != nil {
-		return err
-	}
 	tl := timeline.New(st, nil)
 	if *format == "json" {
 		seq, err := tl.Seq(ctx)
@@ -289,30 +303,22 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: give one event id", errUsage)
-	}
-	id, err := eventID(fs.Arg(0))
+	id, err := oneEventID(fs)
 	if err != nil {
 		return err
 	}
-	st, err := a.store(ctx)
+	st, err := a.eventStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := catchUp(ctx, st); err != nil {
-		return err
-	}
 	e, err := timeline.New(st, nil).Event(ctx, id)
 	if err != nil {
 		return err
 	}
 	switch *format {
 	case "json":
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(e)
+		return a.printJSON(e)
 	case "text":
 	default:
 		return fmt.Errorf("%w: --format must be text or json", errUsage)
@@ -379,14 +385,11 @@ func eventsMerge(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.store(ctx)
+	st, err := a.eventStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := catchUp(ctx, st); err != nil {
-		return err
-	}
 	if err := editErr(timeline.NewEditor(st).Merge(ctx, into, from)); err != nil {
 		return err
 	}
@@ -401,10 +404,7 @@ func eventsSplit(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: give one event id", errUsage)
-	}
-	id, err := eventID(fs.Arg(0))
+	id, err := oneEventID(fs)
 	if err != nil {
 		return err
 	}
@@ -418,14 +418,11 @@ func eventsSplit(ctx context.Context, a *app, args []string) error {
 			ids = append(ids, n)
 		}
 	}
-	st, err := a.store(ctx)
+	st, err := a.eventStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := catchUp(ctx, st); err != nil {
-		return err
-	}
 	newID, err := timeline.NewEditor(st).Split(ctx, id, ids)
 	if err := editErr(err); err != nil {
 		return err
@@ -442,10 +439,7 @@ func eventsEdit(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: give one event id", errUsage)
-	}
-	id, err := eventID(fs.Arg(0))
+	id, err := oneEventID(fs)
 	if err != nil {
 		return err
 	}
