@@ -188,6 +188,17 @@ func printFailingSources(ctx context.Context, w io.Writer, st *store.Store) erro
 	return nil
 }
 
+// printEdited names the documents whose text changed after they were first
+// stored: the silently edited statements, whose earlier versions are kept.
+func printEdited(ctx context.Context, w io.Writer, st *store.Store) error {
+	return st.EachDocument(ctx, store.DocFilter{}, func(d model.Document) error {
+		if d.Versions > 1 {
+			fmt.Fprintf(w, "edited since first seen: %q (%s) now has %d versions; see `watchline docs show %d --data %s`\n", d.Title, d.SourceID, d.Versions, d.ID, st.Dir())
+		}
+		return nil
+	})
+}
+
 // indexMatcher lets the timeline select events through the search index.
 func indexMatcher(ix *index.Index) timeline.Matcher {
 	return timeline.MatcherFunc(func(ctx context.Context, q string) ([]int64, error) {
@@ -243,6 +254,9 @@ func demoAlert(ctx context.Context, out io.Writer, st *store.Store, ix *index.In
 		return err
 	}
 	fmt.Fprintln(out, sum.String())
+	if err := printEdited(ctx, out, st); err != nil {
+		return err
+	}
 	if _, err := ix.Sync(ctx, st); err != nil {
 		return err
 	}

@@ -38,6 +38,7 @@ func TestDemoThenCommands(t *testing.T) {
 		"webhook received ",                                    // the alert fired ...
 		"Factbox: the collapsed UK China spy case",             // ... on the article published after subscribing
 		"signature verified",
+		"now has 2 versions", // the silently edited official statement
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
