@@ -378,34 +378,67 @@ func (s *Store) EachEvent(ctx context.Context, f EventFilter, fn func(model.Even
 	if f.Official {
 		conds = append(conds, "e.primary_document_ids <> '[]'")
 	}
-	q := "SELECT " + eventColumns + eventFrom + " WHERE " + strings.Join(conds, " AND ") +
-		" ORDER BY COALESCE(x.happened, e.happened), e.id"
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("list events: %w", err)
-	}
-	defer rows.Close()
+	// Events are read a page at a time and each page's rows are closed before
+	// fn and the quote queries run: holding a result set open while issuing
+	// more queries pins a pooled connection per caller, and enough concurrent
+	// timelines would then wait on each other for ever.
 	n := 0
-	for rows.Next() {
-		e, err := scanEvent(rows)
+	var afterHappened, afterID int64
+	for page := 0; ; page++ {
+		pageConds, pageArgs := conds, args
+		if page > 0 {
+			pageConds = append(append([]string{}, conds...),
+				"(COALESCE(x.happened, e.happened) > ? OR (COALESCE(x.happened, e.happened) = ? AND e.id > ?))")
+			pageArgs = append(append([]any{}, args...), afterHappened, afterHappened, afterID)
+		}
+		q := "SELECT " + eventColumns + eventFrom + " WHERE " + strings.Join(pageConds, " AND ") +
+			" ORDER BY COALESCE(x.happened, e.happened), e.id LIMIT ?"
+		events, err := s.queryEvents(ctx, q, append(pageArgs, eventPageSize)...)
 		if err != nil {
 			return fmt.Errorf("list events: %w", err)
 		}
-		if f.IDs != nil && !f.IDs[e.ID] {
-			continue
+		for _, e := range events {
+			if f.IDs != nil && !f.IDs[e.ID] {
+				continue
+			}
+			if e.Quotes, err = s.eventQuotes(ctx, e.ID); err != nil {
+				return err
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+			n++
+			if f.Limit > 0 && n >= f.Limit {
+				return nil
+			}
 		}
-		if e.Quotes, err = s.eventQuotes(ctx, e.ID); err != nil {
-			return err
+		if len(events) < eventPageSize {
+			return nil
 		}
-		if err := fn(e); err != nil {
-			return err
-		}
-		n++
-		if f.Limit > 0 && n >= f.Limit {
-			break
-		}
+		last := events[len(events)-1]
+		afterHappened, afterID = unix(last.Happened), last.ID
 	}
-	return rows.Err()
+}
+
+// eventPageSize is how many events EachEvent reads per query.
+const eventPageSize = 256
+
+// queryEvents runs an event query and reads every row before returning.
+func (s *Store) queryEvents(ctx context.Context, q string, args ...any) ([]model.Event, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var events []model.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
+	return events, rows.Err()
 }
 
 // EventsAfter returns up to limit events (merged or removed ones included,

@@ -125,6 +125,7 @@ func TestDemoReadOnly(t *testing.T) {
 	t.Run("export all", func(t *testing.T) { checkExportAllMatchesTotal(t, f) })
 	t.Run("timeline exports", func(t *testing.T) { checkTimelineExports(t, f) })
 	t.Run("timeline and event pages", func(t *testing.T) { checkTimelineAndEventPages(t, f) })
+	t.Run("concurrent timeline reads", func(t *testing.T) { checkConcurrentTimelineReads(t, f) })
 }
 
 func checkSearchAPI(t *testing.T, f *fixture) {
