@@ -186,6 +186,46 @@ func Exists(dataDir string) bool {
 	return err == nil
 }
 
+// OpenOrRebuild opens dataDir's index the way a command that needs it should:
+// a missing index is built from the store (when the store has documents) and
+// a corrupt one is rebuilt from it, then opened. The index is a cache of the
+// store, so a damaged one costs a rebuild, never data. notice, if not nil,
+// hears one line saying what is being done and why, before the (possibly
+// long) rebuild starts; progress is passed to Rebuild. Other errors,
+// ErrLocked among them, are returned as Open returns them.
+func OpenOrRebuild(ctx context.Context, dataDir string, st *store.Store, progress func(done, total int64), notice func(string)) (*Index, error) {
+	say := func(format string, args ...any) {
+		if notice != nil {
+			notice(fmt.Sprintf(format, args...))
+		}
+	}
+	if !Exists(dataDir) {
+		n, err := st.CountDocuments(ctx, store.DocFilter{})
+		if err != nil {
+			return nil, fmt.Errorf("open index: %w", err)
+		}
+		if n > 0 {
+			say("building the search index from the store (%d documents)", n)
+			if err := Rebuild(ctx, dataDir, st, progress); err != nil {
+				return nil, err
+			}
+		}
+	}
+	ix, err := Open(dataDir)
+	if !errors.Is(err, ErrCorrupt) {
+		return ix, err
+	}
+	n, cerr := st.CountDocuments(ctx, store.DocFilter{})
+	if cerr != nil {
+		return nil, fmt.Errorf("open index: %w", cerr)
+	}
+	say("search index is damaged; rebuilding it from the store (%d documents)", n)
+	if err := Rebuild(ctx, dataDir, st, progress); err != nil {
+		return nil, err
+	}
+	return Open(dataDir)
+}
+
 // Close closes the index.
 func (ix *Index) Close() error {
 	ix.mu.Lock()

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/watchline/watchline/store"
 )
 
 func mustSearch(t *testing.T, ix *Index, st storeT, r Request) *Result {
@@ -561,5 +563,69 @@ func TestAnalyzeSomeFindsWhatFullAnalysisFinds(t *testing.T) {
 		if len(full) == 0 && q != "the spy" {
 			t.Errorf("%s: nothing found", q)
 		}
+	}
+}
+
+func TestOpenOrRebuild(t *testing.T) {
+	damage := func(t *testing.T, dir string) {
+		if err := os.WriteFile(filepath.Join(dir, Dir, "index_meta.json"), []byte("{not json"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name       string
+		docs       int
+		prepare    func(t *testing.T, st *store.Store, dir string) // what the data directory holds before
+		wantNotice string                                          // "" = silent
+		wantHits   uint64
+	}{
+		{"sound index", 2, func(t *testing.T, st *store.Store, dir string) {
+			ix := openIndex(t, dir)
+			mustSync(t, ix, st)
+			ix.Close()
+		}, "", 2},
+		{"missing index, empty store", 0, nil, "", 0},
+		{"missing index", 3, nil, "building the search index from the store (3 documents)", 3},
+		{"damaged index", 2, func(t *testing.T, st *store.Store, dir string) {
+			ix := openIndex(t, dir)
+			mustSync(t, ix, st)
+			ix.Close()
+			damage(t, dir)
+		}, "search index is damaged; rebuilding it from the store (2 documents)", 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			st, dir := openStore(t)
+			for i := range c.docs {
+				put(t, st, i, testDoc{source: "a", title: fmt.Sprintf("case %d", i), text: "the rebuilt index answers"})
+			}
+			if c.prepare != nil {
+				c.prepare(t, st, dir)
+			}
+			var notices []string
+			var lastDone int64 = -1
+			ix, err := OpenOrRebuild(context.Background(), dir, st, func(done, total int64) { lastDone = done },
+				func(msg string) { notices = append(notices, msg) })
+			if err != nil {
+				t.Fatalf("OpenOrRebuild: %v", err)
+			}
+			defer ix.Close()
+			var want []string
+			if c.wantNotice != "" {
+				want = []string{c.wantNotice}
+				if lastDone != int64(c.docs) {
+					t.Errorf("progress ended at %d, want %d", lastDone, c.docs)
+				}
+			}
+			if !slices.Equal(notices, want) {
+				t.Errorf("notices = %q, want %q", notices, want)
+			}
+			// No Sync: a rebuilt index is complete as opened.
+			if c.docs > 0 {
+				if res := mustSearch(t, ix, st, Request{Query: "rebuilt"}); res.Total != c.wantHits {
+					t.Errorf("search after open: %d hits, want %d", res.Total, c.wantHits)
+				}
+			}
+		})
 	}
 }

@@ -28,9 +28,10 @@ type OpenOptions struct {
 }
 
 // Open builds a Server over an open store: it opens the data directory's
-// search index (creating it if needed and bringing it up to date with the
-// store) and the alert service. The returned close function closes the index;
-// the caller still owns and closes the store.
+// search index (building it from the store if it is missing or damaged, and
+// bringing it up to date with the store) and the alert service. The
+// returned close function closes the index; the caller still owns and closes
+// the store.
 //
 // The bleve index allows one opener process: while a Server opened this way
 // runs, `watchline search` and `reindex` on the same data directory wait or
@@ -53,7 +54,12 @@ func Open(ctx context.Context, opts OpenOptions) (*Server, func() error, error) 
 	if token == "" {
 		token = opts.Config.Web.Token()
 	}
-	ix, err := index.Open(opts.Store.Dir())
+	// A missing or damaged index is rebuilt from the store before serving:
+	// the index is a cache, so refusing to start over it would only make the
+	// user run `watchline reindex` by hand.
+	ix, err := index.OpenOrRebuild(ctx, opts.Store.Dir(), opts.Store, rebuildProgress(opts.Logger), func(msg string) {
+		opts.Logger.Info(msg)
+	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("open search index: %w", err)
 	}
@@ -89,4 +95,20 @@ func Open(ctx context.Context, opts OpenOptions) (*Server, func() error, error) 
 		opts.Logger.Info("writes are disabled: set " + config.EnvToken + " to enable editing and subscriptions")
 	}
 	return srv, ix.Close, nil
+}
+
+// rebuildProgress logs a rebuild's progress at every tenth, so a long rebuild
+// before serving is visibly moving.
+func rebuildProgress(log *slog.Logger) func(done, total int64) {
+	last := int64(-1)
+	return func(done, total int64) {
+		tenth := int64(10)
+		if total > 0 {
+			tenth = min(done*10/total, 10)
+		}
+		if tenth > last {
+			last = tenth
+			log.Info("rebuilding the search index", "done", done, "total", total)
+		}
+	}
 }

@@ -131,33 +131,19 @@ func streamHits(ctx context.Context, ix *index.Index, st *store.Store, r index.R
 	return out.end(res, n-r.Offset, r.Offset)
 }
 
-// openSearchIndex opens the data directory's index; a missing, corrupt or
-// outdated one is (re)built from the store first, with a progress bar.
+// openSearchIndex opens the data directory's index; a missing or corrupt one
+// is (re)built from the store first, with a message and a progress bar.
 func openSearchIndex(ctx context.Context, a *app, st *store.Store) (*index.Index, error) {
-	if !index.Exists(a.dataDir) {
-		if seq, err := st.MaxSeq(ctx); err == nil && seq > 0 {
-			fmt.Fprintln(a.stderr, "building the search index from the store")
-			if err := rebuildIndex(ctx, a, st); err != nil {
-				return nil, err
-			}
-		}
-	}
-	ix, err := index.Open(a.dataDir)
-	if errors.Is(err, index.ErrCorrupt) {
-		fmt.Fprintf(a.stderr, "watchline: %v\nrebuilding the index from the store\n", err)
-		if err := rebuildIndex(ctx, a, st); err != nil {
-			return nil, err
-		}
-		ix, err = index.Open(a.dataDir)
+	bar := newProgressBar(a.stderr, "indexing")
+	rebuilt := false
+	ix, err := index.OpenOrRebuild(ctx, a.dataDir, st, bar.update, func(msg string) {
+		rebuilt = true
+		fmt.Fprintln(a.stderr, "watchline: "+msg)
+	})
+	if rebuilt {
+		bar.finish()
 	}
 	return ix, err
-}
-
-func rebuildIndex(ctx context.Context, a *app, st *store.Store) error {
-	bar := newProgressBar(a.stderr, "indexing")
-	err := index.Rebuild(ctx, a.dataDir, st, bar.update)
-	bar.finish()
-	return err
 }
 
 func runReindex(ctx context.Context, a *app, args []string) error {
