@@ -51,6 +51,8 @@ CREATE TABLE alert_matches (
 );
 CREATE INDEX alert_matches_pending ON alert_matches(subscription_id, delivery_id);
 CREATE INDEX alert_matches_document ON alert_matches(subscription_id, document_id);
+-- Wire copies fold into the match of their original (root).
+CREATE INDEX alert_matches_root ON alert_matches(subscription_id, root_id);
 
 -- What an event-level subscription has been told about each event, so only
 -- a real development (a new type, a first official statement) alerts again.
