@@ -129,8 +129,9 @@ type Ingest struct {
 	StoreSeconds       float64 `json:"store_seconds"`
 	IndexSeconds       float64 `json:"index_seconds"`
 	TimelineSeconds    float64 `json:"timeline_seconds"`
-	TimelineDocs       int     `json:"timeline_docs"`  // documents clustered (fewer than the corpus when the budget ran out)
-	PeakRSS            int64   `json:"peak_rss_bytes"` // during ingest
+	TimelineDocs       int     `json:"timeline_docs"`    // documents the clusterer reported applying
+	TimelinePartial    bool    `json:"timeline_partial"` // the budget ran out before the clusterer caught up
+	PeakRSS            int64   `json:"peak_rss_bytes"`   // during ingest
 	PeakHeap           int64   `json:"peak_heap_bytes"`
 	StoreBytesPerDoc   float64 `json:"store_bytes_per_doc"`
 	IndexBytesPerDoc   float64 `json:"index_bytes_per_doc"`

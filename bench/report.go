@@ -194,7 +194,7 @@ func writeResult(tw io.Writer, r Result) {
 	fmt.Fprintf(tw, "\tstore\t%s\t%s\n", num(in.StoreDocsPerSec), num(in.StoreSeconds))
 	fmt.Fprintf(tw, "\tindex\t%s\t%s\n", num(in.IndexDocsPerSec), num(in.IndexSeconds))
 	partial := ""
-	if in.TimelineDocs < r.Docs {
+	if in.TimelinePartial {
 		partial = fmt.Sprintf(", budget ran out after %d docs", in.TimelineDocs)
 	}
 	fmt.Fprintf(tw, "\ttimeline (%d events%s)\t%s\t%s\n", in.Events, partial, num(in.TimelineDocsPerSec), num(in.TimelineSeconds))
