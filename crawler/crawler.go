@@ -617,5 +617,3 @@ func setDate(d *model.Document, page time.Time, pageSource string, pageConf floa
 func plausibleDate(t, now time.Time) bool {
 	return !t.IsZero() && t.Year() >= 1991 && !t.After(now.Add(36*time.Hour))
 }
-
-func isMidnight(t time.Time) bool { return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 }

@@ -212,10 +212,10 @@ func (d *dedupe) put(ctx context.Context, doc *model.Document, raw store.Raw, kn
 			}
 			m := match{f, sim}
 			switch {
-			case latestPossible(f.Published).After(latestPossible(doc.Published)):
+			case model.LatestPublished(f.Published).After(model.LatestPublished(doc.Published)):
 				later = append(later, m)
-			case best == nil || latestPossible(f.Published).Before(latestPossible(best.fp.Published)) ||
-				(latestPossible(f.Published).Equal(latestPossible(best.fp.Published)) && f.ID < best.fp.ID):
+			case best == nil || model.LatestPublished(f.Published).Before(model.LatestPublished(best.fp.Published)) ||
+				(model.LatestPublished(f.Published).Equal(model.LatestPublished(best.fp.Published)) && f.ID < best.fp.ID):
 				best = &m
 			}
 		}
@@ -241,17 +241,6 @@ func (d *dedupe) put(ctx context.Context, doc *model.Document, raw store.Raw, kn
 	}
 	d.fps = append(d.fps, store.Fingerprint{ID: doc.ID, SimHash: doc.SimHash, Published: doc.Published, Source: doc.SourceID})
 	return outcome, relinked, nil
-}
-
-// latestPossible orders publication dates for "who published first": a date
-// known only to the day (midnight UTC: from a URL or a dateline) may be any
-// time that day, so it counts as the day's end; a wire story stamped 08:40 is
-// then earlier than a copy dated only to the same day.
-func latestPossible(t time.Time) time.Time {
-	if t = t.UTC(); isMidnight(t) {
-		return t.Add(24*time.Hour - time.Second)
-	}
-	return t
 }
 
 func (d *dedupe) remove(id int64) {

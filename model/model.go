@@ -241,3 +241,14 @@ type Delivery struct {
 	Channel        string        `json:"channel"` // webhook, email or atom
 	Matches        int           `json:"matches"` // how many matches it carries
 }
+
+// LatestPublished orders publication dates for "who published first": a date
+// known only to the day (midnight UTC, from a URL or a dateline) may stand for
+// any time that day, so it counts as the day's end; a wire story stamped 08:40
+// is then earlier than a copy dated only to the same day.
+func LatestPublished(t time.Time) time.Time {
+	if t = t.UTC(); t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && !t.IsZero() {
+		return t.Add(24*time.Hour - time.Second)
+	}
+	return t
+}

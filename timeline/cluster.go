@@ -808,7 +808,7 @@ func (ev *openEvent) event() model.Event {
 		titleDoc = ev.members[0]
 	}
 	e.Title = titleDoc.Title
-	e.FirstDocumentID = ev.members[0].ID
+	e.FirstDocumentID = firstReporter(ev.members).ID
 	for a, n := range actorCount {
 		a.Mentions = n
 		e.Actors = append(e.Actors, a)
@@ -819,6 +819,30 @@ func (ev *openEvent) event() model.Event {
 	}
 	sort.SliceStable(e.Mentioned, func(i, j int) bool { return e.Mentioned[i].Date.Before(e.Mentioned[j].Date) })
 	return e
+}
+
+// firstReporter is the member that reported the event first: the earliest by
+// the latest time its date allows (model.LatestPublished), and never a copy of
+// another member — a wire reprint dated only to the day does not beat the
+// wire story it copies.
+func firstReporter(members []*docInfo) *docInfo {
+	in := make(map[int64]bool, len(members))
+	for _, m := range members {
+		in[m.ID] = true
+	}
+	var first *docInfo
+	for _, m := range members { // in published order, so ties keep the earlier
+		if m.DuplicateOf != 0 && in[m.DuplicateOf] {
+			continue
+		}
+		if first == nil || model.LatestPublished(m.Published).Before(model.LatestPublished(first.Published)) {
+			first = m
+		}
+	}
+	if first == nil {
+		first = members[0]
+	}
+	return first
 }
 
 func sortedIDs[V any](m map[int64]V) []int64 {
