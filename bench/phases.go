@@ -74,9 +74,7 @@ func (e *env) export(ctx context.Context) ([]Export, error) {
 // timeline builds one story's topic timeline and exports it in every format.
 func (e *env) timeline(ctx context.Context) (Timeline, error) {
 	q := e.topicQuery()
-	tl := timeline.New(e.st, timeline.MatcherFunc(func(ctx context.Context, q string) ([]int64, error) {
-		return e.ix.IDs(ctx, index.Request{Query: q})
-	}))
+	tl := timeline.New(e.st, timeline.MatcherFunc(e.ix.QueryIDs))
 	tq := timeline.Query{Topic: "bench", Title: "Synthetic story", Query: q}
 	seq, err := tl.Seq(ctx)
 	if err != nil {

@@ -328,6 +328,13 @@ func (ix *Index) Each(ctx context.Context, st *store.Store, r Request, fn func(H
 	})
 }
 
+// QueryIDs returns the id of every document query matches, in no particular
+// order: what a timeline needs to select a topic's events
+// (timeline.MatcherFunc(ix.QueryIDs)).
+func (ix *Index) QueryIDs(ctx context.Context, query string) ([]int64, error) {
+	return ix.IDs(ctx, Request{Query: query})
+}
+
 // IDs returns the id of every document r matches (for timeline topics): in
 // r.Sort order when r.Sort, r.Offset or r.Limit is set, otherwise in no
 // particular order, which is cheaper (no scoring).

@@ -39,9 +39,7 @@ func (s *Server) timelineRoutes(m *http.ServeMux) {
 func (s *Server) timeline() *timeline.Timeline {
 	var m timeline.Matcher
 	if ix := s.opts.Index; ix != nil {
-		m = timeline.MatcherFunc(func(ctx context.Context, q string) ([]int64, error) {
-			return ix.IDs(ctx, index.Request{Query: q})
-		})
+		m = timeline.MatcherFunc(ix.QueryIDs)
 	}
 	return timeline.New(s.st, m)
 }

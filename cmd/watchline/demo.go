@@ -119,7 +119,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if err := catchUp(ctx, st); err != nil {
 		return err
 	}
-	tl := timeline.New(st, indexMatcher(ix))
+	tl := timeline.New(st, timeline.MatcherFunc(ix.QueryIDs))
 	seq, err := tl.Seq(ctx)
 	if err != nil {
 		return err
@@ -196,13 +196,6 @@ func printEdited(ctx context.Context, w io.Writer, st *store.Store) error {
 			fmt.Fprintf(w, "edited since first seen: %q (%s) now has %d versions; see `watchline docs show %d --data %s`\n", d.Title, d.SourceID, d.Versions, d.ID, st.Dir())
 		}
 		return nil
-	})
-}
-
-// indexMatcher lets the timeline select events through the search index.
-func indexMatcher(ix *index.Index) timeline.Matcher {
-	return timeline.MatcherFunc(func(ctx context.Context, q string) ([]int64, error) {
-		return ix.IDs(ctx, index.Request{Query: q, NoCollapse: true})
 	})
 }
 

@@ -187,10 +187,7 @@ func timelineMatcher(ctx context.Context, st *store.Store) (timeline.Matcher, fu
 		ix.Close()
 		return nil, nil, fmt.Errorf("update search index: %w", err)
 	}
-	m := timeline.MatcherFunc(func(ctx context.Context, q string) ([]int64, error) {
-		return ix.IDs(ctx, index.Request{Query: q, NoCollapse: true})
-	})
-	return m, ix.Close, nil
+	return timeline.MatcherFunc(ix.QueryIDs), ix.Close, nil
 }
 
 const eventsUsage = `list|show|merge|split|edit|rebuild ...
