@@ -76,6 +76,8 @@ type SourceResult struct {
 	Err            error         `json:"-"`               // the source itself failed
 	ItemErr        error         `json:"-"`               // the last item error, if any
 	Took           time.Duration `json:"took"`
+
+	queued []*queued // documents stored but not yet committed, counted when they are
 }
 
 func (r SourceResult) String() string {
@@ -276,7 +278,16 @@ func (c *Crawler) CrawlSource(ctx context.Context, src model.Source) SourceResul
 			break
 		}
 		c.crawlItem(ctx, src, it, &res)
+		if len(res.queued) >= crawlBatch {
+			c.commit(ctx, &res)
+		}
 	}
+	// What was fetched is committed even when the crawl is being stopped: it
+	// is already paid for, and a short write finishes well within a clean
+	// shutdown.
+	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	c.commit(flushCtx, &res)
+	cancel()
 	if ctx.Err() != nil {
 		res.Took = time.Since(start)
 		return res
@@ -426,7 +437,7 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 		fail(err)
 		return
 	}
-	known, err := c.st.KnownURL(ctx, norm)
+	known, err := c.dedupe.known(ctx, norm)
 	if err != nil {
 		fail(err)
 		return
@@ -484,29 +495,58 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 	c.store(ctx, articleDocument(src, it, art, norm, resp.URL, now), store.Raw{ContentType: resp.ContentType, Body: resp.Body}, known, res, norm, resp)
 }
 
-// store puts doc through dedupe into the store, counts the outcome and, for
-// a fetched page, records its validators for the next conditional GET.
+// crawlBatch is how many documents of a source visit are committed in one
+// store transaction. Pages arrive one at a time behind the per-host delay,
+// so the batch mostly saves work on fast hosts and imports of whole
+// listings; a kill loses at most the batch in flight, whose pages (their
+// validators are committed with them) are fetched again next time.
+const crawlBatch = 50
+
+// store puts doc through dedupe into the visit's queue with, for a fetched
+// page, the validators for the next conditional GET; commit stores the queue
+// and counts the outcomes.
 func (c *Crawler) store(ctx context.Context, doc model.Document, raw store.Raw, known bool, res *SourceResult, key string, resp *response) {
 	if strings.TrimSpace(doc.Text) == "" {
 		res.Failed++
 		res.ItemErr = fmt.Errorf("%s: no text in the page or the feed item", doc.URL)
 		return
 	}
-	outcome, relinked, err := c.dedupe.put(ctx, &doc, raw, known)
+	p := store.Put{Doc: &doc, Raw: raw}
+	if resp != nil && key != "" {
+		if v := resp.validators(); v != (store.Validators{}) {
+			p.ValidatorsURL, p.Validators = key, v
+		}
+	}
+	q, err := c.dedupe.add(ctx, p, known)
 	if err != nil {
 		res.Failed++
 		res.ItemErr = err
 		return
 	}
-	countOutcome(res, outcome, doc)
-	res.NearDuplicates += relinked
-	if resp != nil && key != "" {
-		if v := resp.validators(); v != (store.Validators{}) {
-			if err := c.st.SetValidators(ctx, key, v); err != nil {
-				res.ItemErr = err
-			}
-		}
+	res.queued = append(res.queued, q)
+}
+
+// commit stores every queued document (other visits' too: the queue is
+// shared, so documents are deduplicated against each other) and counts the
+// outcomes of this visit's.
+func (c *Crawler) commit(ctx context.Context, res *SourceResult) {
+	if len(res.queued) == 0 {
+		return
 	}
+	c.dedupe.flush(ctx)
+	for _, q := range res.queued {
+		if !q.done {
+			continue // the flush was cancelled before it got to it
+		}
+		if q.err != nil {
+			res.Failed++
+			res.ItemErr = q.err
+			continue
+		}
+		countOutcome(res, q.put.Outcome, *q.put.Doc)
+		res.NearDuplicates += q.put.Relinked
+	}
+	res.queued = nil
 }
 
 func countOutcome(res *SourceResult, outcome store.PutOutcome, doc model.Document) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/bits"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -152,11 +153,24 @@ func Distance(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 
 // dedupe holds the fingerprints of every original (not itself a duplicate)
 // document in memory, and serialises check-and-store so two workers cannot
-// both store the same story as an original.
+// both store the same story as an original. Documents are decided one at a
+// time and committed in batches (one store transaction for many documents):
+// queued documents are checked against each other too, and a document whose
+// near-duplicate is still queued commits the queue first, so links always
+// point at stored documents.
 type dedupe struct {
-	mu  sync.Mutex
-	st  *store.Store
-	fps []store.Fingerprint
+	mu      sync.Mutex
+	st      *store.Store
+	fps     []store.Fingerprint
+	pending []*queued
+}
+
+// queued is a document decided and waiting for its batch to commit.
+type queued struct {
+	put           store.Put
+	fingerprinted bool
+	done          bool  // committed (or failed)
+	err           error // why the batch failed
 }
 
 func newDedupe(ctx context.Context, st *store.Store) (*dedupe, error) {
@@ -177,70 +191,157 @@ func prepare(doc *model.Document) (fingerprinted bool) {
 	return fingerprinted
 }
 
-// put stores doc, first linking it to the earliest-published near-duplicate
-// already stored. If doc itself was published before the originals it
-// matches, it becomes the original and they are relinked to it. Near
-// duplicates are linked, never dropped.
+// put stores doc at once (see add) and returns what the store did with it.
 // relinked counts the documents that became near-duplicates of doc.
 func (d *dedupe) put(ctx context.Context, doc *model.Document, raw store.Raw, known bool) (outcome store.PutOutcome, relinked int, err error) {
+	q, err := d.add(ctx, store.Put{Doc: doc, Raw: raw}, known)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := d.flush(ctx); err != nil {
+		return 0, 0, err
+	}
+	return q.put.Outcome, q.put.Relinked, nil
+}
+
+// add links p.Doc to the earliest-published near-duplicate already stored
+// and queues it for the next flush. If the document itself was published
+// before the originals it matches, it becomes the original and they are
+// relinked to it when it is stored. Near duplicates are linked, never
+// dropped. The caller must flush (or hand the queue to someone who does)
+// before it relies on the document being stored.
+func (d *dedupe) add(ctx context.Context, p store.Put, known bool) (*queued, error) {
+	doc := p.Doc
 	fingerprinted := prepare(doc)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if fingerprinted && !known && d.nearQueued(doc.SimHash) {
+		if err := d.flushLocked(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if fingerprinted && !known {
+		if err := d.link(ctx, &p); err != nil {
+			return nil, err
+		}
+	}
+	q := &queued{put: p, fingerprinted: fingerprinted}
+	d.pending = append(d.pending, q)
+	return q, nil
+}
 
+// nearQueued reports whether a queued original's fingerprint is close to h.
+func (d *dedupe) nearQueued(h uint64) bool {
+	for _, q := range d.pending {
+		if q.fingerprinted && q.put.Doc.DuplicateOf == 0 && Distance(q.put.Doc.SimHash, h) <= NearDuplicateDistance {
+			return true
+		}
+	}
+	return false
+}
+
+// link decides p.Doc's near-duplicate link against the stored originals.
+func (d *dedupe) link(ctx context.Context, p *store.Put) error {
+	doc := p.Doc
 	type match struct {
 		fp  store.Fingerprint
 		sim float64
 	}
 	var later []match // matching originals published after doc
-	if fingerprinted && !known {
-		var best *match
-		var mine map[uint64]bool
-		for _, f := range d.fps {
-			if Distance(f.SimHash, doc.SimHash) > NearDuplicateDistance {
-				continue
-			}
-			other, err := d.st.Document(ctx, f.ID)
-			if err != nil {
-				return 0, 0, fmt.Errorf("near-duplicate check: %w", err)
-			}
-			if mine == nil {
-				mine = shingleSet(doc.Text)
-			}
-			sim := resemblance(mine, shingleSet(other.Text))
-			if sim < NearDuplicateSimilarity {
-				continue
-			}
-			m := match{f, sim}
-			switch {
-			case model.LatestPublished(f.Published).After(model.LatestPublished(doc.Published)):
-				later = append(later, m)
-			case best == nil || model.LatestPublished(f.Published).Before(model.LatestPublished(best.fp.Published)) ||
-				(model.LatestPublished(f.Published).Equal(model.LatestPublished(best.fp.Published)) && f.ID < best.fp.ID):
-				best = &m
-			}
+	var best *match
+	var mine map[uint64]bool
+	for _, f := range d.fps {
+		if Distance(f.SimHash, doc.SimHash) > NearDuplicateDistance {
+			continue
 		}
-		if best != nil {
-			doc.DuplicateOf = best.fp.ID
-			doc.Similarity = best.sim
-			later = nil // they already point at best, or are its peers
+		other, err := d.st.Document(ctx, f.ID)
+		if err != nil {
+			return fmt.Errorf("near-duplicate check: %w", err)
+		}
+		if mine == nil {
+			mine = shingleSet(doc.Text)
+		}
+		sim := resemblance(mine, shingleSet(other.Text))
+		if sim < NearDuplicateSimilarity {
+			continue
+		}
+		m := match{f, sim}
+		switch {
+		case model.LatestPublished(f.Published).After(model.LatestPublished(doc.Published)):
+			later = append(later, m)
+		case best == nil || model.LatestPublished(f.Published).Before(model.LatestPublished(best.fp.Published)) ||
+			(model.LatestPublished(f.Published).Equal(model.LatestPublished(best.fp.Published)) && f.ID < best.fp.ID):
+			best = &m
 		}
 	}
-	outcome, err = d.st.PutDocument(ctx, doc, raw)
-	if err != nil {
-		return 0, 0, err
-	}
-	if outcome != store.Inserted || !fingerprinted || doc.DuplicateOf != 0 {
-		return outcome, 0, nil
+	if best != nil {
+		doc.DuplicateOf = best.fp.ID
+		doc.Similarity = best.sim
+		return nil // the later ones already point at best, or are its peers
 	}
 	for _, m := range later {
-		if err := d.st.RelinkDuplicates(ctx, m.fp.ID, doc.ID, m.sim); err != nil {
-			return outcome, relinked, err
-		}
-		d.remove(m.fp.ID)
-		relinked++
+		p.Relink = append(p.Relink, store.Relink{From: m.fp.ID, Similarity: m.sim})
 	}
-	d.fps = append(d.fps, store.Fingerprint{ID: doc.ID, SimHash: doc.SimHash, Published: doc.Published, Source: doc.SourceID})
-	return outcome, relinked, nil
+	return nil
+}
+
+// flush commits every queued document in one transaction.
+func (d *dedupe) flush(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.flushLocked(ctx)
+}
+
+func (d *dedupe) flushLocked(ctx context.Context) error {
+	if len(d.pending) == 0 {
+		return nil
+	}
+	qs := d.pending
+	d.pending = nil
+	puts := make([]store.Put, len(qs))
+	for i, q := range qs {
+		puts[i] = q.put
+	}
+	err := d.st.PutDocuments(ctx, puts)
+	if err != nil && len(qs) > 1 && ctx.Err() == nil {
+		// One bad document must not cost the others: store them one by
+		// one, so only the bad one fails.
+		for _, q := range qs {
+			d.pending = []*queued{q}
+			d.flushLocked(ctx)
+		}
+		return err
+	}
+	for i, q := range qs {
+		q.done, q.err = true, err
+		if err != nil {
+			continue
+		}
+		q.put = puts[i]
+		doc := q.put.Doc
+		if q.put.Outcome != store.Inserted || !q.fingerprinted || doc.DuplicateOf != 0 {
+			continue
+		}
+		for _, r := range q.put.Relink {
+			d.remove(r.From)
+		}
+		d.fps = append(d.fps, store.Fingerprint{ID: doc.ID, SimHash: doc.SimHash, Published: doc.Published, Source: doc.SourceID})
+	}
+	return err
+}
+
+// known reports whether url is stored or queued to be (canonical or alias).
+func (d *dedupe) known(ctx context.Context, url string) (bool, error) {
+	d.mu.Lock()
+	for _, q := range d.pending {
+		doc := q.put.Doc
+		if doc.CanonicalURL == url || doc.URL == url || slices.Contains(doc.URLs, url) {
+			d.mu.Unlock()
+			return true, nil
+		}
+	}
+	d.mu.Unlock()
+	return d.st.KnownURL(ctx, url)
 }
 
 func (d *dedupe) remove(id int64) {

@@ -95,6 +95,36 @@ func Import(ctx context.Context, st *store.Store, r io.Reader, format string) (I
 		return rep, fmt.Errorf("import: %w", err)
 	}
 	now := time.Now()
+	// Rows are stored importBatch at a time, one transaction each; a crash
+	// loses at most the batch in flight, which a second run of the same
+	// import stores (rows already stored count as unchanged).
+	var queue []*queued
+	var lines []int
+	flush := func() error {
+		if len(queue) == 0 {
+			return nil
+		}
+		if err := d.flush(ctx); err != nil && ctx.Err() != nil {
+			return err
+		}
+		for i, q := range queue {
+			if q.err != nil {
+				return fmt.Errorf("line %d: %w", lines[i], q.err)
+			}
+			switch q.put.Outcome {
+			case store.Inserted:
+				rep.New++
+			case store.Updated:
+				rep.Updated++
+			case store.Unchanged:
+				rep.Unchanged++
+			case store.Aliased:
+				rep.Duplicates++
+			}
+		}
+		queue, lines = queue[:0], lines[:0]
+		return nil
+	}
 	handle := func(line int, row importRow) error {
 		rep.Rows++
 		doc, reason := row.document(now)
@@ -102,23 +132,17 @@ func Import(ctx context.Context, st *store.Store, r io.Reader, format string) (I
 			rep.Bad = append(rep.Bad, BadRow{line, reason})
 			return nil
 		}
-		known, err := st.KnownURL(ctx, doc.CanonicalURL)
+		known, err := d.known(ctx, doc.CanonicalURL)
 		if err != nil {
 			return err
 		}
-		outcome, _, err := d.put(ctx, &doc, store.Raw{}, known)
+		q, err := d.add(ctx, store.Put{Doc: &doc}, known)
 		if err != nil {
 			return err
 		}
-		switch outcome {
-		case store.Inserted:
-			rep.New++
-		case store.Updated:
-			rep.Updated++
-		case store.Unchanged:
-			rep.Unchanged++
-		case store.Aliased:
-			rep.Duplicates++
+		queue, lines = append(queue, q), append(lines, line)
+		if len(queue) >= importBatch {
+			return flush()
 		}
 		return nil
 	}
@@ -130,11 +154,17 @@ func Import(ctx context.Context, st *store.Store, r io.Reader, format string) (I
 	default:
 		return rep, fmt.Errorf("import: unknown format %q (use ndjson or csv)", format)
 	}
+	if err == nil {
+		err = flush()
+	}
 	if err != nil {
 		return rep, fmt.Errorf("import: %w", err)
 	}
 	return rep, nil
 }
+
+// importBatch is how many rows one import transaction stores.
+const importBatch = 500
 
 func importNDJSON(ctx context.Context, br *bufio.Reader, rep *ImportReport, handle func(int, importRow) error) error {
 	for line := 1; ; line++ {

@@ -58,60 +58,131 @@ type Raw struct {
 //
 // d.CanonicalURL is the key; d.URL and d.URLs are recorded as aliases.
 func (s *Store) PutDocument(ctx context.Context, d *model.Document, raw Raw) (PutOutcome, error) {
-	if d.CanonicalURL == "" {
-		return 0, errors.New("put document: canonical URL is empty")
+	p := []Put{{Doc: d, Raw: raw}}
+	if err := s.PutDocuments(ctx, p); err != nil {
+		return 0, err
 	}
-	if d.ContentHash == "" {
-		return 0, fmt.Errorf("put document %s: content hash is empty", d.CanonicalURL)
+	return p[0].Outcome, nil
+}
+
+// Put is one document of a PutDocuments batch, with what must be committed
+// together with it.
+type Put struct {
+	Doc *model.Document
+	Raw Raw
+	// Relink names stored originals that become near-duplicates of Doc when
+	// Doc is inserted as a new original (see RelinkDuplicates); ignored
+	// otherwise.
+	Relink []Relink
+	// ValidatorsURL, when set, gets Validators (conditional GET) in the same
+	// transaction, so a crash never keeps the validators of a page whose
+	// document was lost.
+	ValidatorsURL string
+	Validators    Validators
+
+	Outcome  PutOutcome // set by PutDocuments
+	Relinked int        // documents relinked to Doc
+}
+
+// Relink is a stored original that becomes a near-duplicate.
+type Relink struct {
+	From       int64
+	Similarity float64
+}
+
+// PutDocuments stores a batch of documents in one transaction, in order, each
+// as PutDocument would (a later one sees the earlier ones), with their
+// relinks and validators: the batch is committed whole or not at all. One
+// transaction and one set of prepared statements for many documents is what
+// makes an import or a crawl write at the speed of the disk, not of the
+// per-transaction overhead.
+func (s *Store) PutDocuments(ctx context.Context, puts []Put) error {
+	for i := range puts {
+		d := puts[i].Doc
+		if d.CanonicalURL == "" {
+			return errors.New("put document: canonical URL is empty")
+		}
+		if d.ContentHash == "" {
+			return fmt.Errorf("put document %s: content hash is empty", d.CanonicalURL)
+		}
+		if d.Fetched.IsZero() {
+			d.Fetched = s.now()
+		}
+		if d.URL == "" {
+			d.URL = d.CanonicalURL
+		}
 	}
-	if d.Fetched.IsZero() {
-		d.Fetched = s.now()
-	}
-	if d.URL == "" {
-		d.URL = d.CanonicalURL
-	}
-	urls := uniqueStrings(append([]string{d.CanonicalURL, d.URL}, d.URLs...))
-	var outcome PutOutcome
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		id, hash, versions, found, err := findByURLs(ctx, tx, urls)
+	return s.batch(ctx, func(c *stmts) error {
+		seq, err := nextSeq(c)
 		if err != nil {
 			return err
 		}
-		switch {
-		case found && hash == d.ContentHash:
-			outcome = Unchanged
-			d.ID = id
-			return addURLs(ctx, tx, id, urls)
-		case found:
-			outcome = Updated
-			d.ID = id
-			d.Versions = versions + 1
-			return s.updateVersion(ctx, tx, d, urls, raw)
+		for i := range puts {
+			p := &puts[i]
+			if err := s.put(c, p, &seq); err != nil {
+				return fmt.Errorf("put document %s: %w", p.Doc.CanonicalURL, err)
+			}
 		}
-		var existing int64
-		err = tx.QueryRowContext(ctx,
-			"SELECT id FROM documents WHERE content_hash = ? AND deleted = 0 ORDER BY id LIMIT 1", d.ContentHash).Scan(&existing)
-		switch {
-		case err == nil:
-			outcome = Aliased
-			d.ID = existing
-			return addURLs(ctx, tx, existing, urls)
-		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("find by content: %w", err)
-		}
-		outcome = Inserted
-		d.Versions = 1
-		return s.insert(ctx, tx, d, urls, raw)
+		return nil
 	})
-	if err != nil {
-		return 0, fmt.Errorf("put document %s: %w", d.CanonicalURL, err)
-	}
-	return outcome, nil
 }
 
-func findByURLs(ctx context.Context, tx *sql.Tx, urls []string) (id int64, hash string, versions int, found bool, err error) {
+// put stores one document inside a batch; seq is the next free seq.
+func (s *Store) put(c *stmts, p *Put, seq *int64) error {
+	d := p.Doc
+	urls := uniqueStrings(append([]string{d.CanonicalURL, d.URL}, d.URLs...))
+	id, hash, versions, found, err := findByURLs(c, urls)
+	if err != nil {
+		return err
+	}
+	switch {
+	case found && hash == d.ContentHash:
+		p.Outcome = Unchanged
+		d.ID = id
+		err = addURLs(c, id, urls)
+	case found:
+		p.Outcome = Updated
+		d.ID = id
+		d.Versions = versions + 1
+		err = s.updateVersion(c, d, urls, p.Raw, seq)
+	default:
+		var existing int64
+		err = c.queryRow("SELECT id FROM documents WHERE content_hash = ? AND deleted = 0 ORDER BY id LIMIT 1", d.ContentHash).Scan(&existing)
+		switch {
+		case err == nil:
+			p.Outcome = Aliased
+			d.ID = existing
+			err = addURLs(c, existing, urls)
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("find by content: %w", err)
+		default:
+			p.Outcome = Inserted
+			d.Versions = 1
+			err = s.insert(c, d, urls, p.Raw, seq)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if p.Outcome == Inserted && d.DuplicateOf == 0 {
+		for _, r := range p.Relink {
+			if err := relink(c, r.From, d.ID, r.Similarity, seq); err != nil {
+				return err
+			}
+			p.Relinked++
+		}
+	}
+	if p.ValidatorsURL != "" {
+		if err := setValidators(c, p.ValidatorsURL, p.Validators, s.now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func findByURLs(c *stmts, urls []string) (id int64, hash string, versions int, found bool, err error) {
 	for _, u := range urls {
-		err = tx.QueryRowContext(ctx, `SELECT d.id, d.content_hash, d.versions FROM document_urls u
+		err = c.queryRow(`SELECT d.id, d.content_hash, d.versions FROM document_urls u
 			JOIN documents d ON d.id = u.document_id WHERE u.url = ?`, u).Scan(&id, &hash, &versions)
 		if err == nil {
 			return id, hash, versions, true, nil
@@ -123,25 +194,29 @@ func findByURLs(ctx context.Context, tx *sql.Tx, urls []string) (id int64, hash 
 	return 0, "", 0, false, nil
 }
 
-func nextSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
+// nextSeq is the seq above every seq in the log. A batch reads it once and
+// counts up: it holds the write lock, so nobody else takes seqs meanwhile.
+func nextSeq(c *stmts) (int64, error) {
 	var seq int64
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").Scan(&seq); err != nil {
+	if err := c.queryRow("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").Scan(&seq); err != nil {
 		return 0, fmt.Errorf("next seq: %w", err)
 	}
 	return seq, nil
 }
 
-func (s *Store) insert(ctx context.Context, tx *sql.Tx, d *model.Document, urls []string, raw Raw) error {
-	seq, err := nextSeq(ctx, tx)
-	if err != nil {
-		return err
-	}
-	d.Seq = seq
-	res, err := tx.ExecContext(ctx, `INSERT INTO documents(seq, url, canonical_url, source_id, title, text, authors,
+func takeSeq(seq *int64) int64 {
+	n := *seq
+	*seq++
+	return n
+}
+
+func (s *Store) insert(c *stmts, d *model.Document, urls []string, raw Raw, seq *int64) error {
+	d.Seq = takeSeq(seq)
+	res, err := c.exec(`INSERT INTO documents(seq, url, canonical_url, source_id, title, text, authors,
 		language, tags, official, published, published_source, published_confidence, modified, fetched,
 		content_hash, simhash, duplicate_of, similarity, versions)
 		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		seq, d.URL, d.CanonicalURL, d.SourceID, d.Title, d.Text, jsonList(d.Authors), d.Language, jsonList(d.Tags),
+		d.Seq, d.URL, d.CanonicalURL, d.SourceID, d.Title, d.Text, jsonList(d.Authors), d.Language, jsonList(d.Tags),
 		d.Official, unix(d.Published), d.PublishedSource, d.PublishedConfidence, unix(d.Modified), unix(d.Fetched),
 		d.ContentHash, int64(d.SimHash), nullID(d.DuplicateOf), d.Similarity, d.Versions)
 	if err != nil {
@@ -150,34 +225,30 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, d *model.Document, urls 
 	if d.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	if err := addURLs(ctx, tx, d.ID, urls); err != nil {
+	if err := addURLs(c, d.ID, urls); err != nil {
 		return err
 	}
-	return s.addVersion(ctx, tx, d, raw)
+	return addVersion(c, d, raw)
 }
 
-func (s *Store) updateVersion(ctx context.Context, tx *sql.Tx, d *model.Document, urls []string, raw Raw) error {
-	seq, err := nextSeq(ctx, tx)
-	if err != nil {
-		return err
-	}
-	d.Seq = seq
+func (s *Store) updateVersion(c *stmts, d *model.Document, urls []string, raw Raw, seq *int64) error {
+	d.Seq = takeSeq(seq)
 	// The first publication date stays: a later version is the same document.
-	_, err = tx.ExecContext(ctx, `UPDATE documents SET seq = ?, title = ?, text = ?, authors = ?, language = ?,
+	_, err := c.exec(`UPDATE documents SET seq = ?, title = ?, text = ?, authors = ?, language = ?,
 		modified = ?, fetched = ?, content_hash = ?, simhash = ?, versions = ?, deleted = 0 WHERE id = ?`,
-		seq, d.Title, d.Text, jsonList(d.Authors), d.Language, unix(d.Fetched), unix(d.Fetched),
+		d.Seq, d.Title, d.Text, jsonList(d.Authors), d.Language, unix(d.Fetched), unix(d.Fetched),
 		d.ContentHash, int64(d.SimHash), d.Versions, d.ID)
 	if err != nil {
 		return fmt.Errorf("update: %w", err)
 	}
-	if err := addURLs(ctx, tx, d.ID, urls); err != nil {
+	if err := addURLs(c, d.ID, urls); err != nil {
 		return err
 	}
-	return s.addVersion(ctx, tx, d, raw)
+	return addVersion(c, d, raw)
 }
 
-func (s *Store) addVersion(ctx context.Context, tx *sql.Tx, d *model.Document, raw Raw) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO document_versions(document_id, version, title, text, content_hash, fetched)
+func addVersion(c *stmts, d *model.Document, raw Raw) error {
+	if _, err := c.exec(`INSERT INTO document_versions(document_id, version, title, text, content_hash, fetched)
 		VALUES(?,?,?,?,?,?)`, d.ID, d.Versions, d.Title, d.Text, d.ContentHash, unix(d.Fetched)); err != nil {
 		return fmt.Errorf("add version: %w", err)
 	}
@@ -190,16 +261,16 @@ func (s *Store) addVersion(ctx context.Context, tx *sql.Tx, d *model.Document, r
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("compress raw page: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO raw_pages(document_id, version, content_type, body) VALUES(?,?,?,?)`,
+	if _, err := c.exec(`INSERT INTO raw_pages(document_id, version, content_type, body) VALUES(?,?,?,?)`,
 		d.ID, d.Versions, raw.ContentType, buf.Bytes()); err != nil {
 		return fmt.Errorf("add raw page: %w", err)
 	}
 	return nil
 }
 
-func addURLs(ctx context.Context, tx *sql.Tx, id int64, urls []string) error {
+func addURLs(c *stmts, id int64, urls []string) error {
 	for _, u := range urls {
-		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO document_urls(url, document_id) VALUES(?, ?)", u, id); err != nil {
+		if _, err := c.exec("INSERT OR IGNORE INTO document_urls(url, document_id) VALUES(?, ?)", u, id); err != nil {
 			return fmt.Errorf("add url: %w", err)
 		}
 	}
@@ -209,12 +280,12 @@ func addURLs(ctx context.Context, tx *sql.Tx, id int64, urls []string) error {
 // DeleteDocument marks a document deleted and gives it a new seq, so consumers
 // tailing the log remove it too. Its versions are kept.
 func (s *Store) DeleteDocument(ctx context.Context, id int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		seq, err := nextSeq(ctx, tx)
+	return s.batch(ctx, func(c *stmts) error {
+		seq, err := nextSeq(c)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, "UPDATE documents SET deleted = 1, seq = ? WHERE id = ? AND deleted = 0", seq, id)
+		res, err := c.exec("UPDATE documents SET deleted = 1, seq = ? WHERE id = ? AND deleted = 0", seq, id)
 		if err != nil {
 			return fmt.Errorf("delete document %d: %w", id, err)
 		}
@@ -250,14 +321,14 @@ func scanDocument(sc scanner) (model.Document, error) {
 
 // Document returns the document with id, with every URL it is known under.
 func (s *Store) Document(ctx context.Context, id int64) (model.Document, error) {
-	d, err := scanDocument(s.db.QueryRowContext(ctx, "SELECT "+docColumns+" FROM documents WHERE id = ?", id))
+	d, err := scanDocument(s.rdb.QueryRowContext(ctx, "SELECT "+docColumns+" FROM documents WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("document %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return d, fmt.Errorf("document %d: %w", id, err)
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT url FROM document_urls WHERE document_id = ? ORDER BY url", id)
+	rows, err := s.rdb.QueryContext(ctx, "SELECT url FROM document_urls WHERE document_id = ? ORDER BY url", id)
 	if err != nil {
 		return d, fmt.Errorf("document %d urls: %w", id, err)
 	}
@@ -275,7 +346,7 @@ func (s *Store) Document(ctx context.Context, id int64) (model.Document, error) 
 // DocumentByURL returns the document known under url (canonical or alias).
 func (s *Store) DocumentByURL(ctx context.Context, url string) (model.Document, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, "SELECT document_id FROM document_urls WHERE url = ?", url).Scan(&id)
+	err := s.rdb.QueryRowContext(ctx, "SELECT document_id FROM document_urls WHERE url = ?", url).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.Document{}, fmt.Errorf("document %s: %w", url, ErrNotFound)
 	}
@@ -288,7 +359,7 @@ func (s *Store) DocumentByURL(ctx context.Context, url string) (model.Document, 
 // KnownURL reports whether url is already stored (canonical or alias).
 func (s *Store) KnownURL(ctx context.Context, url string) (bool, error) {
 	var one int
-	err := s.db.QueryRowContext(ctx, "SELECT 1 FROM document_urls WHERE url = ?", url).Scan(&one)
+	err := s.rdb.QueryRowContext(ctx, "SELECT 1 FROM document_urls WHERE url = ?", url).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -302,7 +373,7 @@ func (s *Store) KnownURL(ctx context.Context, url string) (bool, error) {
 // deleted ones included (with Deleted set) so consumers can remove them. This is
 // the log every consumer tails.
 func (s *Store) DocumentsAfter(ctx context.Context, after int64, limit int) ([]model.Document, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+docColumns+" FROM documents WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+	rows, err := s.rdb.QueryContext(ctx, "SELECT "+docColumns+" FROM documents WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("documents after %d: %w", after, err)
 	}
@@ -321,7 +392,7 @@ func (s *Store) DocumentsAfter(ctx context.Context, after int64, limit int) ([]m
 // MaxSeq is the newest seq in the log (0 when empty).
 func (s *Store) MaxSeq(ctx context.Context) (int64, error) {
 	var seq int64
-	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM documents").Scan(&seq); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM documents").Scan(&seq); err != nil {
 		return 0, fmt.Errorf("max seq: %w", err)
 	}
 	return seq, nil
@@ -340,7 +411,7 @@ type DocFilter struct {
 func (s *Store) CountDocuments(ctx context.Context, f DocFilter) (int64, error) {
 	where, args := f.where()
 	var n int64
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM documents"+where, args...).Scan(&n); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, "SELECT COUNT(*) FROM documents"+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count documents: %w", err)
 	}
 	return n, nil
@@ -355,7 +426,7 @@ func (s *Store) EachDocument(ctx context.Context, f DocFilter, fn func(model.Doc
 		q += " LIMIT ? OFFSET ?"
 		args = append(args, f.Limit, f.Offset)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("list documents: %w", err)
 	}
@@ -400,7 +471,7 @@ func (f DocFilter) where() (string, []any) {
 
 // Versions returns every text document id has had, oldest first.
 func (s *Store) Versions(ctx context.Context, id int64) ([]model.DocumentVersion, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT document_id, version, title, text, content_hash, fetched
+	rows, err := s.rdb.QueryContext(ctx, `SELECT document_id, version, title, text, content_hash, fetched
 		FROM document_versions WHERE document_id = ? ORDER BY version`, id)
 	if err != nil {
 		return nil, fmt.Errorf("versions of %d: %w", id, err)
@@ -423,7 +494,7 @@ func (s *Store) Versions(ctx context.Context, id int64) ([]model.DocumentVersion
 func (s *Store) RawPage(ctx context.Context, id int64, version int) (Raw, error) {
 	var raw Raw
 	var body []byte
-	err := s.db.QueryRowContext(ctx, `SELECT content_type, body FROM raw_pages WHERE document_id = ?
+	err := s.rdb.QueryRowContext(ctx, `SELECT content_type, body FROM raw_pages WHERE document_id = ?
 		AND (version = ? OR ? = 0) ORDER BY version DESC LIMIT 1`, id, version, version).Scan(&raw.ContentType, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return raw, fmt.Errorf("raw page of %d: %w", id, ErrNotFound)
@@ -453,7 +524,7 @@ type Fingerprint struct {
 // EachFingerprint calls fn for every live document's fingerprint published at or
 // after since (zero = all), oldest first.
 func (s *Store) EachFingerprint(ctx context.Context, since time.Time, fn func(Fingerprint) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, simhash, published, source_id FROM documents
+	rows, err := s.rdb.QueryContext(ctx, `SELECT id, simhash, published, source_id FROM documents
 		WHERE deleted = 0 AND duplicate_of IS NULL AND published >= ? ORDER BY published, id`, unix(since))
 	if err != nil {
 		return fmt.Errorf("fingerprints: %w", err)
@@ -475,7 +546,7 @@ func (s *Store) EachFingerprint(ctx context.Context, since time.Time, fn func(Fi
 
 // Duplicates returns the ids of documents linked to id as near-duplicates.
 func (s *Store) Duplicates(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id FROM documents WHERE duplicate_of = ? AND deleted = 0 ORDER BY id", id)
+	rows, err := s.rdb.QueryContext(ctx, "SELECT id FROM documents WHERE duplicate_of = ? AND deleted = 0 ORDER BY id", id)
 	if err != nil {
 		return nil, fmt.Errorf("duplicates of %d: %w", id, err)
 	}

@@ -27,7 +27,7 @@ func scanHealth(sc scanner) (model.SourceHealth, error) {
 // SourceHealth returns what the crawler last recorded for source id; a source
 // never crawled has only its id set.
 func (s *Store) SourceHealth(ctx context.Context, id string) (model.SourceHealth, error) {
-	h, err := scanHealth(s.db.QueryRowContext(ctx, "SELECT "+healthColumns+" FROM source_state s WHERE s.source_id = ?", id))
+	h, err := scanHealth(s.rdb.QueryRowContext(ctx, "SELECT "+healthColumns+" FROM source_state s WHERE s.source_id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.SourceHealth{SourceID: id}, nil
 	}
@@ -40,7 +40,7 @@ func (s *Store) SourceHealth(ctx context.Context, id string) (model.SourceHealth
 // SourceHealths returns the recorded health of every source crawled so far,
 // ordered by id.
 func (s *Store) SourceHealths(ctx context.Context) ([]model.SourceHealth, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+healthColumns+" FROM source_state s ORDER BY s.source_id")
+	rows, err := s.rdb.QueryContext(ctx, "SELECT "+healthColumns+" FROM source_state s ORDER BY s.source_id")
 	if err != nil {
 		return nil, fmt.Errorf("source health: %w", err)
 	}
@@ -85,7 +85,7 @@ type Validators struct {
 // Validators returns the stored validators for url (empty if none).
 func (s *Store) Validators(ctx context.Context, url string) (Validators, error) {
 	var v Validators
-	err := s.db.QueryRowContext(ctx, "SELECT etag, last_modified FROM http_cache WHERE url = ?", url).Scan(&v.ETag, &v.LastModified)
+	err := s.rdb.QueryRowContext(ctx, "SELECT etag, last_modified FROM http_cache WHERE url = ?", url).Scan(&v.ETag, &v.LastModified)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, nil
 	}
@@ -97,18 +97,5 @@ func (s *Store) Validators(ctx context.Context, url string) (Validators, error) 
 
 // SetValidators stores the validators for url; empty validators delete them.
 func (s *Store) SetValidators(ctx context.Context, url string, v Validators) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if v == (Validators{}) {
-			_, err = tx.ExecContext(ctx, "DELETE FROM http_cache WHERE url = ?", url)
-		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO http_cache(url, etag, last_modified, updated) VALUES(?,?,?,?)
-				ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
-				updated = excluded.updated`, url, v.ETag, v.LastModified, s.now().Unix())
-		}
-		if err != nil {
-			return fmt.Errorf("set validators %s: %w", url, err)
-		}
-		return nil
-	})
+	return s.batch(ctx, func(c *stmts) error { return setValidators(c, url, v, s.now()) })
 }

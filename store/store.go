@@ -7,7 +7,10 @@
 // serialises writers; every write transaction starts with BEGIN IMMEDIATE so
 // writers queue on the busy timeout instead of failing half way, and WAL lets
 // readers (search, serve) see the last committed state without blocking the
-// crawler.
+// crawler. Inside one process, writes go through a pool of one connection, so
+// the pipeline's writers (crawler, clusterer, alert matcher) queue in Go
+// instead of sleeping in SQLite's busy handler, and reads use a pool of their
+// own sized for many concurrent web requests.
 package store
 
 import (
@@ -42,10 +45,16 @@ var migrationFiles embed.FS
 
 // Store is an open watchline database.
 type Store struct {
-	db  *sql.DB
+	db  *sql.DB // writes: one connection, every transaction BEGIN IMMEDIATE
+	rdb *sql.DB // reads: many connections, query_only
 	dir string
 	now func() time.Time
 }
+
+// readConns is the size of the read pool: readers never wait for each other
+// in WAL mode, so enough connections for the web server's concurrent requests
+// and every pipeline stage reading the log at once.
+const readConns = 16
 
 // Open opens (creating if needed) the store in data directory dir and brings
 // its schema up to date.
@@ -54,19 +63,16 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("open store: create data directory %s: %w (check the path and its permissions, or pass --data)", dir, err)
 	}
 	path := filepath.Join(dir, DBFile)
-	dsn := "file:" + path +
+	base := "file:" + path +
 		"?_pragma=busy_timeout(15000)" +
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)" + // with WAL: a process crash loses nothing committed
-		"&_pragma=foreign_keys(1)" +
-		"&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+		"&_pragma=foreign_keys(1)"
+	db, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	// A few connections let readers run beside the writer; SQLite serialises the
-	// writers themselves.
-	db.SetMaxOpenConns(4)
+	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(time.Minute)
 	s := &Store{db: db, dir: dir, now: time.Now}
 	if err := db.PingContext(ctx); err != nil {
@@ -77,11 +83,28 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	// The read pool opens after the migrations, so no reader sees a schema
+	// half way.
+	rdb, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	rdb.SetMaxOpenConns(readConns)
+	rdb.SetMaxIdleConns(readConns)
+	rdb.SetConnMaxIdleTime(time.Minute)
+	s.rdb = rdb
 	return s, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	rerr := s.rdb.Close()
+	if err := s.db.Close(); err != nil {
+		return err
+	}
+	return rerr
+}
 
 // Dir is the data directory the store lives in.
 func (s *Store) Dir() string { return s.dir }
@@ -181,7 +204,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // Cursor returns the last seq consumer name has fully applied (0 if none).
 func (s *Store) Cursor(ctx context.Context, name string) (int64, error) {
 	var seq int64
-	err := s.db.QueryRowContext(ctx, "SELECT seq FROM cursors WHERE name = ?", name).Scan(&seq)
+	err := s.rdb.QueryRowContext(ctx, "SELECT seq FROM cursors WHERE name = ?", name).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -210,7 +233,7 @@ func setCursorTx(ctx context.Context, tx *sql.Tx, name string, seq int64) error 
 // Check runs SQLite's integrity check and reports the first problem found.
 func (s *Store) Check(ctx context.Context) error {
 	var res string
-	if err := s.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
 		return fmt.Errorf("integrity check: %w", err)
 	}
 	if res != "ok" {

@@ -100,6 +100,65 @@ func TestPutDocumentOutcomes(t *testing.T) {
 	}
 }
 
+// TestPutDocumentsBatch stores, in one batch, what PutDocument stores one
+// at a time: later documents see earlier ones, relinks and validators are
+// committed with their document, and seqs stay strictly increasing.
+func TestPutDocumentsBatch(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	old := doc("https://a.example/old", "an original that turns out to be a copy")
+	if _, err := st.PutDocument(ctx, old, Raw{}); err != nil {
+		t.Fatal(err)
+	}
+	earlier := doc("https://a.example/earlier", "the real original, published first")
+	puts := []Put{
+		{Doc: doc("https://a.example/1", "case dropped"), ValidatorsURL: "https://a.example/1", Validators: Validators{ETag: `"v1"`}},
+		{Doc: doc("https://a.example/1", "case dropped, minister says")},
+		{Doc: doc("https://b.example/x", "case dropped, minister says")},
+		{Doc: earlier, Relink: []Relink{{From: old.ID, Similarity: 0.8}}},
+	}
+	if err := st.PutDocuments(ctx, puts); err != nil {
+		t.Fatal(err)
+	}
+	want := []PutOutcome{Inserted, Updated, Aliased, Inserted}
+	for i, p := range puts {
+		if p.Outcome != want[i] {
+			t.Errorf("put %d: outcome %v, want %v", i, p.Outcome, want[i])
+		}
+	}
+	if puts[3].Relinked != 1 {
+		t.Errorf("relinked = %d, want 1", puts[3].Relinked)
+	}
+	if d, _ := st.Document(ctx, old.ID); d.DuplicateOf != earlier.ID || d.Seq <= earlier.Seq {
+		t.Errorf("old document: duplicate of %d at seq %d; want %d after seq %d", d.DuplicateOf, d.Seq, earlier.ID, earlier.Seq)
+	}
+	if v, _ := st.Validators(ctx, "https://a.example/1"); v.ETag != `"v1"` {
+		t.Errorf("validators = %+v", v)
+	}
+	docs, err := st.DocumentsAfter(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(docs); i++ {
+		if docs[i].Seq <= docs[i-1].Seq {
+			t.Errorf("seqs not increasing: %d then %d", docs[i-1].Seq, docs[i].Seq)
+		}
+	}
+	if len(docs) != 3 {
+		t.Errorf("%d documents in the log, want 3", len(docs))
+	}
+	// A batch that fails stores none of it.
+	dangling := doc("https://a.example/3", "a copy of nothing")
+	dangling.DuplicateOf = 9999 // no such document: the insert fails in the transaction
+	bad := []Put{{Doc: doc("https://a.example/2", "fine")}, {Doc: dangling}}
+	if err := st.PutDocuments(ctx, bad); err == nil {
+		t.Fatal("a document linked to a missing one was accepted")
+	}
+	if known, _ := st.KnownURL(ctx, "https://a.example/2"); known {
+		t.Error("a failed batch kept its first document")
+	}
+}
+
 func TestDocumentsAfterIsTheLog(t *testing.T) {
 	ctx := context.Background()
 	st := openTest(t)
@@ -188,11 +247,13 @@ func TestNotADatabase(t *testing.T) {
 }
 
 // TestCrashMidWrite kills a writer process with SIGKILL while it stores
-// documents, then checks that every document it reported committed is there,
-// exactly once, and the database is intact.
+// documents, one per transaction in rounds 0–2 and in PutDocuments batches
+// (with validators) in rounds 3–4, then checks that every document it
+// reported committed is there, exactly once, that every batch was kept whole
+// or not at all, and that the database is intact.
 func TestCrashMidWrite(t *testing.T) {
 	dir := t.TempDir()
-	for round := range 3 {
+	for round := range 5 {
 		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), "WATCHLINE_STORE_CRASH_CHILD="+dir, fmt.Sprintf("WATCHLINE_STORE_CRASH_ROUND=%d", round))
 		out, err := cmd.StdoutPipe()
@@ -235,6 +296,32 @@ func TestCrashMidWrite(t *testing.T) {
 		if dupURLs != 0 || seqs != docs {
 			t.Errorf("round %d: %d duplicate urls, %d seqs for %d documents", round, dupURLs, seqs, docs)
 		}
+		// Every batch is whole or absent: its versions and its validators.
+		rows, err := st.db.Query(`SELECT substr(text, 1, instr(text, ' item ')) AS b, COUNT(*) FROM document_versions
+			WHERE text LIKE '% batch % item %' GROUP BY b`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batches := 0
+		for rows.Next() {
+			var b string
+			var n int
+			rows.Scan(&b, &n)
+			batches++
+			if n != crashBatch {
+				t.Errorf("round %d: %q has %d of its %d versions", round, b, n, crashBatch)
+			}
+		}
+		rows.Close()
+		var partial int
+		st.db.QueryRow(`SELECT COUNT(*) FROM (SELECT COUNT(*) AS n FROM http_cache WHERE url LIKE 'https://crash.example/v/%'
+			GROUP BY substr(url, 1, length(url) - 2) HAVING n != ?)`, crashBatch).Scan(&partial)
+		if partial != 0 {
+			t.Errorf("round %d: %d batches kept part of their validators", round, partial)
+		}
+		if round >= 3 && batches == 0 {
+			t.Errorf("round %d: no batch committed", round)
+		}
 		st.Close()
 	}
 }
@@ -259,6 +346,10 @@ func crashWriter(dir, round string) {
 		os.Exit(1)
 	}
 	body := []byte(strings.Repeat("<p>padding so writes take a while</p>", 200))
+	if round >= "3" {
+		crashBatches(st, round, body)
+		return
+	}
 	for i := 0; ; i++ {
 		d := doc(fmt.Sprintf("https://crash.example/%d", i%120), fmt.Sprintf("round %s text %d", round, i%150))
 		if _, err := st.PutDocument(context.Background(), d, Raw{Body: body}); err != nil {
@@ -266,5 +357,30 @@ func crashWriter(dir, round string) {
 			os.Exit(1)
 		}
 		fmt.Printf("committed %d\n", d.ID)
+	}
+}
+
+// crashBatch is the size of the batches crashBatches writes.
+const crashBatch = 7
+
+// crashBatches stores batches of crashBatch documents, each with its own
+// validators, until it is killed, printing the ids of a batch once it is
+// committed.
+func crashBatches(st *Store, round string, body []byte) {
+	for b := 0; ; b++ {
+		var puts []Put
+		for j := range crashBatch {
+			i := b*crashBatch + j
+			d := doc(fmt.Sprintf("https://crash.example/%d", i%120), fmt.Sprintf("round %s batch %d item %d", round, b, j))
+			puts = append(puts, Put{Doc: d, Raw: Raw{Body: body},
+				ValidatorsURL: fmt.Sprintf("https://crash.example/v/%s-%d/%d", round, b, j), Validators: Validators{ETag: `"x"`}})
+		}
+		if err := st.PutDocuments(context.Background(), puts); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		for _, p := range puts {
+			fmt.Printf("committed %d\n", p.Doc.ID)
+		}
 	}
 }
