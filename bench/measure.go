@@ -209,7 +209,7 @@ type query struct {
 	kind  string
 	req   index.Request
 	bleve index.PeerQuery
-	fts   store.FTS5Query
+	fts   FTS5Query
 }
 
 // Query kinds, in report order.
@@ -243,11 +243,11 @@ func (e *env) queries(ctx context.Context) (map[string][]query, error) {
 		out[kindTerm] = append(out[kindTerm], query{kind: kindTerm,
 			req:   index.Request{Query: w},
 			bleve: index.PeerQuery{Must: []string{w}},
-			fts:   store.FTS5Query{Match: w}})
+			fts:   FTS5Query{Match: w}})
 		out[kindTermIDs] = append(out[kindTermIDs], query{kind: kindTermIDs,
 			req:   index.Request{Query: w, Limit: index.DefaultLimit},
 			bleve: index.PeerQuery{Must: []string{w}},
-			fts:   store.FTS5Query{Match: w}})
+			fts:   FTS5Query{Match: w}})
 		out[kindFacets] = append(out[kindFacets], query{kind: kindFacets,
 			req:   index.Request{Query: w, Facets: true},
 			bleve: index.PeerQuery{Must: []string{w}, Facets: true}})
@@ -256,7 +256,7 @@ func (e *env) queries(ctx context.Context) (map[string][]query, error) {
 			out[kindPhrase] = append(out[kindPhrase], query{kind: kindPhrase,
 				req:   index.Request{Query: `"` + ph + `"`},
 				bleve: index.PeerQuery{Phrase: ph},
-				fts:   store.FTS5Query{Match: `"` + ph + `"`}})
+				fts:   FTS5Query{Match: `"` + ph + `"`}})
 		}
 
 		other := contentWords(s[(i*7+3)%len(s)].Title)
@@ -272,7 +272,7 @@ func (e *env) queries(ctx context.Context) (map[string][]query, error) {
 				From: from, To: to, Sources: []string{d.SourceID}},
 			bleve: index.PeerQuery{Must: []string{a}, Should: []string{b, c}, Not: []string{not},
 				Source: d.SourceID, From: from, To: to},
-			fts: store.FTS5Query{Match: fmt.Sprintf("%s AND (%s OR %s) NOT %s", a, b, c, not),
+			fts: FTS5Query{Match: fmt.Sprintf("%s AND (%s OR %s) NOT %s", a, b, c, not),
 				Source: d.SourceID, From: from, To: to}})
 	}
 
@@ -287,7 +287,7 @@ func (e *env) queries(ctx context.Context) (map[string][]query, error) {
 		out[kindDeep] = append(out[kindDeep], query{kind: kindDeep,
 			req:   index.Request{Query: w, Offset: offset},
 			bleve: index.PeerQuery{Must: []string{w}, Offset: offset},
-			fts:   store.FTS5Query{Match: w, Offset: offset}})
+			fts:   FTS5Query{Match: w, Offset: offset}})
 	}
 	for _, k := range kinds {
 		if len(out[k]) == 0 {

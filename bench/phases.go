@@ -177,7 +177,7 @@ func (e *env) peers(ctx context.Context) ([]PeerResult, error) {
 	}
 	bleveRes.BytesPerDoc = float64(size) / float64(e.n)
 
-	fp, err := store.OpenFTS5Peer(ctx, filepath.Join(e.dir, "peer-fts5.db"))
+	fp, err := OpenFTS5Peer(ctx, filepath.Join(e.dir, "peer-fts5.db"))
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/demo"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/pipeline"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
 )
@@ -102,15 +103,12 @@ func loadDemo(t testing.TB, token string) (*fixture, *config.Config) {
 	if _, err := timeline.NewClusterer(st, an, timeline.Options{}).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv, closeIndex, err := Open(ctx, OpenOptions{Store: st, Config: cfg, Token: token, Now: func() time.Time { return demoNow },
-		Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { closeIndex() })
+	srv, p := openServer(t, ctx, Options{Store: st, Config: cfg, Token: token, Now: func() time.Time { return demoNow },
+		Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))},
+		pipeline.Options{Events: true, Alerts: true})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &fixture{st: st, srv: srv, ts: ts}, cfg
+	return &fixture{st: st, srv: srv, ts: ts, p: p}, cfg
 }
 
 func newAlerts(st *store.Store) *alert.Service {

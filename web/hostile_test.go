@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/pipeline"
 	"github.com/watchline/watchline/store"
 )
 
@@ -30,11 +31,7 @@ func TestHostileAPIRequests(t *testing.T) {
 	if _, err := st.PutDocument(ctx, d, store.Raw{ContentType: "text/html", Body: []byte("<p>x</p>")}); err != nil {
 		t.Fatal(err)
 	}
-	srv, closeIndex, err := Open(ctx, OpenOptions{Store: st, Config: testConfig()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeIndex()
+	srv, _ := openServer(t, ctx, Options{Store: st, Config: testConfig()}, pipeline.Options{})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 

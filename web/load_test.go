@@ -20,8 +20,8 @@ import (
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/crawler"
 	"github.com/watchline/watchline/demo"
+	"github.com/watchline/watchline/pipeline"
 	"github.com/watchline/watchline/store"
-	"github.com/watchline/watchline/timeline"
 )
 
 // Bounds of TestLoadWhileWriting: how long the clients run and how many
@@ -72,31 +72,17 @@ func TestLoadWhileWriting(t *testing.T) {
 	}
 	defer st.Close()
 	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, closeIndex, err := Open(ctx, OpenOptions{Store: st, Config: cfg, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeIndex()
-
 	// The crawler's clock jumps ahead when the corpus advances, so every
 	// source is due again at once instead of in half an hour.
 	var skew atomic.Int64
-	cr, err := crawler.New(ctx, st, cfg, crawler.Options{
-		Now:   func() time.Time { return time.Now().Add(time.Duration(skew.Load())) },
-		Retry: crawler.RetryPolicy{Attempts: 2, Base: time.Millisecond, Max: 5 * time.Millisecond},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	an, err := timeline.NewAnalyzer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl := timeline.NewClusterer(st, an, timeline.Options{})
+	srv, p := openServer(t, ctx, Options{Store: st, Config: cfg, Logger: logger}, pipeline.Options{
+		Events: true, Alerts: true, Crawl: true, CrawlTick: 100 * time.Millisecond, Tick: 100 * time.Millisecond,
+		CrawlerOptions: crawler.Options{
+			Now:   func() time.Time { return time.Now().Add(time.Duration(skew.Load())) },
+			Retry: crawler.RetryPolicy{Attempts: 2, Base: time.Millisecond, Max: 5 * time.Millisecond},
+		}})
 	procDone := make(chan error, 1)
-	go func() {
-		procDone <- srv.Process(ctx, ProcessOptions{Crawler: cr, CrawlTick: 100 * time.Millisecond, Clusterer: cl, Tick: 100 * time.Millisecond})
-	}()
+	go func() { procDone <- p.Run(ctx) }()
 	defer func() {
 		cancel()
 		if err := <-procDone; err != nil {

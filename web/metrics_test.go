@@ -8,7 +8,6 @@ import (
 
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
-	"github.com/watchline/watchline/timeline"
 )
 
 func TestMetricsText(t *testing.T) {
@@ -41,10 +40,10 @@ func TestMetricsText(t *testing.T) {
 	}
 }
 
-// TestProcessOnce checks that one processing pass brings the index and the
-// events up to date with a document stored after the server started, and
-// counts it in the metrics.
-func TestProcessOnce(t *testing.T) {
+// TestCatchUpShows checks that one pass of the server's pipeline brings the
+// index and the events up to date with a document stored after the server
+// started, and counts it in the metrics the server shows.
+func TestCatchUpShows(t *testing.T) {
 	f, _ := loadDemo(t, testToken)
 	ctx := context.Background()
 	d := model.Document{CanonicalURL: "https://demo.example/new", SourceID: "thames-courier",
@@ -57,11 +56,9 @@ func TestProcessOnce(t *testing.T) {
 	if !strings.Contains(body, `"total": 0`) {
 		t.Fatalf("the new document is searchable before processing: %.200s", body)
 	}
-	an, err := timeline.NewAnalyzer()
-	if err != nil {
+	if err := f.p.CatchUp(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.processOnce(ctx, timeline.NewClusterer(f.st, an, timeline.Options{}))
 	_, body = f.get(t, "/api/search?q=Zanzibar")
 	if !strings.Contains(body, `"total": 1`) {
 		t.Errorf("after processing, search for the new document: %.300s", body)

@@ -47,8 +47,8 @@ type Options struct {
 	Index  *index.Index
 	Alerts *alert.Service
 	Config *config.Config
-	// Token is the API token writes need (usually $WATCHLINE_TOKEN). Empty
-	// disables writes.
+	// Token is the API token writes need (usually $WATCHLINE_TOKEN, from
+	// Config.Web.Token). Empty disables writes.
 	Token  string
 	Logger *slog.Logger
 	// Metrics collects counters and latencies; New makes one when nil. Pass
@@ -59,7 +59,9 @@ type Options struct {
 }
 
 // Server is watchline's HTTP server: New builds it, Handler returns its
-// routes, ListenAndServe runs it until its context ends.
+// routes, ListenAndServe runs it until its context ends. It does no
+// background work: package pipeline keeps the index, events and alerts it
+// shows up to date.
 type Server struct {
 	opts    Options
 	st      *store.Store
@@ -86,6 +88,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Token == "" {
+		opts.Logger.Info("writes are disabled: set " + config.EnvToken + " to enable editing and subscriptions")
 	}
 	p, err := parsePages()
 	if err != nil {

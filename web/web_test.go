@@ -14,6 +14,7 @@ import (
 
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/pipeline"
 	"github.com/watchline/watchline/store"
 )
 
@@ -28,6 +29,30 @@ type fixture struct {
 	st  *store.Store
 	srv *Server
 	ts  *httptest.Server
+	p   *pipeline.Pipeline // nil for servers built without an index
+}
+
+// openServer builds a server over st the way `watchline serve` and `run` do:
+// a pipeline (with the consumers popts asks for) owns the index and the alert
+// service, and the server shows them. The pipeline's index is closed when t
+// ends.
+func openServer(t testing.TB, ctx context.Context, opts Options, popts pipeline.Options) (*Server, *pipeline.Pipeline) {
+	t.Helper()
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics()
+	}
+	popts.Store, popts.Config, popts.Logger, popts.Metrics, popts.Now = opts.Store, opts.Config, opts.Logger, opts.Metrics, opts.Now
+	p, err := pipeline.Open(ctx, popts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	opts.Index, opts.Alerts = p.Index(), p.Alerts()
+	srv, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, p
 }
 
 func testConfig() *config.Config {

@@ -20,6 +20,7 @@ import (
 	"github.com/watchline/watchline/demo"
 	"github.com/watchline/watchline/index"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/pipeline"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
 	"github.com/watchline/watchline/web"
@@ -85,18 +86,15 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	}
 
 	section(out, "2. Search")
-	ix, err := index.Open(a.dataDir)
+	p, err := pipeline.Open(ctx, pipeline.Options{Store: st, Config: cfg, Events: true, Alerts: true})
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if ix != nil {
-			ix.Close()
-		}
-	}()
-	if _, err := ix.Sync(ctx, st); err != nil {
+	defer p.Close()
+	if err := p.CatchUp(ctx); err != nil {
 		return err
 	}
+	ix := p.Index()
 	for _, q := range demoSearches {
 		res, err := ix.Search(ctx, st, index.Request{Query: q, Limit: 3})
 		if err != nil {
@@ -116,9 +114,6 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("demo configuration has no topic %q", demoTopic)
 	}
 	section(out, "3. Timeline: %s", topic.Title)
-	if err := catchUp(ctx, st); err != nil {
-		return err
-	}
 	tl := timeline.New(st, timeline.MatcherFunc(ix.QueryIDs))
 	seq, err := tl.Seq(ctx)
 	if err != nil {
@@ -130,7 +125,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	}
 
 	section(out, "4. Alerts: a subscription to the topic fires when a new article arrives")
-	if err := demoAlert(ctx, out, st, ix, cr, cfg, corpus, topic); err != nil {
+	if err := demoAlert(ctx, out, st, p, cr, cfg, corpus, topic); err != nil {
 		return err
 	}
 
@@ -139,12 +134,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if *noServe {
 		return nil
 	}
-	// The web server opens the index itself; one process may hold it once.
-	if err := ix.Close(); err != nil {
-		return err
-	}
-	ix = nil
-	return serveDemo(ctx, a, st, cfg, *addr)
+	return serveDemo(ctx, a, st, cfg, p, *addr)
 }
 
 // demoDataDir picks the demo's data directory: the one given with --data or
@@ -201,7 +191,7 @@ func printEdited(ctx context.Context, w io.Writer, st *store.Store) error {
 
 // demoAlert subscribes a loopback webhook to the topic, lets the corpus
 // publish its next articles, crawls again and shows what the webhook got.
-func demoAlert(ctx context.Context, out io.Writer, st *store.Store, ix *index.Index, cr *crawler.Crawler, cfg *config.Config, corpus *demo.Server, topic model.Topic) error {
+func demoAlert(ctx context.Context, out io.Writer, st *store.Store, p *pipeline.Pipeline, cr *crawler.Crawler, cfg *config.Config, corpus *demo.Server, topic model.Topic) error {
 	got := make(chan alert.Payload, 4)
 	var secret string
 	hook := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -228,7 +218,7 @@ func demoAlert(ctx context.Context, out io.Writer, st *store.Store, ix *index.In
 	go hookSrv.Serve(ln)
 	defer hookSrv.Close()
 
-	svc := alert.New(st, alert.Options{Matcher: alert.IndexMatcher()})
+	svc := p.Alerts()
 	sub, err := svc.Add(ctx, model.Subscription{Name: topic.Title, Query: topic.Query, Webhook: "http://" + ln.Addr().String() + "/hook"}, alert.AddOptions{})
 	if err != nil {
 		return err
@@ -250,16 +240,7 @@ func demoAlert(ctx context.Context, out io.Writer, st *store.Store, ix *index.In
 	if err := printEdited(ctx, out, st); err != nil {
 		return err
 	}
-	if _, err := ix.Sync(ctx, st); err != nil {
-		return err
-	}
-	if err := catchUp(ctx, st); err != nil {
-		return err
-	}
-	if _, err := svc.Match(ctx); err != nil {
-		return err
-	}
-	if _, err := svc.Deliver(ctx); err != nil {
+	if err := p.CatchUp(ctx); err != nil {
 		return err
 	}
 	select {
@@ -274,14 +255,13 @@ func demoAlert(ctx context.Context, out io.Writer, st *store.Store, ix *index.In
 	return nil
 }
 
-// serveDemo serves the web UI on addr, or on a free loopback port if addr is
-// taken, until interrupted.
-func serveDemo(ctx context.Context, a *app, st *store.Store, cfg *config.Config, addr string) error {
-	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, Config: cfg})
+// serveDemo serves the web UI over the demo's pipeline on addr, or on a
+// free loopback port if addr is taken, until interrupted.
+func serveDemo(ctx context.Context, a *app, st *store.Store, cfg *config.Config, p *pipeline.Pipeline, addr string) error {
+	srv, err := web.New(web.Options{Store: st, Index: p.Index(), Alerts: p.Alerts(), Config: cfg, Token: cfg.Web.Token()})
 	if err != nil {
 		return err
 	}
-	defer closeIndex()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "watchline demo: %s is taken (%v); using another port\n", addr, err)
@@ -289,7 +269,9 @@ func serveDemo(ctx context.Context, a *app, st *store.Store, cfg *config.Config,
 			return err
 		}
 	}
-	return srv.Serve(ctx, ln, func(url string) {
-		fmt.Fprintf(a.stdout, "\nThe web UI is at %s (search, timeline, events, sources) — Ctrl-C to stop.\n", url)
+	return p.RunBeside(ctx, func(ctx context.Context) error {
+		return srv.Serve(ctx, ln, func(url string) {
+			fmt.Fprintf(a.stdout, "\nThe web UI is at %s (search, timeline, events, sources) — Ctrl-C to stop.\n", url)
+		})
 	})
 }

@@ -6,23 +6,25 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"time"
 
 	"github.com/watchline/watchline/config"
-	"github.com/watchline/watchline/crawler"
+	"github.com/watchline/watchline/pipeline"
 	"github.com/watchline/watchline/store"
-	"github.com/watchline/watchline/timeline"
 	"github.com/watchline/watchline/web"
 )
 
-// runServe serves a data directory's web UI and API until interrupted.
+// runServe serves a data directory's web UI and API until interrupted, and
+// keeps its search index up to date with the store, whoever writes it (a
+// `watchline crawl` or `import` in another process): it looks for new
+// documents every --tick.
 //
 // The bleve index allows one opener process at a time: `serve` and `run`
 // own it for as long as they run, so `watchline search` or `reindex` on the
 // same data directory must wait until they stop.
 func runServe(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("serve", "[--addr HOST:PORT]")
+	fs := a.flags("serve", "[--addr HOST:PORT] [--tick 2s]")
 	addr := fs.String("addr", "", "listen `address` (default from feeds.yaml web.addr, else "+web.DefaultAddr+")")
+	tick := fs.Duration("tick", pipeline.DefaultTick, "how often to look for documents stored by other processes")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -30,13 +32,15 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, _, closeAll, err := a.openWeb(ctx, cfg)
+	srv, p, closeAll, err := a.openWeb(ctx, cfg, pipeline.Options{Tick: *tick})
 	if err != nil {
 		return err
 	}
 	defer closeAll()
-	err = srv.ListenAndServe(ctx, listenAddr(*addr, cfg), func(url string) {
-		fmt.Fprintf(a.stdout, "watchline is serving %s at %s (Ctrl-C to stop)\n", a.dataDir, url)
+	err = p.RunBeside(ctx, func(ctx context.Context) error {
+		return srv.ListenAndServe(ctx, listenAddr(*addr, cfg), func(url string) {
+			fmt.Fprintf(a.stdout, "watchline is serving %s at %s (Ctrl-C to stop)\n", a.dataDir, url)
+		})
 	})
 	if err == nil {
 		fmt.Fprintln(a.stderr, "watchline: stopped cleanly")
@@ -44,20 +48,39 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	return err
 }
 
-// openWeb opens the store and the web server over it (which opens the
-// index), logging to standard error. closeAll closes the index, then the store.
-func (a *app) openWeb(ctx context.Context, cfg *config.Config) (srv *web.Server, st *store.Store, closeAll func(), err error) {
-	st, err = a.store(ctx)
+// openWeb opens the store, a pipeline over it (which opens the index) with
+// the consumers popts asks for, and the web server showing them, logging to
+// standard error. closeAll closes the index, then the store.
+func (a *app) openWeb(ctx context.Context, cfg *config.Config, popts pipeline.Options) (*web.Server, *pipeline.Pipeline, func(), error) {
+	st, err := a.store(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, Config: cfg, Logger: log})
+	srv, p, err := newWeb(ctx, st, cfg, log, popts)
 	if err != nil {
 		st.Close()
 		return nil, nil, nil, err
 	}
-	return srv, st, func() { closeIndex(); st.Close() }, nil
+	return srv, p, func() { p.Close(); st.Close() }, nil
+}
+
+// newWeb builds a pipeline over st and the web server showing its index and
+// alerts, sharing one set of metrics. The caller closes the pipeline.
+func newWeb(ctx context.Context, st *store.Store, cfg *config.Config, log *slog.Logger, popts pipeline.Options) (*web.Server, *pipeline.Pipeline, error) {
+	metrics := web.NewMetrics()
+	popts.Store, popts.Config, popts.Logger, popts.Metrics = st, cfg, log, metrics
+	p, err := pipeline.Open(ctx, popts)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := web.New(web.Options{Store: st, Index: p.Index(), Alerts: p.Alerts(), Config: cfg,
+		Token: cfg.Web.Token(), Logger: log, Metrics: metrics})
+	if err != nil {
+		p.Close()
+		return nil, nil, err
+	}
+	return srv, p, nil
 }
 
 // serveConfig loads feeds.yaml; serving an archive without one is fine (the
@@ -88,9 +111,9 @@ func listenAddr(flagAddr string, cfg *config.Config) string {
 // SIGINT/SIGTERM it stops taking work, lets each loop reach its next commit,
 // shuts the server down, then closes the index and the store.
 func runRun(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("run", "[--addr HOST:PORT] [--tick 15s]")
+	fs := a.flags("run", "[--addr HOST:PORT] [--tick 2s]")
 	addr := fs.String("addr", "", "listen `address` (default from feeds.yaml web.addr, else "+web.DefaultAddr+")")
-	tick := fs.Duration("tick", 15*time.Second, "how often new documents are indexed, clustered and alerted")
+	tick := fs.Duration("tick", pipeline.DefaultTick, "how often to look for documents stored by other processes and for alerts due")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -98,25 +121,16 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, st, closeAll, err := a.openWeb(ctx, cfg)
+	srv, p, closeAll, err := a.openWeb(ctx, cfg, pipeline.Options{Events: true, Alerts: true, Crawl: true, Tick: *tick})
 	if err != nil {
 		return err
 	}
 	defer closeAll()
-	cr, err := crawler.New(ctx, st, cfg, crawler.Options{})
-	if err != nil {
-		return err
-	}
-	an, err := timeline.NewAnalyzer()
-	if err != nil {
-		return err
-	}
-	cl := timeline.NewClusterer(st, an, timeline.Options{})
-
-	popts := web.ProcessOptions{Crawler: cr, Clusterer: cl, Tick: *tick}
-	err = srv.ServeAndProcess(ctx, listenAddr(*addr, cfg), popts, func(url string) {
-		fmt.Fprintf(a.stdout, "watchline is crawling %d sources into %s and serving %s (Ctrl-C to stop)\n",
-			len(cfg.Sources), a.dataDir, url)
+	err = p.RunBeside(ctx, func(ctx context.Context) error {
+		return srv.ListenAndServe(ctx, listenAddr(*addr, cfg), func(url string) {
+			fmt.Fprintf(a.stdout, "watchline is crawling %d sources into %s and serving %s (Ctrl-C to stop)\n",
+				len(cfg.Sources), a.dataDir, url)
+		})
 	})
 	if err == nil {
 		fmt.Fprintln(a.stderr, "watchline: stopped cleanly (every loop reached a commit)")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/watchline/watchline/index"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/pipeline"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
 )
@@ -165,14 +166,8 @@ func (a *app) eventStore(ctx context.Context) (*store.Store, error) {
 
 // catchUp runs the clusterer until it has applied the whole store.
 func catchUp(ctx context.Context, st *store.Store) error {
-	an, err := timeline.NewAnalyzer()
-	if err != nil {
-		return err
-	}
-	if _, err := timeline.NewClusterer(st, an, timeline.Options{}).Run(ctx); err != nil {
-		return fmt.Errorf("build events: %w", err)
-	}
-	return nil
+	_, err := pipeline.CatchUpEvents(ctx, st)
+	return err
 }
 
 // timelineMatcher opens the search index, brings it up to date with the
