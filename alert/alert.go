@@ -86,7 +86,7 @@ type Options struct {
 	// Lease is how long a delivery being sent is held from other senders;
 	// it must outlast one attempt. Default 5 minutes.
 	Lease     time.Duration
-	BatchSize int // documents per matching batch; default 1000
+	BatchSize int // documents per matching batch; default 250 (small enough that matching one overlaps writing the last)
 	Workers   int // deliveries sent at once; default 4
 	// UnsubscribeURL, when set, is the base of the List-Unsubscribe link in
 	// e-mails (the subscription id is appended); otherwise a mailto: to From.
@@ -133,7 +133,7 @@ func New(st *store.Store, opts Options) *Service {
 		opts.Lease = 5 * time.Minute
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 1000
+		opts.BatchSize = 250
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = 4

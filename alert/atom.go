@@ -3,7 +3,6 @@ package alert
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -83,12 +82,12 @@ func WriteAtom(ctx context.Context, st *store.Store, subID int64, w io.Writer) e
 		Author:    atomPerson{Name: "watchline"},
 		Generator: "watchline",
 	}
+	items := itemsOf(ctx, st, ms)
 	for i, m := range ms {
 		if i == 0 {
 			f.Updated = atomTime(m.Created)
 		}
-		var it Item
-		json.Unmarshal(m.Reason, &it)
+		it := items[i]
 		title := it.Title
 		if title == "" {
 			title = it.URL

@@ -2,7 +2,6 @@ package alert
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -115,13 +114,12 @@ func TestMatchNewRangeFiltersAndWireCopies(t *testing.T) {
 	if len(p[official.ID]) != 1 || p[official.ID][0].DocumentID != cps.ID {
 		t.Fatalf("official subscription matched %+v, want only document %d", p[official.ID], cps.ID)
 	}
-	var it Item
-	if err := json.Unmarshal(p[official.ID][0].Reason, &it); err != nil {
-		t.Fatal(err)
-	}
+	// The recorded reason is why it matched; the item delivered adds what
+	// the document says.
+	it := itemsOf(ctx, st, p[official.ID][:1])[0]
 	if !strings.Contains(it.Rule, "official source") || !strings.Contains(it.Rule, "source cps in [cps]") ||
-		len(it.Terms) != 2 || it.URL != cps.CanonicalURL {
-		t.Errorf("reason = %+v; want the rule to name the query, source and official filters, terms and URL", it)
+		len(it.Terms) != 2 || it.URL != cps.CanonicalURL || it.Title != cps.Title || !it.Official {
+		t.Errorf("item = %+v; want the rule to name the query, source and official filters, terms, URL and title", it)
 	}
 
 	// A second pass sees nothing new; a new version of a matched document and

@@ -135,14 +135,8 @@ func (s *Service) newDelivery(ctx context.Context, sub model.Subscription, sched
 	ids := make([]int64, len(ms))
 	for i, m := range ms {
 		ids[i] = m.ID
-		var it Item
-		json.Unmarshal(m.Reason, &it)
-		it.MatchID, it.DocumentID, it.Similar = m.ID, m.DocumentID, len(m.Similar)
-		if it.EventID == 0 {
-			it.EventID = m.EventID
-		}
-		p.Matches = append(p.Matches, it)
 	}
+	p.Matches = itemsOf(ctx, s.st, ms)
 	s.addEvents(ctx, p.Matches)
 	body, _ := json.Marshal(p)
 	return model.Delivery{SubscriptionID: sub.ID, IdempotencyKey: p.IdempotencyKey, Channel: channelOf(sub),

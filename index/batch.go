@@ -72,7 +72,7 @@ type postings struct {
 // NewBatch prepares docs for matching. Each document needs its store ID;
 // deleted ones are skipped, and of two with the same ID the later counts.
 func NewBatch(docs []model.Document) (*Batch, error) {
-	m, err := newMapping()
+	m, err := sharedMapping()
 	if err != nil {
 		return nil, fmt.Errorf("batch index: %w", err)
 	}

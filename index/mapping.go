@@ -3,6 +3,7 @@ package index
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -155,6 +156,12 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	im.IndexDynamic = false
 	return im, im.Validate()
 }
+
+// sharedMapping is the mapping built once, for callers that only read it
+// (Batch, which is built for every alert pass and every subscription
+// check): building one costs as much as analysing a few hundred documents.
+// A mapping is safe for concurrent use once validated.
+var sharedMapping = sync.OnceValues(newMapping)
 
 // docType is the document type the `type:` field and Request.Types filter on.
 func docType(d *model.Document) string {

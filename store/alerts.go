@@ -210,25 +210,21 @@ type AlertMatch struct {
 // the subscription is not a new alert: it is added to that match's similar
 // list. A document matched before (a new version of it) is ignored. It returns
 // how many new matches were recorded.
+//
+// A pass of 1,000 subscriptions over 1,000 documents records about a hundred
+// thousand matches, so the work is done in bulk: one query for the documents
+// matched before, multi-row inserts that leave (subscription, root) conflicts
+// to the unique index, and the few conflicts (wire copies) folded afterwards.
 func (s *Store) RecordMatches(ctx context.Context, found []SubscriptionMatches) (int, error) {
 	var added int
 	now := unix(s.now())
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		added = 0
-		for _, f := range found {
-			for _, m := range f.Matches {
-				n, err := recordMatch(ctx, tx, f.SubscriptionID, m, now)
-				if err != nil {
-					return err
-				}
-				added += n
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET cursor = MAX(cursor, ?) WHERE id = ?",
-				f.Cursor, f.SubscriptionID); err != nil {
-				return fmt.Errorf("advance cursor of subscription %d: %w", f.SubscriptionID, err)
-			}
+	err := s.batch(ctx, func(c *stmts) error {
+		var err error
+		added, err = recordMatches(c, found, now)
+		if err != nil {
+			return err
 		}
-		return nil
+		return advanceCursors(c, found)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("record matches: %w", err)
@@ -236,46 +232,190 @@ func (s *Store) RecordMatches(ctx context.Context, found []SubscriptionMatches) 
 	return added, nil
 }
 
-func recordMatch(ctx context.Context, tx *sql.Tx, subID int64, m NewMatch, now int64) (int, error) {
-	if m.RootID == 0 {
-		m.RootID = m.DocumentID
+type subMatch struct {
+	sub int64
+	m   NewMatch
+}
+
+func recordMatches(c *stmts, found []SubscriptionMatches, now int64) (int, error) {
+	var docs []int64
+	seenDoc := map[int64]bool{}
+	for _, f := range found {
+		for _, m := range f.Matches {
+			if !seenDoc[m.DocumentID] {
+				seenDoc[m.DocumentID] = true
+				docs = append(docs, m.DocumentID)
+			}
+		}
 	}
-	var one int
-	err := tx.QueryRowContext(ctx, "SELECT 1 FROM alert_matches WHERE subscription_id = ? AND document_id = ? AND development = ''",
-		subID, m.DocumentID).Scan(&one)
-	if err == nil {
-		return 0, nil // a new version of a document already matched
+	if len(docs) == 0 {
+		return 0, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	matched, err := matchedBefore(c, docs)
+	if err != nil {
 		return 0, err
 	}
-	var id, docID int64
-	var similar string
-	err = tx.QueryRowContext(ctx, "SELECT id, document_id, similar FROM alert_matches WHERE subscription_id = ? AND root_id = ? AND development = ''",
-		subID, m.RootID).Scan(&id, &docID, &similar)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		_, err := tx.ExecContext(ctx, `INSERT INTO alert_matches(subscription_id, document_id, root_id, event_id, seq,
-			published, reason, created) VALUES(?,?,?,?,?,?,?,?)`,
-			subID, m.DocumentID, m.RootID, m.EventID, m.Seq, unix(m.Published), string(m.Reason), now)
+	var rows []subMatch
+	for _, f := range found {
+		for _, m := range f.Matches {
+			if m.RootID == 0 {
+				m.RootID = m.DocumentID
+			}
+			k := [2]int64{f.SubscriptionID, m.DocumentID}
+			if matched[k] {
+				continue // a new version of a document already matched
+			}
+			matched[k] = true
+			rows = append(rows, subMatch{f.SubscriptionID, m})
+		}
+	}
+	added := 0
+	var folded []subMatch // (subscription, root) taken: fold into that match
+	for len(rows) > 0 {
+		n := min(len(rows), matchInsertRows)
+		ins, err := insertMatches(c, rows[:n], now)
 		if err != nil {
 			return 0, err
 		}
-		return 1, nil
-	case err != nil:
-		return 0, err
+		for _, r := range rows[:n] {
+			if ins[[2]int64{r.sub, r.m.RootID}] == r.m.DocumentID {
+				added++
+			} else {
+				folded = append(folded, r)
+			}
+		}
+		rows = rows[n:]
 	}
-	var ids []int64
-	json.Unmarshal([]byte(similar), &ids)
-	for _, x := range ids {
-		if x == m.DocumentID {
-			return 0, nil
+	return added, foldSimilar(c, folded)
+}
+
+// matchedBefore returns the (subscription, document) pairs of docs that
+// already have an article-level match.
+func matchedBefore(c *stmts, docs []int64) (map[[2]int64]bool, error) {
+	out := map[[2]int64]bool{}
+	for len(docs) > 0 {
+		n := min(len(docs), 500)
+		args := make([]any, n)
+		for i, d := range docs[:n] {
+			args[i] = d
+		}
+		rows, err := c.query("SELECT subscription_id, document_id FROM alert_matches WHERE document_id IN (?"+
+			strings.Repeat(",?", n-1)+") AND development = ''", args...)
+		if err != nil {
+			return nil, fmt.Errorf("matched before: %w", err)
+		}
+		for rows.Next() {
+			var sub, doc int64
+			if err := rows.Scan(&sub, &doc); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[[2]int64{sub, doc}] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		docs = docs[n:]
+	}
+	return out, nil
+}
+
+// matchInsertRows is how many matches one INSERT statement writes: 8
+// parameters each, well under SQLite's limit of 32,766.
+const matchInsertRows = 400
+
+// insertMatches inserts rows in one statement, leaving any whose
+// (subscription, root) is taken (by an earlier match, or an earlier row of
+// the same statement) to the unique constraint, and returns the document
+// each (subscription, root) it inserted holds.
+func insertMatches(c *stmts, rows []subMatch, now int64) (map[[2]int64]int64, error) {
+	q := "INSERT INTO alert_matches(subscription_id, document_id, root_id, event_id, seq, published, reason, created) VALUES (?,?,?,?,?,?,?,?)" +
+		strings.Repeat(",(?,?,?,?,?,?,?,?)", len(rows)-1) +
+		" ON CONFLICT(subscription_id, root_id, development) DO NOTHING RETURNING subscription_id, root_id, document_id"
+	args := make([]any, 0, 8*len(rows))
+	for _, r := range rows {
+		args = append(args, r.sub, r.m.DocumentID, r.m.RootID, r.m.EventID, r.m.Seq, unix(r.m.Published), string(r.m.Reason), now)
+	}
+	res, err := c.query(q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("insert matches: %w", err)
+	}
+	defer res.Close()
+	ins := make(map[[2]int64]int64, len(rows))
+	for res.Next() {
+		var sub, root, doc int64
+		if err := res.Scan(&sub, &root, &doc); err != nil {
+			return nil, fmt.Errorf("insert matches: %w", err)
+		}
+		ins[[2]int64{sub, root}] = doc
+	}
+	return ins, res.Err()
+}
+
+// foldSimilar adds each row's document to the similar list of the match
+// holding its (subscription, root).
+func foldSimilar(c *stmts, rows []subMatch) error {
+	byKey := map[[2]int64][]int64{}
+	var keys [][2]int64
+	for _, r := range rows {
+		k := [2]int64{r.sub, r.m.RootID}
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], r.m.DocumentID)
+	}
+	for _, k := range keys {
+		var id, docID int64
+		var similar string
+		err := c.queryRow("SELECT id, document_id, similar FROM alert_matches WHERE subscription_id = ? AND root_id = ? AND development = ''",
+			k[0], k[1]).Scan(&id, &docID, &similar)
+		if err != nil {
+			return fmt.Errorf("fold into match of subscription %d, story %d: %w", k[0], k[1], err)
+		}
+		var ids []int64
+		json.Unmarshal([]byte(similar), &ids)
+		changed := false
+		for _, d := range byKey[k] {
+			if d != docID && !slices.Contains(ids, d) {
+				ids = append(ids, d)
+				changed = true
+			}
+		}
+		if !changed {
+			continue
+		}
+		b, _ := json.Marshal(ids)
+		if _, err := c.exec("UPDATE alert_matches SET similar = ? WHERE id = ?", string(b), id); err != nil {
+			return fmt.Errorf("fold into match %d: %w", id, err)
 		}
 	}
-	ids = append(ids, m.DocumentID)
-	b, _ := json.Marshal(ids)
-	_, err = tx.ExecContext(ctx, "UPDATE alert_matches SET similar = ? WHERE id = ?", string(b), id)
-	return 0, err
+	return nil
+}
+
+// advanceCursors moves every listed subscription's cursor forward, one
+// statement per distinct cursor (a pass usually moves all to the same seq).
+func advanceCursors(c *stmts, found []SubscriptionMatches) error {
+	bySeq := map[int64][]any{}
+	var seqs []int64
+	for _, f := range found {
+		if _, ok := bySeq[f.Cursor]; !ok {
+			seqs = append(seqs, f.Cursor)
+		}
+		bySeq[f.Cursor] = append(bySeq[f.Cursor], f.SubscriptionID)
+	}
+	for _, seq := range seqs {
+		ids := bySeq[seq]
+		for len(ids) > 0 {
+			n := min(len(ids), 500)
+			args := append([]any{seq}, ids[:n]...)
+			if _, err := c.exec("UPDATE subscriptions SET cursor = MAX(cursor, ?) WHERE id IN (?"+strings.Repeat(",?", n-1)+")", args...); err != nil {
+				return fmt.Errorf("advance subscription cursors: %w", err)
+			}
+			ids = ids[n:]
+		}
+	}
+	return nil
 }
 
 const matchColumns = `id, subscription_id, document_id, root_id, event_id, seq, published, reason, similar,
