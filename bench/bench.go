@@ -35,9 +35,14 @@ type Config struct {
 	AlertDocs  int   `json:"alert_docs"`  // new documents matched per subscription count
 	CrawlPages int   `json:"crawl_pages"` // article pages on the loopback site
 	Peers      bool  `json:"peers"`       // also run plain bleve and SQLite FTS5
-	// TimelineBudget stops clustering after this long (0: never) and reports
-	// the rate over the documents clustered so far: clustering cost grows
-	// with the archive, and a 100k run must end.
+	// LoadClients are the numbers of concurrent clients the web server is
+	// measured with (0: GOMAXPROCS), each for LoadDuration; none skips it.
+	LoadClients  []int         `json:"load_clients,omitempty"`
+	LoadDuration time.Duration `json:"load_duration_ns,omitempty"`
+	// TimelineBudget stops waiting for the ingest pipeline this long after
+	// the last document is stored (0: never) and reports the slowest stage's
+	// rate so far: clustering cost grows with the archive, and a 100k run
+	// must end.
 	TimelineBudget time.Duration `json:"timeline_budget_ns,omitempty"`
 
 	// Dir is where corpora are written (a temporary directory inside it is
@@ -52,13 +57,15 @@ type Config struct {
 // Default is the full benchmark: 100,000 documents.
 func Default() Config {
 	return Config{Docs: 100_000, Seed: 1, Reps: 5, Queries: 40, ExportHits: 10_000, DeepOffset: 5000,
-		Subs: []int{100, 1000}, AlertDocs: 1000, CrawlPages: 1000, Peers: true, TimelineBudget: 10 * time.Minute}
+		Subs: []int{100, 1000}, AlertDocs: 1000, CrawlPages: 1000, Peers: true, TimelineBudget: 10 * time.Minute,
+		LoadClients: []int{1, 0, 50}, LoadDuration: 10 * time.Second}
 }
 
 // Quick is a small run for a laptop or CI: about a minute on two cores.
 func Quick() Config {
 	return Config{Docs: 2000, Seed: 1, Reps: 3, Queries: 12, ExportHits: 10_000, DeepOffset: 5000,
-		Subs: []int{100, 1000}, AlertDocs: 100, CrawlPages: 100, Peers: true}
+		Subs: []int{100, 1000}, AlertDocs: 100, CrawlPages: 100, Peers: true,
+		LoadClients: []int{1, 0, 50}, LoadDuration: 3 * time.Second}
 }
 
 // ScaleSizes are the corpus sizes of scale mode up to max (10k, 100k, 1M).
@@ -113,24 +120,31 @@ type Result struct {
 	Timeline Timeline     `json:"timeline"`
 	Alerts   []AlertRate  `json:"alerts"`
 	Crawl    Crawl        `json:"crawl"`
+	Serve    []Load       `json:"serve,omitempty"` // the web server under 1, GOMAXPROCS and 50 clients
 	Peers    []PeerResult `json:"peers,omitempty"`
 	Ratios   []Ratio      `json:"ratios,omitempty"` // watchline ÷ peer
 	PeakRSS  int64        `json:"peak_rss_bytes"`   // whole run of this size, peers included
 }
 
-// Ingest is documents through store → index → timeline, each stage alone
-// and end to end (the stages one after another).
+// Ingest is the corpus stored in batches while the pipeline indexes,
+// clusters and matches it at the same time (package pipeline, as `watchline
+// run` does): end to end is from the first document stored until every
+// stage has applied the last. Stage rates are documents over the time each
+// stage was busy, sharing the machine with the others.
 type Ingest struct {
-	GenerateDocsPerSec float64 `json:"generate_docs_per_sec"` // synth alone, for reference
-	StoreDocsPerSec    float64 `json:"store_docs_per_sec"`
+	StoreDocsPerSec    float64 `json:"store_docs_per_sec"` // the writer: PutDocuments batches of 500
 	IndexDocsPerSec    float64 `json:"index_docs_per_sec"`
 	TimelineDocsPerSec float64 `json:"timeline_docs_per_sec"`
-	EndToEndDocsPerSec float64 `json:"end_to_end_docs_per_sec"` // 1 / (1/store + 1/index + 1/timeline)
+	EndToEndDocsPerSec float64 `json:"end_to_end_docs_per_sec"`
 	StoreSeconds       float64 `json:"store_seconds"`
-	IndexSeconds       float64 `json:"index_seconds"`
-	TimelineSeconds    float64 `json:"timeline_seconds"`
-	TimelineDocs       int     `json:"timeline_docs"`    // documents the clusterer reported applying
-	TimelinePartial    bool    `json:"timeline_partial"` // the budget ran out before the clusterer caught up
+	IndexSeconds       float64 `json:"index_seconds"`    // busy
+	TimelineSeconds    float64 `json:"timeline_seconds"` // busy
+	AlertSeconds       float64 `json:"alert_seconds"`    // busy
+	EndToEndSeconds    float64 `json:"end_to_end_seconds"`
+	Subscriptions      int     `json:"subscriptions"` // saved queries matched during ingest
+	AlertMatches       int64   `json:"alert_matches"`
+	TimelineDocs       int     `json:"timeline_docs"`    // documents the clusterer applied
+	TimelinePartial    bool    `json:"timeline_partial"` // the budget ran out before every stage caught up
 	PeakRSS            int64   `json:"peak_rss_bytes"`   // during ingest
 	PeakHeap           int64   `json:"peak_heap_bytes"`
 	StoreBytesPerDoc   float64 `json:"store_bytes_per_doc"`

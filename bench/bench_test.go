@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // tiny is the quick harness with even smaller numbers, so `go test` keeps the
@@ -18,6 +19,7 @@ func tiny(t *testing.T) Config {
 	cfg.ExportHits, cfg.DeepOffset = 100, 40
 	cfg.Subs = []int{5, 20}
 	cfg.AlertDocs, cfg.CrawlPages = 20, 8
+	cfg.LoadClients, cfg.LoadDuration = []int{1, 4}, 300*time.Millisecond
 	cfg.Dir = t.TempDir()
 	return cfg
 }
@@ -92,8 +94,23 @@ func TestRunReportsEveryFigure(t *testing.T) {
 				}
 			}
 		}
-		if _, ok := findRatio(r.Ratios, "sqlite-fts5", "term p50 ms"); !ok {
-			t.Errorf("%d docs: no term ratio against FTS5 in %+v", r.Docs, r.Ratios)
+		for _, peer := range []string{"sqlite-fts5", "bleve-default"} {
+			for _, fig := range []string{"term p50 ms", "term, ids only p50 ms", "deep page p50 ms", "ingest end to end ÷ peer index docs/s"} {
+				if _, ok := findRatio(r.Ratios, peer, fig); !ok {
+					t.Errorf("%d docs: no %s ratio against %s in %+v", r.Docs, fig, peer, r.Ratios)
+				}
+			}
+		}
+		if len(r.Serve) != 2 || r.Serve[1].Clients != 4 {
+			t.Fatalf("%d docs: serve = %+v, want runs with 1 and 4 clients", r.Docs, r.Serve)
+		}
+		for _, l := range r.Serve {
+			if l.Requests == 0 || l.RPS <= 0 || l.P99ms < l.P50ms || len(l.Kinds) != 3 {
+				t.Errorf("%d docs: serve %+v, want requests of three kinds, a rate and p50 <= p99", r.Docs, l)
+			}
+			if l.Errors != 0 {
+				t.Errorf("%d docs: serve with %d clients: %d errors", r.Docs, l.Clients, l.Errors)
+			}
 		}
 	}
 	if len(rep.Growth) == 0 {
@@ -131,7 +148,7 @@ func TestRunReportsEveryFigure(t *testing.T) {
 	if err := rep.WriteTable(&table); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"INGEST", "SEARCH", "EXPORT", "TIMELINE", "ALERTS", "CRAWL", "PEERS", "RATIOS", "GROWTH", "TARGETS"} {
+	for _, s := range []string{"INGEST", "SEARCH", "EXPORT", "TIMELINE", "SERVE", "ALERTS", "CRAWL", "PEERS", "RATIOS", "GROWTH", "TARGETS"} {
 		if !strings.Contains(table.String(), s) {
 			t.Errorf("table lacks section %s", s)
 		}

@@ -43,7 +43,7 @@ func OpenFTS5Peer(ctx context.Context, path string) (*FTS5Peer, error) {
 	}
 	db.SetMaxOpenConns(1)
 	_, err = db.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS peer
-		USING fts5(title, text, source UNINDEXED, published UNINDEXED)`)
+		USING fts5(title, text, url UNINDEXED, source UNINDEXED, published UNINDEXED)`)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open fts5 peer %s: create table: %w (is FTS5 compiled in?)", path, err)
@@ -59,14 +59,14 @@ func (p *FTS5Peer) Add(ctx context.Context, docs []model.Document) error {
 	}
 	defer tx.Rollback()
 	stmt, err := tx.PrepareContext(ctx,
-		"INSERT INTO peer(rowid, title, text, source, published) VALUES(?, ?, ?, ?, ?)")
+		"INSERT INTO peer(rowid, title, text, url, source, published) VALUES(?, ?, ?, ?, ?, ?)")
 	if err != nil {
 		return fmt.Errorf("fts5 peer: prepare: %w", err)
 	}
 	defer stmt.Close()
 	for i := range docs {
 		d := &docs[i]
-		if _, err := stmt.ExecContext(ctx, d.ID, d.Title, d.Text, d.SourceID, d.Published.Unix()); err != nil {
+		if _, err := stmt.ExecContext(ctx, d.ID, d.Title, d.Text, d.CanonicalURL, d.SourceID, d.Published.Unix()); err != nil {
 			return fmt.Errorf("fts5 peer: insert document %d: %w", d.ID, err)
 		}
 	}
@@ -84,10 +84,27 @@ type FTS5Query struct {
 	Source        string
 	From, To      time.Time
 	Limit, Offset int
+	// Page asks for what a results page shows: each hit's url, title,
+	// source and published columns and a snippet() of its text with the
+	// matches marked.
+	Page bool
 }
 
-// Search returns the ids of one page of q's matches, best rank first.
-func (p *FTS5Peer) Search(ctx context.Context, q FTS5Query) ([]int64, error) {
+// FTS5Hit is one hit of FTS5Peer.Search; with FTS5Query.Page its columns
+// and snippet are filled in.
+type FTS5Hit struct {
+	ID                 int64
+	URL, Title, Source string
+	Published          int64
+	Snippet            string
+}
+
+// fts5SnippetTokens is the snippet length in tokens: about the 240 bytes of
+// watchline's snippets.
+const fts5SnippetTokens = 36
+
+// Search returns one page of q's matches, best rank first.
+func (p *FTS5Peer) Search(ctx context.Context, q FTS5Query) ([]FTS5Hit, error) {
 	where := "peer MATCH ?"
 	args := []any{q.Match}
 	if q.Source != "" {
@@ -107,23 +124,31 @@ func (p *FTS5Peer) Search(ctx context.Context, q FTS5Query) ([]int64, error) {
 		limit = 20
 	}
 	args = append(args, limit, q.Offset)
-	rows, err := p.db.QueryContext(ctx, "SELECT rowid FROM peer WHERE "+where+" ORDER BY rank LIMIT ? OFFSET ?", args...)
+	cols := "rowid"
+	if q.Page {
+		cols = fmt.Sprintf("rowid, url, title, source, published, snippet(peer, 1, '[[', ']]', '…', %d)", fts5SnippetTokens)
+	}
+	rows, err := p.db.QueryContext(ctx, "SELECT "+cols+" FROM peer WHERE "+where+" ORDER BY rank LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, fmt.Errorf("fts5 peer: search %q: %w", q.Match, err)
 	}
 	defer rows.Close()
-	var ids []int64
+	var hits []FTS5Hit
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var h FTS5Hit
+		dest := []any{&h.ID}
+		if q.Page {
+			dest = append(dest, &h.URL, &h.Title, &h.Source, &h.Published, &h.Snippet)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("fts5 peer: search %q: %w", q.Match, err)
 		}
-		ids = append(ids, id)
+		hits = append(hits, h)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("fts5 peer: search %q: %w", q.Match, err)
 	}
-	return ids, nil
+	return hits, nil
 }
 
 // Size is the peer database's size on disk in bytes, after folding the

@@ -12,11 +12,12 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/watchline/watchline/alert"
 	"github.com/watchline/watchline/index"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/pipeline"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/synth"
-	"github.com/watchline/watchline/timeline"
 )
 
 // corpus is what ingest learned about the documents, to build queries that
@@ -64,6 +65,15 @@ func runSize(ctx context.Context, cfg Config, n int, root string, p *progress) (
 	if res.Timeline, err = e.timeline(ctx); err != nil {
 		return nil, fmt.Errorf("timeline: %w", err)
 	}
+	if len(cfg.LoadClients) > 0 {
+		qs, err := e.queries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if res.Serve, err = e.serve(ctx, qs); err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
+		}
+	}
 	if cfg.Peers {
 		if res.Peers, err = e.peers(ctx); err != nil {
 			return nil, fmt.Errorf("peers: %w", err)
@@ -82,27 +92,75 @@ func runSize(ctx context.Context, cfg Config, n int, root string, p *progress) (
 	return res, nil
 }
 
-// ingest stores the corpus, indexes it and clusters it into events, timing
-// each stage alone.
+// ingestSubscriptions is how many saved queries match the corpus while it
+// is ingested: a newsroom's handful of standing alerts. (The alert phase
+// measures 100 and 1,000 on their own.)
+const ingestSubscriptions = 10
+
+// storeBatch is how many documents the writer stores per transaction, as
+// `watchline import` does.
+const storeBatch = 500
+
+// ingest stores the corpus while the pipeline indexes it, clusters it into
+// events and matches it against ingestSubscriptions saved queries, all at
+// once, as `watchline import` beside `watchline run` does: end to end is from
+// the first document stored until every consumer has applied the last. Each
+// stage's rate is what it applied over the time it was busy, so the slowest
+// stage shows; on two cores the stages share the CPU, so these are rates
+// under contention, not alone.
 func (e *env) ingest(ctx context.Context) (Ingest, error) {
-	var in Ingest
+	in := Ingest{Subscriptions: ingestSubscriptions}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	heap := watchHeap(ctx)
 
-	// Stage 1: store. Generating the corpus is timed apart so the store's
-	// rate is the store's.
+	p, err := pipeline.Open(ctx, pipeline.Options{Store: e.st, Events: true, Alerts: true, Tick: 250 * time.Millisecond})
+	if err != nil {
+		return in, err
+	}
+	defer func() {
+		if p != nil {
+			p.Close()
+		}
+	}()
+	if err := e.ingestSubscriptions(ctx, p); err != nil {
+		return in, err
+	}
+	runCtx, stopRun := context.WithCancel(ctx)
+	runDone := make(chan error, 1)
+	go func() { runDone <- p.Run(runCtx) }()
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		stopRun()
+		return <-runDone
+	}
+	defer stop()
+
+	// The writer: the corpus in batches, the pipeline told after each.
 	every := max(e.n/max(e.cfg.Queries*4, 200), 1)
 	e.c.df = map[string]int{}
 	var put time.Duration
-	start := time.Now()
-	e.p.phase(fmt.Sprintf("store %dk", e.n/1000), int64(e.n))
-	err := synth.GenerateTruth(e.cfg.Seed, e.n, func(d model.Document, t synth.Truth) error {
+	var puts []store.Put
+	flush := func() error {
+		if len(puts) == 0 {
+			return nil
+		}
 		t0 := time.Now()
-		if _, err := e.st.PutDocument(ctx, &d, store.Raw{}); err != nil {
+		if err := e.st.PutDocuments(ctx, puts); err != nil {
 			return err
 		}
 		put += time.Since(t0)
+		puts = puts[:0]
+		p.Notify()
+		return nil
+	}
+	e.p.phase(fmt.Sprintf("ingest %dk: store", e.n/1000), int64(e.n))
+	start := time.Now()
+	err = synth.GenerateTruth(e.cfg.Seed, e.n, func(d model.Document, t synth.Truth) error {
 		if t.Index%every == every/2 {
 			e.c.samples = append(e.c.samples, d)
 			for w := range wordSet(d.Title + " " + d.Text) {
@@ -112,80 +170,79 @@ func (e *env) ingest(ctx context.Context) (Ingest, error) {
 		if t.Story == "story-01" && t.WireOf < 0 && len(e.c.story) < 100 {
 			e.c.story = append(e.c.story, d)
 		}
+		puts = append(puts, store.Put{Doc: &d})
 		e.p.set(int64(t.Index + 1))
+		if len(puts) == storeBatch {
+			return flush()
+		}
 		return nil
 	})
+	if err == nil {
+		err = flush()
+	}
 	if err != nil {
 		return in, err
 	}
-	total := time.Since(start)
+	stored := time.Since(start)
 	in.StoreSeconds = put.Seconds()
 	in.StoreDocsPerSec = float64(e.n) / put.Seconds()
-	if gen := total - put; gen > 0 {
-		in.GenerateDocsPerSec = float64(e.n) / gen.Seconds()
-	}
 
-	// Stage 2: index, by tailing the store as `watchline run` does.
-	ix, err := index.Open(e.data)
-	if err != nil {
+	// The consumers catch up, within the timeline budget if there is one.
+	e.p.phase(fmt.Sprintf("ingest %dk: index, events, alerts", e.n/1000), int64(e.n))
+	stopPoll := e.p.poll(func() int64 { return slowest(p.Stats()) })
+	waitCtx := ctx
+	if e.cfg.TimelineBudget > 0 {
+		var cancelWait context.CancelFunc
+		waitCtx, cancelWait = context.WithDeadline(ctx, start.Add(stored+e.cfg.TimelineBudget))
+		defer cancelWait()
+	}
+	err = p.WaitIdle(waitCtx)
+	elapsed := time.Since(start)
+	stopPoll()
+	switch {
+	case err != nil && waitCtx.Err() != nil && ctx.Err() == nil:
+		in.TimelinePartial = true
+	case err != nil:
 		return in, err
 	}
-	e.p.phase("index", int64(e.n))
-	stop := e.p.poll(func() int64 { c, _ := ix.DocCount(); return int64(c) })
-	t0 := time.Now()
-	_, err = ix.Sync(ctx, e.st)
-	in.IndexSeconds = time.Since(t0).Seconds()
-	stop()
-	if err != nil {
-		ix.Close()
+	if err := stop(); err != nil {
 		return in, err
 	}
-	in.IndexDocsPerSec = float64(e.n) / in.IndexSeconds
+	in.EndToEndSeconds = elapsed.Seconds()
+	through := int64(e.n)
+	for _, s := range p.Stats() {
+		switch s.Name {
+		case "index":
+			in.IndexSeconds = s.Busy.Seconds()
+			in.IndexDocsPerSec = rate(s.Applied, s.Busy)
+			through = min(through, s.Applied)
+		case "events":
+			in.TimelineSeconds = s.Busy.Seconds()
+			in.TimelineDocsPerSec = rate(s.Applied, s.Busy)
+			in.TimelineDocs = int(s.Applied)
+			through = min(through, s.Applied)
+		case "alerts":
+			in.AlertSeconds = s.Busy.Seconds()
+			in.AlertMatches = s.Applied
+		}
+	}
+	// Caught up: every document went through every stage. Cut short by the
+	// budget: the slowest stage's progress is the rate.
+	in.EndToEndDocsPerSec = float64(through) / elapsed.Seconds()
+	in.PeakRSS = peakRSS()
+	cancel()
+	in.PeakHeap = <-heap
+
 	// Closing lets bleve finish persisting and merging, so the size on disk
 	// is the index's, not the merger's scratch.
-	if err := ix.Close(); err != nil {
+	err = p.Close()
+	p = nil
+	if err != nil {
 		return in, err
 	}
 	if e.ix, err = index.Open(e.data); err != nil {
 		return in, err
 	}
-
-	// Stage 3: timeline clustering.
-	an, err := timeline.NewAnalyzer()
-	if err != nil {
-		return in, err
-	}
-	cl := timeline.NewClusterer(e.st, an, timeline.Options{})
-	e.p.phase("timeline", int64(e.n))
-	t0 = time.Now()
-	done := 0
-	for {
-		if e.cfg.TimelineBudget > 0 && time.Since(t0) >= e.cfg.TimelineBudget {
-			in.TimelinePartial = true
-			break
-		}
-		k, err := cl.Step(ctx)
-		if err != nil {
-			return in, err
-		}
-		if k == 0 {
-			break
-		}
-		done += k
-		e.p.set(int64(done))
-	}
-	in.TimelineSeconds = time.Since(t0).Seconds()
-	in.TimelineDocs = done
-	through := e.n // caught up: every document went through the stage
-	if in.TimelinePartial {
-		through = done
-	}
-	in.TimelineDocsPerSec = float64(through) / in.TimelineSeconds
-	in.EndToEndDocsPerSec = 1 / (1/in.StoreDocsPerSec + 1/in.IndexDocsPerSec + 1/in.TimelineDocsPerSec)
-	in.PeakRSS = peakRSS()
-	cancel()
-	in.PeakHeap = <-heap
-
 	err = e.st.EachEvent(context.Background(), store.EventFilter{}, func(model.Event) error { in.Events++; return nil })
 	if err != nil {
 		return in, err
@@ -201,6 +258,50 @@ func (e *env) ingest(ctx context.Context) (Ingest, error) {
 	in.StoreBytesPerDoc = float64(storeBytes) / float64(e.n)
 	in.IndexBytesPerDoc = float64(indexBytes) / float64(e.n)
 	return in, nil
+}
+
+// ingestSubscriptions adds the saved queries that run during ingest, made
+// from the first documents of the corpus.
+func (e *env) ingestSubscriptions(ctx context.Context, p *pipeline.Pipeline) error {
+	var first []model.Document
+	err := synth.Generate(e.cfg.Seed, min(e.n, 200), func(d model.Document) error {
+		first = append(first, d)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Phrases, like the names and titles people follow: a few matches each.
+	for i, q := range alertQueries(first, 5*ingestSubscriptions) {
+		if i%5 != 2 {
+			continue
+		}
+		sub := model.Subscription{Query: q, Level: model.LevelArticle, AtomFile: filepath.Join(e.dir, "ingest.atom")}
+		if _, err := p.Alerts().Add(ctx, sub, alert.AddOptions{}); err != nil {
+			return fmt.Errorf("add subscription %q: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// slowest is how far the slowest document consumer has got.
+func slowest(stats []pipeline.StageStats) int64 {
+	n := int64(-1)
+	for _, s := range stats {
+		if s.Name == "index" || s.Name == "events" {
+			if n < 0 || s.Applied < n {
+				n = s.Applied
+			}
+		}
+	}
+	return max(n, 0)
+}
+
+func rate(n int64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
 }
 
 // query is one benchmark query in the three dialects: watchline's request,
@@ -222,8 +323,12 @@ const (
 	kindDeep    = "deep page"
 )
 
-// kinds are the query kinds in report order. Peers answer "term" and "term,
-// ids only" with the same query: ids of one page is all they do anyway.
+// kinds are the query kinds in report order. Every kind but "term, ids
+// only" is a results page: watchline's full page (stored fields, snippets,
+// near-duplicates folded), the peers' the same page their way (bleve's
+// stored fields and highlighter, FTS5's columns and snippet()); "all facets"
+// is a page of ids with facet counts for plain bleve. "term, ids only" is
+// each engine alone: one page of ids.
 var kinds = []string{kindTerm, kindTermIDs, kindPhrase, kindBoolean, kindFacets, kindDeep}
 
 // queries builds Queries queries of each kind from the sample documents.
@@ -242,8 +347,8 @@ func (e *env) queries(ctx context.Context) (map[string][]query, error) {
 		w := words[i%len(words)]
 		out[kindTerm] = append(out[kindTerm], query{kind: kindTerm,
 			req:   index.Request{Query: w},
-			bleve: index.PeerQuery{Must: []string{w}},
-			fts:   FTS5Query{Match: w}})
+			bleve: index.PeerQuery{Must: []string{w}, Page: true},
+			fts:   FTS5Query{Match: w, Page: true}})
 		out[kindTermIDs] = append(out[kindTermIDs], query{kind: kindTermIDs,
 			req:   index.Request{Query: w, Limit: index.DefaultLimit},
 			bleve: index.PeerQuery{Must: []string{w}},
@@ -255,8 +360,8 @@ func (e *env) queries(ctx context.Context) (map[string][]query, error) {
 		if ph := phraseOf(d); ph != "" {
 			out[kindPhrase] = append(out[kindPhrase], query{kind: kindPhrase,
 				req:   index.Request{Query: `"` + ph + `"`},
-				bleve: index.PeerQuery{Phrase: ph},
-				fts:   FTS5Query{Match: `"` + ph + `"`}})
+				bleve: index.PeerQuery{Phrase: ph, Page: true},
+				fts:   FTS5Query{Match: `"` + ph + `"`, Page: true}})
 		}
 
 		other := contentWords(s[(i*7+3)%len(s)].Title)
@@ -271,9 +376,9 @@ func (e *env) queries(ctx context.Context) (map[string][]query, error) {
 			req: index.Request{Query: fmt.Sprintf("%s AND (%s OR %s) NOT %s", a, b, c, not),
 				From: from, To: to, Sources: []string{d.SourceID}},
 			bleve: index.PeerQuery{Must: []string{a}, Should: []string{b, c}, Not: []string{not},
-				Source: d.SourceID, From: from, To: to},
+				Source: d.SourceID, From: from, To: to, Page: true},
 			fts: FTS5Query{Match: fmt.Sprintf("%s AND (%s OR %s) NOT %s", a, b, c, not),
-				Source: d.SourceID, From: from, To: to}})
+				Source: d.SourceID, From: from, To: to, Page: true}})
 	}
 
 	// Deep pages need words common enough to have that many hits.
@@ -286,8 +391,8 @@ func (e *env) queries(ctx context.Context) (map[string][]query, error) {
 		w := common[i%len(common)]
 		out[kindDeep] = append(out[kindDeep], query{kind: kindDeep,
 			req:   index.Request{Query: w, Offset: offset},
-			bleve: index.PeerQuery{Must: []string{w}, Offset: offset},
-			fts:   FTS5Query{Match: w, Offset: offset}})
+			bleve: index.PeerQuery{Must: []string{w}, Offset: offset, Page: true},
+			fts:   FTS5Query{Match: w, Offset: offset, Page: true}})
 	}
 	for _, k := range kinds {
 		if len(out[k]) == 0 {

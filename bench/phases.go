@@ -156,7 +156,7 @@ func (e *env) peers(ctx context.Context) ([]PeerResult, error) {
 		return nil, err
 	}
 	bleveRes := PeerResult{Name: "bleve-default", IndexDocsPerSec: float64(e.n) / secs}
-	for _, k := range []string{kindTerm, kindPhrase, kindBoolean, kindFacets, kindDeep} {
+	for _, k := range kinds {
 		e.p.phase("peer bleve-default "+k, int64(len(qs[k])*(e.cfg.Reps+1)))
 		l, err := measure(k, qs[k], e.cfg.Reps, e.p, func(q query) (float64, error) {
 			total, _, err := bp.Search(ctx, q.bleve)
@@ -188,11 +188,14 @@ func (e *env) peers(ctx context.Context) ([]PeerResult, error) {
 		return nil, err
 	}
 	ftsRes := PeerResult{Name: "sqlite-fts5", IndexDocsPerSec: float64(e.n) / secs}
-	for _, k := range []string{kindTerm, kindPhrase, kindBoolean, kindDeep} {
+	for _, k := range kinds {
+		if k == kindFacets {
+			continue // FTS5 has no facets
+		}
 		e.p.phase("peer sqlite-fts5 "+k, int64(len(qs[k])*(e.cfg.Reps+1)))
 		l, err := measure(k, qs[k], e.cfg.Reps, e.p, func(q query) (float64, error) {
-			ids, err := fp.Search(ctx, q.fts)
-			return float64(len(ids)), err
+			hits, err := fp.Search(ctx, q.fts)
+			return float64(len(hits)), err
 		})
 		if err != nil {
 			return nil, err

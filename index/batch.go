@@ -340,7 +340,7 @@ func (b *Batch) Match(q *Parsed, r Request) ([]Hit, error) {
 	}
 	var found []scored
 	set.each(func(i int) { found = append(found, scored{i, ev.score(i)}) })
-	ids := func(i int) string { return docID(b.docs[i].ID) }
+	ids := func(i int) string { return bleveID(b.docs[i]) }
 	switch r.Sort {
 	case "", SortRelevance:
 		sort.Slice(found, func(x, y int) bool {

@@ -288,7 +288,7 @@ func BenchmarkQuery(b *testing.B) {
 		r     Request
 		plain func() *bleve.SearchRequest
 	}{
-		{"term", Request{Query: "espionage", Limit: 10}, func() *bleve.SearchRequest {
+		{"term", Request{Query: "espionage", Limit: 20}, func() *bleve.SearchRequest {
 			q := query.NewMatchQuery("espionage")
 			q.SetField("text")
 			return bleve.NewSearchRequestOptions(q, 10, 0, false)

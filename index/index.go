@@ -34,6 +34,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/watchline/watchline/model"
@@ -63,6 +64,9 @@ const (
 var (
 	keyCursor  = []byte("watchline.cursor")
 	keyVersion = []byte("watchline.mapping")
+	// keyMaxID is the highest store id ever indexed: a document above it is
+	// new to the index, so Sync need not look for an older bleve id of it.
+	keyMaxID = []byte("watchline.maxid")
 )
 
 // Log is what the index reads of the store to keep up with it: the seq log,
@@ -338,16 +342,11 @@ func (ix *Index) Sync(ctx context.Context, st Log) (int, error) {
 			break
 		}
 		b := bi.NewBatch()
+		if err := ix.apply(ctx, bi, b, docs); err != nil {
+			return applied, fmt.Errorf("sync index: %w", err)
+		}
 		for i := range docs {
-			d := &docs[i]
-			if d.Deleted {
-				b.Delete(docID(d.ID))
-				continue
-			}
-			if err := b.Index(docID(d.ID), indexable(d)); err != nil {
-				return applied, fmt.Errorf("sync index: document %d: %w", d.ID, err)
-			}
-			if !ix.hasFamily(familyOf(d.Language)) {
+			if !docs[i].Deleted && !ix.hasFamily(familyOf(docs[i].Language)) {
 				newFamily = true
 			}
 		}
@@ -367,6 +366,87 @@ func (ix *Index) Sync(ctx context.Context, st Log) (int, error) {
 		}
 	}
 	return applied, nil
+}
+
+// apply adds docs (a stretch of the log) to b: deleted documents removed,
+// the others (re)indexed under their bleve id, and any older bleve id of a
+// document that was in the index before (a new version, a document relinked
+// to another group) removed.
+func (ix *Index) apply(ctx context.Context, bi bleve.Index, b *bleve.Batch, docs []model.Document) error {
+	maxID, err := readMaxID(bi)
+	if err != nil {
+		return err
+	}
+	var known []int64
+	newMax := maxID
+	for i := range docs {
+		if docs[i].ID <= maxID {
+			known = append(known, docs[i].ID)
+		}
+		newMax = max(newMax, docs[i].ID)
+	}
+	old, err := bleveIDsOf(ctx, bi, known)
+	if err != nil {
+		return err
+	}
+	for i := range docs {
+		d := &docs[i]
+		id := bleveID(d)
+		for _, o := range old[d.ID] {
+			if o != id || d.Deleted {
+				b.Delete(o)
+			}
+		}
+		if d.Deleted {
+			continue
+		}
+		if err := b.Index(id, indexable(d)); err != nil {
+			return fmt.Errorf("document %d: %w", d.ID, err)
+		}
+	}
+	if newMax > maxID {
+		b.SetInternal(keyMaxID, encodeCursor(newMax))
+	}
+	return nil
+}
+
+// bleveIDsOf returns the bleve ids under which the index holds each of
+// ids, found through the docid field.
+func bleveIDsOf(ctx context.Context, bi bleve.Index, ids []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		qs := make([]query.Query, n)
+		for i, id := range ids[:n] {
+			tq := query.NewTermQuery(docID(id))
+			tq.SetField(fieldDocID)
+			qs[i] = tq
+		}
+		req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), 2*n+10, 0, false)
+		req.Score = "none"
+		res, err := bi.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("find indexed documents: %w", err)
+		}
+		for _, h := range res.Hits {
+			if id, _, ok := parseID(h.ID); ok {
+				out[id] = append(out[id], h.ID)
+			}
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+func readMaxID(bi bleve.Index) (int64, error) {
+	v, err := bi.GetInternal(keyMaxID)
+	if err != nil {
+		return 0, fmt.Errorf("read index max id: %w", err)
+	}
+	if len(v) != 8 {
+		return 0, nil
+	}
+	return int64(binary.BigEndian.Uint64(v)), nil
 }
 
 func (ix *Index) hasFamily(f string) bool {
@@ -462,7 +542,7 @@ func Rebuild(ctx context.Context, dataDir string, st Archive, progress func(done
 		os.RemoveAll(tmp)
 		return fmt.Errorf("rebuild index: %w", err)
 	}
-	var cursor, done int64
+	var cursor, done, maxID int64
 	if progress != nil {
 		progress(0, total)
 	}
@@ -477,15 +557,19 @@ func Rebuild(ctx context.Context, dataDir string, st Archive, progress func(done
 		if len(docs) == 0 {
 			break
 		}
+		// A document appears in the log once, at its latest seq, so a
+		// rebuild never meets an older bleve id of it.
 		b := bi.NewBatch()
 		for i := range docs {
+			maxID = max(maxID, docs[i].ID)
 			if docs[i].Deleted {
 				continue
 			}
-			if err := b.Index(docID(docs[i].ID), indexable(&docs[i])); err != nil {
+			if err := b.Index(bleveID(&docs[i]), indexable(&docs[i])); err != nil {
 				return fail(fmt.Errorf("document %d: %w", docs[i].ID, err))
 			}
 		}
+		b.SetInternal(keyMaxID, encodeCursor(maxID))
 		cursor = docs[len(docs)-1].Seq
 		b.SetInternal(keyCursor, encodeCursor(cursor))
 		if err := bi.Batch(b); err != nil {

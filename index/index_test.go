@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
+	"github.com/watchline/watchline/synth"
 )
 
 func mustSearch(t *testing.T, ix *Index, st storeT, r Request) *Result {
@@ -350,6 +352,48 @@ func TestCollapse(t *testing.T) {
 	}
 }
 
+// TestRelinkedCopyMovesGroup relinks a group of copies to an earlier
+// original and checks the index holds each document once, under its new
+// group: the group is part of the bleve id, so the old entries must go.
+func TestRelinkedCopyMovesGroup(t *testing.T) {
+	ctx := context.Background()
+	st, dir := openStore(t)
+	text := "The embassy denied the espionage claims about the harbour survey."
+	first := put(t, st, 1, testDoc{source: "courier", title: "Harbour survey", text: text, published: "2025-03-02"})
+	copyID := put(t, st, 2, testDoc{source: "wire", title: "Harbour survey", text: text + " More.", published: "2025-03-03", dupOf: first})
+	ix := openIndex(t, dir)
+	mustSync(t, ix, st)
+	// An even earlier report turns up: the old original and its copy
+	// become copies of it.
+	earlier := put(t, st, 3, testDoc{source: "herald", title: "Harbour survey", text: text + " Earlier.", published: "2025-03-01"})
+	if err := st.RelinkDuplicates(ctx, first, earlier, 0.9); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, ix, st)
+	if n, _ := ix.DocCount(); n != 3 {
+		t.Errorf("index holds %d entries, want 3 (one per document)", n)
+	}
+	res := mustSearch(t, ix, st, Request{Query: "harbour survey"})
+	if len(res.Hits) != 1 || res.Hits[0].Similar != 2 {
+		t.Fatalf("hits %v, want one group of three", res.Hits)
+	}
+	all, err := ix.IDs(ctx, Request{Query: "harbour survey"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(sortedIDs(all), sortedIDs([]int64{first, copyID, earlier})) {
+		t.Errorf("ids %v, want each document once", all)
+	}
+	// A deleted copy leaves the index too.
+	if err := st.DeleteDocument(ctx, copyID); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, ix, st)
+	if n, _ := ix.DocCount(); n != 2 {
+		t.Errorf("after a delete the index holds %d entries, want 2", n)
+	}
+}
+
 func TestEachReturnsEveryMatch(t *testing.T) {
 	st, dir := openStore(t)
 	const n = 1234 // three pages of eachPage
@@ -564,6 +608,55 @@ func TestAnalyzeSomeFindsWhatFullAnalysisFinds(t *testing.T) {
 			t.Errorf("%s: nothing found", q)
 		}
 	}
+}
+
+// TestAnalyzeSomeOnLongTexts compares the fast analysis with the full one
+// on synthetic articles, for their own words and phrases and prefixes of
+// them: the windows must hold every match, phrases included.
+func TestAnalyzeSomeOnLongTexts(t *testing.T) {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = synth.Generate(5, 40, func(d model.Document) error {
+		ws := strings.Fields(strings.ToLower(d.Text))
+		var qs []string
+		for i := 0; i+3 < len(ws); i += len(ws) / 5 {
+			w := strings.Trim(ws[i], ".,;:")
+			qs = append(qs, w, `"`+strings.Trim(ws[i+1], ".,;:")+" "+strings.Trim(ws[i+2], ".,;:")+`"`, w[:min(3, len(w))]+"*")
+		}
+		for _, q := range qs {
+			p, err := Parse(q)
+			if err != nil {
+				continue // a stop word alone, or punctuation
+			}
+			pats := patternsFor(m, p, "en")
+			full := findSpans(analyze(m, "en", d.Text), pats)
+			some := findSpans(analyzeSome(m, "en", d.Text, pats), pats)
+			// Fast analysis keeps a few occurrences of each term: the
+			// first ones must agree.
+			if len(some) > len(full) || !reflect.DeepEqual(full[:len(some)], some) && !sameStarts(full, some) {
+				t.Errorf("%s in %q…: full analysis %v, fast %v", q, d.Text[:60], full, some)
+			}
+			if len(full) > 0 && len(some) == 0 {
+				t.Errorf("%s: fast analysis found nothing, full %v", q, full)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sameStarts reports whether every span of some is among full.
+func sameStarts(full, some []span) bool {
+	for _, s := range some {
+		if !slices.Contains(full, s) {
+			return false
+		}
+	}
+	return true
 }
 
 func TestOpenOrRebuild(t *testing.T) {

@@ -28,7 +28,7 @@ import (
 // mappingVersion is stored inside the index; an index written with another
 // version is treated as corrupt and rebuilt, so changing the mapping below
 // only needs this number bumped.
-const mappingVersion = "5"
+const mappingVersion = "6"
 
 // A language family is one analyser and the pair of fields (title_xx, text_xx)
 // analysed with it. Each document's title and text go into the fields of its
@@ -93,15 +93,15 @@ const (
 	fieldYear       = "year"
 	fieldMonth      = "month"
 	fieldFamily     = "family" // the language family, to keep each family's query branch to its documents
-	fieldGroup      = "group"  // stored only: the near-duplicate group (DuplicateOf, or the document's own id)
+	fieldDocID      = "docid"  // the store id, indexed only: finds a document whose bleve id names an old group
 )
 
 func titleField(fam string) string { return "title_" + fam }
 func textField(fam string) string  { return "text_" + fam }
 
-// newMapping builds the index mapping. Only the near-duplicate group is
-// stored (to fold duplicates without reading the store); hits are shown from
-// the store, which has the text anyway. Text fields keep term vectors because
+// newMapping builds the index mapping. Nothing is stored: the near-duplicate
+// group travels in the bleve id (see bleveID), and hits are shown from the
+// store, which has the text anyway. Text fields keep term vectors because
 // phrase queries need token positions (the choice and its cost are in the
 // package benchmarks); keyword fields keep doc values for facets and sorting.
 func newMapping() (*mapping.IndexMappingImpl, error) {
@@ -125,9 +125,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 			dm.AddFieldMappingsAt(name, fm)
 		}
 	}
-	fam := bleve.NewKeywordFieldMapping()
-	fam.Store, fam.IncludeInAll, fam.IncludeTermVectors, fam.DocValues = false, false, false, false
-	dm.AddFieldMappingsAt(fieldFamily, fam)
+	for _, name := range []string{fieldFamily, fieldDocID} {
+		fm := bleve.NewKeywordFieldMapping()
+		fm.Store, fm.IncludeInAll, fm.IncludeTermVectors, fm.DocValues = false, false, false, false
+		dm.AddFieldMappingsAt(name, fm)
+	}
 	for _, name := range []string{fieldSource, fieldTags, fieldLanguage, fieldType, fieldYear, fieldMonth} {
 		fm := bleve.NewKeywordFieldMapping()
 		fm.Analyzer = keywordAnalyzer
@@ -143,10 +145,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	off := bleve.NewBooleanFieldMapping()
 	off.Store, off.IncludeInAll, off.DocValues = false, false, true
 	dm.AddFieldMappingsAt(fieldOfficial, off)
-
-	grp := bleve.NewNumericFieldMapping()
-	grp.Index, grp.Store, grp.IncludeInAll, grp.DocValues = false, true, false, false
-	dm.AddFieldMappingsAt(fieldGroup, grp)
 
 	im.DefaultMapping = dm
 	im.DefaultAnalyzer = en.AnalyzerName
@@ -180,8 +178,37 @@ func group(d *model.Document) int64 {
 	return d.ID
 }
 
-// docID is the bleve id of a store document.
+// docID is the store id as the docid field holds it.
 func docID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// bleveID is the bleve id of a store document: its store id, and for a
+// near-duplicate "/" and the id of its group's original. A search folds
+// copies under their original from the hit ids alone, without loading a
+// stored field for every hit it reads (a deep page reads thousands). A
+// document relinked to another group gets a new bleve id, and Sync deletes
+// the old one (found through the docid field).
+func bleveID(d *model.Document) string {
+	if g := group(d); g != d.ID {
+		return docID(d.ID) + "/" + docID(g)
+	}
+	return docID(d.ID)
+}
+
+// parseID splits a bleve id into the store id and the group.
+func parseID(s string) (id, group int64, ok bool) {
+	a, b, copy := strings.Cut(s, "/")
+	id, err := strconv.ParseInt(a, 10, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	group = id
+	if copy {
+		if group, err = strconv.ParseInt(b, 10, 64); err != nil {
+			return 0, 0, false
+		}
+	}
+	return id, group, true
+}
 
 // indexable is what the index receives for a document.
 func indexable(d *model.Document) map[string]any {
@@ -195,7 +222,7 @@ func indexable(d *model.Document) map[string]any {
 		titleField(fam): d.Title,
 		textField(fam):  d.Text,
 		fieldFamily:     fam,
-		fieldGroup:      float64(group(d)),
+		fieldDocID:      docID(d.ID),
 		fieldSource:     d.SourceID,
 		fieldLanguage:   lang,
 		fieldType:       docType(d),

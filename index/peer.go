@@ -31,12 +31,14 @@ func OpenDefaultPeer(dir string) (*DefaultPeer, error) {
 }
 
 // Add indexes docs in one bleve batch, with the fields a naive user would
-// hand bleve: title, text, source, tags, language, official and published.
+// hand bleve: url, title, text, source, tags, language, official and
+// published.
 func (p *DefaultPeer) Add(docs []model.Document) error {
 	b := p.bi.NewBatch()
 	for i := range docs {
 		d := &docs[i]
 		doc := map[string]any{
+			"url":       d.CanonicalURL,
 			"title":     d.Title,
 			"text":      d.Text,
 			"source":    d.SourceID,
@@ -67,11 +69,27 @@ type PeerQuery struct {
 	From, To          time.Time
 	Offset, Size      int
 	Facets            bool // count source, tags and published year, as bleve users do
+	// Page asks for what a results page shows, the way a bleve user gets it:
+	// the stored url, title, source and published fields of every hit and
+	// highlighted fragments of its text (bleve's html highlighter).
+	Page bool
 }
 
-// Search runs q and returns the number of matching documents and the ids of
-// one page of hits, by relevance. Nothing is loaded beyond the ids.
-func (p *DefaultPeer) Search(ctx context.Context, q PeerQuery) (uint64, []string, error) {
+// PeerHit is one hit of DefaultPeer.Search; with PeerQuery.Page its stored
+// fields and highlighted fragments are filled in.
+type PeerHit struct {
+	ID        string
+	URL       string
+	Title     string
+	Source    string
+	Published string
+	Fragments []string
+}
+
+// Search runs q and returns the number of matching documents and one page
+// of hits, by relevance: their ids, and with q.Page their fields and
+// highlighted text.
+func (p *DefaultPeer) Search(ctx context.Context, q PeerQuery) (uint64, []PeerHit, error) {
 	var must []query.Query
 	for _, w := range q.Must {
 		must = append(must, bleve.NewMatchQuery(w))
@@ -113,6 +131,11 @@ func (p *DefaultPeer) Search(ctx context.Context, q PeerQuery) (uint64, []string
 		size = DefaultLimit
 	}
 	req := bleve.NewSearchRequestOptions(bq, size, q.Offset, false)
+	if q.Page {
+		req.Fields = []string{"url", "title", "source", "published"}
+		req.Highlight = bleve.NewHighlightWithStyle("html")
+		req.Highlight.AddField("text")
+	}
 	if q.Facets {
 		req.AddFacet("source", bleve.NewFacetRequest("source", 10))
 		req.AddFacet("tags", bleve.NewFacetRequest("tags", 10))
@@ -129,11 +152,17 @@ func (p *DefaultPeer) Search(ctx context.Context, q PeerQuery) (uint64, []string
 	if err != nil {
 		return 0, nil, fmt.Errorf("default bleve peer: search: %w", err)
 	}
-	ids := make([]string, len(res.Hits))
+	hits := make([]PeerHit, len(res.Hits))
 	for i, h := range res.Hits {
-		ids[i] = h.ID
+		hits[i] = PeerHit{ID: h.ID}
+		if !q.Page {
+			continue
+		}
+		str := func(f string) string { v, _ := h.Fields[f].(string); return v }
+		hits[i].URL, hits[i].Title, hits[i].Source, hits[i].Published = str("url"), str("title"), str("source"), str("published")
+		hits[i].Fragments = h.Fragments["text"]
 	}
-	return res.Total, ids, nil
+	return res.Total, hits, nil
 }
 
 // Close closes the peer index.

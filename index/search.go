@@ -15,7 +15,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/watchline/watchline/model"
-	"github.com/watchline/watchline/store"
 )
 
 // Sort orders.
@@ -186,10 +185,28 @@ func (ix *Index) prepare(p *Parsed, r Request) (*prepared, bleve.Index, func(), 
 	return pr, bi, unlock, nil
 }
 
+// Documents is what a search reads of the store: the documents of a page,
+// in one go. Deleted documents and ids the store does not know are left
+// out (the index can be a moment ahead of or behind the store).
+type Documents interface {
+	DocumentsByID(ctx context.Context, ids []int64) ([]model.Document, error)
+}
+
+// candidate is one hit of the index, before it is shown.
+type candidate struct {
+	id, key int64 // key: the near-duplicate group, or the id itself
+	score   float64
+}
+
 // Search runs r and returns one page of hits, each filled in from the store
 // with a snippet, with near-duplicates folded under the first of their group
 // unless r.NoCollapse, and facet counts if r.Facets.
-func (ix *Index) Search(ctx context.Context, st *store.Store, r Request) (*Result, error) {
+//
+// It reads about 1.5×(offset+limit) hits from the index, ids only (the
+// group travels in the bleve id), folds them, and reads the page's
+// documents from the store in one query; only when folding leaves the page
+// short does it read further.
+func (ix *Index) Search(ctx context.Context, st Documents, r Request) (*Result, error) {
 	start := time.Now()
 	p, err := Parse(r.Query)
 	if err != nil {
@@ -208,24 +225,19 @@ func (ix *Index) Search(ctx context.Context, st *store.Store, r Request) (*Resul
 		return nil, fmt.Errorf("search: limit %d is above %d; page with Offset, or stream every hit with Each (--limit 0)", limit, MaxLimit)
 	}
 	want := r.Offset + limit
+	size := want + want/2 + 10
 
 	res := &Result{Query: r.Query, Hits: []Hit{}}
-	groups := map[int64]int{} // group key → index in shown, -1 when skipped by Offset
-	var shown []Hit
-	skipped := 0
-	// Fetch a little more than a page: folded duplicates take places.
-	size := want + want/2 + 10
+	var cands []candidate
+	more := true // the index may have hits beyond cands
 	var after []string
-	first := true
-	for {
+	read := func() error {
 		req := bleve.NewSearchRequestOptions(pr.q, size, 0, false)
 		req.SortByCustom(pr.sort)
-		if !r.NoCollapse {
-			req.Fields = []string{fieldGroup}
-		}
 		if after != nil {
 			req.SetSearchAfter(after)
 		}
+		first := after == nil
 		if first && r.Facets {
 			for _, name := range FacetNames {
 				f := facetFields[name]
@@ -234,97 +246,159 @@ func (ix *Index) Search(ctx context.Context, st *store.Store, r Request) (*Resul
 		}
 		sr, err := bi.SearchInContext(ctx, req)
 		if err != nil {
-			return nil, searchError(p, err)
+			return searchError(p, err)
 		}
 		if first {
 			res.Total = sr.Total
 			if r.Facets {
 				res.Facets = facets(sr.Facets)
 			}
-			first = false
 		}
 		for _, dm := range sr.Hits {
-			id, err := strconv.ParseInt(dm.ID, 10, 64)
-			if err != nil {
+			id, group, ok := parseID(dm.ID)
+			if !ok {
 				continue
 			}
-			key := id
-			if g, ok := dm.Fields[fieldGroup].(float64); ok && g > 0 && !r.NoCollapse {
-				key = int64(g)
+			key := group
+			if r.NoCollapse {
+				key = id
 			}
-			if at, ok := groups[key]; ok {
-				if at >= 0 {
-					shown[at].Similar++
-					shown[at].SimilarIDs = append(shown[at].SimilarIDs, id)
-				}
-				continue
+			cands = append(cands, candidate{id, key, dm.Score})
+		}
+		more = len(sr.Hits) == size
+		if len(sr.Hits) > 0 {
+			after = sortKey(sr.Hits[len(sr.Hits)-1], pr.sort)
+		}
+		return nil
+	}
+	if err := read(); err != nil {
+		return nil, err
+	}
+	docs := map[int64]*model.Document{}
+	missing := map[int64]bool{}
+	for {
+		page, similar := fold(cands, r.Offset, limit, missing)
+		if len(page) < limit && more {
+			// Folding and skipping used up the window: read on.
+			if err := read(); err != nil {
+				return nil, err
 			}
-			if skipped < r.Offset {
-				skipped++
-				groups[key] = -1
-				continue
+			continue
+		}
+		var fetch []int64
+		for _, c := range page {
+			if docs[c.id] == nil && !missing[c.id] {
+				fetch = append(fetch, c.id)
 			}
-			if len(shown) >= limit {
-				// The page is full; only keep folding into it.
-				groups[key] = -1
-				continue
-			}
-			d, err := st.Document(ctx, id)
-			if errors.Is(err, store.ErrNotFound) {
-				continue // the index is ahead of or behind the store; skip
-			}
+		}
+		if len(fetch) > 0 {
+			got, err := st.DocumentsByID(ctx, fetch)
 			if err != nil {
 				return nil, fmt.Errorf("search: %w", err)
 			}
-			if d.Deleted {
-				continue
+			for i := range got {
+				docs[got[i].ID] = &got[i]
 			}
-			groups[key] = len(shown)
-			shown = append(shown, ix.hit(p, &d, dm.Score))
+			gone := false
+			for _, id := range fetch {
+				if docs[id] == nil {
+					missing[id], gone = true, true
+				}
+			}
+			if gone {
+				continue // fold again without them
+			}
 		}
-		if len(sr.Hits) < size || (len(shown) >= limit && r.NoCollapse) {
-			break
+		pats := map[string][]pattern{}
+		for i, c := range page {
+			d := docs[c.id]
+			h := ix.hitWith(p, pats, d, c.score)
+			h.SimilarIDs = similar[i]
+			h.Similar = len(similar[i])
+			res.Hits = append(res.Hits, h)
 		}
-		if len(shown) >= limit {
-			// Folding candidates beyond this window are not looked for:
-			// similar counts cover the documents ranked up to the page's end.
-			break
-		}
-		after = sortKey(sr.Hits[len(sr.Hits)-1], pr.sort)
+		break
 	}
-	res.Hits = append(res.Hits, shown...)
 	res.Took = time.Since(start)
 	return res, nil
 }
 
+// fold walks cands in rank order and returns the page after offset (at most
+// limit groups' first documents) and, for each, the later members of its
+// group among cands. Ids in missing are passed over.
+func fold(cands []candidate, offset, limit int, missing map[int64]bool) ([]candidate, [][]int64) {
+	at := map[int64]int{} // group key → index in page, -1 when skipped or beyond the page
+	var page []candidate
+	var similar [][]int64
+	skipped := 0
+	for _, c := range cands {
+		if missing[c.id] {
+			continue
+		}
+		if i, ok := at[c.key]; ok {
+			if i >= 0 {
+				similar[i] = append(similar[i], c.id)
+			}
+			continue
+		}
+		switch {
+		case skipped < offset:
+			skipped++
+			at[c.key] = -1
+		case len(page) >= limit:
+			// The page is full; only keep folding into it. Similar counts
+			// cover the documents ranked up to the end of what was read.
+			at[c.key] = -1
+		default:
+			at[c.key] = len(page)
+			page = append(page, c)
+			similar = append(similar, nil)
+		}
+	}
+	return page, similar
+}
+
 // Each calls fn for every document r matches (after r.Offset, at most r.Limit
 // when it is not 0), in r.Sort order, paging through the index so memory
-// stays flat. Near-duplicates are not folded: every match is one hit.
-func (ix *Index) Each(ctx context.Context, st *store.Store, r Request, fn func(Hit) error) error {
+// stays flat. Near-duplicates are not folded: every match is one hit. Each
+// page of the index is read from the store in one query.
+func (ix *Index) Each(ctx context.Context, st Documents, r Request, fn func(Hit) error) error {
 	p, err := Parse(r.Query)
 	if err != nil {
 		return err
 	}
 	n := 0
-	return ix.page(ctx, p, r, false, func(dm *search.DocumentMatch, id int64) error {
-		d, err := st.Document(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
+	pats := map[string][]pattern{}
+	return ix.page(ctx, p, r, false, func(ms []match) error {
+		ids := make([]int64, len(ms))
+		for i, m := range ms {
+			ids[i] = m.id
 		}
+		got, err := st.DocumentsByID(ctx, ids)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)
 		}
-		if d.Deleted {
-			return nil
+		byID := make(map[int64]*model.Document, len(got))
+		for i := range got {
+			byID[got[i].ID] = &got[i]
 		}
-		n++
-		if n <= r.Offset {
-			return nil
+		for _, m := range ms {
+			d := byID[m.id]
+			if d == nil {
+				continue // deleted, or not in the store yet
+			}
+			n++
+			if n <= r.Offset {
+				continue
+			}
+			if r.Limit > 0 && n > r.Offset+r.Limit {
+				return errStop
+			}
+			if err := fn(ix.hitWith(p, pats, d, m.score)); err != nil {
+				return err
+			}
 		}
-		if r.Limit > 0 && n > r.Offset+r.Limit {
-			return errStop
-		}
-		return fn(ix.hit(p, &d, dm.Score))
+		return nil
 	})
 }
 
@@ -345,15 +419,17 @@ func (ix *Index) IDs(ctx context.Context, r Request) ([]int64, error) {
 	}
 	var ids []int64
 	n := 0
-	err = ix.page(ctx, p, r, r.Sort == "" && r.Offset == 0 && r.Limit == 0, func(_ *search.DocumentMatch, id int64) error {
-		n++
-		if n <= r.Offset {
-			return nil
+	err = ix.page(ctx, p, r, r.Sort == "" && r.Offset == 0 && r.Limit == 0, func(ms []match) error {
+		for _, m := range ms {
+			n++
+			if n <= r.Offset {
+				continue
+			}
+			if r.Limit > 0 && n > r.Offset+r.Limit {
+				return errStop
+			}
+			ids = append(ids, m.id)
 		}
-		if r.Limit > 0 && n > r.Offset+r.Limit {
-			return errStop
-		}
-		ids = append(ids, id)
 		return nil
 	})
 	return ids, err
@@ -361,10 +437,16 @@ func (ix *Index) IDs(ctx context.Context, r Request) ([]int64, error) {
 
 var errStop = errors.New("stop")
 
-// page runs r page by page with search-after, calling fn for every match.
-// Unordered skips scoring and walks in id order (for IDs, which only needs
-// the set).
-func (ix *Index) page(ctx context.Context, p *Parsed, r Request, unordered bool, fn func(*search.DocumentMatch, int64) error) error {
+// match is one hit of page.
+type match struct {
+	id    int64
+	score float64
+}
+
+// page runs r page by page with search-after, calling fn with the matches
+// of every page. Unordered skips scoring and walks in id order (for IDs,
+// which only needs the set).
+func (ix *Index) page(ctx context.Context, p *Parsed, r Request, unordered bool, fn func([]match) error) error {
 	pr, bi, unlock, err := ix.prepare(p, r)
 	if err != nil {
 		return err
@@ -374,6 +456,7 @@ func (ix *Index) page(ctx context.Context, p *Parsed, r Request, unordered bool,
 		pr.sort = search.SortOrder{&search.SortDocID{}}
 	}
 	var after []string
+	ms := make([]match, 0, eachPage)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -390,17 +473,17 @@ func (ix *Index) page(ctx context.Context, p *Parsed, r Request, unordered bool,
 		if err != nil {
 			return searchError(p, err)
 		}
+		ms = ms[:0]
 		for _, dm := range sr.Hits {
-			id, err := strconv.ParseInt(dm.ID, 10, 64)
-			if err != nil {
-				continue
+			if id, _, ok := parseID(dm.ID); ok {
+				ms = append(ms, match{id, dm.Score})
 			}
-			if err := fn(dm, id); err != nil {
-				if errors.Is(err, errStop) {
-					return nil
-				}
-				return err
+		}
+		if err := fn(ms); err != nil {
+			if errors.Is(err, errStop) {
+				return nil
 			}
+			return err
 		}
 		if len(sr.Hits) < eachPage {
 			return nil
@@ -436,14 +519,19 @@ func searchError(p *Parsed, err error) error {
 	return fmt.Errorf("search %q: %w", p.query, err)
 }
 
-func (ix *Index) hit(p *Parsed, d *model.Document, score float64) Hit {
-	return makeHit(ix.m, p, d, score)
-}
-
-func makeHit(m mapping.IndexMapping, p *Parsed, d *model.Document, score float64) Hit {
-	sn, matched := snippet(m, p, d)
+// hitWith is the hit for d, with the query's snippet patterns per analyser
+// cached in pats: a page analyses the query once, not once per hit.
+func (ix *Index) hitWith(p *Parsed, pats map[string][]pattern, d *model.Document, score float64) Hit {
+	an := analyzerOf(familyOf(d.Language))
+	ps, ok := pats[an]
+	if !ok {
+		ps = patternsFor(ix.m, p, an)
+		pats[an] = ps
+	}
+	sn, matched := snippetFor(ix.m, an, ps, d)
 	return newHit(d, score, sn, matched)
 }
+
 
 // newHit is the hit for d with its score, snippet and matched terms.
 func newHit(d *model.Document, score float64, sn Snippet, matched []string) Hit {

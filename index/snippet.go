@@ -97,47 +97,110 @@ func findSpans(toks analysis.TokenStream, pats []pattern) []span {
 	return spans
 }
 
-// analyzeSome analyses text like the index did, but only where a match can
-// be. For English (an analyser that maps each word to at most one term, and
-// whose stemmer changes word endings, not beginnings) it finds the places
-// where a pattern term's first letters occur, tokenizes a window around each,
-// and runs the token filters (stemming is the costly one) only on words whose
-// first two letters could start a pattern term. On a long article this reads
-// a few hundred bytes instead of tens of thousands. Other languages are
-// analysed in full.
+// analyzeSome analyses text like the index did, but only where a match is.
+// For English (an analyser that maps each word to at most one term, and
+// whose stemmer changes word endings, not beginnings) one pass over the
+// bytes finds the words whose first two letters could start a pattern term,
+// runs the token filters on those alone (stemming is the costly one,
+// memoised per word), and keeps the first few occurrences of each pattern
+// term. Only windows around those are tokenized properly — the Unicode
+// tokenizer is most of the cost of a snippet — and filtered like the index
+// does. On a long article this reads a few hundred bytes instead of tens of
+// thousands. Other languages are analysed in full.
 func analyzeSome(m mapping.IndexMapping, analyzer, text string, pats []pattern) analysis.TokenStream {
 	a, ok := m.AnalyzerNamed(analyzer).(*analysis.DefaultAnalyzer)
 	if !ok || len(a.CharFilters) > 0 || analyzer != en.AnalyzerName || len(pats) == 0 {
 		return analyze(m, analyzer, text)
 	}
-	starts := map[[2]byte]bool{}
-	var needles []string
+	// The first two letters of every pattern term: a set of pairs, looked up
+	// for every word of the text, so a first-letter table then a short list.
+	var firsts [256]bool
+	var pairs [][2]byte
+	starts := func(a, b byte) bool {
+		if !firsts[a] {
+			return false
+		}
+		for _, p := range pairs {
+			if p[0] == a && p[1] == b {
+				return true
+			}
+		}
+		return false
+	}
+	exact := map[string]bool{}
+	var prefixes []string
+	longest := 0
 	for _, pt := range pats {
 		for _, t := range pt.terms {
 			if len(t) < 2 || !isASCII(t) {
 				return analyze(m, analyzer, text)
 			}
-			starts[[2]byte{t[0], t[1]}] = true
-			needles = append(needles, t[:min(len(t), 4)])
+			firsts[t[0]] = true
+			pairs = append(pairs, [2]byte{t[0], t[1]})
+			if pt.prefix {
+				prefixes = append(prefixes, t)
+			} else {
+				exact[t] = true
+			}
 		}
+		longest = max(longest, len(pt.surface))
 	}
-	lower := asciiLower(text)
-	const before, after = 160, 240 // bytes of context, so phrases around a needle are whole
-	var wins [][2]int
+	// Bytes of context around a match: enough to start at a word boundary
+	// before it and to hold the longest phrase after it (a phrase's words
+	// may be spaced out by stop words and punctuation the surface does not
+	// show, hence twice its length).
+	const before = 40
+	after := 2*longest + 40
 	// A few occurrences of each term are enough to mark the snippet and to
 	// know which terms matched; a term used fifty times does not need fifty
 	// windows.
-	const perNeedle = 4
-	for _, nd := range needles {
-		for from, seen := 0, 0; from < len(lower) && seen < perNeedle; seen++ {
-			i := strings.Index(lower[from:], nd)
-			if i < 0 {
-				break
-			}
-			o := from + i
-			wins = append(wins, [2]int{max(o-before, 0), min(o+after, len(text))})
-			from = o + len(nd)
+	const perTerm = 4
+	seen := map[string]int{}
+	memo := map[string]string{} // word → its term ("" when filtered out)
+	single := make(analysis.TokenStream, 1)
+	termOf := func(word []byte) string {
+		if t, ok := memo[string(word)]; ok {
+			return t
 		}
+		single[0] = &analysis.Token{Term: append([]byte(nil), word...), Position: 1, Type: analysis.AlphaNumeric}
+		res := analysis.TokenStream(single)
+		for _, f := range a.TokenFilters {
+			res = f.Filter(res)
+		}
+		t := ""
+		if len(res) == 1 {
+			t = string(res[0].Term)
+		}
+		memo[string(word)] = t
+		return t
+	}
+	var wins [][2]int
+	lowered := make([]byte, 0, 32)
+	for i := 0; i < len(text); {
+		if !isWordByte(text[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && isWordByte(text[j]) {
+			j++
+		}
+		if j-i >= 2 && starts(lowerASCII(text[i]), lowerASCII(text[i+1])) {
+			lowered = lowered[:0]
+			for k := i; k < j; k++ {
+				lowered = append(lowered, lowerASCII(text[k]))
+			}
+			t := termOf(lowered)
+			hit := t != "" && exact[t]
+			for _, p := range prefixes {
+				hit = hit || t != "" && strings.HasPrefix(t, p)
+			}
+			if hit && seen[t] < perTerm {
+				seen[t]++
+				wins = append(wins, [2]int{max(i-before, 0), min(j+after, len(text))})
+			}
+		}
+		i = j
 	}
 	if len(wins) == 0 {
 		return nil
@@ -157,7 +220,7 @@ func analyzeSome(m mapping.IndexMapping, analyzer, text string, pats []pattern) 
 		ws, we := wordStart(text, w[0]), wordEnd(text, w[1])
 		for _, tok := range a.Tokenizer.Tokenize([]byte(text[ws:we])) {
 			t := tok.Term
-			if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf && !starts[[2]byte{lowerASCII(t[0]), lowerASCII(t[1])}] {
+			if len(t) >= 2 && !starts(lowerASCII(t[0]), lowerASCII(t[1])) {
 				continue
 			}
 			tok.Start += ws
@@ -176,6 +239,21 @@ func analyzeSome(m mapping.IndexMapping, analyzer, text string, pats []pattern) 
 	return out
 }
 
+// isWordByte reports whether c continues a word: an ASCII letter (either
+// case) or digit, an apostrophe, or any byte of a multi-byte character
+// (taken for a letter, so a pattern term after one is never taken for a word
+// start).
+func isWordByte(c byte) bool { return wordBytes[c] }
+
+// wordBytes is isWordByte as a table: it is asked for every byte of every
+// hit's text.
+var wordBytes = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= utf8.RuneSelf || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '\''
+	}
+	return t
+}()
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -185,15 +263,6 @@ func isASCII(s string) bool {
 	return true
 }
 
-// asciiLower lower-cases ASCII letters only, so byte offsets stay the same.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		b[i] = lowerASCII(c)
-	}
-	return string(b)
-}
-
 func lowerASCII(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'
@@ -201,14 +270,8 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-// snippet builds d's snippet for p and lists the query terms d matched.
-func snippet(m mapping.IndexMapping, p *Parsed, d *model.Document) (Snippet, []string) {
-	an := analyzerOf(familyOf(d.Language))
-	return snippetFor(m, an, patternsFor(m, p, an), d)
-}
-
-// snippetFor is snippet with the query's patterns for d's analyser already
-// made, for callers that build many snippets for one query (Batch.Match).
+// snippetFor builds d's snippet for the query whose patterns (for d's
+// analyser an) are pats, and lists the query terms d matched.
 func snippetFor(m mapping.IndexMapping, an string, pats []pattern, d *model.Document) (Snippet, []string) {
 	return snippetOf(d.Text, pats, findSpans(analyzeSome(m, an, d.Text, pats), pats),
 		findSpans(analyzeSome(m, an, d.Title, pats), pats))

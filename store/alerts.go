@@ -648,31 +648,34 @@ func (s *Store) MaxEventSeq(ctx context.Context) (int64, error) {
 
 // DocumentsByID returns the live documents among ids, in id order.
 func (s *Store) DocumentsByID(ctx context.Context, ids []int64) ([]model.Document, error) {
-	var docs []model.Document
-	const chunk = 500
-	for i := 0; i < len(ids); i += chunk {
-		part := ids[i:min(i+chunk, len(ids))]
-		args := make([]any, len(part))
-		for j, id := range part {
-			args[j] = id
-		}
-		rows, err := s.rdb.QueryContext(ctx, "SELECT "+docColumns+" FROM documents WHERE deleted = 0 AND id IN (?"+
-			strings.Repeat(",?", len(part)-1)+") ORDER BY id", args...)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// The ids go in as one JSON array, so the statement is the same text
+	// for any number of them and is prepared once.
+	b, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.readStmt(ctx, "SELECT "+docColumns+" FROM documents WHERE deleted = 0 AND id IN (SELECT value FROM json_each(?)) ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("documents by id: %w", err)
+	}
+	rows, err := st.QueryContext(ctx, string(b))
+	if err != nil {
+		return nil, fmt.Errorf("documents by id: %w", err)
+	}
+	defer rows.Close()
+	docs := make([]model.Document, 0, len(ids))
+	for rows.Next() {
+		d, err := scanDocument(rows)
 		if err != nil {
 			return nil, fmt.Errorf("documents by id: %w", err)
 		}
-		for rows.Next() {
-			d, err := scanDocument(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("documents by id: %w", err)
-			}
-			docs = append(docs, d)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("documents by id: %w", err)
-		}
+		docs = append(docs, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("documents by id: %w", err)
 	}
 	return docs, nil
 }

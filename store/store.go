@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -49,6 +50,9 @@ type Store struct {
 	rdb *sql.DB // reads: many connections, query_only
 	dir string
 	now func() time.Time
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // hot read statements, prepared once (see readStmt)
 }
 
 // readConns is the size of the read pool: readers never wait for each other
@@ -99,11 +103,38 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.stmtMu.Unlock()
 	rerr := s.rdb.Close()
 	if err := s.db.Close(); err != nil {
 		return err
 	}
 	return rerr
+}
+
+// readStmt returns q prepared on the read pool, preparing it the first
+// time. The statements of the hot read paths (a search page's documents, a
+// document by id) are the same text every time, and preparing costs as much
+// as running them: database/sql keeps each prepared once per connection.
+func (s *Store) readStmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[q]; ok {
+		return st, nil
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	st, err := s.rdb.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	s.stmts[q] = st
+	return st, nil
 }
 
 // Dir is the data directory the store lives in.
