@@ -110,7 +110,7 @@ func (s *Store) UpdateSubscription(ctx context.Context, sub model.Subscription) 
 
 // Subscription returns the subscription with id.
 func (s *Store) Subscription(ctx context.Context, id int64) (model.Subscription, error) {
-	sub, err := scanSubscription(s.rdb.QueryRowContext(ctx, "SELECT "+subColumns+" FROM subscriptions WHERE id = ?", id))
+	sub, err := scanSubscription(s.queryRow(ctx, "SELECT "+subColumns+" FROM subscriptions WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return sub, fmt.Errorf("subscription %d: %w", id, ErrNotFound)
 	}
@@ -122,7 +122,7 @@ func (s *Store) Subscription(ctx context.Context, id int64) (model.Subscription,
 
 // SubscriptionByKey returns the subscription made from feeds.yaml alert key.
 func (s *Store) SubscriptionByKey(ctx context.Context, key string) (model.Subscription, error) {
-	sub, err := scanSubscription(s.rdb.QueryRowContext(ctx, "SELECT "+subColumns+" FROM subscriptions WHERE key = ?", key))
+	sub, err := scanSubscription(s.queryRow(ctx, "SELECT "+subColumns+" FROM subscriptions WHERE key = ?", key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return sub, fmt.Errorf("subscription %q: %w", key, ErrNotFound)
 	}
@@ -134,7 +134,7 @@ func (s *Store) SubscriptionByKey(ctx context.Context, key string) (model.Subscr
 
 // Subscriptions returns every subscription, oldest first.
 func (s *Store) Subscriptions(ctx context.Context) ([]model.Subscription, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+subColumns+" FROM subscriptions ORDER BY id")
+	rows, err := s.query(ctx, "SELECT "+subColumns+" FROM subscriptions ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions: %w", err)
 	}
@@ -443,7 +443,7 @@ func scanMatches(rows *sql.Rows) ([]AlertMatch, error) {
 // PendingMatches returns every match not yet put in an outbox entry, by
 // subscription then id.
 func (s *Store) PendingMatches(ctx context.Context) ([]AlertMatch, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+matchColumns+
+	rows, err := s.query(ctx, "SELECT "+matchColumns+
 		" FROM alert_matches WHERE delivery_id IS NULL ORDER BY subscription_id, id")
 	if err != nil {
 		return nil, fmt.Errorf("pending matches: %w", err)
@@ -457,7 +457,7 @@ func (s *Store) PendingMatches(ctx context.Context) ([]AlertMatch, error) {
 
 // RecentMatches returns up to limit of a subscription's matches, newest first.
 func (s *Store) RecentMatches(ctx context.Context, subID int64, limit int) ([]AlertMatch, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+matchColumns+
+	rows, err := s.query(ctx, "SELECT "+matchColumns+
 		" FROM alert_matches WHERE subscription_id = ? ORDER BY id DESC LIMIT ?", subID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent matches of %d: %w", subID, err)
@@ -538,7 +538,7 @@ func scanDeliveries(rows *sql.Rows) ([]model.Delivery, error) {
 // DueDeliveries returns up to limit pending deliveries whose next attempt is
 // at or before now, oldest first.
 func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]model.Delivery, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+deliveryColumns+
+	rows, err := s.query(ctx, "SELECT "+deliveryColumns+
 		" FROM deliveries WHERE state = ? AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?",
 		string(model.DeliveryPending), unix(now), limit)
 	if err != nil {
@@ -581,7 +581,7 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]model.Deliv
 	}
 	q += " ORDER BY id DESC LIMIT ?"
 	args = append(args, f.Limit)
-	rows, err := s.rdb.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("deliveries: %w", err)
 	}
@@ -640,7 +640,7 @@ func (s *Store) RetryDelivery(ctx context.Context, id int64, next time.Time) err
 // MaxEventSeq is the newest seq in the event log (0 when there are no events).
 func (s *Store) MaxEventSeq(ctx context.Context) (int64, error) {
 	var seq int64
-	if err := s.rdb.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM events").Scan(&seq); err != nil {
+	if err := s.queryRow(ctx, "SELECT COALESCE(MAX(seq), 0) FROM events").Scan(&seq); err != nil {
 		return 0, fmt.Errorf("max event seq: %w", err)
 	}
 	return seq, nil
@@ -657,11 +657,7 @@ func (s *Store) DocumentsByID(ctx context.Context, ids []int64) ([]model.Documen
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.readStmt(ctx, "SELECT "+docColumns+" FROM documents WHERE deleted = 0 AND id IN (SELECT value FROM json_each(?)) ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("documents by id: %w", err)
-	}
-	rows, err := st.QueryContext(ctx, string(b))
+	rows, err := s.query(ctx, "SELECT "+docColumns+" FROM documents WHERE deleted = 0 AND id IN (SELECT value FROM json_each(?)) ORDER BY id", string(b))
 	if err != nil {
 		return nil, fmt.Errorf("documents by id: %w", err)
 	}

@@ -321,14 +321,14 @@ func scanDocument(sc scanner) (model.Document, error) {
 
 // Document returns the document with id, with every URL it is known under.
 func (s *Store) Document(ctx context.Context, id int64) (model.Document, error) {
-	d, err := scanDocument(s.rdb.QueryRowContext(ctx, "SELECT "+docColumns+" FROM documents WHERE id = ?", id))
+	d, err := scanDocument(s.queryRow(ctx, "SELECT "+docColumns+" FROM documents WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("document %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return d, fmt.Errorf("document %d: %w", id, err)
 	}
-	rows, err := s.rdb.QueryContext(ctx, "SELECT url FROM document_urls WHERE document_id = ? ORDER BY url", id)
+	rows, err := s.query(ctx, "SELECT url FROM document_urls WHERE document_id = ? ORDER BY url", id)
 	if err != nil {
 		return d, fmt.Errorf("document %d urls: %w", id, err)
 	}
@@ -346,7 +346,7 @@ func (s *Store) Document(ctx context.Context, id int64) (model.Document, error) 
 // DocumentByURL returns the document known under url (canonical or alias).
 func (s *Store) DocumentByURL(ctx context.Context, url string) (model.Document, error) {
 	var id int64
-	err := s.rdb.QueryRowContext(ctx, "SELECT document_id FROM document_urls WHERE url = ?", url).Scan(&id)
+	err := s.queryRow(ctx, "SELECT document_id FROM document_urls WHERE url = ?", url).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.Document{}, fmt.Errorf("document %s: %w", url, ErrNotFound)
 	}
@@ -359,7 +359,7 @@ func (s *Store) DocumentByURL(ctx context.Context, url string) (model.Document, 
 // KnownURL reports whether url is already stored (canonical or alias).
 func (s *Store) KnownURL(ctx context.Context, url string) (bool, error) {
 	var one int
-	err := s.rdb.QueryRowContext(ctx, "SELECT 1 FROM document_urls WHERE url = ?", url).Scan(&one)
+	err := s.queryRow(ctx, "SELECT 1 FROM document_urls WHERE url = ?", url).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -373,7 +373,7 @@ func (s *Store) KnownURL(ctx context.Context, url string) (bool, error) {
 // deleted ones included (with Deleted set) so consumers can remove them. This is
 // the log every consumer tails.
 func (s *Store) DocumentsAfter(ctx context.Context, after int64, limit int) ([]model.Document, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+docColumns+" FROM documents WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+	rows, err := s.query(ctx, "SELECT "+docColumns+" FROM documents WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("documents after %d: %w", after, err)
 	}
@@ -392,7 +392,7 @@ func (s *Store) DocumentsAfter(ctx context.Context, after int64, limit int) ([]m
 // MaxSeq is the newest seq in the log (0 when empty).
 func (s *Store) MaxSeq(ctx context.Context) (int64, error) {
 	var seq int64
-	if err := s.rdb.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM documents").Scan(&seq); err != nil {
+	if err := s.queryRow(ctx, "SELECT COALESCE(MAX(seq), 0) FROM documents").Scan(&seq); err != nil {
 		return 0, fmt.Errorf("max seq: %w", err)
 	}
 	return seq, nil
@@ -411,7 +411,7 @@ type DocFilter struct {
 func (s *Store) CountDocuments(ctx context.Context, f DocFilter) (int64, error) {
 	where, args := f.where()
 	var n int64
-	if err := s.rdb.QueryRowContext(ctx, "SELECT COUNT(*) FROM documents"+where, args...).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM documents"+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count documents: %w", err)
 	}
 	return n, nil
@@ -426,7 +426,7 @@ func (s *Store) EachDocument(ctx context.Context, f DocFilter, fn func(model.Doc
 		q += " LIMIT ? OFFSET ?"
 		args = append(args, f.Limit, f.Offset)
 	}
-	rows, err := s.rdb.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("list documents: %w", err)
 	}
@@ -471,7 +471,7 @@ func (f DocFilter) where() (string, []any) {
 
 // Versions returns every text document id has had, oldest first.
 func (s *Store) Versions(ctx context.Context, id int64) ([]model.DocumentVersion, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT document_id, version, title, text, content_hash, fetched
+	rows, err := s.query(ctx, `SELECT document_id, version, title, text, content_hash, fetched
 		FROM document_versions WHERE document_id = ? ORDER BY version`, id)
 	if err != nil {
 		return nil, fmt.Errorf("versions of %d: %w", id, err)
@@ -494,7 +494,7 @@ func (s *Store) Versions(ctx context.Context, id int64) ([]model.DocumentVersion
 func (s *Store) RawPage(ctx context.Context, id int64, version int) (Raw, error) {
 	var raw Raw
 	var body []byte
-	err := s.rdb.QueryRowContext(ctx, `SELECT content_type, body FROM raw_pages WHERE document_id = ?
+	err := s.queryRow(ctx, `SELECT content_type, body FROM raw_pages WHERE document_id = ?
 		AND (version = ? OR ? = 0) ORDER BY version DESC LIMIT 1`, id, version, version).Scan(&raw.ContentType, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return raw, fmt.Errorf("raw page of %d: %w", id, ErrNotFound)
@@ -524,7 +524,7 @@ type Fingerprint struct {
 // EachFingerprint calls fn for every live document's fingerprint published at or
 // after since (zero = all), oldest first.
 func (s *Store) EachFingerprint(ctx context.Context, since time.Time, fn func(Fingerprint) error) error {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT id, simhash, published, source_id FROM documents
+	rows, err := s.query(ctx, `SELECT id, simhash, published, source_id FROM documents
 		WHERE deleted = 0 AND duplicate_of IS NULL AND published >= ? ORDER BY published, id`, unix(since))
 	if err != nil {
 		return fmt.Errorf("fingerprints: %w", err)
@@ -546,7 +546,7 @@ func (s *Store) EachFingerprint(ctx context.Context, since time.Time, fn func(Fi
 
 // Duplicates returns the ids of documents linked to id as near-duplicates.
 func (s *Store) Duplicates(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT id FROM documents WHERE duplicate_of = ? AND deleted = 0 ORDER BY id", id)
+	rows, err := s.query(ctx, "SELECT id FROM documents WHERE duplicate_of = ? AND deleted = 0 ORDER BY id", id)
 	if err != nil {
 		return nil, fmt.Errorf("duplicates of %d: %w", id, err)
 	}

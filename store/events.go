@@ -265,7 +265,7 @@ func scanEvent(sc scanner) (model.Event, error) {
 // Event returns event id with its quotes and human edits applied. A merged
 // event is ErrNotFound; MergedInto says where it went.
 func (s *Store) Event(ctx context.Context, id int64) (model.Event, error) {
-	e, err := scanEvent(s.rdb.QueryRowContext(ctx, "SELECT "+eventColumns+eventFrom+" WHERE e.id = ? AND e.deleted = 0", id))
+	e, err := scanEvent(s.queryRow(ctx, "SELECT "+eventColumns+eventFrom+" WHERE e.id = ? AND e.deleted = 0", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, fmt.Errorf("event %d: %w", id, ErrNotFound)
 	}
@@ -280,7 +280,7 @@ func (s *Store) Event(ctx context.Context, id int64) (model.Event, error) {
 // not merged).
 func (s *Store) MergedInto(ctx context.Context, id int64) (int64, error) {
 	var into int64
-	err := s.rdb.QueryRowContext(ctx, "SELECT merged_into FROM events WHERE id = ?", id).Scan(&into)
+	err := s.queryRow(ctx, "SELECT merged_into FROM events WHERE id = ?", id).Scan(&into)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("event %d: %w", id, ErrNotFound)
 	}
@@ -291,7 +291,7 @@ func (s *Store) MergedInto(ctx context.Context, id int64) (int64, error) {
 }
 
 func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT q.text, q.speaker, q.role, q.document_id, q.offset FROM event_quotes q
+	rows, err := s.query(ctx, `SELECT q.text, q.speaker, q.role, q.document_id, q.offset FROM event_quotes q
 		LEFT JOIN documents d ON d.id = q.document_id WHERE q.event_id = ? ORDER BY d.published, q.document_id, q.offset`, id)
 	if err != nil {
 		return nil, fmt.Errorf("quotes of event %d: %w", id, err)
@@ -314,7 +314,7 @@ func (s *Store) EditedFields(ctx context.Context, id int64) ([]string, error) {
 	var title, typ sql.NullString
 	var happened sql.NullInt64
 	var fields []string
-	err := s.rdb.QueryRowContext(ctx, "SELECT title, happened, type FROM event_edits WHERE event_id = ?", id).Scan(&title, &happened, &typ)
+	err := s.queryRow(ctx, "SELECT title, happened, type FROM event_edits WHERE event_id = ?", id).Scan(&title, &happened, &typ)
 	switch {
 	case err == nil:
 		if title.Valid {
@@ -330,7 +330,7 @@ func (s *Store) EditedFields(ctx context.Context, id int64) ([]string, error) {
 		return nil, fmt.Errorf("edits of event %d: %w", id, err)
 	}
 	var pinned int
-	if err := s.rdb.QueryRowContext(ctx, "SELECT COUNT(*) FROM event_pins WHERE event_id = ? AND reason <> 'edit'", id).Scan(&pinned); err != nil {
+	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM event_pins WHERE event_id = ? AND reason <> 'edit'", id).Scan(&pinned); err != nil {
 		return nil, fmt.Errorf("edits of event %d: %w", id, err)
 	}
 	if pinned > 0 {
@@ -378,6 +378,18 @@ func (s *Store) EachEvent(ctx context.Context, f EventFilter, fn func(model.Even
 	if f.Official {
 		conds = append(conds, "e.primary_document_ids <> '[]'")
 	}
+	// A topic's events (a few out of tens of thousands) are read by id; a
+	// set so large that reading it page by page would cost more than one
+	// walk through every event is filtered while walking.
+	filterIDs := f.IDs != nil
+	if filterIDs && len(f.IDs) <= maxEventIDList {
+		if len(f.IDs) == 0 {
+			return nil
+		}
+		conds = append(conds, "e.id IN (SELECT value FROM json_each(?))")
+		args = append(args, jsonOf(sortedKeys(f.IDs)))
+		filterIDs = false
+	}
 	// Events are read a page at a time and each page's rows are closed before
 	// fn and the quote queries run: holding a result set open while issuing
 	// more queries pins a pooled connection per caller, and enough concurrent
@@ -398,7 +410,7 @@ func (s *Store) EachEvent(ctx context.Context, f EventFilter, fn func(model.Even
 			return fmt.Errorf("list events: %w", err)
 		}
 		for _, e := range events {
-			if f.IDs != nil && !f.IDs[e.ID] {
+			if filterIDs && !f.IDs[e.ID] {
 				continue
 			}
 			if e.Quotes, err = s.eventQuotes(ctx, e.ID); err != nil {
@@ -423,9 +435,14 @@ func (s *Store) EachEvent(ctx context.Context, f EventFilter, fn func(model.Even
 // eventPageSize is how many events EachEvent reads per query.
 const eventPageSize = 256
 
+// maxEventIDList is the most event ids EachEvent asks for by id: every page
+// looks each of them up again, so beyond this walking every event is
+// cheaper.
+const maxEventIDList = 4 * eventPageSize
+
 // queryEvents runs an event query and reads every row before returning.
 func (s *Store) queryEvents(ctx context.Context, q string, args ...any) ([]model.Event, error) {
-	rows, err := s.rdb.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +462,7 @@ func (s *Store) queryEvents(ctx context.Context, q string, args ...any) ([]model
 // with an empty Title and no documents) whose seq is above after, in seq
 // order: the log of event changes.
 func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]model.Event, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+eventColumns+eventFrom+" WHERE e.seq > ? ORDER BY e.seq LIMIT ?", after, limit)
+	rows, err := s.query(ctx, "SELECT "+eventColumns+eventFrom+" WHERE e.seq > ? ORDER BY e.seq LIMIT ?", after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events after %d: %w", after, err)
 	}
@@ -491,7 +508,7 @@ func (s *Store) documentEvents(ctx context.Context, what, table string, docs []i
 		for j, d := range part {
 			args[j] = d
 		}
-		rows, err := s.rdb.QueryContext(ctx, "SELECT document_id, event_id FROM "+table+" WHERE document_id IN (?"+
+		rows, err := s.query(ctx, "SELECT document_id, event_id FROM "+table+" WHERE document_id IN (?"+
 			strings.Repeat(",?", len(part)-1)+")", args...)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
@@ -525,7 +542,7 @@ func (s *Store) EventMembersStarted(ctx context.Context, from, to time.Time) ([]
 }
 
 func (s *Store) members(ctx context.Context, where string, args ...any) ([]EventMember, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT ed.document_id, ed.event_id, ed.published, ed.analysis
+	rows, err := s.query(ctx, `SELECT ed.document_id, ed.event_id, ed.published, ed.analysis
 		FROM event_documents ed `+where+` ORDER BY ed.event_id, ed.published, ed.document_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("event members: %w", err)
@@ -553,7 +570,7 @@ func (s *Store) Pins(ctx context.Context, docs []int64) (map[int64]int64, error)
 // so new events never reuse an id a correction refers to.
 func (s *Store) MaxEventID(ctx context.Context) (int64, error) {
 	var id int64
-	err := s.rdb.QueryRowContext(ctx, `SELECT MAX(COALESCE((SELECT MAX(id) FROM events), 0),
+	err := s.queryRow(ctx, `SELECT MAX(COALESCE((SELECT MAX(id) FROM events), 0),
 		COALESCE((SELECT MAX(event_id) FROM event_pins), 0), COALESCE((SELECT MAX(event_id) FROM event_edits), 0))`).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("max event id: %w", err)
@@ -564,7 +581,7 @@ func (s *Store) MaxEventID(ctx context.Context) (int64, error) {
 // ClusterState returns the named clusterer state (nil if none).
 func (s *Store) ClusterState(ctx context.Context, name string) ([]byte, error) {
 	var b []byte
-	err := s.rdb.QueryRowContext(ctx, "SELECT value FROM cluster_state WHERE name = ?", name).Scan(&b)
+	err := s.queryRow(ctx, "SELECT value FROM cluster_state WHERE name = ?", name).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -604,7 +621,7 @@ type EventSource struct {
 
 // EventSources returns the documents of event id in published order.
 func (s *Store) EventSources(ctx context.Context, id int64) ([]EventSource, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT d.id, d.canonical_url, d.source_id, d.title, d.published, d.official,
+	rows, err := s.query(ctx, `SELECT d.id, d.canonical_url, d.source_id, d.title, d.published, d.official,
 		COALESCE(d.duplicate_of, 0) FROM event_documents ed JOIN documents d ON d.id = ed.document_id
 		WHERE ed.event_id = ? ORDER BY d.published, d.id`, id)
 	if err != nil {

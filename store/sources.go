@@ -27,7 +27,7 @@ func scanHealth(sc scanner) (model.SourceHealth, error) {
 // SourceHealth returns what the crawler last recorded for source id; a source
 // never crawled has only its id set.
 func (s *Store) SourceHealth(ctx context.Context, id string) (model.SourceHealth, error) {
-	h, err := scanHealth(s.rdb.QueryRowContext(ctx, "SELECT "+healthColumns+" FROM source_state s WHERE s.source_id = ?", id))
+	h, err := scanHealth(s.queryRow(ctx, "SELECT "+healthColumns+" FROM source_state s WHERE s.source_id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.SourceHealth{SourceID: id}, nil
 	}
@@ -40,7 +40,7 @@ func (s *Store) SourceHealth(ctx context.Context, id string) (model.SourceHealth
 // SourceHealths returns the recorded health of every source crawled so far,
 // ordered by id.
 func (s *Store) SourceHealths(ctx context.Context) ([]model.SourceHealth, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+healthColumns+" FROM source_state s ORDER BY s.source_id")
+	rows, err := s.query(ctx, "SELECT "+healthColumns+" FROM source_state s ORDER BY s.source_id")
 	if err != nil {
 		return nil, fmt.Errorf("source health: %w", err)
 	}
@@ -85,7 +85,7 @@ type Validators struct {
 // Validators returns the stored validators for url (empty if none).
 func (s *Store) Validators(ctx context.Context, url string) (Validators, error) {
 	var v Validators
-	err := s.rdb.QueryRowContext(ctx, "SELECT etag, last_modified FROM http_cache WHERE url = ?", url).Scan(&v.ETag, &v.LastModified)
+	err := s.queryRow(ctx, "SELECT etag, last_modified FROM http_cache WHERE url = ?", url).Scan(&v.ETag, &v.LastModified)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, nil
 	}

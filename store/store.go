@@ -117,14 +117,21 @@ func (s *Store) Close() error {
 }
 
 // readStmt returns q prepared on the read pool, preparing it the first
-// time. The statements of the hot read paths (a search page's documents, a
-// document by id) are the same text every time, and preparing costs as much
-// as running them: database/sql keeps each prepared once per connection.
+// time. Reads repeat the same few statements (a search page's documents, an
+// event's sources, a timeline's events), and with modernc's SQLite preparing
+// costs as much as running them: database/sql keeps each prepared once per
+// connection. Statements whose text varies (an IN list of n ids) would fill
+// the cache, so past maxReadStmts it returns nil and they run unprepared.
 func (s *Store) readStmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	s.stmtMu.Lock()
 	defer s.stmtMu.Unlock()
 	if st, ok := s.stmts[q]; ok {
 		return st, nil
+	}
+	// An IN list of n placeholders is a new text for every n: not worth
+	// keeping.
+	if len(s.stmts) >= maxReadStmts || strings.Count(q, "?") > 8 {
+		return nil, nil
 	}
 	if s.stmts == nil {
 		s.stmts = map[string]*sql.Stmt{}
@@ -135,6 +142,33 @@ func (s *Store) readStmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	}
 	s.stmts[q] = st
 	return st, nil
+}
+
+// maxReadStmts bounds the read statement cache.
+const maxReadStmts = 200
+
+// query runs a read query through the statement cache.
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.readStmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return s.rdb.QueryContext(ctx, q, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow is QueryRow through the statement cache.
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) rowScanner {
+	st, err := s.readStmt(ctx, q)
+	if err != nil {
+		return errRow{err}
+	}
+	if st == nil {
+		return s.rdb.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // Dir is the data directory the store lives in.
@@ -235,7 +269,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // Cursor returns the last seq consumer name has fully applied (0 if none).
 func (s *Store) Cursor(ctx context.Context, name string) (int64, error) {
 	var seq int64
-	err := s.rdb.QueryRowContext(ctx, "SELECT seq FROM cursors WHERE name = ?", name).Scan(&seq)
+	err := s.queryRow(ctx, "SELECT seq FROM cursors WHERE name = ?", name).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -264,7 +298,7 @@ func setCursorTx(ctx context.Context, tx *sql.Tx, name string, seq int64) error 
 // Check runs SQLite's integrity check and reports the first problem found.
 func (s *Store) Check(ctx context.Context) error {
 	var res string
-	if err := s.rdb.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+	if err := s.queryRow(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
 		return fmt.Errorf("integrity check: %w", err)
 	}
 	if res != "ok" {
