@@ -532,7 +532,6 @@ func (ix *Index) hitWith(p *Parsed, pats map[string][]pattern, d *model.Document
 	return newHit(d, score, sn, matched)
 }
 
-
 // newHit is the hit for d with its score, snippet and matched terms.
 func newHit(d *model.Document, score float64, sn Snippet, matched []string) Hit {
 	return Hit{
