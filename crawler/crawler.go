@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -266,9 +265,14 @@ func (c *Crawler) progress(format string, args ...any) {
 func (c *Crawler) CrawlSource(ctx context.Context, src model.Source) SourceResult {
 	start := time.Now()
 	res := SourceResult{Source: src.ID}
-	items, commit, err := c.list(ctx, src)
+	items, commit, warn, err := c.list(ctx, src)
 	if err != nil {
 		res.Err = err
+	}
+	if warn != nil {
+		// The feed broke off: its complete entries are stored, and the
+		// source's health says what was lost.
+		res.ItemErr = warn
 	}
 	res.Listed = len(items)
 	for _, it := range items {
@@ -327,23 +331,25 @@ func (c *Crawler) saveHealth(ctx context.Context, src model.Source, res SourceRe
 }
 
 // list reads a source's listing. commit, if not nil, stores the listing's
-// validators for the next conditional GET.
-func (c *Crawler) list(ctx context.Context, src model.Source) (items []item, commit func(context.Context) error, err error) {
+// validators for the next conditional GET. warn reports a feed that broke
+// off after the items returned; its validators are not stored, so the next
+// crawl reads it in full again.
+func (c *Crawler) list(ctx context.Context, src model.Source) (items []item, commit func(context.Context) error, warn, err error) {
 	var v store.Validators
 	// An official source's listing is always read in full: its pages are
 	// re-fetched (conditionally) to catch silent edits, so we need the list
 	// even when it has not changed.
 	if !src.Official {
 		if v, err = c.st.Validators(ctx, src.URL); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	resp, err := c.fetch.get(ctx, src, src.URL, v)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if resp.NotModified {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	commit = func(ctx context.Context) error { return c.st.SetValidators(ctx, src.URL, resp.validators()) }
 	switch src.Kind {
@@ -352,12 +358,15 @@ func (c *Crawler) list(ctx context.Context, src model.Source) (items []item, com
 	case model.KindSitemap:
 		items, err = c.sitemap(ctx, src, resp)
 	default:
-		items, err = parseFeed(resp.Body, resp.URL, resp.ContentType)
+		items, err = parseFeed(resp.Body, resp.URL, resp.Header)
+		if errors.Is(err, ErrFeedPartial) {
+			return items, nil, fmt.Errorf("%s: %w", src.URL, err), nil
+		}
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", src.URL, err)
+		return nil, nil, nil, fmt.Errorf("%s: %w", src.URL, err)
 	}
-	return items, commit, nil
+	return items, commit, nil, nil
 }
 
 // sitemap reads a sitemap or sitemap index, following an index's children
@@ -421,10 +430,13 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 		res.Failed++
 		res.ItemErr = err
 	}
-	norm, err := extract.NormalizeURL(it.URL)
-	if err != nil {
-		fail(err)
-		return
+	norm := it.URL // a feed-only entry's key is normalised already
+	if !it.FeedOnly {
+		var err error
+		if norm, err = extract.NormalizeURL(it.URL); err != nil {
+			fail(err)
+			return
+		}
 	}
 	known, err := c.st.KnownURL(ctx, norm)
 	if err != nil {
@@ -437,8 +449,9 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 	}
 	now := c.opts.Now()
 	// A feed item carries its own text unless the source says to read the
-	// page (summaries only) or the item has no text at all.
-	usePage := src.Kind != model.KindFeed || src.FetchArticles || it.Text == ""
+	// page (summaries only) or the item has no text at all. An entry without
+	// a link has no page: it is its own document.
+	usePage := !it.FeedOnly && (src.Kind != model.KindFeed || src.FetchArticles || it.Text == "")
 	if !usePage {
 		c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: "text/html; charset=utf-8", Body: []byte(it.Content)}, known, res, "", nil)
 		return
@@ -474,7 +487,10 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 		if ctx.Err() != nil {
 			return
 		}
-		if it.Text != "" {
+		// The page is there but holds no article (a video, a paywall, a
+		// script-only page): a feed entry is then kept as the feed gives
+		// it, headline and date at least, with the page kept as raw.
+		if it.Text != "" || src.Kind == model.KindFeed {
 			c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: resp.ContentType, Body: resp.Body}, known, res, norm, resp)
 			return
 		}
@@ -486,12 +502,9 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 
 // store puts doc through dedupe into the store, counts the outcome and, for
 // a fetched page, records its validators for the next conditional GET.
+// A document from a feed entry may have no text: its headline, date and
+// link are still a record of what was published.
 func (c *Crawler) store(ctx context.Context, doc model.Document, raw store.Raw, known bool, res *SourceResult, key string, resp *response) {
-	if strings.TrimSpace(doc.Text) == "" {
-		res.Failed++
-		res.ItemErr = fmt.Errorf("%s: no text in the page or the feed item", doc.URL)
-		return
-	}
 	outcome, relinked, err := c.dedupe.put(ctx, &doc, raw, known)
 	if err != nil {
 		res.Failed++
@@ -543,6 +556,9 @@ func feedDocument(src model.Source, it item, norm string, now time.Time) model.D
 		d.Language = src.Language
 	}
 	setDate(&d, time.Time{}, "", 0, it.Published, now)
+	if it.Modified.After(d.Published) && plausibleDate(it.Modified, now) {
+		d.Modified = it.Modified
+	}
 	return d
 }
 
@@ -559,8 +575,11 @@ func articleDocument(src model.Source, it item, art *extract.Article, norm, fina
 		d.CanonicalURL = art.CanonicalURL
 	}
 	d.URLs = append(d.URLs, norm)
+	// A feed's headline is the publisher's own and plain; a page's <title>
+	// often carries the site's name or an SEO variant. A listing page's link
+	// text is only a label, so there the page's title wins.
 	d.Title = art.Title
-	if d.Title == "" {
+	if it.Title != "" && (src.Kind == model.KindFeed || d.Title == "") {
 		d.Title = it.Title
 	}
 	d.Text = art.Text
