@@ -74,31 +74,44 @@ func parseFeed(body []byte, feedURL string, header http.Header) ([]item, error) 
 	}
 
 	var items []item
-	seen := map[string]bool{}
+	seen := map[string]string{} // URL -> id of the entry that has it
 	for i := range entries {
-		it, ok := entries[i].item(base, key)
+		e := &entries[i]
+		it, ok := e.item(base, key)
 		if !ok {
 			continue
 		}
-		if seen[it.URL] {
-			// A second entry for the same page is a repeat, unless the links
-			// differ by their #fragment: one page holding several
-			// statements, each an entry of its own.
-			if it.FeedOnly || entries[i].fragment == "" {
+		if first, dup := seen[it.URL]; dup {
+			// A second entry for the same page is a repeat, unless it is
+			// another entry: its link differs by the #fragment (one page
+			// holding several statements) or it has an id of its own (a
+			// live page with an entry per update). That entry is then its
+			// own document, like an entry without a link.
+			switch {
+			case it.FeedOnly:
+				continue
+			case e.fragment != "":
+				it.URL = key + "#entry-" + shortHash("link:"+it.URL+"#"+e.fragment)
+			case e.id != "" && e.id != first:
+				it.URL = key + "#entry-" + shortHash("id:"+e.id)
+			default:
 				continue
 			}
-			it.URL, it.FeedOnly = key+"#entry-"+shortHash("link:"+it.URL+"#"+entries[i].fragment), true
-			if seen[it.URL] {
+			it.FeedOnly = true
+			if _, dup := seen[it.URL]; dup {
 				continue
 			}
 		}
-		seen[it.URL] = true
+		seen[it.URL] = e.id
 		items = append(items, it)
 		if len(items) >= maxItems {
 			break
 		}
 	}
-	if err != nil {
+	switch {
+	case err != nil && len(items) == 0: // the entries read before had nothing in them
+		return nil, fmt.Errorf("%w: %v", ErrFeedParse, err)
+	case err != nil:
 		return items, fmt.Errorf("%w: %v; kept the %d entries before it", ErrFeedPartial, err, len(items))
 	}
 	return items, nil
@@ -272,6 +285,13 @@ func documentBase(feedURL, contentLocation string) *url.URL {
 	return base
 }
 
+// docURL is the document's own URL, fragment dropped as resolveLink does.
+func docURL(base *url.URL) string {
+	u := *base
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}
+
 // feedKey is the normalised feed URL under which feed-only entries live.
 func feedKey(feedURL string) string {
 	if n, err := extract.NormalizeURL(feedURL); err == nil {
@@ -386,7 +406,9 @@ func (e *rawEntry) item(base *url.URL, feedKey string) (item, bool) {
 	it.Modified = firstDate(e.updated)
 	it.Authors = e.authors
 	for _, l := range append(e.links, e.permalink) {
-		if l != "" {
+		// An empty <link/> resolves to the feed itself, which is no
+		// entry's page.
+		if l != "" && l != docURL(base) {
 			it.URL = l
 			break
 		}
@@ -912,7 +934,12 @@ func (r *xmlReader) text(start xml.StartElement) (textValue, error) {
 	case mode == "base64":
 		return textValue{chars, kindText}, nil
 	}
-	// An image or other binary media type: nothing to read as text.
+	// Any other media type is Base64 (RFC 4287, 4.1.3.3). Decoded text is
+	// kept, as HTML if it looks like HTML; an image or other binary is no
+	// text at all.
+	if b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(chars), "")); err == nil && utf8.Valid(b) {
+		return textValue{string(b), kindUnknown}, nil
+	}
 	return textValue{"", kindText}, nil
 }
 

@@ -86,6 +86,16 @@ func TestParseFeedEntries(t *testing.T) {
 			t.Errorf("items = %+v", items)
 		}
 	})
+	t.Run("entries sharing a page", func(t *testing.T) {
+		items := parse(t, `<feed xmlns="http://www.w3.org/2005/Atom">
+<entry><id>tag:x,2025:update-1</id><title>Live: first update</title><link href="http://feeds.example.org/live"/></entry>
+<entry><id>tag:x,2025:update-2</id><title>Live: second update</title><link href="http://feeds.example.org/live"/></entry>
+<entry><id>tag:x,2025:update-2</id><title>Live: second update, repeated</title><link href="http://feeds.example.org/live"/></entry>
+</feed>`)
+		if len(items) != 2 || items[0].URL != "http://feeds.example.org/live" || !items[1].FeedOnly || items[1].Title != "Live: second update" {
+			t.Errorf("items = %+v, want the page and the second update under its own key", items)
+		}
+	})
 	t.Run("items past the cap are not read", func(t *testing.T) {
 		var b strings.Builder
 		b.WriteString("<rss><channel>")
