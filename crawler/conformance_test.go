@@ -140,6 +140,14 @@ func fillConformance(s, host, base string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "{host}", host), "{base}", base)
 }
 
+// wideEncodings are the UTF-16 and UTF-32 forms a case may be served in.
+var wideEncodings = map[string]encoding.Encoding{
+	"utf-16le": unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), "utf-16le-bom": unicode.UTF16(unicode.LittleEndian, unicode.UseBOM),
+	"utf-16be": unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), "utf-16be-bom": unicode.UTF16(unicode.BigEndian, unicode.UseBOM),
+	"utf-32le": utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM), "utf-32le-bom": utf32.UTF32(utf32.LittleEndian, utf32.UseBOM),
+	"utf-32be": utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM), "utf-32be-bom": utf32.UTF32(utf32.BigEndian, utf32.UseBOM),
+}
+
 // conformanceBody is the case's fixture with its placeholders filled in and
 // converted to the case's encoding.
 func conformanceBody(c conformanceCase, host, base string) ([]byte, error) {
@@ -152,32 +160,9 @@ func conformanceBody(c conformanceCase, host, base string) ([]byte, error) {
 	if c.encoding == "" {
 		return []byte(strings.ReplaceAll(s, "{badbyte}", "\xff")), nil
 	}
-	var enc encoding.Encoding
-	bom := strings.HasSuffix(c.encoding, "-bom")
-	name := strings.TrimSuffix(c.encoding, "-bom")
-	switch name {
-	case "utf-16le", "utf-16be":
-		order := unicode.LittleEndian
-		if name == "utf-16be" {
-			order = unicode.BigEndian
-		}
-		pol := unicode.IgnoreBOM
-		if bom {
-			pol = unicode.UseBOM
-		}
-		enc = unicode.UTF16(order, pol)
-	case "utf-32le", "utf-32be":
-		order := utf32.LittleEndian
-		if name == "utf-32be" {
-			order = utf32.BigEndian
-		}
-		pol := utf32.IgnoreBOM
-		if bom {
-			pol = utf32.UseBOM
-		}
-		enc = utf32.UTF32(order, pol)
-	default:
-		if enc, err = htmlindex.Get(name); err != nil {
+	enc, ok := wideEncodings[c.encoding]
+	if !ok {
+		if enc, err = htmlindex.Get(c.encoding); err != nil {
 			return nil, fmt.Errorf("case %s: %w", c.file, err)
 		}
 	}
