@@ -208,6 +208,30 @@ defaults: {interval: 45m, delay: 5s, user_agent: "ua/2", max_body: 5MB, timeout:
 			},
 		},
 		{
+			name: "the contact joins every User-Agent once and is the From address",
+			yaml: `
+defaults: {contact: ops@example.org}
+sources:
+  - id: a
+    url: https://example.org/a.xml
+  - id: b
+    url: https://example.org/b.xml
+    user_agent: "own-agent/2"
+`,
+			want: Config{
+				Defaults: func() Defaults { d := def; d.Contact = "ops@example.org"; return d }(),
+				Sources: []model.Source{
+					{ID: "a", Title: "a", Kind: model.KindFeed, URL: "https://example.org/a.xml", Interval: def.Interval,
+						Delay: def.Delay, UserAgent: "watchline/0.1 (+https://github.com/watchline/watchline; ops@example.org)",
+						Contact: "ops@example.org", MaxBody: def.MaxBody, FetchArticles: true},
+					{ID: "b", Title: "b", Kind: model.KindFeed, URL: "https://example.org/b.xml", Interval: def.Interval,
+						Delay: def.Delay, UserAgent: "own-agent/2 (ops@example.org)", Contact: "ops@example.org",
+						MaxBody: def.MaxBody, FetchArticles: true},
+				},
+				Web: Web{Addr: "127.0.0.1:8080"},
+			},
+		},
+		{
 			name: "allow_private permits fast polling of a local test server",
 			yaml: `
 sources:

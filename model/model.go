@@ -28,8 +28,9 @@ type Source struct {
 	Interval      time.Duration `json:"interval"`           // base polling interval
 	Delay         time.Duration `json:"delay"`              // minimum gap between requests to one host
 	UserAgent     string        `json:"user_agent,omitempty"`
-	MaxBody       int64         `json:"max_body"`      // response body cap in bytes
-	AllowPrivate  bool          `json:"allow_private"` // may reach loopback/private addresses
+	Contact       string        `json:"contact,omitempty"` // who runs the crawler (From header), from defaults.contact
+	MaxBody       int64         `json:"max_body"`          // response body cap in bytes
+	AllowPrivate  bool          `json:"allow_private"`     // may reach loopback/private addresses
 	FetchArticles bool          `json:"fetch_articles"`
 }
 

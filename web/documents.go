@@ -11,6 +11,7 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/extract"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
@@ -117,11 +118,19 @@ func (s *Server) handleSources(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apiSource is one source in the API's /api/sources answer.
+// apiSource is one source in the API's /api/sources answer. Durations are
+// written as feeds.yaml takes them ("30m"), not as nanoseconds.
 type apiSource struct {
 	model.Source
-	Status string             `json:"status"`
-	Health model.SourceHealth `json:"health"`
+	Interval string    `json:"interval"`
+	Delay    string    `json:"delay"`
+	Status   string    `json:"status"`
+	Health   apiHealth `json:"health"`
+}
+
+type apiHealth struct {
+	model.SourceHealth
+	Interval string `json:"interval,omitempty"` // the current adaptive interval
 }
 
 func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) error {
@@ -131,7 +140,12 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]apiSource, 0, len(rows))
 	for _, row := range rows {
-		out = append(out, apiSource{Source: row.Source, Status: row.Status, Health: row.Health})
+		h := apiHealth{SourceHealth: row.Health}
+		if row.Health.Interval > 0 {
+			h.Interval = config.FormatDuration(row.Health.Interval)
+		}
+		out = append(out, apiSource{Source: row.Source, Interval: config.FormatDuration(row.Source.Interval),
+			Delay: config.FormatDuration(row.Source.Delay), Status: row.Status, Health: h})
 	}
 	return writeJSON(w, map[string]any{"sources": out})
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -99,14 +100,20 @@ func writeJSON(w http.ResponseWriter, v any) error {
 	return writeJSONStatus(w, http.StatusOK, v)
 }
 
+// writeJSONStatus writes v as indented JSON. The API answers
+// application/json, never HTML, so &, < and > stay as they are: URLs with
+// query strings read as URLs (not \u0026) in every client.
 func writeJSONStatus(w http.ResponseWriter, status int, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	_, err = w.Write(append(b, '\n'))
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 

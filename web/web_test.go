@@ -157,6 +157,36 @@ func TestPagesStatusAndContentType(t *testing.T) {
 	}
 }
 
+// TestAPIJSONReadable checks that the API writes &, < and > as themselves
+// (it answers application/json, which no browser runs as HTML) and durations
+// as feeds.yaml takes them.
+func TestAPIJSONReadable(t *testing.T) {
+	f := newFixture(t, testToken)
+	_, body := f.get(t, "/api/documents/1")
+	if strings.Contains(body, `\u0026`) || strings.Contains(body, `\u003c`) || !strings.Contains(body, `<script>alert(\"x\")</script> & \"quotes\"`) {
+		t.Errorf("/api/documents/1 escapes HTML characters:\n%.600s", body)
+	}
+	_, body = f.get(t, "/api/sources")
+	var got struct {
+		Sources []struct {
+			ID       string `json:"id"`
+			Interval string `json:"interval"`
+			Delay    string `json:"delay"`
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("/api/sources: %v\n%s", err, body)
+	}
+	if len(got.Sources) == 0 {
+		t.Fatal("/api/sources lists no sources")
+	}
+	for _, s := range got.Sources {
+		if s.Interval != "30m" || s.Delay != "1s" {
+			t.Errorf("source %s: interval %q, delay %q; want \"30m\" and \"1s\"", s.ID, s.Interval, s.Delay)
+		}
+	}
+}
+
 func TestSecurityHeaders(t *testing.T) {
 	f := newFixture(t, testToken)
 	for _, path := range []string{"/", "/api/sources", "/documents/999"} {

@@ -40,7 +40,10 @@ func runAlerts(ctx context.Context, a *app, args []string) error {
 		}
 		return nil
 	}
-	sub, rest := args[0], args[1:]
+	sub, rest, ok := subcommand(args, "add", "list", "ls", "rm", "remove", "test", "run", "deliveries", "retry", "atom")
+	if !ok {
+		return fmt.Errorf("%w: no subcommand in %q; use add, list, rm, test, run, deliveries, retry or atom", errUsage, strings.Join(args, " "))
+	}
 	switch sub {
 	case "add":
 		return alertsAdd(ctx, a, rest)

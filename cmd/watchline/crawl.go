@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/crawler"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
@@ -144,8 +145,8 @@ func newDocRow(d model.Document) docRow {
 }
 
 func runDocs(ctx context.Context, a *app, args []string) error {
-	if len(args) > 0 && args[0] == "show" {
-		return runDocsShow(ctx, a, args[1:])
+	if _, rest, ok := subcommand(args, "show"); ok {
+		return runDocsShow(ctx, a, rest)
 	}
 	fs := a.flags("docs", "[--source ID]... [--limit N] [--format text|json|ndjson]  |  docs show ID [--format text|json]")
 	var sources multiFlag
@@ -386,7 +387,7 @@ func intervalText(d time.Duration) string {
 	if d == 0 {
 		return ""
 	}
-	return d.String()
+	return config.FormatDuration(d)
 }
 
 func dashEmpty(s string) string {

@@ -117,6 +117,39 @@ func interleave(fs *flag.FlagSet, args []string) []string {
 	return append(flags, pos...)
 }
 
+// globalValueFlags are the options every command takes that have a value;
+// subcommand skips their values when it looks for the subcommand's name.
+var globalValueFlags = map[string]bool{"config": true, "data": true}
+
+// subcommand finds the first of names among args, wherever flags put it, so
+// `watchline docs --config X show 12` shows document 12 like
+// `watchline docs show 12 --config X`. It returns the name and the other
+// arguments in their order; ok is false when none is there. A word that is
+// the value of a preceding --config or --data is not taken for a name; the
+// value of another flag before the name could be, which is why the names are
+// only the fixed words of one command.
+func subcommand(args []string, names ...string) (name string, rest []string, ok bool) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			if flag := strings.TrimLeft(a, "-"); !strings.Contains(flag, "=") && globalValueFlags[flag] {
+				i++ // its value
+			}
+			continue
+		}
+		for _, n := range names {
+			if a == n {
+				rest = append(append(rest, args[:i]...), args[i+1:]...)
+				return n, rest, true
+			}
+		}
+	}
+	return "", args, false
+}
+
 // config loads and validates the configuration file.
 func (a *app) config() (*config.Config, error) {
 	return config.Load(a.configPath)

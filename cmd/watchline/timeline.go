@@ -208,21 +208,25 @@ func runEvents(ctx context.Context, a *app, args []string) error {
 		}
 		return nil
 	}
-	switch args[0] {
-	case "list", "ls":
-		return eventsList(ctx, a, args[1:])
-	case "show":
-		return eventsShow(ctx, a, args[1:])
-	case "merge":
-		return eventsMerge(ctx, a, args[1:])
-	case "split":
-		return eventsSplit(ctx, a, args[1:])
-	case "edit":
-		return eventsEdit(ctx, a, args[1:])
-	case "rebuild":
-		return eventsRebuild(ctx, a, args[1:])
+	sub, rest, ok := subcommand(args, "list", "ls", "show", "merge", "split", "edit", "rebuild")
+	if !ok {
+		return fmt.Errorf("%w: no subcommand in %q; use list, show, merge, split, edit or rebuild", errUsage, strings.Join(args, " "))
 	}
-	return fmt.Errorf("%w: unknown subcommand %q; use list, show, merge, split, edit or rebuild", errUsage, args[0])
+	switch sub {
+	case "list", "ls":
+		return eventsList(ctx, a, rest)
+	case "show":
+		return eventsShow(ctx, a, rest)
+	case "merge":
+		return eventsMerge(ctx, a, rest)
+	case "split":
+		return eventsSplit(ctx, a, rest)
+	case "edit":
+		return eventsEdit(ctx, a, rest)
+	case "rebuild":
+		return eventsRebuild(ctx, a, rest)
+	}
+	return fmt.Errorf("%w: unknown subcommand %q; use list, show, merge, split, edit or rebuild", errUsage, sub)
 }
 
 func eventID(s string) (int64, error) {
