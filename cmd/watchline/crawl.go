@@ -16,6 +16,7 @@ import (
 	"github.com/watchline/watchline/crawler"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
+	"github.com/watchline/watchline/timeline"
 )
 
 func runCrawl(ctx context.Context, a *app, args []string) error {
@@ -202,7 +203,7 @@ func runDocs(ctx context.Context, a *app, args []string) error {
 			if d.DuplicateOf != 0 {
 				title += fmt.Sprintf(" (copy of %d)", d.DuplicateOf)
 			}
-			_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", d.ID, d.Published.Format("2006-01-02 15:04"), d.SourceID, d.Versions, title)
+			_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", d.ID, timeline.PublishedString(d.Published), d.SourceID, d.Versions, title)
 			return err
 		})
 		if ferr := tw.Flush(); err == nil {

@@ -354,7 +354,7 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 		case s.Official:
 			mark = "*"
 		}
-		fmt.Fprintf(w, " %s %s  doc %-6d %-20s %s\n     %s\n", mark, s.Published.UTC().Format("2006-01-02 15:04"), s.DocumentID, s.SourceID, s.Title, s.URL)
+		fmt.Fprintf(w, " %s %-16s  doc %-6d %-20s %s\n     %s\n", mark, timeline.PublishedString(s.Published), s.DocumentID, s.SourceID, s.Title, s.URL)
 	}
 	fmt.Fprintln(w, "   (1 = first report, * = official)")
 	if len(e.Quotes) > 0 {
