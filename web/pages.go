@@ -106,8 +106,8 @@ type errorPage struct {
 func (e *errorPage) pageTitle() (string, string) { return http.StatusText(e.Status), "" }
 
 var funcs = template.FuncMap{
-	"date":     fmtDate,
-	"datetime": fmtDateTime,
+	"date":      fmtDate,
+	"datetime":  fmtDateTime,
 	"published": fmtPublished,
 	"publishedISO": func(t time.Time) string {
 		if model.DayOnly(t) {
@@ -115,11 +115,11 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format(time.RFC3339)
 	},
-	"ago":      ago,
-	"mark":     markText,
-	"pct":      func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
-	"add":      func(a, b int) int { return a + b },
-	"join":     strings.Join,
+	"ago":  ago,
+	"mark": markText,
+	"pct":  func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
+	"add":  func(a, b int) int { return a + b },
+	"join": strings.Join,
 	"contains": func(xs []string, x string) bool {
 		for _, v := range xs {
 			if v == x {
