@@ -313,8 +313,9 @@ func (s *Service) backfill(ctx context.Context, sub model.Subscription, since ti
 	return total, nil
 }
 
-// Test shows what sub would have alerted over the last days days, wire copies
-// folded, without recording or sending anything. sub need not be stored.
+// Test shows what sub would have alerted over the last days days (days <= 0:
+// over the whole archive), wire copies folded, without recording or sending
+// anything. sub need not be stored.
 func (s *Service) Test(ctx context.Context, sub model.Subscription, days int) ([]Item, error) {
 	if err := s.validateMatching(&sub); err != nil {
 		return nil, err
@@ -322,7 +323,11 @@ func (s *Service) Test(ctx context.Context, sub model.Subscription, days int) ([
 	if s.opts.Matcher == nil {
 		return nil, ErrNoMatcher
 	}
-	docs, err := s.windowDocs(ctx, s.opts.Clock().AddDate(0, 0, -days), 0)
+	var since time.Time
+	if days > 0 {
+		since = s.opts.Clock().AddDate(0, 0, -days)
+	}
+	docs, err := s.windowDocs(ctx, since, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -57,18 +57,31 @@ var exportTypes = map[string]struct{ ContentType, Ext, Label string }{
 
 // timelineQuery reads a timeline selection from URL parameters: topic (a
 // configured topic id) or q (a query), type (repeatable), from, to
-// (happened, YYYY-MM-DD), source (repeatable), official=true.
+// (happened, YYYY-MM-DD or RFC 3339), source (repeatable), official=true,
+// and title (the export's title).
 func (s *Server) timelineQuery(q url.Values) (timeline.Query, error) {
 	tq := timeline.Query{Query: strings.TrimSpace(q.Get("q")), Sources: nonEmpty(q["source"])}
 	if id := q.Get("topic"); id != "" {
 		t, ok := s.opts.Config.Topic(id)
-		if !ok {
+		switch {
+		case ok:
+			tq.Topic, tq.Title = t.ID, t.Title
+			if tq.Query == "" {
+				tq.Query = t.Query
+			}
+		case tq.Query != "":
+			// A caller that sends the topic's query (the CLI beside a
+			// server started with another feeds.yaml) names it for the record.
+			tq.Topic = id
+		default:
 			return tq, notFoundf("no topic %q in feeds.yaml", id)
 		}
-		tq.Topic, tq.Title = t.ID, t.Title
-		if tq.Query == "" {
-			tq.Query = t.Query
+	}
+	if title := strings.TrimSpace(q.Get("title")); title != "" {
+		if len([]rune(title)) > 300 {
+			return tq, badRequestf("the title is longer than 300 characters; shorten it")
 		}
+		tq.Title = title
 	}
 	if len([]rune(tq.Query)) > maxQueryLen {
 		return tq, badRequestf("the query is longer than " + strconv.Itoa(maxQueryLen) + " characters; shorten it")

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -67,7 +68,7 @@ func (a *app) flags(name, usage string) *flag.FlagSet {
 	if defData == "" {
 		defData = "./watchline-data"
 	}
-	fs.StringVar(&a.configPath, "config", "./feeds.yaml", "configuration `file`")
+	fs.StringVar(&a.configPath, "config", "", "configuration `file` (default: the data directory's feeds.yaml if it has one, else ./feeds.yaml)")
 	fs.StringVar(&a.dataDir, "data", defData, "data `directory` (also WATCHLINE_DATA)")
 	fs.Usage = func() {
 		fmt.Fprintf(a.stderr, "usage: watchline %s %s\n\noptions:\n", name, usage)
@@ -150,9 +151,22 @@ func subcommand(args []string, names ...string) (name string, rest []string, ok 
 	return "", args, false
 }
 
-// config loads and validates the configuration file.
+// config loads and validates the configuration file. Without --config, a
+// data directory that holds its own feeds.yaml (as the demo's does) is read
+// with it, so its sources are not mistaken for the shipped ones.
 func (a *app) config() (*config.Config, error) {
+	if a.configPath == "" {
+		a.configPath = "./feeds.yaml"
+		if own := filepath.Join(a.dataDir, "feeds.yaml"); fileExists(own) {
+			a.configPath = own
+		}
+	}
 	return config.Load(a.configPath)
+}
+
+func fileExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
 }
 
 // store opens the data directory.

@@ -16,6 +16,7 @@ import (
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
+	"github.com/watchline/watchline/web"
 )
 
 const timelineUsage = `[--topic ID | --query Q] [--type T]... [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--source ID]...
@@ -67,19 +68,6 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	var m timeline.Matcher
-	if q.Query != "" {
-		var closeIndex func() error
-		if m, closeIndex, err = timelineMatcher(ctx, st); err != nil {
-			return err
-		}
-		defer closeIndex()
-	}
-	tl := timeline.New(st, m)
-	seq, err := tl.Seq(ctx)
-	if err != nil {
-		return err
-	}
 	w := a.stdout
 	var f *os.File
 	if *out != "" {
@@ -88,16 +76,41 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 		}
 		w = f
 	}
-	n, err := timeline.Export(ctx, tl, q, timeline.Header{Title: q.Title, Query: q, Generated: time.Now().UTC(), StoreSeq: seq}, *format, w)
+	n, err := a.exportTimeline(ctx, st, q, *format, w)
 	if f != nil {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-		if err == nil {
+		if err == nil && n >= 0 {
 			fmt.Fprintf(a.stderr, "wrote %d event(s) to %s\n", n, *out)
 		}
 	}
 	return err
+}
+
+// exportTimeline writes q's timeline in format to w and returns how many
+// events it wrote (-1 when a running server wrote it: a query needs the
+// index, and while `serve` or `run` holds it, that server answers).
+func (a *app) exportTimeline(ctx context.Context, st *store.Store, q timeline.Query, format string, w io.Writer) (int, error) {
+	var m timeline.Matcher
+	if q.Query != "" {
+		if c, ok := web.RunningServer(ctx, a.dataDir); ok {
+			fmt.Fprintf(a.stderr, "watchline: asking the server at %s, which holds the index\n", c.URL())
+			return -1, c.Timeline(ctx, q, format, w)
+		}
+		var closeIndex func() error
+		var err error
+		if m, closeIndex, err = timelineMatcher(ctx, st); err != nil {
+			return 0, err
+		}
+		defer closeIndex()
+	}
+	tl := timeline.New(st, m)
+	seq, err := tl.Seq(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return timeline.Export(ctx, tl, q, timeline.Header{Title: q.Title, Query: q, Generated: time.Now().UTC(), StoreSeq: seq}, format, w)
 }
 
 func typeList() string {
@@ -180,6 +193,9 @@ func catchUp(ctx context.Context, st *store.Store) error {
 // it.
 func timelineMatcher(ctx context.Context, st *store.Store) (timeline.Matcher, func() error, error) {
 	ix, err := index.Open(st.Dir())
+	if errors.Is(err, index.ErrLocked) {
+		return nil, nil, fmt.Errorf("open search index: %w", err)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("open search index: %w (rebuild it with `watchline reindex`)", err)
 	}
