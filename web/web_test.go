@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -384,5 +385,28 @@ func TestDiffText(t *testing.T) {
 				t.Errorf("diff = %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// TestDayOnlyDatesAndVersionLabels: a publication date known only to the
+// day is shown as a date (no "00:00 UTC"), and two versions fetched in the
+// same minute are told apart by their seconds.
+func TestDayOnlyDatesAndVersionLabels(t *testing.T) {
+	f := newFixture(t, testToken)
+	d := &model.Document{CanonicalURL: "https://cps.example/day-only", SourceID: "cps", Title: "Dated by its URL", Official: true,
+		Text: "The case was reviewed.", Language: "en", Published: time.Date(2025, 9, 15, 0, 0, 0, 0, time.UTC),
+		PublishedSource: "url", PublishedConfidence: 0.75, ContentHash: "h3"}
+	if _, err := f.st.PutDocument(context.Background(), d, store.Raw{}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.get(t, "/documents/"+strconv.FormatInt(d.ID, 10))
+	if !strings.Contains(body, `<time datetime="2025-09-15">15 Sep 2025</time>`) || strings.Contains(body, "15 Sep 2025 00:00") {
+		t.Errorf("document page shows the day-only date as:\n%s", body)
+	}
+
+	at := time.Date(2025, 11, 20, 15, 0, 7, 0, time.UTC)
+	labels := versionLabels([]model.DocumentVersion{{Version: 1, Fetched: at}, {Version: 2, Fetched: at.Add(20 * time.Second)}, {Version: 3, Fetched: at.Add(72 * time.Hour)}})
+	if labels[1] == labels[2] || labels[1] != "20 Nov 2025 15:00:07 UTC" || labels[3] != "23 Nov 2025 15:00 UTC" {
+		t.Errorf("version labels %v; want seconds where two share a minute, minutes otherwise", labels)
 	}
 }
