@@ -345,7 +345,7 @@ func (c *Crawler) list(ctx context.Context, src model.Source) (items []item, com
 	case model.KindPage:
 		items, err = parseListing(resp.Body, resp.ContentType, resp.URL, src.Links)
 	case model.KindSitemap:
-		items, err = c.sitemap(ctx, src, resp)
+		items, err = c.fetch.sitemap(ctx, src, resp)
 	default:
 		items, err = parseFeed(resp.Body, resp.URL, resp.ContentType)
 	}
@@ -382,7 +382,7 @@ func (c *Crawler) unchangedListing(ctx context.Context, src model.Source) ([]ite
 
 // sitemap reads a sitemap or sitemap index, following an index's children
 // breadth-first to maxSitemapDepth levels and maxSitemaps files.
-func (c *Crawler) sitemap(ctx context.Context, src model.Source, first *response) ([]item, error) {
+func (f *fetcher) sitemap(ctx context.Context, src model.Source, first *response) ([]item, error) {
 	type pending struct {
 		url   string
 		depth int
@@ -418,7 +418,7 @@ func (c *Crawler) sitemap(ctx context.Context, src model.Source, first *response
 		queue = queue[1:]
 		files++
 		depth = next.depth
-		r, err := c.fetch.get(ctx, src, next.url, store.Validators{})
+		r, err := f.get(ctx, src, next.url, store.Validators{})
 		if err != nil {
 			lastErr = err
 			resp = &response{URL: next.url}
