@@ -35,7 +35,7 @@ type CheckResult struct {
 	FinalURL    string    `json:"final_url,omitempty"` // where redirects led, if elsewhere
 	Status      int       `json:"status"`              // HTTP status of the last response; 0 if none
 	ContentType string    `json:"content_type,omitempty"`
-	Items       int       `json:"items"`            // feed items, sitemap URLs or links the selector picked
+	Items       int       `json:"items"`           // feed items, sitemap URLs or links the selector picked
 	Newest      time.Time `json:"newest,omitzero"` // the newest item's date, when the listing gives dates
 	Examples    []string  `json:"examples,omitempty"`
 	Verdict     string    `json:"verdict"` // ok, warning or failing
