@@ -489,3 +489,25 @@ func TestSecretsFromEnvironment(t *testing.T) {
 		t.Errorf("Token() = %q", got)
 	}
 }
+
+// TestShippedFeedsMarked: every shipped source says when and how it was last
+// checked, or that it is unverified, so a reader knows what to trust.
+func TestShippedFeedsMarked(t *testing.T) {
+	b, err := os.ReadFile("../feeds.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	sources := text[strings.Index(text, "\nsources:\n"):strings.Index(text, "\ntopics:\n")]
+	blocks := strings.Split(sources, "\n  - id: ")[1:]
+	if len(blocks) < 40 {
+		t.Fatalf("%d sources in feeds.yaml, want the 40+ the file lists", len(blocks))
+	}
+	checked := regexp.MustCompile(`# checked: \d{4}-\d{2}-\d{2}, \S`)
+	for _, blk := range blocks {
+		id, _, _ := strings.Cut(blk, "\n")
+		if !checked.MatchString(blk) && !strings.Contains(blk, "# unverified: ") {
+			t.Errorf("source %s has neither `# checked: DATE, how` nor `# unverified: why`", id)
+		}
+	}
+}
