@@ -32,7 +32,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"crawl", "fetch due sources into the store (--once, --source ID)", runCrawl},
-		{"sources", "show the health of every source", runSources},
+		{"sources", "show the health of every source; `sources check` visits each once and says what to fix", runSources},
 		{"docs", "list stored documents, or `docs show ID`", runDocs},
 		{"extract", "extract one saved HTML page and print what was found", runExtract},
 		{"import", "import documents from an NDJSON or CSV file", runImport},
