@@ -146,24 +146,30 @@ func TestExportGolden(t *testing.T) {
 				t.Errorf("exported %d events, want %d", n, count)
 			}
 			checkFormat(t, format, buf.Bytes(), count, seq)
-			path := filepath.Join("testdata", "golden", "fixtures."+ext[format])
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to write it)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs from %s (run go test -update if the change is intended)", format, path)
-			}
+			checkGolden(t, filepath.Join("testdata", "golden", "fixtures."+ext[format]), buf.Bytes())
 		})
 	}
 	if _, err := NewWriter("pdf", &bytes.Buffer{}); err == nil {
 		t.Errorf("unknown format accepted")
+	}
+}
+
+// checkGolden compares got with the golden file at path, or rewrites the file
+// under -update.
+func checkGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run go test -update if the change is intended)", path)
 	}
 }
 
@@ -377,20 +383,7 @@ func TestExportPrecisionAndQuery(t *testing.T) {
 					}
 				}
 			}
-			path := filepath.Join("testdata", "golden", "precision."+ext[format])
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to write it)", err)
-			}
-			if out != string(want) {
-				t.Errorf("%s differs from %s (run go test -update if the change is intended)", format, path)
-			}
+			checkGolden(t, filepath.Join("testdata", "golden", "precision."+ext[format]), buf.Bytes())
 		})
 	}
 }

@@ -12,23 +12,31 @@ import (
 	"github.com/watchline/watchline/demo"
 )
 
+// demoSources serves the demo corpus for the test and writes its
+// configuration; it returns the configuration file and a data directory
+// that does not exist yet.
+func demoSources(t *testing.T) (srv *demo.Server, cfgPath, data string) {
+	t.Helper()
+	srv, err := demo.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	dir := t.TempDir()
+	cfgPath = filepath.Join(dir, "feeds.yaml")
+	if err := os.WriteFile(cfgPath, []byte(demo.Config(srv.URL())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return srv, cfgPath, filepath.Join(dir, "data")
+}
+
 // TestCrawlCommands runs crawl, sources, docs and import against the demo
 // server, as a user would.
 func TestCrawlCommands(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls the demo corpus")
 	}
-	srv, err := demo.NewServer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "feeds.yaml")
-	if err := os.WriteFile(cfgPath, []byte(demo.Config(srv.URL())), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
+	srv, cfgPath, data := demoSources(t)
 	wl := func(args ...string) (stdout, stderr string, code int) {
 		var out, errb bytes.Buffer
 		args = append(args, "--config", cfgPath, "--data", data)
@@ -111,7 +119,7 @@ func TestCrawlCommands(t *testing.T) {
 		t.Errorf("docs show abc: exit %d, want 2", code)
 	}
 
-	imp := filepath.Join(dir, "extra.csv")
+	imp := filepath.Join(t.TempDir(), "extra.csv")
 	os.WriteFile(imp, []byte("url,title,text,published,source\nhttps://example.org/x,X,Some imported text about a case.,2025-01-02,archive\nnot a url,Y,text,,\n"), 0o644)
 	out, stderr, code = wl("import", imp)
 	if code != 1 || !strings.Contains(out, "1 new") || !strings.Contains(stderr, "extra.csv:3: bad url") {
@@ -123,17 +131,7 @@ func TestCrawlCommands(t *testing.T) {
 // feeds.yaml: one JSON row per source with a status, what it lists and a
 // verdict, a failing exit for the broken feed, and nothing stored.
 func TestSourcesCheckCommand(t *testing.T) {
-	srv, err := demo.NewServer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "feeds.yaml")
-	if err := os.WriteFile(cfgPath, []byte(demo.Config(srv.URL())), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
+	_, cfgPath, data := demoSources(t)
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{"sources", "--config", cfgPath, "--data", data, "check", "--format", "json"},
 		strings.NewReader(""), &out, &errb)
