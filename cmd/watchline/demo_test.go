@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -291,5 +293,84 @@ func TestShippedConfigQueriesParse(t *testing.T) {
 		if _, err := index.Parse(al.Query); err != nil {
 			t.Errorf("alert %s: %v", al.ID, err)
 		}
+	}
+}
+
+// TestDemoServesWithToken runs the demo as a new user does, serving: it
+// prints a token that the API accepts for writes, and testing a
+// subscription looks back over the whole corpus (2023–2025), not 7 days.
+func TestDemoServesWithToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("serves the demo")
+	}
+	t.Setenv("WATCHLINE_TOKEN", "")
+	dir := filepath.Join(t.TempDir(), "data")
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "--data", dir, "--addr", "127.0.0.1:0"}, strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("demo exit %d", code)
+		}
+	}()
+	var url, token string
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		line := sc.Text()
+		if m := regexp.MustCompile(`The web UI is at (http://\S+/)`).FindStringSubmatch(line); m != nil {
+			url = m[1]
+		}
+		if m := regexp.MustCompile(`sign in with the token ([0-9a-f]{24}) `).FindStringSubmatch(line); m != nil {
+			token = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr) // keep the demo's output flowing
+	if url == "" || token == "" {
+		t.Fatalf("the demo printed no web UI address (%q) or token (%q)", url, token)
+	}
+	post := func(path, body, tok string) (int, string) {
+		req, _ := http.NewRequest("POST", url+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := post("api/subscriptions/test", `{"query": "\"Christopher Cash\""}`, "")
+	var res struct {
+		Days    int `json:"days"`
+		Matches []struct {
+			Published time.Time `json:"published"`
+		} `json:"matches"`
+	}
+	if err := json.Unmarshal([]byte(body), &res); err != nil || code != 200 {
+		t.Fatalf("subscription test: %d %v\n%s", code, err, body)
+	}
+	oldest := time.Now()
+	for _, m := range res.Matches {
+		if m.Published.Before(oldest) {
+			oldest = m.Published
+		}
+	}
+	if res.Days < 365 || oldest.Year() > 2023 {
+		t.Errorf("testing a subscription looked back %d days, oldest match %v; want the whole corpus from 2023", res.Days, oldest)
+	}
+	if code, body := post("api/subscriptions", `{"query": "MI5 AND LinkedIn", "atom_file": "mi5.xml"}`, "wrong-token"); code != 401 {
+		t.Errorf("a wrong token may write: %d %s", code, body)
+	}
+	if code, body := post("api/subscriptions", `{"query": "MI5 AND LinkedIn", "atom_file": "mi5.xml"}`, token); code != 201 {
+		t.Errorf("the printed token cannot write: %d %s", code, body)
 	}
 }
