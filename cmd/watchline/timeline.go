@@ -81,8 +81,12 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-		if err == nil && n >= 0 {
+		switch {
+		case err != nil:
+		case n >= 0:
 			fmt.Fprintf(a.stderr, "wrote %d event(s) to %s\n", n, *out)
+		default:
+			fmt.Fprintf(a.stderr, "wrote the running server's export to %s\n", *out)
 		}
 	}
 	return err
