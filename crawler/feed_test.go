@@ -1,13 +1,16 @@
 package crawler
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/crawler/crawlertest"
+	"github.com/watchline/watchline/model"
 )
 
 func TestParseFeedEntries(t *testing.T) {
@@ -266,5 +269,48 @@ func TestFeedHeadlineWhenPageHasNoArticle(t *testing.T) {
 	}
 	if d := e.doc(crawlertest.PlainArticle.Path); d.Title != "Feed headline" || !strings.Contains(d.Text, crawlertest.PlainArticle.Paragraphs[1]) {
 		t.Errorf("article = %q %.80q", d.Title, d.Text)
+	}
+}
+
+// TestCheckPartialFeed: `sources check` reads a feed that breaks off like
+// the crawler does, counts the entries before the break and warns.
+func TestCheckPartialFeed(t *testing.T) {
+	srv := crawlertest.NewServer()
+	defer srv.Close()
+	full := crawlertest.RSS(srv.URL(), crawlertest.ArrestArticle, crawlertest.ChargeArticle)
+	srv.Set("/feeds/cut.xml", crawlertest.Page{ContentType: "application/rss+xml", Body: []byte(strings.TrimSuffix(full, "</channel></rss>\n"))})
+	src := model.Source{ID: "cut", Kind: model.KindFeed, URL: srv.URL() + "/feeds/cut.xml", AllowPrivate: true, MaxBody: 1 << 20}
+	cfg := &config.Config{Defaults: config.Defaults{Timeout: 5 * time.Second, Workers: 1}, Sources: []model.Source{src}}
+	r := Check(context.Background(), cfg, cfg.Sources, CheckOptions{Now: func() time.Time { return time.Date(2025, 3, 30, 0, 0, 0, 0, time.UTC) }})[0]
+	if r.Verdict != VerdictWarning || r.Items != 2 || !strings.Contains(r.Advice, "breaks off") || !strings.Contains(r.Error, "breaks off after entry 2") {
+		t.Errorf("check = %+v", r)
+	}
+}
+
+// TestOfficialFeedUnchangedKeepsKeys: an official source's unchanged (304)
+// feed re-reads the pages it listed, but an entry without a link has no
+// page, and its key must never be fetched as one.
+func TestOfficialFeedUnchangedKeepsKeys(t *testing.T) {
+	e := newEnv(t, func(e *env) model.Source {
+		s := e.source("gov", model.KindFeed, "/feeds/gov.xml")
+		s.Official, s.FetchArticles = true, true
+		return s
+	})
+	e.srv.Set("/feeds/gov.xml", crawlertest.Page{ContentType: "application/rss+xml", Conditional: true, Body: []byte(`<rss><channel>
+<item><title>Statement without a page</title><guid isPermaLink="false">gov-1</guid><description>The department will publish its response in the spring, a spokesperson said today.</description></item>
+<item><title>Statement with a page</title><link>` + crawlertest.Statement.Path + `</link></item>
+</channel></rss>`)})
+	if res := e.crawl("gov"); res.Err != nil || res.New != 2 {
+		t.Fatalf("first crawl = %+v", res)
+	}
+	res := e.crawl("gov")
+	if res.Err != nil || res.Failed != 0 || res.New != 0 {
+		t.Errorf("second crawl = %+v (last item error %v)", res, res.ItemErr)
+	}
+	if n := len(e.srv.Hits("/feeds/gov.xml")); n != 2 {
+		t.Errorf("feed requested %d times, want 2 (the entry's key was fetched as a page)", n)
+	}
+	if n := len(e.docs()); n != 2 {
+		t.Errorf("%d documents, want 2", n)
 	}
 }
