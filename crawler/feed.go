@@ -918,7 +918,11 @@ func (r *xmlReader) text(start xml.StartElement) (textValue, error) {
 			chars = string(b)
 		}
 	}
-	declared := typed || moded || r.atom || (start.Name.Space == nsAtom10 || start.Name.Space == nsAtom03)
+	// Atom's own elements are text unless they say otherwise; an extension's
+	// (content:encoded in an Atom feed) and RSS's say nothing.
+	atomElement := start.Name.Space == nsAtom10 || start.Name.Space == nsAtom03 ||
+		(r.atom && (start.Name.Space == r.vocabulary || start.Name.Space == ""))
+	declared := typed || moded || atomElement
 	switch {
 	case children:
 		// Inline XHTML, Atom 0.3's mode="xml", or HTML written unescaped.

@@ -52,6 +52,13 @@ func TestParseFeedEntries(t *testing.T) {
 			t.Errorf("text %q, content %q", items[0].Text, items[0].Content)
 		}
 	})
+	t.Run("an extension's HTML in an Atom feed is HTML", func(t *testing.T) {
+		items := parse(t, `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/"><entry><id>tag:x,2004:2</id>
+<title>T</title><content:encoded>&lt;p&gt;Body &amp;amp; more&lt;/p&gt;</content:encoded><summary>Untyped &lt;b&gt; is text</summary></entry></feed>`)
+		if items[0].Text != "Body & more" {
+			t.Errorf("text = %q", items[0].Text)
+		}
+	})
 	t.Run("feed-only keys", func(t *testing.T) {
 		const doc = `<feed xmlns="http://www.w3.org/2005/Atom">
 <entry><id>tag:x,2004:1</id><title>One</title></entry>
