@@ -20,6 +20,7 @@ import (
 
 	"github.com/mmcdole/gofeed/json"
 	htmlatom "golang.org/x/net/html/atom"
+	"golang.org/x/net/idna"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
@@ -842,7 +843,28 @@ func resolveLink(base *url.URL, ref string) (link, fragment string, ok bool) {
 	}
 	fragment = u.Fragment
 	u.Fragment, u.RawFragment = "", ""
+	if host := u.Hostname(); !isASCII(host) {
+		// An IRI's host: its ASCII (punycode) form is the one that resolves;
+		// url.URL would percent-encode it instead.
+		ascii, err := idna.Lookup.ToASCII(host)
+		if err != nil {
+			return "", "", false
+		}
+		if port := u.Port(); port != "" {
+			ascii += ":" + port
+		}
+		u.Host = ascii
+	}
 	return u.String(), fragment, true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // person reads an author: an Atom person construct's name (or its e-mail

@@ -59,6 +59,12 @@ func TestParseFeedEntries(t *testing.T) {
 			t.Errorf("text = %q", items[0].Text)
 		}
 	})
+	t.Run("an IRI base gives an ASCII host", func(t *testing.T) {
+		items := parse(t, `<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://www.詹姆斯.com/news/"><entry><title>T</title><link href="a b"/></entry></feed>`)
+		if want := "http://www.xn--8ws00zhy3a.com/news/a%20b"; items[0].URL != want {
+			t.Errorf("URL = %q, want %q", items[0].URL, want)
+		}
+	})
 	t.Run("feed-only keys", func(t *testing.T) {
 		const doc = `<feed xmlns="http://www.w3.org/2005/Atom">
 <entry><id>tag:x,2004:1</id><title>One</title></entry>
