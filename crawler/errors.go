@@ -3,15 +3,18 @@ package crawler
 import (
 	"errors"
 	"fmt"
+
+	"github.com/watchline/watchline/netguard"
 )
 
 // Errors callers (and tests) branch on. They are wrapped with detail such as
 // the URL, so use errors.Is.
 var (
-	// ErrPrivateAddress: a URL resolved to a loopback, private, link-local,
-	// unspecified or multicast address and the source does not set
-	// allow_private.
-	ErrPrivateAddress = errors.New("refusing to connect to a private address (set allow_private on the source if this is intended)")
+	// ErrPrivateAddress: a URL resolved to an address that is not global
+	// unicast (loopback, private, link-local, reserved, documentation,
+	// multicast, or IPv6 carrying such an IPv4 address; see netguard) and
+	// the source does not set allow_private.
+	ErrPrivateAddress = netguard.ErrRefused
 	// ErrRobotsDisallowed: robots.txt forbids the path for our User-Agent.
 	ErrRobotsDisallowed = errors.New("robots.txt disallows")
 	// ErrRobotsUnavailable: robots.txt answered 5xx or could not be fetched;

@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/netguard"
 	"github.com/watchline/watchline/store"
 )
 
@@ -123,7 +122,7 @@ func newFetcher(timeout time.Duration, retry RetryPolicy, now func() time.Time) 
 }
 
 func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
-	d := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	d := netguard.Dialer(timeout, allowPrivate)
 	if !allowPrivate {
 		// Checking the address actually dialled, not the host name, covers
 		// redirects, DNS rebinding and names that resolve to 127.0.0.1.
@@ -146,29 +145,13 @@ func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
 	}
 }
 
-// guardPrivate is a net.Dialer Control func refusing non-public addresses.
-func guardPrivate(network, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		host = address
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return fmt.Errorf("dial %s: unparsable address: %w", address, ErrPrivateAddress)
-	}
-	if !publicAddr(ip) {
-		return fmt.Errorf("%s: %w", ip, ErrPrivateAddress)
+// guardPrivate is a net.Dialer Control func refusing every address that is
+// not global unicast (netguard), with the hint a source's owner needs.
+func guardPrivate(network, address string, c syscall.RawConn) error {
+	if err := netguard.Control(network, address, c); err != nil {
+		return fmt.Errorf("%w (set allow_private: true on the source if this is intended)", err)
 	}
 	return nil
-}
-
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
-
-func publicAddr(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	return ip.IsValid() && !ip.IsLoopback() && !ip.IsPrivate() && !ip.IsLinkLocalUnicast() &&
-		!ip.IsLinkLocalMulticast() && !ip.IsInterfaceLocalMulticast() && !ip.IsMulticast() &&
-		!ip.IsUnspecified() && !cgnat.Contains(ip)
 }
 
 func (f *fetcher) client(src model.Source) *http.Client {

@@ -171,7 +171,12 @@ func TestGuardPrivate(t *testing.T) {
 		{"172.16.5.5:80", false}, {"169.254.169.254:80", false}, {"0.0.0.0:80", false}, {"[::]:80", false},
 		{"224.0.0.1:80", false}, {"[fe80::1]:80", false}, {"[fc00::1]:80", false}, {"100.64.0.1:80", false},
 		{"[::ffff:127.0.0.1]:80", false},
-		{"93.184.215.14:443", true}, {"[2606:4700::1111]:443", true},
+		// The bypasses a blocklist let through (issue 17): IPv4 inside
+		// NAT64, 6to4 and IPv4-compatible forms, and ranges it forgot.
+		{"[64:ff9b::a9fe:a9fe]:80", false}, {"[2002:7f00:1::1]:80", false}, {"[::127.0.0.1]:80", false},
+		{"0.1.2.3:80", false}, {"198.18.0.1:80", false}, {"240.0.0.1:80", false}, {"192.0.0.170:80", false},
+		{"203.0.113.9:80", false}, {"[2001:db8::1]:80", false},
+		{"93.184.215.14:443", true}, {"[64:ff9b::808:808]:443", true}, {"[2606:4700::1111]:443", true},
 	}
 	for _, tt := range tests {
 		err := guardPrivate("tcp", tt.addr, nil)

@@ -83,7 +83,7 @@ func TestCrawlTorture(t *testing.T) {
 		{src("redirect-loop", main.URL()+"/loop/a"), "redirect loop: " + main.URL() + "/loop/a was visited twice", 0},
 		{src("redirect-chain", main.URL()+"/redirect/25"), "too many redirects: stopped after 10", 0},
 		{src("redirect-to-private", public.URL()+"/go", func(s *model.Source) { s.AllowPrivate = false }),
-			"127.0.0.1: refusing to connect to a private address", 0},
+			"127.0.0.1 is a loopback address: refusing to connect to a non-public address", 0},
 		{src("charsets", main.URL()+"/faults/charsets.xml", fetchArticles), "", 3},
 		{src("rate-limited", main.URL()+"/faults/429"), "HTTP 429 Too Many Requests (after 3 attempts)", 0},
 		{src("server-errors", main.URL()+"/faults/500"), "HTTP 500 Internal Server Error (after 3 attempts)", 0},
