@@ -19,7 +19,7 @@ func TestDigestAcrossDST(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, t.TempDir())
 	c := newClock(time.Date(2026, 3, 27, 12, 0, 0, 0, time.UTC))
-	svc := newService(st, c, Options{})
+	svc := newService(st, c, Options{AllowPrivate: true}) // the receiver is on loopback
 	rc := &receiver{t: t}
 	srv := newTestServer(t, rc)
 	sub, err := svc.Add(ctx, model.Subscription{Query: "china spy", Webhook: srv, Digest: "daily@08:00", TimeZone: "Europe/London"}, AddOptions{})
@@ -74,8 +74,7 @@ func TestAtomFeed(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, t.TempDir())
 	svc := newService(st, newClock(t0), Options{})
-	path := t.TempDir() + "/mi5.xml"
-	sub, err := svc.Add(ctx, model.Subscription{Name: "MI5 & LinkedIn", Query: "mi5 linkedin", AtomFile: path}, AddOptions{})
+	sub, err := svc.Add(ctx, model.Subscription{Name: "MI5 & LinkedIn", Query: "mi5 linkedin", Atom: true}, AddOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +122,7 @@ func TestAtomFeed(t *testing.T) {
 		!strings.Contains(e.Summary, "+1 similar") || !strings.Contains(e.Summary, "why: query") {
 		t.Errorf("entry = %+v", e)
 	}
-	file, err := readFile(path)
+	file, err := readFile(AtomPath(st.Dir(), sub.ID))
 	if err != nil || file != buf.String() {
 		t.Errorf("atom file differs from WriteAtom (err %v)", err)
 	}

@@ -237,13 +237,12 @@ func (e *env) feed(ctx context.Context, add func([]model.Document) error) (float
 // number of subscriptions, store writes included.
 func (e *env) alerts(ctx context.Context) ([]AlertRate, error) {
 	svc := alert.New(e.st, alert.Options{Matcher: alert.IndexMatcher()})
-	atom := filepath.Join(e.dir, "alerts.atom")
 	var out []AlertRate
 	for round, count := range e.cfg.Subs {
 		e.p.phase(fmt.Sprintf("alerts: add %d subscriptions", count), int64(count))
 		var ids []int64
 		for i, q := range alertQueries(e.c.samples, count) {
-			sub := model.Subscription{Query: q, Level: model.LevelArticle, AtomFile: atom, Official: i%4 == 0}
+			sub := model.Subscription{Query: q, Level: model.LevelArticle, Atom: true, Official: i%4 == 0}
 			added, err := svc.Add(ctx, sub, alert.AddOptions{})
 			if err != nil {
 				return nil, fmt.Errorf("add subscription %q: %w", q, err)

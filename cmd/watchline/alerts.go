@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -20,7 +19,7 @@ import (
 
 const alertsUsage = `add|list|rm|test|run|deliveries|retry|atom ...
 
-  alerts add --query Q (--webhook URL | --email ADDR | --atom FILE) [--name N] [--level article|event]
+  alerts add --query Q (--webhook URL | --email ADDR | --atom) [--name N] [--level article|event]
              [--digest hourly|daily@08:00|weekly@mon 08:00] [--tz Europe/London]
              [--source ID]... [--tag T]... [--language L]... [--type T]... [--official] [--backfill 7d]
   alerts list [--format text|json]
@@ -77,20 +76,40 @@ func (a *app) alertService(ctx context.Context) (*alert.Service, *store.Store, *
 		return nil, nil, nil, err
 	}
 	svc := alert.New(st, alert.Options{
-		Matcher:  alert.IndexMatcher(),
-		SMTP:     cfg.SMTP,
-		Password: cfg.SMTP.Password(),
+		Matcher:      alert.IndexMatcher(),
+		SMTP:         cfg.SMTP,
+		Password:     cfg.SMTP.Password(),
+		AllowPrivate: cfg.AlertsAllowPrivate,
 	})
 	return svc, st, cfg, nil
 }
 
 // subscriptionFlags are the flags that describe what a subscription matches.
 type subscriptionFlags struct {
-	query, name, level                       *string
-	sources, tags, languages, types          multiFlag
-	official                                 *bool
-	webhook, email, atom, digest, tz, window *string
+	query, name, level                 *string
+	sources, tags, languages, types    multiFlag
+	official                           *bool
+	atom                               atomFlag
+	webhook, email, digest, tz, window *string
 }
+
+// atomFlag is --atom: a switch. It once took a file name; one given now is an
+// error saying where the feed goes instead.
+type atomFlag bool
+
+func (f *atomFlag) IsBoolFlag() bool { return true }
+func (f *atomFlag) String() string   { return strconv.FormatBool(bool(*f)) }
+func (f *atomFlag) Set(v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return errAtomFile
+	}
+	*f = atomFlag(b)
+	return nil
+}
+
+var errAtomFile = errors.New("--atom takes no file name: the feed is written to the data directory's " +
+	alert.AtomDir + "/subscription-ID.xml and served by `watchline serve` at the URL `alerts add` prints")
 
 func addSubscriptionFlags(fs *flag.FlagSet) *subscriptionFlags {
 	f := &subscriptionFlags{}
@@ -110,34 +129,31 @@ func (f *subscriptionFlags) subscription() model.Subscription {
 	}
 	if f.name != nil {
 		s.Name, s.Level = *f.name, model.SubscriptionLevel(*f.level)
-		s.Webhook, s.Email, s.AtomFile = *f.webhook, *f.email, *f.atom
+		s.Webhook, s.Email, s.Atom = *f.webhook, *f.email, bool(f.atom)
 		s.Digest, s.TimeZone = *f.digest, *f.tz
 	}
 	return s
 }
 
 func alertsAdd(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("alerts add", "--query Q (--webhook URL | --email ADDR | --atom FILE) [options]")
+	fs := a.flags("alerts add", "--query Q (--webhook URL | --email ADDR | --atom) [options]")
 	f := addSubscriptionFlags(fs)
 	f.name = fs.String("name", "", "a short `name`, used in e-mail subjects")
 	f.level = fs.String("level", "article", "`level`: article or event")
 	f.webhook = fs.String("webhook", "", "deliver by signed JSON POST to `URL`")
 	f.email = fs.String("email", "", "deliver by e-mail to `address` (needs smtp: in feeds.yaml)")
-	f.atom = fs.String("atom", "", "deliver by rewriting the Atom `file`")
+	fs.Var(&f.atom, "atom", "deliver by rewriting the subscription's Atom feed in the data directory")
 	f.digest = fs.String("digest", "immediate", "`schedule`: immediate, hourly, daily@08:00 or weekly@mon 08:00")
 	f.tz = fs.String("tz", "", "time `zone` of the digest schedule, e.g. Europe/London (default UTC)")
 	f.window = fs.String("backfill", "", "also alert matches published within this `window`, e.g. 7d or 36h")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 && f.atom {
+		return fmt.Errorf("%w: %v", errUsage, errAtomFile)
+	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q (quote the query: --query 'a b')", errUsage, fs.Arg(0))
-	}
-	if *f.atom != "" {
-		// `alerts run` may run elsewhere: keep where the user meant.
-		if abs, err := filepath.Abs(*f.atom); err == nil {
-			*f.atom = abs
-		}
 	}
 	var backfill time.Duration
 	if *f.window != "" {
@@ -160,6 +176,10 @@ func alertsAdd(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.stdout, "webhook secret (shown once; verify %s = sha256=HMAC-SHA256(secret, body)):\n  %s\n",
 			alert.HeaderSignature, sub.Secret)
 	}
+	if sub.Atom {
+		fmt.Fprintf(a.stdout, "the feed is written to %s by `watchline alerts run` (or `run`),\nand served by `watchline serve` at /atom/%s (anyone with that link can read it)\n",
+			alert.AtomPath(a.dataDir, sub.ID), sub.AtomToken)
+	}
 	if backfill > 0 {
 		fmt.Fprintln(a.stdout, "recent matches are queued; `watchline alerts run --once` sends them")
 	}
@@ -173,7 +193,7 @@ func alertChannel(s model.Subscription) string {
 	case s.Email != "":
 		return "e-mail " + s.Email
 	}
-	return "atom " + s.AtomFile
+	return "atom feed"
 }
 
 func alertSchedule(s model.Subscription) string {

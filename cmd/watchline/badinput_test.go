@@ -98,6 +98,15 @@ func TestBadInput(t *testing.T) {
 			[]string{"frmat"}},
 		{"unknown alerts subcommand", []string{"alerts", "launch"}, 2,
 			[]string{"launch"}},
+		// Issue 17: a webhook to an internal address, an Atom file path.
+		{"webhook to loopback", []string{"alerts", "add", "--query", "spy", "--webhook", "http://127.0.0.1:9/internal-admin"}, 1,
+			[]string{"127.0.0.1 is a loopback address", "alerts_allow_private: true"}},
+		{"webhook to cloud metadata", []string{"alerts", "add", "--query", "spy", "--webhook", "http://169.254.169.254/latest/meta-data/"}, 1,
+			[]string{"169.254.169.254", "alerts_allow_private: true"}},
+		{"atom with a file", []string{"alerts", "add", "--query", "spy", "--atom", "/tmp/victim.xml"}, 2,
+			[]string{"--atom takes no file name", "subscription-ID.xml"}},
+		{"atom= with a file", []string{"alerts", "add", "--query", "spy", "--atom=../victim.xml"}, 2,
+			[]string{"--atom takes no file name"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

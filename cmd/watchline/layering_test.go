@@ -13,7 +13,7 @@ var allowed = map[string][]string{
 	"model":               {},
 	"netguard":            {},
 	"store":               {"model"},
-	"config":              {"model"},
+	"config":              {"model", "netguard"},
 	"extract":             {"model"},
 	"synth":               {"model"},
 	"demo":                {"model"},
