@@ -364,6 +364,9 @@ func (e *env) crawl(ctx context.Context) (Crawl, error) {
 		if r.Err != nil {
 			return Crawl{}, fmt.Errorf("source %s: %w", r.Source, r.Err)
 		}
+		if r.Deferred > 0 { // the visit budget ran out: the rate would count a partial crawl
+			return Crawl{}, fmt.Errorf("source %s: %d pages left for a next visit: %v", r.Source, r.Deferred, r.DeferErr)
+		}
 	}
 	tot := sum.Total()
 	cr := Crawl{Pages: len(docs), Fetched: tot.Fetched, Stored: tot.New, Seconds: secs}

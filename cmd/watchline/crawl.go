@@ -50,7 +50,7 @@ func runCrawl(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stderr, "crawling %d sources into %s; Ctrl-C to stop\n", len(cfg.Sources), a.dataDir)
-	return c.Run(ctx)
+	return c.Run(ctx, nil)
 }
 
 // sourceRow is the contract of `watchline sources --format json`.
