@@ -362,14 +362,14 @@ func runImport(ctx context.Context, a *app, args []string) error {
 	defer st.Close()
 	rep, err := crawler.Import(ctx, st, r, *format)
 	for _, b := range rep.Bad {
-		fmt.Fprintf(a.stderr, "%s:%d: %s\n", name, b.Line, b.Reason)
+		fmt.Fprintf(a.stderr, "%s:%s: %s\n", name, b.Lines(), b.Reason)
 	}
 	fmt.Fprintln(a.stdout, rep)
 	if err != nil {
 		return err
 	}
 	if len(rep.Bad) > 0 {
-		return fmt.Errorf("%d bad rows skipped (listed above); fix them and import the file again — good rows are not duplicated", len(rep.Bad))
+		return fmt.Errorf("%d bad rows skipped (listed above); fix them and import the file again — good rows are not duplicated", rep.BadRows())
 	}
 	return nil
 }
