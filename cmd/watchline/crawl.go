@@ -283,6 +283,9 @@ func runDocsShow(ctx context.Context, a *app, args []string) error {
 	fmt.Fprintf(w, "versions:   %d\n\n%s\n", d.Versions, d.Text)
 	if len(vs) > 1 {
 		fmt.Fprintln(w, "\nversions:")
+		if d.Versions > len(vs) {
+			fmt.Fprintf(w, "  (%d of %d kept: the first and the newest %d; older ones are dropped)\n", len(vs), d.Versions, len(vs)-1)
+		}
 		for i, v := range vs {
 			fmt.Fprintf(w, "  v%d  fetched %s  %s\n", v.Version, docTime(v.Fetched), v.ContentHash[:min(12, len(v.ContentHash))])
 			if i > 0 {
