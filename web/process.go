@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -59,10 +60,10 @@ func (s *Server) Process(ctx context.Context, opts ProcessOptions) error {
 	return nil
 }
 
-// ServeAndProcess serves on addr and runs Process beside it until ctx ends:
+// ServeAndProcess serves on ln and runs Process beside it until ctx ends:
 // all of `watchline run`. If either stops with an error the other is stopped
 // too, and the first error is returned.
-func (s *Server) ServeAndProcess(ctx context.Context, addr string, opts ProcessOptions, ready func(url string)) error {
+func (s *Server) ServeAndProcess(ctx context.Context, ln net.Listener, opts ProcessOptions, ready func(url string)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	procErr := make(chan error, 1)
@@ -73,7 +74,7 @@ func (s *Server) ServeAndProcess(ctx context.Context, addr string, opts ProcessO
 		}
 		procErr <- err
 	}()
-	err := s.ListenAndServe(ctx, addr, ready)
+	err := s.Serve(ctx, ln, ready)
 	cancel()
 	if perr := <-procErr; perr != nil && err == nil {
 		err = perr

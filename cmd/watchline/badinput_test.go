@@ -283,3 +283,21 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestServeBadAddrFailsFirst: a listen address that cannot be used is
+// reported before anything slow happens; serve used to rebuild the whole
+// search index first (issue 17).
+func TestServeBadAddrFailsFirst(t *testing.T) {
+	for _, cmd := range []string{"serve", "run"} {
+		t.Run(cmd, func(t *testing.T) {
+			e := newBadInputEnv(t) // three documents, no index yet
+			_, stderr, code := e.wl(cmd, "--addr", "256.0.0.1:99999")
+			if code == 0 || !strings.Contains(stderr, "256.0.0.1:99999") {
+				t.Errorf("exit %d, stderr %q; want a failure naming the address", code, stderr)
+			}
+			if index.Exists(e.data) {
+				t.Errorf("the search index was built before the address was checked")
+			}
+		})
+	}
+}
