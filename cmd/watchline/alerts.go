@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/watchline/watchline/alert"
@@ -253,16 +252,15 @@ func alertsList(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(a.stdout, "no subscriptions; add one with `watchline alerts add --query Q --webhook URL`")
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tLEVEL\tCHANNEL\tSCHEDULE\tQUERY\tFILTERS")
+	tw := newTable(a.stdout, "ID", "NAME", "LEVEL", "CHANNEL", "SCHEDULE", "QUERY", "FILTERS")
 	for _, s := range subs {
 		name := s.Name
 		if s.Key != "" && name == "" {
 			name = s.Key
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, name, s.Level, alertChannel(s), alertSchedule(s), s.Query, alertFilters(s))
+		tw.row(strconv.FormatInt(s.ID, 10), name, string(s.Level), alertChannel(s), alertSchedule(s), s.Query, alertFilters(s))
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 func alertFilters(s model.Subscription) string {
@@ -382,11 +380,11 @@ func alertsTest(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "%d alerts in the last %d days for %q (nothing was sent)\n", len(items), *days, sub.Query)
 	for _, it := range items {
-		fmt.Fprintf(a.stdout, "\n%s  %s  %s\n  %s\n", it.Published.Format("2006-01-02"), it.Source, it.Title, it.URL)
+		fmt.Fprintf(a.stdout, "\n%s  %s  %s\n  %s\n", it.Published.Format("2006-01-02"), printable(it.Source), printable(it.Title), printable(it.URL))
 		if it.Similar > 0 {
 			fmt.Fprintf(a.stdout, "  +%d similar\n", it.Similar)
 		}
-		fmt.Fprintf(a.stdout, "  matched: %s\n  why: %s\n", strings.Join(it.Terms, ", "), it.Rule)
+		fmt.Fprintf(a.stdout, "  matched: %s\n  why: %s\n", printable(strings.Join(it.Terms, ", ")), printable(it.Rule))
 	}
 	return nil
 }
@@ -471,13 +469,12 @@ func alertsDeliveries(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(a.stdout, "no deliveries")
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSUB\tCHANNEL\tSTATE\tMATCHES\tATTEMPTS\tCREATED\tKEY\tLAST ERROR")
+	tw := newTable(a.stdout, "ID", "SUB", "CHANNEL", "STATE", "MATCHES", "ATTEMPTS", "CREATED", "KEY", "LAST ERROR")
 	for _, d := range ds {
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", d.ID, d.SubscriptionID, d.Channel, d.State, d.Matches,
-			d.Attempts, d.Created.Format("2006-01-02 15:04"), d.IdempotencyKey, d.LastError)
+		tw.row(strconv.FormatInt(d.ID, 10), strconv.FormatInt(d.SubscriptionID, 10), d.Channel, string(d.State), strconv.Itoa(d.Matches),
+			strconv.Itoa(d.Attempts), d.Created.Format("2006-01-02 15:04"), d.IdempotencyKey, d.LastError)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tw.flush(); err != nil {
 		return err
 	}
 	if *failed {

@@ -301,3 +301,38 @@ func TestServeBadAddrFailsFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestListingsEscapeControlCharacters: names and titles come from users and
+// pages; a text listing prints each on its own line with CR, LF, tabs,
+// terminal escapes and bidi overrides made visible, never sent as is
+// (issue 17: `alerts list` printed CR/LF from names).
+func TestListingsEscapeControlCharacters(t *testing.T) {
+	e := newBadInputEnv(t)
+	evil := "desk\r\nID  NAME  forged row\x1b[2J\tx\u202egnp.exe"
+	if _, stderr, code := e.wl("alerts", "add", "--query", "spy", "--atom", "--name", evil); code != 0 {
+		t.Fatalf("alerts add: exit %d\n%s", code, stderr)
+	}
+	rows := filepath.Join(e.dir, "evil.ndjson")
+	write(t, rows, `{"url":"https://example.org/evil","title":"Spy\u001b]0;pwned\u0007 case\u202e","text":"A report about the spy case.","source":"s"}`+"\n")
+	if _, stderr, code := e.wl("import", rows); code != 0 {
+		t.Fatalf("import: exit %d\n%s", code, stderr)
+	}
+	for _, args := range [][]string{{"alerts", "list"}, {"docs"}} {
+		out, stderr, code := e.wl(args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+		}
+		for _, bad := range []string{"\r", "\x1b", "\x07", "\u202e", "\t"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%v prints %q as is:\n%q", args, bad, out)
+			}
+		}
+		if strings.Contains(out, "\nID  NAME  forged") {
+			t.Errorf("%v: a name started a line of its own:\n%s", args, out)
+		}
+	}
+	out, _, _ := e.wl("alerts", "list")
+	if !strings.Contains(out, `desk\r\nID  NAME  forged row\x1b[2J\tx\u202egnp.exe`) {
+		t.Errorf("alerts list does not show the name with its control characters escaped:\n%s", out)
+	}
+}

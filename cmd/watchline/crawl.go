@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/watchline/watchline/crawler"
@@ -106,17 +105,16 @@ func runSources(ctx context.Context, a *app, args []string) error {
 	if *format == "json" {
 		return a.printJSON(rows)
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tOFFICIAL\tLAST SUCCESS\tFAILURES\tITEMS (NEW)\tDOCS\tNEXT DUE\tLAST ERROR")
+	tw := newTable(a.stdout, "ID", "KIND", "OFFICIAL", "LAST SUCCESS", "FAILURES", "ITEMS (NEW)", "DOCS", "NEXT DUE", "LAST ERROR")
 	for _, r := range rows {
 		official := ""
 		if r.Official {
 			official = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d (%d)\t%d\t%s\t%s\n", r.ID, r.Kind, official, dashEmpty(r.LastSuccess),
-			r.Failures, r.ItemsSeen, r.ItemsNew, r.Documents, dashEmpty(r.NextDue), clipText(r.LastError, 100))
+		tw.row(r.ID, r.Kind, official, dashEmpty(r.LastSuccess), strconv.Itoa(r.Failures), fmt.Sprintf("%d (%d)", r.ItemsSeen, r.ItemsNew),
+			strconv.FormatInt(r.Documents, 10), dashEmpty(r.NextDue), clipText(r.LastError, 100))
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 // docRow is the contract of `watchline docs --format json|ndjson`: exactly
@@ -191,8 +189,7 @@ func runDocs(ctx context.Context, a *app, args []string) error {
 		io.WriteString(a.stdout, "\n]\n")
 		return err
 	case "text":
-		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPUBLISHED\tSOURCE\tVER\tTITLE")
+		tw := newTable(a.stdout, "ID", "PUBLISHED", "SOURCE", "VER", "TITLE")
 		err := st.EachDocument(ctx, filter, func(d model.Document) error {
 			title := clipText(d.Title, 70)
 			if d.Official {
@@ -201,10 +198,9 @@ func runDocs(ctx context.Context, a *app, args []string) error {
 			if d.DuplicateOf != 0 {
 				title += fmt.Sprintf(" (copy of %d)", d.DuplicateOf)
 			}
-			_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", d.ID, d.Published.Format("2006-01-02 15:04"), d.SourceID, d.Versions, title)
-			return err
+			return tw.row(strconv.FormatInt(d.ID, 10), d.Published.Format("2006-01-02 15:04"), d.SourceID, strconv.Itoa(d.Versions), title)
 		})
-		if ferr := tw.Flush(); err == nil {
+		if ferr := tw.flush(); err == nil {
 			err = ferr
 		}
 		return err
@@ -252,7 +248,7 @@ func runDocsShow(ctx context.Context, a *app, args []string) error {
 		return a.printJSON(docDetail{Document: d, History: vs})
 	}
 	w := a.stdout
-	fmt.Fprintf(w, "%s\n\n", d.Title)
+	fmt.Fprintf(w, "%s\n\n", printable(d.Title))
 	fmt.Fprintf(w, "id:         %d (seq %d)\n", d.ID, d.Seq)
 	fmt.Fprintf(w, "source:     %s", d.SourceID)
 	if d.Official {
@@ -271,7 +267,7 @@ func runDocsShow(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(w, "fetched:    %s\n", docTime(d.Fetched))
 	if len(d.Authors) > 0 {
-		fmt.Fprintf(w, "authors:    %s\n", strings.Join(d.Authors, ", "))
+		fmt.Fprintf(w, "authors:    %s\n", printable(strings.Join(d.Authors, ", ")))
 	}
 	fmt.Fprintf(w, "language:   %s\n", dashEmpty(d.Language))
 	if len(d.Tags) > 0 {
@@ -319,7 +315,7 @@ func printDiff(w io.Writer, old, cur model.DocumentVersion) {
 		}
 	}
 	if old.Title != cur.Title {
-		fmt.Fprintf(w, "      title: %q → %q\n", old.Title, cur.Title)
+		fmt.Fprintf(w, "      title: %q → %q\n", old.Title, cur.Title) // %q escapes control characters
 	}
 	fmt.Fprintf(w, "      %d paragraph(s) removed, %d added since v%d\n", len(removed), len(added), old.Version)
 	for _, p := range removed {
@@ -365,7 +361,7 @@ func runImport(ctx context.Context, a *app, args []string) error {
 	defer st.Close()
 	rep, err := crawler.Import(ctx, st, r, *format)
 	for _, b := range rep.Bad {
-		fmt.Fprintf(a.stderr, "%s:%s: %s\n", name, b.Lines(), b.Reason)
+		fmt.Fprintf(a.stderr, "%s:%s: %s\n", name, b.Lines(), printable(b.Reason))
 	}
 	fmt.Fprintln(a.stdout, rep)
 	if err != nil {
