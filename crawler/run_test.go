@@ -148,13 +148,13 @@ func TestRunSchedulesSourcesIndependently(t *testing.T) {
 // failing for it.
 func TestVisitBudget(t *testing.T) {
 	e := newEnv(t, feedSource("trickle", "/feeds/linked/5/slowloris", true))
-	e.c = e.crawler(Options{Budget: 300 * time.Millisecond})
+	e.c = e.crawler(Options{Budget: time.Second})
 	res := e.crawl("trickle")
 	if res.Err != nil || res.Listed != 5 || res.Deferred != 5 || !errors.Is(res.DeferErr, errBudget) {
 		t.Fatalf("result = %+v (defer: %v); want 5 listed, 5 deferred by the budget, no error", res, res.DeferErr)
 	}
 	h := e.health("trickle")
-	if h.ConsecutiveFailures != 0 || !strings.Contains(h.LastError, "5 of 5 items left for the next visit: visit budget used up (300ms)") {
+	if h.ConsecutiveFailures != 0 || !strings.Contains(h.LastError, "5 of 5 items left for the next visit: visit budget used up (1s)") {
 		t.Errorf("health = %+v", h)
 	}
 	if v, _ := e.st.Validators(context.Background(), e.srv.URL()+"/feeds/linked/5/slowloris"); v != (store.Validators{}) {
