@@ -26,7 +26,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/watchline/watchline/config"
@@ -152,15 +151,7 @@ const privateHint = "set alerts_allow_private: true in feeds.yaml if this receiv
 // webhookClient dials through the same address guard as the crawler: the
 // address actually dialled must be global unicast unless allowPrivate.
 func webhookClient(timeout time.Duration, allowPrivate bool) *http.Client {
-	d := netguard.Dialer(timeout, allowPrivate)
-	if !allowPrivate {
-		d.Control = func(network, address string, c syscall.RawConn) error {
-			if err := netguard.Control(network, address, c); err != nil {
-				return fmt.Errorf("%w (%s)", err, privateHint)
-			}
-			return nil
-		}
-	}
+	d := netguard.Dialer(timeout, allowPrivate, privateHint)
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/watchline/watchline/config"
@@ -146,12 +145,9 @@ func newFetcher(timeout time.Duration, retry RetryPolicy, now func() time.Time) 
 }
 
 func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
-	d := netguard.Dialer(timeout, allowPrivate)
-	if !allowPrivate {
-		// Checking the address actually dialled, not the host name, covers
-		// redirects, DNS rebinding and names that resolve to 127.0.0.1.
-		d.Control = guardPrivate
-	}
+	// Checking the address actually dialled, not the host name, covers
+	// redirects, DNS rebinding and names that resolve to 127.0.0.1.
+	d := netguard.Dialer(timeout, allowPrivate, privateHint)
 	t := &http.Transport{
 		Proxy:                 nil, // a proxy would dial for us and defeat the guard
 		DialContext:           d.DialContext,
@@ -169,14 +165,12 @@ func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
 	}
 }
 
-// guardPrivate is a net.Dialer Control func refusing every address that is
-// not global unicast (netguard), with the hint a source's owner needs.
-func guardPrivate(network, address string, c syscall.RawConn) error {
-	if err := netguard.Control(network, address, c); err != nil {
-		return fmt.Errorf("%w (set allow_private: true on the source if this is intended)", err)
-	}
-	return nil
-}
+// privateHint says how a source may reach a non-public address.
+const privateHint = "set allow_private: true on the source if this is intended"
+
+// guardPrivate is the dialer Control of sources without allow_private: it
+// refuses every address that is not global unicast (see netguard).
+var guardPrivate = netguard.ControlHint(privateHint)
 
 func (f *fetcher) client(src model.Source) *http.Client {
 	if src.AllowPrivate {

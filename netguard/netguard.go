@@ -190,12 +190,23 @@ func Control(network, address string, _ syscall.RawConn) error {
 	return Check(ip)
 }
 
+// ControlHint is Control with hint (how to opt in) added to its errors.
+func ControlHint(hint string) func(network, address string, c syscall.RawConn) error {
+	return func(network, address string, c syscall.RawConn) error {
+		if err := Control(network, address, c); err != nil {
+			return fmt.Errorf("%w (%s)", err, hint)
+		}
+		return nil
+	}
+}
+
 // Dialer returns a dialer with the given timeout that refuses non-public
-// addresses, or, when allowPrivate, one that dials anything.
-func Dialer(timeout time.Duration, allowPrivate bool) *net.Dialer {
+// addresses, saying hint when it does, or, when allowPrivate, one that dials
+// anything.
+func Dialer(timeout time.Duration, allowPrivate bool, hint string) *net.Dialer {
 	d := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	if !allowPrivate {
-		d.Control = Control
+		d.Control = ControlHint(hint)
 	}
 	return d
 }
