@@ -365,11 +365,10 @@ func (c *Crawler) CrawlSource(ctx context.Context, src model.Source) SourceResul
 	if res.Err == nil && res.Failed > 0 && res.Fetched+res.New+res.Updated+res.Duplicates+res.Unchanged == 0 {
 		res.Err = fmt.Errorf("every item failed; last: %w", res.ItemErr)
 	}
-	// Only a listing read in full may be cached: a 304 next time must not
-	// hide items this visit did not reach.
 	if res.Err == nil && res.Deferred == 0 && commit != nil {
 		// Only now that every item is stored may the listing be cached: a 304
-		// next time must not hide items that failed this time.
+		// next time must not hide items that failed, or that this visit did
+		// not reach.
 		if err := commit(ctx); err != nil {
 			res.Err = err
 		}
