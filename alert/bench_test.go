@@ -129,7 +129,7 @@ func BenchmarkMatch(b *testing.B) {
 func BenchmarkMatchRecord(b *testing.B) {
 	st, docs := benchCorpus(b, 1000)
 	ctx := context.Background()
-	svc := New(st, Options{Matcher: IndexMatcher(), AtomDir: b.TempDir()})
+	svc := New(st, Options{Matcher: IndexMatcher()})
 	subs := benchSubs(docs, 1000, true)
 	var matches, round int
 	var cpu time.Duration
@@ -144,7 +144,7 @@ func BenchmarkMatchRecord(b *testing.B) {
 		}
 		for _, sub := range subs {
 			s := *sub
-			s.ID, s.AtomFile = 0, "bench.atom"
+			s.ID, s.Atom = 0, true
 			if _, err := svc.Add(ctx, s, AddOptions{}); err != nil {
 				b.Fatal(err)
 			}
@@ -190,7 +190,7 @@ func BenchmarkWebhookDelivery(b *testing.B) {
 	st := openStore(b, b.TempDir())
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	svc := New(st, Options{Matcher: IndexMatcher()})
+	svc := New(st, Options{Matcher: IndexMatcher(), AllowPrivate: true}) // receiver on loopback
 	sub, err := svc.Add(ctx, model.Subscription{Query: "spy", Webhook: srv.URL}, AddOptions{})
 	if err != nil {
 		b.Fatal(err)

@@ -276,7 +276,7 @@ func (e *env) ingestSubscriptions(ctx context.Context, p *pipeline.Pipeline) err
 		if i%5 != 2 {
 			continue
 		}
-		sub := model.Subscription{Query: q, Level: model.LevelArticle, AtomFile: filepath.Join(e.dir, "ingest.atom")}
+		sub := model.Subscription{Query: q, Level: model.LevelArticle, Atom: true}
 		if _, err := p.Alerts().Add(ctx, sub, alert.AddOptions{}); err != nil {
 			return fmt.Errorf("add subscription %q: %w", q, err)
 		}

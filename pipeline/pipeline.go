@@ -60,9 +60,10 @@ type Options struct {
 	// owns the index, so it keeps it up to date).
 	Events bool // cluster documents into events
 	Alerts bool // match subscriptions and deliver alerts
-	// Crawl runs the crawl loop in Run: due sources every CrawlTick.
+	// Crawl runs the crawler in Run: each source visited whenever it is
+	// due (crawler.Run), the consumers woken after every visit that stored
+	// something. CrawlerOptions.Tick says how often it looks for due sources.
 	Crawl          bool
-	CrawlTick      time.Duration // default one minute
 	CrawlerOptions crawler.Options
 
 	// Tick is how often consumers look for work nobody told them about;
@@ -113,9 +114,6 @@ func Open(ctx context.Context, opts Options) (*Pipeline, error) {
 	if opts.Tick <= 0 {
 		opts.Tick = DefaultTick
 	}
-	if opts.CrawlTick <= 0 {
-		opts.CrawlTick = time.Minute
-	}
 	p := &Pipeline{opts: opts, st: opts.Store, log: opts.Logger, m: opts.Metrics}
 	p.cond = sync.NewCond(&p.mu)
 	// A missing or damaged index is rebuilt from the store: the index is a
@@ -134,8 +132,9 @@ func Open(ctx context.Context, opts Options) (*Pipeline, error) {
 		Matcher:  alert.IndexMatcher(),
 		SMTP:     opts.Config.SMTP,
 		Password: opts.Config.SMTP.Password(),
-		AtomDir:  p.st.Dir(),
 		Clock:    opts.Now,
+		// Webhooks reach only public addresses unless feeds.yaml says.
+		AllowPrivate: opts.Config.AlertsAllowPrivate,
 	})
 	if opts.Events {
 		if p.cl, err = newClusterer(p.st); err != nil {
@@ -460,46 +459,32 @@ func (p *Pipeline) Stats() []StageStats {
 	return out
 }
 
-// crawlLoop crawls the due sources now and every CrawlTick, waking the
-// consumers after each crawl.
+// crawlLoop runs the crawler until ctx ends: every source visited when it
+// is due, independently of the others.
 func (p *Pipeline) crawlLoop(ctx context.Context) {
-	t := time.NewTicker(p.opts.CrawlTick)
-	defer t.Stop()
-	for {
-		p.crawlOnce(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	if err := p.cr.Run(ctx, p.crawled); err != nil && !errors.Is(err, context.Canceled) {
+		p.log.Error("crawl stopped", "err", err)
 	}
 }
 
-func (p *Pipeline) crawlOnce(ctx context.Context) {
-	var sum crawler.Summary
-	err := p.m.Time("crawl_runs", func() error {
-		var err error
-		sum, err = p.cr.Once(ctx, nil)
-		return err
-	})
-	if err != nil && !errors.Is(err, context.Canceled) {
-		p.log.Error("crawl failed; retrying at the next tick", "err", err)
+// crawled records one finished visit of one source and wakes the consumers
+// if it stored anything.
+func (p *Pipeline) crawled(r crawler.SourceResult) {
+	result := "ok"
+	if r.Err != nil {
+		result = "error"
+		p.m.Add("watchline_crawl_source_failures_total", 1)
 	}
-	if len(sum.Sources) == 0 {
-		return
-	}
-	t := sum.Total()
-	if t.New+t.Updated > 0 {
+	p.m.Add("watchline_crawl_runs_total", 1, "result", result)
+	p.m.Observe("watchline_crawl_duration_seconds", r.Took)
+	p.m.Add("watchline_crawl_documents_total", float64(r.New), "outcome", "new")
+	p.m.Add("watchline_crawl_documents_total", float64(r.Updated), "outcome", "updated")
+	p.m.Add("watchline_crawl_documents_total", float64(r.Failed), "outcome", "failed")
+	p.m.Observe("watchline_crawl_source_duration_seconds", r.Took)
+	p.log.Info("crawled", "source", r.String())
+	if r.New+r.Updated+r.NearDuplicates > 0 {
 		p.Notify()
 	}
-	p.m.Add("watchline_crawl_documents_total", float64(t.New), "outcome", "new")
-	p.m.Add("watchline_crawl_documents_total", float64(t.Updated), "outcome", "updated")
-	p.m.Add("watchline_crawl_documents_total", float64(t.Failed), "outcome", "failed")
-	p.m.Add("watchline_crawl_source_failures_total", float64(sum.FailedSources()))
-	for _, r := range sum.Sources {
-		p.m.Observe("watchline_crawl_source_duration_seconds", r.Took)
-	}
-	p.log.Info("crawled", "summary", sum.String())
 }
 
 // rebuildProgress logs a rebuild's progress at every tenth, so a long rebuild

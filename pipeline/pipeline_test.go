@@ -96,7 +96,7 @@ func TestRunKeepsUpWithAWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	sub, err := p.Alerts().Add(ctx, model.Subscription{Query: "minister OR ministry", AtomFile: "alerts.atom"}, alert.AddOptions{})
+	sub, err := p.Alerts().Add(ctx, model.Subscription{Query: "minister OR ministry", Atom: true}, alert.AddOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestCatchUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	if _, err := p.Alerts().Add(ctx, model.Subscription{Query: "minister", AtomFile: "alerts.atom"}, alert.AddOptions{}); err != nil {
+	if _, err := p.Alerts().Add(ctx, model.Subscription{Query: "minister", Atom: true}, alert.AddOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	write(t, st, 3, 80)

@@ -76,10 +76,11 @@ func TestLoadWhileWriting(t *testing.T) {
 	// source is due again at once instead of in half an hour.
 	var skew atomic.Int64
 	srv, p := openServer(t, ctx, Options{Store: st, Config: cfg, Logger: logger}, pipeline.Options{
-		Events: true, Alerts: true, Crawl: true, CrawlTick: 100 * time.Millisecond, Tick: 100 * time.Millisecond,
+		Events: true, Alerts: true, Crawl: true, Tick: 100 * time.Millisecond,
 		CrawlerOptions: crawler.Options{
 			Now:   func() time.Time { return time.Now().Add(time.Duration(skew.Load())) },
 			Retry: crawler.RetryPolicy{Attempts: 2, Base: time.Millisecond, Max: 5 * time.Millisecond},
+			Tick:  100 * time.Millisecond,
 		}})
 	procDone := make(chan error, 1)
 	go func() { procDone <- p.Run(ctx) }()

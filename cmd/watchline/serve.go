@@ -32,13 +32,20 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Listen first: a bad address fails before the index is opened (which
+	// may mean rebuilding it).
+	ln, err := web.Listen(listenAddr(*addr, cfg))
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	srv, p, closeAll, err := a.openWeb(ctx, cfg, pipeline.Options{Tick: *tick})
 	if err != nil {
 		return err
 	}
 	defer closeAll()
 	err = p.RunBeside(ctx, func(ctx context.Context) error {
-		return srv.ListenAndServe(ctx, listenAddr(*addr, cfg), func(url string) {
+		return srv.Serve(ctx, ln, func(url string) {
 			fmt.Fprintf(a.stdout, "watchline is serving %s at %s (Ctrl-C to stop)\n", a.dataDir, url)
 		})
 	})
@@ -121,13 +128,18 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	ln, err := web.Listen(listenAddr(*addr, cfg))
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	srv, p, closeAll, err := a.openWeb(ctx, cfg, pipeline.Options{Events: true, Alerts: true, Crawl: true, Tick: *tick})
 	if err != nil {
 		return err
 	}
 	defer closeAll()
 	err = p.RunBeside(ctx, func(ctx context.Context) error {
-		return srv.ListenAndServe(ctx, listenAddr(*addr, cfg), func(url string) {
+		return srv.Serve(ctx, ln, func(url string) {
 			fmt.Fprintf(a.stdout, "watchline is crawling %d sources into %s and serving %s (Ctrl-C to stop)\n",
 				len(cfg.Sources), a.dataDir, url)
 		})
