@@ -243,6 +243,10 @@ func (e *env) ingest(ctx context.Context) (Ingest, error) {
 	if e.ix, err = index.Open(e.data); err != nil {
 		return in, err
 	}
+	// Latencies are the engine's, like the peers' (which cache nothing):
+	// every repetition counts facets anew. The serve phase turns the cache
+	// back on, as a server runs.
+	e.ix.SetFacetCache(0)
 	err = e.st.EachEvent(context.Background(), store.EventFilter{}, func(model.Event) error { in.Events++; return nil })
 	if err != nil {
 		return in, err

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/watchline/watchline/config"
+	"github.com/watchline/watchline/index"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/web"
@@ -40,6 +41,8 @@ var loadPages = []string{"search", "timeline", "event"}
 // serve serves the corpus's data directory with the web server `watchline
 // serve` runs and measures it under each configured number of clients.
 func (e *env) serve(ctx context.Context, qs map[string][]query) ([]Load, error) {
+	e.ix.SetFacetCache(index.DefaultFacetCache)
+	defer e.ix.SetFacetCache(0)
 	cfg := &config.Config{}
 	cfg.ApplyDefaults()
 	srv, err := web.New(web.Options{Store: e.st, Index: e.ix, Config: cfg, Logger: slog.New(slog.DiscardHandler)})

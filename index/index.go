@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -97,6 +98,9 @@ type Index struct {
 
 	syncMu sync.Mutex // one Sync at a time
 
+	gen    atomic.Uint64 // bumped by every change the index takes: the facet cache's version
+	facets facetCache
+
 	mu    sync.RWMutex // guards the fields below; Sync takes it to swap indexes
 	bi    bleve.Index
 	fams  []string    // language families present in the index
@@ -120,6 +124,7 @@ func OpenWith(dataDir string, opts Options) (*Index, error) {
 		return nil, fmt.Errorf("open index: mapping: %w", err)
 	}
 	ix := &Index{dataDir: dataDir, dir: filepath.Join(dataDir, Dir), opts: opts, m: m, batch: syncBatch}
+	ix.facets.size = DefaultFacetCache
 	cleanStale(dataDir)
 	bi, info, err := openBleve(ix.dir, m, opts.LockTimeout)
 	if err != nil {
@@ -356,6 +361,7 @@ func (ix *Index) Sync(ctx context.Context, st Log) (int, error) {
 		if err := bi.Batch(b); err != nil {
 			return applied, fmt.Errorf("sync index: write batch: %w", err)
 		}
+		ix.gen.Add(1)
 		applied += len(docs)
 		if hook != nil {
 			hook(cursor)
@@ -509,6 +515,7 @@ func (ix *Index) followSwap() error {
 	ix.mu.Lock()
 	old := ix.bi
 	ix.bi, ix.dirs = bi, info
+	ix.gen.Add(1)
 	ix.mu.Unlock()
 	if old != nil {
 		old.Close()

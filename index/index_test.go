@@ -319,6 +319,17 @@ func TestFacets(t *testing.T) {
 	if got := res.Facets["source"]; !reflect.DeepEqual(got, []FacetValue{{"mi5", 1}}) {
 		t.Errorf("filtered source facet %v", got)
 	}
+	// Counts are cached per index generation: a document synced in shows.
+	put(t, st, 100, testDoc{source: "mi5", title: "Parliament briefing", text: "MI5 briefed Parliament.", official: true, published: "2025-11-20"})
+	mustSync(t, ix, st)
+	res = mustSearch(t, ix, st, Request{Query: "Parliament", Facets: true, Official: true})
+	if got := res.Facets["source"]; !reflect.DeepEqual(got, []FacetValue{{"mi5", 2}}) {
+		t.Errorf("source facet after a sync %v, want the new document counted", got)
+	}
+	ix.SetFacetCache(0)
+	if again := mustSearch(t, ix, st, Request{Query: "Parliament", Facets: true, Official: true}); !reflect.DeepEqual(again.Facets, res.Facets) {
+		t.Errorf("uncached facets %v differ from cached %v", again.Facets, res.Facets)
+	}
 }
 
 func TestCollapse(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -88,6 +89,9 @@ type Result struct {
 // Facet names, in display order.
 var FacetNames = []string{"source", "tag", "official", "language", "year", "month"}
 
+// facetFields are the index fields behind the facets. Years are not
+// counted by the index: they are the months added up (a century of months
+// fits in the month facet), which saves visiting every hit once more.
 var facetFields = map[string]struct {
 	field string
 	size  int
@@ -96,8 +100,7 @@ var facetFields = map[string]struct {
 	"tag":      {fieldTags, 50},
 	"official": {fieldOfficial, 2},
 	"language": {fieldLanguage, 30},
-	"year":     {fieldYear, 50},
-	"month":    {fieldMonth, 600},
+	"month":    {fieldMonth, 1200},
 }
 
 // prepared is a request turned into a bleve query.
@@ -217,6 +220,7 @@ func (ix *Index) Search(ctx context.Context, st Documents, r Request) (*Result, 
 		return nil, err
 	}
 	defer unlock()
+	gen := ix.gen.Load() // read under the reader lock: the index searched
 	limit := r.Limit
 	if limit == 0 {
 		limit = DefaultLimit
@@ -238,10 +242,15 @@ func (ix *Index) Search(ctx context.Context, st Documents, r Request) (*Result, 
 			req.SetSearchAfter(after)
 		}
 		first := after == nil
+		var cacheKey string
 		if first && r.Facets {
-			for _, name := range FacetNames {
-				f := facetFields[name]
-				req.AddFacet(name, bleve.NewFacetRequest(f.field, f.size))
+			cacheKey = facetKey(r)
+			if fs, ok := ix.facets.get(cacheKey, gen); ok {
+				res.Facets = fs
+			} else {
+				for name, f := range facetFields {
+					req.AddFacet(name, bleve.NewFacetRequest(f.field, f.size))
+				}
 			}
 		}
 		sr, err := bi.SearchInContext(ctx, req)
@@ -250,8 +259,9 @@ func (ix *Index) Search(ctx context.Context, st Documents, r Request) (*Result, 
 		}
 		if first {
 			res.Total = sr.Total
-			if r.Facets {
+			if r.Facets && res.Facets == nil {
 				res.Facets = facets(sr.Facets)
+				ix.facets.put(cacheKey, gen, res.Facets)
 			}
 		}
 		for _, dm := range sr.Hits {
@@ -551,6 +561,9 @@ func newHit(d *model.Document, score float64, sn Snippet, matched []string) Hit 
 func facets(fr search.FacetResults) map[string][]FacetValue {
 	out := map[string][]FacetValue{}
 	for _, name := range FacetNames {
+		if name == "year" {
+			continue // from the months, below
+		}
 		r, ok := fr[name]
 		if !ok || r == nil {
 			continue
@@ -565,10 +578,88 @@ func facets(fr search.FacetResults) map[string][]FacetValue {
 				vals = append(vals, FacetValue{Value: v, Count: t.Count})
 			}
 		}
-		if name == "year" || name == "month" {
+		if name == "month" {
 			sort.Slice(vals, func(i, j int) bool { return vals[i].Value < vals[j].Value })
 		}
 		out[name] = vals
 	}
+	if months, ok := out["month"]; ok {
+		years := []FacetValue{}
+		for _, m := range months { // "2025-09", in order
+			y, _, _ := strings.Cut(m.Value, "-")
+			if n := len(years); n > 0 && years[n-1].Value == y {
+				years[n-1].Count += m.Count
+			} else {
+				years = append(years, FacetValue{Value: y, Count: m.Count})
+			}
+		}
+		out["year"] = years
+	}
 	return out
 }
+
+// facetKey is what a request's facet counts depend on: the query and the
+// filters, not the page, the sort or folding.
+func facetKey(r Request) string {
+	return fmt.Sprintf("%q|%d|%d|%q|%q|%q|%q|%t", r.Query, r.From.UnixNano(), r.To.UnixNano(),
+		r.Sources, r.Tags, r.Languages, r.Types, r.Official)
+}
+
+// facetCache keeps the facet counts of recent searches for the index
+// generation they were counted at (Sync and a rebuild's swap start a new
+// one). Counting facets visits every hit of the query, which on a large
+// archive costs tens of times more than the page itself; a server asked the
+// same query again (the next page, a second reader, a refreshed browser)
+// answers from here. Entries of an older generation are never returned.
+type facetCache struct {
+	mu      sync.Mutex
+	size    int // entries kept; 0 turns the cache off
+	gen     uint64
+	entries map[string][]map[string][]FacetValue // key → one-element slice, for the LRU order below
+	order   []string                             // keys, oldest first
+}
+
+func (c *facetCache) get(key string, gen uint64) (map[string][]FacetValue, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.size == 0 || gen != c.gen {
+		return nil, false
+	}
+	e, ok := c.entries[key]
+	if !ok {
+		return nil, false
+	}
+	return e[0], true
+}
+
+func (c *facetCache) put(key string, gen uint64, fs map[string][]FacetValue) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.size == 0 || gen < c.gen {
+		return
+	}
+	if gen != c.gen || c.entries == nil {
+		c.gen, c.entries, c.order = gen, map[string][]map[string][]FacetValue{}, nil
+	}
+	if _, ok := c.entries[key]; ok {
+		return
+	}
+	if len(c.order) >= c.size {
+		delete(c.entries, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.entries[key] = []map[string][]FacetValue{fs}
+	c.order = append(c.order, key)
+}
+
+// SetFacetCache sets how many searches' facet counts the index keeps
+// (DefaultFacetCache when opened; 0 turns the cache off, as a benchmark of
+// the engine does).
+func (ix *Index) SetFacetCache(entries int) {
+	ix.facets.mu.Lock()
+	defer ix.facets.mu.Unlock()
+	ix.facets.size, ix.facets.entries, ix.facets.order = max(entries, 0), nil, nil
+}
+
+// DefaultFacetCache is the facet cache's size when an index is opened.
+const DefaultFacetCache = 256
