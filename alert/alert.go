@@ -96,7 +96,11 @@ type Options struct {
 	// Lease is how long a delivery being sent is held from other senders;
 	// it must outlast one attempt. Default 5 minutes.
 	Lease     time.Duration
-	BatchSize int // documents per matching batch; default 250 (small enough that matching one overlaps writing the last)
+	// BatchSize is documents per matching batch; by default about 100,000
+	// document-subscription pairs (250 documents for up to 400
+	// subscriptions, down to 50), so that a pass over many documents is
+	// several batches and matching one overlaps writing the last.
+	BatchSize int
 	Workers   int // deliveries sent at once; default 4
 	// UnsubscribeURL, when set, is the base of the List-Unsubscribe link in
 	// e-mails (the subscription id is appended); otherwise a mailto: to From.
@@ -135,9 +139,6 @@ func New(st *store.Store, opts Options) *Service {
 	}
 	if opts.Lease <= 0 {
 		opts.Lease = 5 * time.Minute
-	}
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = 250
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = 4

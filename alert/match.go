@@ -84,6 +84,7 @@ func (s *Service) Match(ctx context.Context) (int, error) {
 		found []store.SubscriptionMatches
 		err   error // matching errors: reported, the batch still commits
 	}
+	size := s.batchSize(len(subs))
 	batches := make(chan result, 1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -95,7 +96,7 @@ func (s *Service) Match(ctx context.Context) (int, error) {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				docs, err := s.st.DocumentsAfter(ctx, from, s.opts.BatchSize)
+				docs, err := s.st.DocumentsAfter(ctx, from, size)
 				if err != nil {
 					return err
 				}
@@ -113,7 +114,7 @@ func (s *Service) Match(ctx context.Context) (int, error) {
 				case <-ctx.Done():
 					return ctx.Err()
 				}
-				if len(docs) < s.opts.BatchSize {
+				if len(docs) < size {
 					return nil
 				}
 			}
@@ -138,6 +139,15 @@ func (s *Service) Match(ctx context.Context) (int, error) {
 		return total, err
 	}
 	return total, errors.Join(errs...)
+}
+
+// batchSize is how many documents a matching batch holds for subs
+// subscriptions (see Options.BatchSize).
+func (s *Service) batchSize(subs int) int {
+	if s.opts.BatchSize > 0 {
+		return s.opts.BatchSize
+	}
+	return max(50, min(250, 100_000/max(subs, 1)))
 }
 
 // matchBatch evaluates subs against docs (a seq range ending at end) and
@@ -406,7 +416,7 @@ func (s *Service) backfill(ctx context.Context, sub model.Subscription, since ti
 	sub.Cursor = 0
 	var total int
 	for len(docs) > 0 {
-		n := min(len(docs), s.opts.BatchSize)
+		n := min(len(docs), s.batchSize(1))
 		chunk := docs[:n]
 		docs = docs[n:]
 		found, err := s.matchBatch([]*model.Subscription{&sub}, chunk, upto, since)
@@ -445,7 +455,7 @@ func (s *Service) Test(ctx context.Context, sub model.Subscription, days int) ([
 	byRoot := map[int64]int{}
 	byID := make(map[int64]model.Document, len(docs))
 	for len(docs) > 0 {
-		n := min(len(docs), s.opts.BatchSize)
+		n := min(len(docs), s.batchSize(1))
 		chunk := docs[:n]
 		docs = docs[n:]
 		batch, err := s.opts.Matcher.NewBatch(chunk)

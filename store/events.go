@@ -498,34 +498,28 @@ func (s *Store) EventsOfDocuments(ctx context.Context, docs []int64) (map[int64]
 }
 
 // documentEvents maps each of docs that has a row in table (a document_id,
-// event_id table: event_documents or event_pins) to its event, asking in
-// chunks that stay under SQLite's limit on parameters.
+// event_id table: event_documents or event_pins) to its event. The ids go in
+// as one JSON array, so the statement is the same for any number of them
+// (prepared once) and a topic's thousands of documents are one query.
 func (s *Store) documentEvents(ctx context.Context, what, table string, docs []int64) (map[int64]int64, error) {
 	out := make(map[int64]int64, len(docs))
-	const chunk = 500
-	for i := 0; i < len(docs); i += chunk {
-		part := docs[i:min(i+chunk, len(docs))]
-		args := make([]any, len(part))
-		for j, d := range part {
-			args[j] = d
-		}
-		rows, err := s.query(ctx, "SELECT document_id, event_id FROM "+table+" WHERE document_id IN (?"+
-			strings.Repeat(",?", len(part)-1)+")", args...)
-		if err != nil {
+	if len(docs) == 0 {
+		return out, nil
+	}
+	rows, err := s.query(ctx, "SELECT document_id, event_id FROM "+table+" WHERE document_id IN (SELECT value FROM json_each(?))", jsonOf(docs))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d, e int64
+		if err := rows.Scan(&d, &e); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		for rows.Next() {
-			var d, e int64
-			if err := rows.Scan(&d, &e); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("%s: %w", what, err)
-			}
-			out[d] = e
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
+		out[d] = e
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }
