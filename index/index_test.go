@@ -405,6 +405,45 @@ func TestRelinkedCopyMovesGroup(t *testing.T) {
 	}
 }
 
+// TestSearchReadsOnPastFoldedCopies: when the copies of one story fill the
+// hits first read, a page reads on until it has its groups, and the next
+// page starts where it ended.
+func TestSearchReadsOnPastFoldedCopies(t *testing.T) {
+	st, dir := openStore(t)
+	text := "Lighthouse keepers lighthouse lighthouse report the lighthouse beam failed."
+	orig := put(t, st, 0, testDoc{source: "courier", title: "Lighthouse", text: text, published: "2025-01-01"})
+	for i := 1; i <= 40; i++ {
+		put(t, st, i, testDoc{source: fmt.Sprintf("wire%d", i), title: "Lighthouse", text: fmt.Sprintf("%s Copy %d.", text, i), published: "2025-01-02", dupOf: orig})
+	}
+	var others []int64
+	for i := range 5 {
+		others = append(others, put(t, st, 100+i, testDoc{source: "herald", title: fmt.Sprintf("Harbour note %d", i),
+			text: fmt.Sprintf("A lighthouse is mentioned once in note %d, among much else about the harbour and its boats.", i), published: "2025-02-01"}))
+	}
+	ix := openIndex(t, dir)
+	mustSync(t, ix, st)
+	first := mustSearch(t, ix, st, Request{Query: "lighthouse", Limit: 3})
+	if len(first.Hits) != 3 || first.Hits[0].Similar != 40 {
+		t.Fatalf("page 1: %d hits, first with %d similar; want 3 hits, the story with its 40 copies", len(first.Hits), first.Hits[0].Similar)
+	}
+	second := mustSearch(t, ix, st, Request{Query: "lighthouse", Limit: 3, Offset: 3})
+	seen := map[int64]bool{}
+	for _, h := range append(first.Hits, second.Hits...) {
+		if seen[h.ID] {
+			t.Errorf("document %d on both pages", h.ID)
+		}
+		seen[h.ID] = true
+	}
+	if len(second.Hits) != 3 {
+		t.Errorf("page 2: %d hits, want the other 3 of the 6 groups", len(second.Hits))
+	}
+	for _, id := range others {
+		if !seen[id] {
+			t.Errorf("document %d on neither page", id)
+		}
+	}
+}
+
 func TestEachReturnsEveryMatch(t *testing.T) {
 	st, dir := openStore(t)
 	const n = 1234 // three pages of eachPage

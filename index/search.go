@@ -230,18 +230,34 @@ func (ix *Index) Search(ctx context.Context, st Documents, r Request) (*Result, 
 	}
 	want := r.Offset + limit
 	size := want + want/2 + 10
+	skippedIDs := 0 // hits whose bleve id did not parse (none, unless the index is damaged)
 
 	res := &Result{Query: r.Query, Hits: []Hit{}}
 	var cands []candidate
 	more := true // the index may have hits beyond cands
+	// By relevance, a page is ordered by score alone, ties in the index's
+	// own order: breaking ties by id, as paging with search-after needs,
+	// makes the index load the id of every hit it ranks (40% of a term
+	// query's time). Reading on then continues by offset over the same
+	// order. The other orders break ties by id and read on after the last
+	// hit.
+	byScore := r.Sort == "" || r.Sort == SortRelevance
+	order := pr.sort
+	if byScore {
+		order = search.SortOrder{&search.SortScore{Desc: true}}
+	}
 	var after []string
+	first := true
 	read := func() error {
 		req := bleve.NewSearchRequestOptions(pr.q, size, 0, false)
-		req.SortByCustom(pr.sort)
-		if after != nil {
+		req.SortByCustom(order)
+		switch {
+		case first:
+		case byScore:
+			req.From = len(cands) + skippedIDs
+		default:
 			req.SetSearchAfter(after)
 		}
-		first := after == nil
 		var cacheKey string
 		if first && r.Facets {
 			cacheKey = facetKey(r)
@@ -263,10 +279,12 @@ func (ix *Index) Search(ctx context.Context, st Documents, r Request) (*Result, 
 				res.Facets = facets(sr.Facets)
 				ix.facets.put(cacheKey, gen, res.Facets)
 			}
+			first = false
 		}
 		for _, dm := range sr.Hits {
 			id, group, ok := parseID(dm.ID)
 			if !ok {
+				skippedIDs++
 				continue
 			}
 			key := group
@@ -276,8 +294,8 @@ func (ix *Index) Search(ctx context.Context, st Documents, r Request) (*Result, 
 			cands = append(cands, candidate{id, key, dm.Score})
 		}
 		more = len(sr.Hits) == size
-		if len(sr.Hits) > 0 {
-			after = sortKey(sr.Hits[len(sr.Hits)-1], pr.sort)
+		if len(sr.Hits) > 0 && !byScore {
+			after = sortKey(sr.Hits[len(sr.Hits)-1], order)
 		}
 		return nil
 	}
