@@ -95,7 +95,7 @@ type Options struct {
 	Jitter      func() float64 // uniform in [0,1); default math/rand
 	// Lease is how long a delivery being sent is held from other senders;
 	// it must outlast one attempt. Default 5 minutes.
-	Lease     time.Duration
+	Lease time.Duration
 	// BatchSize is documents per matching batch; by default about 100,000
 	// document-subscription pairs (250 documents for up to 400
 	// subscriptions, down to 50), so that a pass over many documents is
