@@ -621,32 +621,44 @@ type EventSource struct {
 // known only to the day counting as that day's end (model.LatestPublished):
 // a wire story stamped 08:40 comes before a page dated only to that day.
 func (s *Store) EventSources(ctx context.Context, id int64) ([]EventSource, error) {
-	rows, err := s.query(ctx, `SELECT d.id, d.canonical_url, d.source_id, d.title, d.published, d.official,
+	m, err := s.EventSourcesOf(ctx, []int64{id})
+	return m[id], err
+}
+
+// EventSourcesOf is EventSources for many events in one query: a timeline
+// page shows the sources of every event on it.
+func (s *Store) EventSourcesOf(ctx context.Context, events []int64) (map[int64][]EventSource, error) {
+	out := make(map[int64][]EventSource, len(events))
+	if len(events) == 0 {
+		return out, nil
+	}
+	rows, err := s.query(ctx, `SELECT ed.event_id, d.id, d.canonical_url, d.source_id, d.title, d.published, d.official,
 		COALESCE(d.duplicate_of, 0) FROM event_documents ed JOIN documents d ON d.id = ed.document_id
-		WHERE ed.event_id = ? ORDER BY d.published, d.id`, id)
+		WHERE ed.event_id IN (SELECT value FROM json_each(?)) ORDER BY ed.event_id, d.published, d.id`, jsonOf(events))
 	if err != nil {
-		return nil, fmt.Errorf("sources of event %d: %w", id, err)
+		return nil, fmt.Errorf("sources of events: %w", err)
 	}
 	defer rows.Close()
-	var out []EventSource
 	for rows.Next() {
+		var ev, pub int64
 		var es EventSource
-		var pub int64
-		if err := rows.Scan(&es.DocumentID, &es.URL, &es.SourceID, &es.Title, &pub, &es.Official, &es.DuplicateOf); err != nil {
-			return nil, fmt.Errorf("sources of event %d: %w", id, err)
+		if err := rows.Scan(&ev, &es.DocumentID, &es.URL, &es.SourceID, &es.Title, &pub, &es.Official, &es.DuplicateOf); err != nil {
+			return nil, fmt.Errorf("sources of events: %w", err)
 		}
 		es.Published = fromUnix(pub)
 		if model.DayOnly(es.Published) {
 			es.PublishedPrecision = model.PrecisionDay
 		}
-		out = append(out, es)
+		out[ev] = append(out[ev], es)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sources of event %d: %w", id, err)
+		return nil, fmt.Errorf("sources of events: %w", err)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		return model.LatestPublished(out[i].Published).Before(model.LatestPublished(out[j].Published))
-	})
+	for _, srcs := range out {
+		sort.SliceStable(srcs, func(i, j int) bool {
+			return model.LatestPublished(srcs[i].Published).Before(model.LatestPublished(srcs[j].Published))
+		})
+	}
 	return out, nil
 }
 

@@ -83,14 +83,45 @@ func (t *Timeline) Each(ctx context.Context, q Query, fn func(Entry) error) erro
 			return nil
 		}
 	}
-	return t.st.EachEvent(ctx, f, func(e model.Event) error {
-		en, err := t.entry(ctx, e)
+	// Events go out in small groups, so the sources of a group are one
+	// query rather than one per event.
+	var group []model.Event
+	flush := func() error {
+		ids := make([]int64, len(group))
+		for i, e := range group {
+			ids[i] = e.ID
+		}
+		sources, err := t.st.EventSourcesOf(ctx, ids)
 		if err != nil {
 			return err
 		}
-		return fn(en)
+		for _, e := range group {
+			en, err := t.entryWith(ctx, e, sources[e.ID])
+			if err != nil {
+				return err
+			}
+			if err := fn(en); err != nil {
+				return err
+			}
+		}
+		group = group[:0]
+		return nil
+	}
+	err := t.st.EachEvent(ctx, f, func(e model.Event) error {
+		group = append(group, e)
+		if len(group) == eachGroup {
+			return flush()
+		}
+		return nil
 	})
+	if err != nil || len(group) == 0 {
+		return err
+	}
+	return flush()
 }
+
+// eachGroup is how many events Each reads the sources of at once.
+const eachGroup = 64
 
 // Event returns one event with its sources and edits. A merged event's id
 // resolves to the event it was merged into.
@@ -109,15 +140,23 @@ func (t *Timeline) Event(ctx context.Context, id int64) (Entry, error) {
 }
 
 func (t *Timeline) entry(ctx context.Context, e model.Event) (Entry, error) {
-	en := Entry{Event: e}
-	var err error
+	sources, err := t.st.EventSources(ctx, e.ID)
+	if err != nil {
+		return Entry{}, err
+	}
+	return t.entryWith(ctx, e, sources)
+}
+
+// entryWith is entry with the event's sources already read.
+func (t *Timeline) entryWith(ctx context.Context, e model.Event, sources []store.EventSource) (Entry, error) {
+	en := Entry{Event: e, Sources: sources}
 	if e.Edited {
+		var err error
 		if en.EditedFields, err = t.st.EditedFields(ctx, e.ID); err != nil {
 			return en, err
 		}
 	}
-	en.Sources, err = t.st.EventSources(ctx, e.ID)
-	return en, err
+	return en, nil
 }
 
 // Seq is the store seq the timeline reflects (the clusterer's cursor).
