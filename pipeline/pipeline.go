@@ -184,8 +184,9 @@ func (p *Pipeline) Alerts() *alert.Service { return p.alerts }
 // Close closes the index.
 func (p *Pipeline) Close() error { return p.ix.Close() }
 
-// stage is one consumer: pass brings it up to date with what it consumes
-// and says how much it applied.
+// stage is one consumer: pass applies what it consumes (all of it, or one
+// batch: the loop calls it again while it applies something) and says how
+// much it applied.
 type stage struct {
 	name    string // for logs and Stats
 	metric  string // Metrics.Time name
@@ -215,12 +216,12 @@ func (p *Pipeline) buildStages() []*stage {
 		if p.cl != nil {
 			// Event-level subscriptions match what clustering made.
 			ev := &stage{name: "events", metric: "timeline_runs", counter: "watchline_timeline_documents_total",
-				pass: p.cl.Run, next: []*stage{match}}
+				pass: p.cl.Step, next: []*stage{match}}
 			stages = append(stages, ev)
 		}
 	} else if p.cl != nil {
 		stages = append(stages, &stage{name: "events", metric: "timeline_runs", counter: "watchline_timeline_documents_total",
-			pass: p.cl.Run})
+			pass: p.cl.Step})
 	}
 	for _, s := range stages {
 		s.wake = make(chan struct{}, 1)
@@ -244,8 +245,14 @@ func (p *Pipeline) CatchUp(ctx context.Context) error {
 			if order[s.name] != rank {
 				continue
 			}
-			if _, err := p.runPass(ctx, s); err != nil {
-				return fmt.Errorf("%s: %w", s.name, err)
+			for {
+				n, err := p.runPass(ctx, s)
+				if err != nil {
+					return fmt.Errorf("%s: %w", s.name, err)
+				}
+				if n == 0 {
+					break
+				}
 			}
 		}
 	}

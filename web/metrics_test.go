@@ -69,7 +69,7 @@ func TestCatchUpShows(t *testing.T) {
 	}
 	_, body = f.get(t, "/metrics")
 	for _, want := range []string{`watchline_index_sync_total{result="ok"}`, `watchline_consumer_lag{consumer="index"} 0`,
-		`watchline_consumer_lag{consumer="timeline"} 0`, `watchline_timeline_runs_total{result="ok"} 1`} {
+		`watchline_consumer_lag{consumer="timeline"} 0`, `watchline_timeline_runs_total{result="ok"}`, `watchline_timeline_documents_total 1`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)
 		}
