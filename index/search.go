@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -397,7 +398,7 @@ func (ix *Index) Each(ctx context.Context, st Documents, r Request, fn func(Hit)
 	}
 	n := 0
 	pats := map[string][]pattern{}
-	return ix.page(ctx, p, r, false, func(ms []match) error {
+	return ix.page(ctx, p, r, func(ms []match) error {
 		ids := make([]int64, len(ms))
 		for i, m := range ms {
 			ids[i] = m.id
@@ -445,9 +446,15 @@ func (ix *Index) IDs(ctx context.Context, r Request) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.Sort == "" && r.Offset == 0 && r.Limit == 0 {
+		return ix.allIDs(ctx, p, r)
+	}
+	if (r.Sort == "" || r.Sort == SortRelevance) && r.Limit > 0 && r.Limit <= MaxLimit {
+		return ix.pageIDs(ctx, p, r)
+	}
 	var ids []int64
 	n := 0
-	err = ix.page(ctx, p, r, r.Sort == "" && r.Offset == 0 && r.Limit == 0, func(ms []match) error {
+	err = ix.page(ctx, p, r, func(ms []match) error {
 		for _, m := range ms {
 			n++
 			if n <= r.Offset {
@@ -463,6 +470,70 @@ func (ix *Index) IDs(ctx context.Context, r Request) ([]int64, error) {
 	return ids, err
 }
 
+// pageIDs is one page of ids by relevance, ordered as Search orders it
+// (score alone): one request, no ids loaded beyond the page's.
+func (ix *Index) pageIDs(ctx context.Context, p *Parsed, r Request) ([]int64, error) {
+	pr, bi, unlock, err := ix.prepare(p, r)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	req := bleve.NewSearchRequestOptions(pr.q, r.Limit, r.Offset, false)
+	sr, err := bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, searchError(p, err)
+	}
+	ids := make([]int64, 0, len(sr.Hits))
+	for _, dm := range sr.Hits {
+		if id, _, ok := parseID(dm.ID); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// allIDsPage is how many ids allIDs reads per request.
+const allIDsPage = 10_000
+
+// allIDs is every id r matches, in no order: unscored, in the index's own
+// order, read allIDsPage at a time by offset. (Search-after needs a sort by
+// id, and sorting by id loads the id of every hit at every page: a topic's
+// few thousand documents were read 500 at a time, each page scanning them
+// all again.) Past the first page a concurrent Sync can shift the order, so
+// later pages are deduplicated; a document added meanwhile may be missed,
+// as if the call had come a moment earlier.
+func (ix *Index) allIDs(ctx context.Context, p *Parsed, r Request) ([]int64, error) {
+	pr, bi, unlock, err := ix.prepare(p, r)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	var ids []int64
+	for from := 0; ; from += allIDsPage {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		req := bleve.NewSearchRequestOptions(pr.q, allIDsPage, from, false)
+		req.Score = "none"
+		sr, err := bi.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, searchError(p, err)
+		}
+		for _, dm := range sr.Hits {
+			if id, _, ok := parseID(dm.ID); ok {
+				ids = append(ids, id)
+			}
+		}
+		if len(sr.Hits) < allIDsPage {
+			if from > 0 {
+				slices.Sort(ids)
+				ids = slices.Compact(ids)
+			}
+			return ids, nil
+		}
+	}
+}
+
 var errStop = errors.New("stop")
 
 // match is one hit of page.
@@ -472,17 +543,13 @@ type match struct {
 }
 
 // page runs r page by page with search-after, calling fn with the matches
-// of every page. Unordered skips scoring and walks in id order (for IDs,
-// which only needs the set).
-func (ix *Index) page(ctx context.Context, p *Parsed, r Request, unordered bool, fn func([]match) error) error {
+// of every page.
+func (ix *Index) page(ctx context.Context, p *Parsed, r Request, fn func([]match) error) error {
 	pr, bi, unlock, err := ix.prepare(p, r)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if unordered {
-		pr.sort = search.SortOrder{&search.SortDocID{}}
-	}
 	var after []string
 	ms := make([]match, 0, eachPage)
 	for {
@@ -491,9 +558,6 @@ func (ix *Index) page(ctx context.Context, p *Parsed, r Request, unordered bool,
 		}
 		req := bleve.NewSearchRequestOptions(pr.q, eachPage, 0, false)
 		req.SortByCustom(pr.sort)
-		if unordered {
-			req.Score = "none"
-		}
 		if after != nil {
 			req.SetSearchAfter(after)
 		}
