@@ -28,6 +28,10 @@ func TestMain(m *testing.M) {
 		crashChild(dir)
 		os.Exit(0)
 	}
+	if dir := os.Getenv(envMatchChild); dir != "" {
+		matchChild(dir)
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
 }
 
