@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	htmldate "github.com/markusmobius/go-htmldate"
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 )
@@ -53,6 +54,10 @@ type Article struct {
 	PublishedConfidence float64    `json:"published_confidence,omitempty"` // 0..1
 	Modified            time.Time  `json:"modified,omitzero"`              // "last updated"; zero if none
 	Links               []string   `json:"links,omitempty"`                // normalised absolute http(s) links in the page
+	// Fallback is set when the article extractor found no article and Text
+	// is the page's visible text instead; FallbackReason says why.
+	Fallback       bool   `json:"fallback,omitempty"`
+	FallbackReason string `json:"fallback_reason,omitempty"`
 }
 
 // Options gives the extractor what it cannot learn from the body.
@@ -60,20 +65,31 @@ type Options struct {
 	URL      string    // the page URL: resolves the canonical link, URL-date evidence
 	Language string    // expected language, used only when detection is unsure
 	FeedDate time.Time // the date the feed gave for this item: evidence, not gospel
+	// AnyText returns whatever text the page has instead of ErrNoText when
+	// it holds no article-like text (short, or only labels and links).
+	// `watchline extract` sets it: a person asking about one page wants to
+	// see what is there. The crawler does not: such pages are not articles.
+	AnyText bool
 
 	// now is the clock used to reject future dates; zero means time.Now.
 	now time.Time
 }
 
-// HTML decodes body (see Decode) and extracts the article in it:
-// main text and metadata through trafilatura, dates, canonical URL and links
-// through our own layer. contentType is the HTTP Content-Type, or "".
-// Errors wrap ErrNotHTML (empty, binary, feed, non-HTML type), ErrTooLarge,
-// ErrUnknownCharset or ErrNoText ("no article text found"). It is safe for
-// concurrent use; ctx is checked between stages, not inside trafilatura.
+// HTML decodes body (see Decode) and extracts the article in it: main text
+// through go-trafilatura (with its readability and DOM-distiller fallbacks),
+// dates from our own evidence and go-htmldate's, metadata, canonical URL and
+// links. contentType is the HTTP Content-Type, or "". A gzip-compressed
+// body is decompressed first. Errors wrap ErrNotHTML (empty, binary, feed,
+// non-HTML type), ErrTooLarge, ErrUnknownCharset or ErrNoText ("no article
+// text found"; never with Options.AnyText while the page has any visible
+// text). It is safe for concurrent use; ctx is checked between stages.
 func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*Article, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	body, err := gunzip(body)
+	if err != nil {
+		return nil, fmt.Errorf("extract: %w", err)
 	}
 	if err := checkHTML(body, contentType); err != nil {
 		return nil, fmt.Errorf("extract: %w", err)
@@ -82,9 +98,9 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 	if err != nil {
 		return nil, fmt.Errorf("extract: %w", err)
 	}
-	root, err := html.Parse(strings.NewReader(text))
+	root, _, err := parseHTML(text)
 	if err != nil {
-		return nil, fmt.Errorf("extract: parse html: %w", err)
+		return nil, fmt.Errorf("extract: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -94,64 +110,87 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 		now = time.Now()
 	}
 
-	// Our own layer runs first: trafilatura prunes the tree it is given.
+	// Our own layer reads the tree before the extractors prune their copies.
 	doc := goquery.NewDocumentFromNode(root)
 	main := mainRoot(doc)
-	dates := findDates(doc, main, opt.URL, opt.FeedDate, now)
-	art := &Article{
-		Published:           dates.published.t,
-		PublishedSource:     dates.published.src,
-		PublishedConfidence: dates.published.conf,
-		Modified:            dates.modified,
-	}
+	art := &Article{}
 	art.CanonicalURL = canonicalURL(doc, opt.URL)
+	// Without the fetch URL, the address the page gives itself carries the
+	// URL date evidence.
+	pageURL := opt.URL
+	if pageURL == "" {
+		pageURL = art.CanonicalURL
+	}
 	art.Links = links(doc, opt.URL)
 	ldAuthors := jsonLDAuthors(doc)
-	lang := htmlLang(doc)
+	langTag := htmlLangTag(doc)
+	dates := findDates(doc, main, pageURL, opt.FeedDate, now, dateOrderFor(langTag))
 
-	topts := trafilatura.Options{
-		ExcludeComments: true,
-		ExcludeTables:   false,
-		// Dates are ours; htmldate's whole-document scan is the slow part and
-		// gives no provenance.
-		HtmlDateMode:  trafilatura.Disabled,
-		Focus:         trafilatura.Balanced,
-		PruneSelector: pruneSelector,
-		Config:        trafilatura.DefaultConfig(),
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	if cjk(doc) {
-		// A CJK character carries about three Latin ones' worth of text;
-		// with the default threshold short CJK articles fall through to
-		// trafilatura's crude whole-page baseline.
-		topts.Config.MinExtractedSize = 80
+	blocks := scanBlocks(root, pageTitles(doc))
+	res, terr := runTrafilatura(root, pageURL, cjk(doc))
+	if res != nil {
+		art.Title = cleanSpace(res.Metadata.Title)
+		blocks.titles = append(blocks.titles, art.Title)
+		art.Text = strings.Join(blocks.clean(renderBlocks(res.ContentNode, false)), "\n\n")
 	}
-	if u, err := url.Parse(opt.URL); err == nil && u.Host != "" {
-		topts.OriginalURL = u
+	if art.Title == "" {
+		art.Title = pageTitle(doc)
 	}
-	res, err := trafilatura.ExtractDocument(root, topts)
-	if err != nil {
-		return nil, fmt.Errorf("extract: %w: %v", ErrNoText, err)
+	n := utf8.RuneCountInString(art.Text)
+	switch {
+	case terr != nil:
+		art.Fallback, art.FallbackReason = true, terr.Error()
+	case n == 0:
+		art.Fallback, art.FallbackReason = true, "the article extractor found no text"
 	}
-	art.Title = cleanSpace(res.Metadata.Title)
-	art.Text = nodeParagraphs(res.ContentNode, art.Title)
-	if n := utf8.RuneCountInString(art.Text); n < minTextRunes {
-		return nil, fmt.Errorf("extract: %w (%d characters of text)", ErrNoText, n)
+	if art.Fallback {
+		art.Text = visibleText(doc, main, blocks)
+		n = utf8.RuneCountInString(art.Text)
+		if n == 0 {
+			return nil, fmt.Errorf("extract: %w (the page has no visible text)", ErrNoText)
+		}
 	}
-	if !strings.ContainsAny(art.Text, ".!?。！？") {
-		// Menus, forms and link lists have no sentences; articles do.
-		return nil, fmt.Errorf("extract: %w (no sentences, only labels or links)", ErrNoText)
+	if !opt.AnyText {
+		if n < minTextRunes {
+			return nil, fmt.Errorf("extract: %w (%d characters of text)", ErrNoText, n)
+		}
+		if !strings.ContainsAny(art.Text, ".!?。！？") {
+			// Menus, forms and link lists have no sentences; articles do.
+			return nil, fmt.Errorf("extract: %w (no sentences, only labels or links)", ErrNoText)
+		}
 	}
-	art.Authors = splitAuthors(res.Metadata.Author)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// go-htmldate searches the whole page; it is only asked when our own
+	// evidence is not already strong (it costs about as much as the rest).
+	var lib time.Time
+	if dates.bestOwnConf() < confSkipLibrary {
+		lib = libraryDate(root, pageURL, now)
+	}
+	dates.choosePublished(lib)
+	art.Published = dates.published.t
+	art.PublishedSource = dates.published.src
+	art.PublishedConfidence = dates.published.conf
+	art.Modified = dates.modified
+
+	if res != nil {
+		art.Authors = splitAuthors(res.Metadata.Author)
+	}
 	if len(art.Authors) == 0 {
 		// trafilatura drops one-word and non-Latin names ("山田花子").
 		art.Authors = ldAuthors
 	}
-	art.Language = Language(art.Text)
-	if art.Language == "" && utf8.RuneCountInString(art.Text) >= 200 {
-		art.Language = res.Metadata.Language
+	if len(art.Authors) == 0 {
+		art.Authors = bylineAuthors(main)
 	}
+	art.Language = Language(art.Text)
 	if art.Language == "" {
-		art.Language = lang
+		art.Language = langCode(langTag)
 	}
 	if art.Language == "" {
 		art.Language = opt.Language
@@ -159,11 +198,67 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 	return art, nil
 }
 
-// pruneSelector removes boxes trafilatura sometimes keeps inside the
-// article element: comment threads, related links, share bars, sign-ups.
-const pruneSelector = `#comments, .comments, #respond, .comment-list, .comments-area, ` +
-	`[id^="comment-"], [class*="comment-"], [id*="disqus"], [class*="related"], ` +
-	`[class*="share-"], .share, .social, [class*="newsletter"], [class*="read-more"], aside`
+// confSkipLibrary: when our own evidence is at least this sure (JSON-LD of
+// the article, a publication meta tag, a marked <time>), go-htmldate is not
+// run. Set on go-htmldate's evaluation pages (see TestDevDates), where the
+// library never beat such evidence by enough to pay for itself.
+const confSkipLibrary = 0.85
+
+// libraryDate is go-htmldate's publication date for the page: original
+// date, extensive search. Zero when it finds none or fails.
+func libraryDate(root *html.Node, pageURL string, now time.Time) (t time.Time) {
+	defer func() {
+		if recover() != nil {
+			t = time.Time{}
+		}
+	}()
+	res, err := htmldate.FromDocument(root, htmldate.Options{
+		UseOriginalDate: true,
+		URL:             pageURL,
+		MinDate:         minDate,
+		MaxDate:         now.Add(maxAhead),
+	})
+	if err != nil || res.IsZero() {
+		return time.Time{}
+	}
+	d := res.DateTime
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// runTrafilatura extracts the main content the way go-trafilatura is
+// benchmarked: balanced focus, readability and DOM-distiller fallbacks, and
+// comments taken out before the content is looked for (with comments
+// excluded, the library leaves comment threads in the tree it searches).
+// A panic inside the library is an error here.
+func runTrafilatura(root *html.Node, pageURL string, cjk bool) (res *trafilatura.ExtractResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("the article extractor failed: %v", r)
+		}
+	}()
+	topts := trafilatura.Options{
+		EnableFallback:  true,
+		ExcludeComments: false,
+		Focus:           trafilatura.Balanced,
+		// Dates are ours (with go-htmldate asked separately).
+		HtmlDateMode: trafilatura.Disabled,
+		Config:       trafilatura.DefaultConfig(),
+	}
+	if cjk {
+		// A CJK character carries about three Latin ones' worth of text;
+		// with the default threshold short CJK articles fall through to
+		// trafilatura's crude whole-page baseline.
+		topts.Config.MinExtractedSize = 80
+	}
+	if u, err := url.Parse(pageURL); err == nil && u.Host != "" {
+		topts.OriginalURL = u
+	}
+	res, err = trafilatura.ExtractDocument(root, topts)
+	if err != nil {
+		return nil, fmt.Errorf("the article extractor found no text: %v", err)
+	}
+	return res, nil
+}
 
 // cjk reports whether the page is written in Chinese, Japanese or Korean,
 // judged from its title.
@@ -354,15 +449,128 @@ func jsonLDAuthors(doc *goquery.Document) []string {
 	return out
 }
 
-func htmlLang(doc *goquery.Document) string {
-	lang := strings.ToLower(strings.TrimSpace(doc.Find("html").AttrOr("lang", "")))
-	if i := strings.IndexAny(lang, "-_"); i >= 0 {
-		lang = lang[:i]
+// htmlLangTag is the page's declared language tag, lower-cased ("en-us"),
+// from <html lang> or the content-language meta.
+func htmlLangTag(doc *goquery.Document) string {
+	lang := doc.Find("html").AttrOr("lang", "")
+	if lang == "" {
+		lang = doc.Find(`meta[http-equiv="content-language" i], meta[name="language" i]`).AttrOr("content", "")
 	}
-	if len(lang) != 2 {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(lang)), "_", "-")
+}
+
+// langCode reduces a language tag to its ISO 639-1 code, "" if it has none.
+func langCode(tag string) string {
+	if i := strings.IndexAny(tag, "-,; "); i >= 0 {
+		tag = tag[:i]
+	}
+	if len(tag) != 2 {
 		return ""
 	}
-	return lang
+	return tag
+}
+
+// dateOrderFor says how pages in a language write numeric dates: the United
+// States (and its neighbours) put the month first, the rest of the world the
+// day; plain "en" could be either.
+func dateOrderFor(tag string) dateOrder {
+	switch {
+	case tag == "":
+		return orderUnknown
+	case tag == "en-us" || tag == "en-ca" || tag == "en-ph":
+		return orderMonthFirst
+	case langCode(tag) == "en":
+		if tag == "en" {
+			return orderUnknown
+		}
+		return orderDayFirst
+	}
+	return orderDayFirst
+}
+
+// pageTitle is the headline when the extractor gave none: og:title, the
+// first <h1>, or <title>.
+func pageTitle(doc *goquery.Document) string {
+	if t := cleanSpace(doc.Find(`meta[property="og:title"]`).AttrOr("content", "")); t != "" {
+		return t
+	}
+	if t := cleanSpace(doc.Find("h1").First().Text()); t != "" {
+		return t
+	}
+	return cleanSpace(doc.Find("title").First().Text())
+}
+
+// pageTitles lists the forms of the headline a page gives: its <h1>s,
+// og:title, and <title> with and without the site name.
+func pageTitles(doc *goquery.Document) []string {
+	var out []string
+	doc.Find("h1").Each(func(i int, s *goquery.Selection) {
+		if i < 3 {
+			out = append(out, s.Text())
+		}
+	})
+	out = append(out, doc.Find(`meta[property="og:title"]`).AttrOr("content", ""))
+	t := cleanSpace(doc.Find("title").First().Text())
+	out = append(out, t)
+	for _, sep := range []string{" | ", " - ", " – ", " — ", " :: "} {
+		if i := strings.LastIndex(t, sep); i > 0 {
+			out = append(out, t[:i])
+		}
+	}
+	return out
+}
+
+// visibleText is the text a reader sees in the article's root (else the
+// body) without navigation, headers, footers, forms and noise boxes: what
+// HTML returns, flagged as a fallback, when the extractor finds nothing.
+func visibleText(doc *goquery.Document, main *goquery.Selection, pb *pageBlocks) string {
+	for _, sel := range []*goquery.Selection{main, doc.Find("body").First(), doc.Selection} {
+		if sel == nil || len(sel.Nodes) == 0 {
+			continue
+		}
+		for _, skip := range []bool{true, false} {
+			if paras := pb.clean(renderBlocks(sel.Nodes[0], skip)); len(paras) > 0 {
+				return strings.Join(paras, "\n\n")
+			}
+		}
+	}
+	return ""
+}
+
+// rxBylineAuthor reads "By Jane Doe", "Par Jean Dupont", "Von Max Muster",
+// "Por Ana García", "По Иван Петров", "Автор: Иван Петров", "记者 张三":
+// a byline word, then one to four capitalised words (or two to four Han
+// characters). It is only tried on the short blocks around the headline.
+var (
+	rxBylineAuthor = regexp.MustCompile(`^(?:(?i:by|written by|par|von|por|di|door|av|af|по|автор|авторы|текст)[:\s]\s*((?:\p{Lu}[\p{L}'’.-]*\s*){1,4})|(?:记者|作者|文|撰文)\s*[:：/／]?\s*(\p{Han}{2,4}))`)
+	rxAuthorSplit  = regexp.MustCompile(`\s+(?:and|et|und|y|e|и|en|og|och)\s+|\s*[,&、]\s*`)
+)
+
+// bylineAuthors finds author names in a byline near the headline when the
+// metadata names none.
+func bylineAuthors(main *goquery.Selection) []string {
+	before, after := headBlocks(main)
+	for _, block := range append(before, after...) {
+		if utf8.RuneCountInString(block) > bylineBlockMax {
+			continue
+		}
+		m := rxBylineAuthor.FindStringSubmatch(block)
+		if m == nil {
+			continue
+		}
+		names := m[1] + m[2]
+		var out []string
+		for _, name := range rxAuthorSplit.Split(names, -1) {
+			name = strings.Trim(cleanSpace(name), ".,;:|")
+			if utf8.RuneCountInString(name) > 2 {
+				out = append(out, name)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
 }
 
 func splitAuthors(s string) []string {
@@ -383,12 +591,17 @@ func cleanSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// nodeParagraphs renders trafilatura's content tree as plain text with one
-// blank line between blocks (paragraphs, headings, list items, quotes, table
-// rows). A leading block equal to the title is dropped.
-func nodeParagraphs(n *html.Node, title string) string {
+// chromeTags hold a page's navigation and furniture, not its text.
+var chromeTags = map[string]bool{"nav": true, "header": true, "footer": true, "aside": true, "form": true,
+	"button": true, "select": true, "iframe": true, "object": true, "menu": true}
+
+// renderBlocks renders a tree as plain-text paragraphs, one per block
+// (paragraph, heading, list item, quote, table row). With skipChrome it
+// also leaves out navigation, headers, footers, forms and noise boxes (for
+// the visible text of a page the extractor found nothing in).
+func renderBlocks(n *html.Node, skipChrome bool) []string {
 	if n == nil {
-		return ""
+		return nil
 	}
 	var paras []string
 	var cur strings.Builder
@@ -406,13 +619,16 @@ func nodeParagraphs(n *html.Node, title string) string {
 			return
 		case html.ElementNode:
 			switch n.Data {
-			case "script", "style", "noscript", "template", "img", "svg":
+			case "script", "style", "noscript", "template", "img", "svg", "head":
 				return
 			case "br":
 				cur.WriteString("\n")
 				return
 			case "td", "th":
 				cur.WriteString(" ")
+			}
+			if skipChrome && (chromeTags[n.Data] || isNoiseElement(n)) {
+				return
 			}
 		}
 		block := n.Type == html.ElementNode && paragraphTags[n.Data]
@@ -427,26 +643,8 @@ func nodeParagraphs(n *html.Node, title string) string {
 		}
 	}
 	walk(n)
-	// The headline, and short labels above it ("Press release"), are not
-	// body text.
-	for i := 0; i < len(paras) && i < 3 && title != ""; i++ {
-		if strings.EqualFold(paras[i], title) {
-			paras = paras[i+1:]
-			break
-		}
-		if utf8.RuneCountInString(paras[i]) > 60 || strings.ContainsAny(paras[i], ".!?。！？") {
-			break
-		}
-	}
-	// Datelines and bylines that trafilatura leaves at the top or the end
-	// are not text either.
-	for len(paras) > 0 && isDateline(paras[0]) {
-		paras = paras[1:]
-	}
-	for len(paras) > 0 && isDateline(paras[len(paras)-1]) {
-		paras = paras[:len(paras)-1]
-	}
-	return strings.Join(paras, "\n\n")
+	flush()
+	return paras
 }
 
 // rxChangelog matches a page-history entry: "22 October 2025: Added a link".
@@ -459,6 +657,15 @@ var rxBylineStart = regexp.MustCompile(`(?i)^(by|par|von|por|di|door|from)\s`)
 // bare punctuation. Real sentences end with punctuation and are kept even
 // when they start with a date.
 func isDateline(p string) bool {
+	if strings.Contains(p, "\n") {
+		// "Published 17 October 2025<br>Last updated 22 October 2025"
+		for _, line := range strings.Split(p, "\n") {
+			if !isDateline(line) {
+				return false
+			}
+		}
+		return true
+	}
 	if utf8.RuneCountInString(p) > 150 {
 		return false
 	}
