@@ -297,7 +297,7 @@ const (
 	voteStructured = 1.0 // JSON-LD, meta
 	voteVisible    = 1.2 // marked <time>, full URL date
 	voteClassPub   = 1.1 // an element classed as the publication date
-	voteByline     = 1.0 // a date in the blocks around the headline
+	voteByline     = 1.1 // a date in the blocks around the headline
 	voteWeak       = 0.8 // the first unmarked <time>; go-htmldate
 	voteClassOther = 0.9 // an element classed as some date
 	voteFeed       = 0.9 // above go-htmldate's guess: feeds carry the CMS's own date
@@ -439,14 +439,27 @@ func localDayMayBe(utc, d time.Time) bool {
 	return false
 }
 
-// bestOwnConf is the confidence of our strongest evidence, before the library.
-func (r *dateResult) bestOwnConf() float64 {
+// needLibrary says whether go-htmldate should be asked: when none of our
+// evidence is strong (JSON-LD of the article, a publication meta tag, a
+// marked <time>, a full URL date), or when strong kinds name different
+// days. On go-htmldate's evaluation pages (TestDevDates) it was right more
+// often than either side of such a conflict, and skipping it elsewhere
+// costs nothing measurable while saving its whole-page search.
+func (r *dateResult) needLibrary() bool {
 	best := 0.0
+	days := map[string]bool{}
 	for _, c := range r.cands {
 		best = max(best, c.conf)
+		if c.conf >= confSkipLibrary && !c.monthOnly {
+			days[c.t.Format(time.DateOnly)] = true
+		}
 	}
-	return best
+	return best < confSkipLibrary || len(days) > 1
 }
+
+// confSkipLibrary is the confidence of the evidence that makes go-htmldate
+// unnecessary when it is not contradicted.
+const confSkipLibrary = 0.8
 
 func sameDay(a, b time.Time) bool {
 	ay, am, ad := a.Date()

@@ -130,10 +130,12 @@ func TestDateCases(t *testing.T) {
 		wantMod string
 	}{
 		{
-			name: "json-ld beats meta and time",
+			// Strong evidence that disagrees brings go-htmldate in as a third
+			// opinion; it reads meta tags before JSON-LD.
+			name: "json-ld and meta disagree: go-htmldate decides",
 			page: `<html><head><script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2025-01-02T03:04:05Z"}</script>
 <meta property="article:published_time" content="2025-01-03T00:00:00Z"></head><body><article><h1>T</h1><time datetime="2025-01-04">x</time>` + body("") + `</article></body></html>`,
-			want: "2025-01-02T03:04:05Z", src: SourceJSONLD, conf: 0.95,
+			want: "2025-01-03T00:00:00Z", src: SourceMeta, conf: 0.95,
 		},
 		{
 			name: "json-ld comment dates ignored",
@@ -159,7 +161,7 @@ func TestDateCases(t *testing.T) {
 			name: "future meta rejected, url used",
 			page: `<html><head><meta property="article:published_time" content="2030-01-01T00:00:00Z"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2025/06/07/x",
-			want: "2025-06-07T00:00:00Z", src: SourceURL, conf: 0.85, // go-htmldate agrees
+			want: "2025-06-07T00:00:00Z", src: SourceURL, conf: 0.8,
 		},
 		{
 			name: "one day ahead is accepted",
@@ -167,18 +169,18 @@ func TestDateCases(t *testing.T) {
 			want: "2026-01-01T20:00:00Z", src: SourceMeta, conf: 0.9,
 		},
 		{
-			// The URL is what readers see and CMSs rarely rewrite; metadata is
-			// regenerated on edits. Either way the disagreement costs confidence.
-			name: "meta and url disagree: url kept, confidence lowered",
+			// A conflict between strong kinds brings go-htmldate in; it sides
+			// with the meta tag here. The disagreement costs confidence.
+			name: "meta and url disagree: go-htmldate decides, confidence lowered",
 			page: `<html><head><meta property="article:published_time" content="2025-03-01T00:00:00Z"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2024/11/30/x",
-			want: "2024-11-30T00:00:00Z", src: SourceURL, conf: 0.7,
+			want: "2025-03-01T00:00:00Z", src: SourceMeta, conf: 0.7,
 		},
 		{
 			name: "meta and url agree within days: no penalty",
 			page: `<html><head><meta property="article:published_time" content="2025-03-01T23:00:00-05:00"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2025/03/02/x",
-			want: "2025-03-01T23:00:00-05:00", src: SourceMeta, conf: 0.9,
+			want: "2025-03-01T23:00:00-05:00", src: SourceMeta, conf: 0.95,
 		},
 		{
 			name: "feed disagrees: small penalty",
@@ -196,21 +198,21 @@ func TestDateCases(t *testing.T) {
 			name: "url day takes the time of an agreeing <time>",
 			page: `<html><body><article><h1>T</h1><time datetime="2024-04-22T17:10:00+01:00">22 April</time>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2024/04/22/x",
-			want: "2024-04-22T17:10:00+01:00", src: SourceURL, conf: 0.9,
+			want: "2024-04-22T17:10:00+01:00", src: SourceURL, conf: 0.85,
 		},
 		{
 			name: "url day takes the time of an agreeing feed date",
 			page: `<html><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2024/04/22/x",
 			feed: time.Date(2024, 4, 22, 9, 30, 0, 0, time.UTC),
-			want: "2024-04-22T09:30:00Z", src: SourceURL, conf: 0.9,
+			want: "2024-04-22T09:30:00Z", src: SourceURL, conf: 0.85,
 		},
 		{
 			name: "url day keeps midnight when the feed is another day",
 			page: `<html><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2024/04/22/x",
 			feed: time.Date(2024, 4, 25, 9, 30, 0, 0, time.UTC),
-			want: "2024-04-22T00:00:00Z", src: SourceURL, conf: 0.75, // go-htmldate agrees, the feed disagrees
+			want: "2024-04-22T00:00:00Z", src: SourceURL, conf: 0.7, // the feed disagrees
 		},
 		{
 			name: "month-only url alone",

@@ -150,7 +150,11 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 		art.Text = visibleText(doc, main, blocks)
 		n = utf8.RuneCountInString(art.Text)
 		if n == 0 {
-			return nil, fmt.Errorf("extract: %w (the page has no visible text)", ErrNoText)
+			if !opt.AnyText {
+				return nil, fmt.Errorf("extract: %w (the page has no visible text)", ErrNoText)
+			}
+			// Scripts render the page: its metadata is still worth having.
+			art.FallbackReason = "the page has no visible text"
 		}
 	}
 	if !opt.AnyText {
@@ -167,9 +171,9 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 	}
 
 	// go-htmldate searches the whole page; it is only asked when our own
-	// evidence is not already strong (it costs about as much as the rest).
+	// evidence is weak or contradicts itself (see needLibrary).
 	var lib time.Time
-	if dates.bestOwnConf() < confSkipLibrary {
+	if dates.needLibrary() {
 		lib = libraryDate(root, pageURL, now)
 	}
 	dates.choosePublished(lib)
@@ -188,7 +192,7 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 	if len(art.Authors) == 0 {
 		art.Authors = bylineAuthors(main)
 	}
-	art.Language = Language(art.Text)
+	art.Language = pageLanguage(art.Title, art.Text)
 	if art.Language == "" {
 		art.Language = langCode(langTag)
 	}
@@ -197,12 +201,6 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 	}
 	return art, nil
 }
-
-// confSkipLibrary: when our own evidence is at least this sure (JSON-LD of
-// the article, a publication meta tag, a marked <time>), go-htmldate is not
-// run. Set on go-htmldate's evaluation pages (see TestDevDates), where the
-// library never beat such evidence by enough to pay for itself.
-const confSkipLibrary = 0.85
 
 // libraryDate is go-htmldate's publication date for the page: original
 // date, extensive search. Zero when it finds none or fails.
@@ -214,9 +212,12 @@ func libraryDate(root *html.Node, pageURL string, now time.Time) (t time.Time) {
 	}()
 	res, err := htmldate.FromDocument(root, htmldate.Options{
 		UseOriginalDate: true,
-		URL:             pageURL,
-		MinDate:         minDate,
-		MaxDate:         now.Add(maxAhead),
+		// The URL date is already our own evidence: asked to look at the
+		// page first, the library gives an independent opinion.
+		DeferUrlExtractor: true,
+		URL:               pageURL,
+		MinDate:           minDate,
+		MaxDate:           now.Add(maxAhead),
 	})
 	if err != nil || res.IsZero() {
 		return time.Time{}
@@ -573,11 +574,15 @@ func bylineAuthors(main *goquery.Selection) []string {
 	return nil
 }
 
+// rxAuthorPrefix is the byline word some pages keep in their author
+// metadata ("By Jane Doe", "Par Jeanne Martin", "Von Max Muster").
+var rxAuthorPrefix = regexp.MustCompile(`^(?i:by|written by|words by|par|von|por|di|door|av|af|по|автор|текст)[:\s]\s*`)
+
 func splitAuthors(s string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, a := range strings.Split(s, ";") {
-		a = cleanSpace(a)
+		a = cleanSpace(rxAuthorPrefix.ReplaceAllString(cleanSpace(a), ""))
 		if a == "" || seen[strings.ToLower(a)] {
 			continue
 		}
@@ -706,14 +711,23 @@ func cleanLines(s string) string {
 }
 
 // Output is the stable JSON shape of `watchline extract --format json`:
-// exactly these keys. Published is RFC 3339, or "" when no date was found.
+// exactly these keys. Published is RFC 3339 with the page's own offset
+// (converting to UTC can move the day), or "" when no date was found;
+// PublishedSource says which evidence won and PublishedConfidence how sure
+// it is (0 to 1). Fallback is true when no article was found and Text is
+// the page's visible text.
 type Output struct {
-	Title        string   `json:"title"`
-	Text         string   `json:"text"`
-	Published    string   `json:"published"`
-	Authors      []string `json:"authors"`
-	CanonicalURL string   `json:"canonical_url"`
-	Language     string   `json:"language"`
+	Title               string     `json:"title"`
+	Text                string     `json:"text"`
+	Published           string     `json:"published"`
+	PublishedSource     DateSource `json:"published_source"`
+	PublishedConfidence float64    `json:"published_confidence"`
+	Modified            string     `json:"modified"`
+	Authors             []string   `json:"authors"`
+	CanonicalURL        string     `json:"canonical_url"`
+	Language            string     `json:"language"`
+	Fallback            bool       `json:"fallback"`
+	FallbackReason      string     `json:"fallback_reason,omitempty"`
 }
 
 // Write prints an article for people ("text") or programs ("json", the
@@ -721,12 +735,17 @@ type Output struct {
 func Write(w io.Writer, a *Article, format string) error {
 	switch format {
 	case "json":
-		out := Output{Title: a.Title, Text: a.Text, Authors: a.Authors, CanonicalURL: a.CanonicalURL, Language: a.Language}
+		out := Output{Title: a.Title, Text: a.Text, Authors: a.Authors, CanonicalURL: a.CanonicalURL, Language: a.Language,
+			PublishedSource: a.PublishedSource, PublishedConfidence: a.PublishedConfidence,
+			Fallback: a.Fallback, FallbackReason: a.FallbackReason}
 		if out.Authors == nil {
 			out.Authors = []string{}
 		}
 		if !a.Published.IsZero() {
 			out.Published = a.Published.Format(time.RFC3339)
+		}
+		if !a.Modified.IsZero() {
+			out.Modified = a.Modified.Format(time.RFC3339)
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -751,6 +770,9 @@ func Write(w io.Writer, a *Article, format string) error {
 		}
 		if !a.Modified.IsZero() {
 			fmt.Fprintf(&b, "Modified:  %s\n", a.Modified.Format(time.RFC3339))
+		}
+		if a.Fallback {
+			fmt.Fprintf(&b, "Fallback:  %s; the text is the page's visible text\n", a.FallbackReason)
 		}
 		b.WriteString("\n")
 		b.WriteString(a.Text)
