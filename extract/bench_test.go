@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
+
+	trafilatura "github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
 )
 
 // benchPage builds a ~30 KB news page from the jsonld-news fixture: the same
@@ -38,6 +42,44 @@ func benchPage(b *testing.B) []byte {
 // BenchmarkHTML reports pages per second on a ~30 KB article page.
 func BenchmarkHTML(b *testing.B) {
 	page := benchPage(b)
+	ctx := context.Background()
+	opt := Options{URL: "https://www.northernledger.example/uk/spy-case-collapses"}
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := HTML(ctx, page, "text/html; charset=utf-8", opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// BenchmarkTrafilaturaAlone is the peer of BenchmarkHTML: plain
+// go-trafilatura, as its benchmark runs it (fallback extractors on), on the
+// same page. HTML should stay within a small factor of it.
+func BenchmarkTrafilaturaAlone(b *testing.B) {
+	page := benchPage(b)
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		doc, err := html.Parse(bytes.NewReader(page))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := trafilatura.ExtractDocument(doc, trafilatura.Options{EnableFallback: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// BenchmarkHTMLNoMetadata is BenchmarkHTML on the same page without its
+// JSON-LD and meta dates, so that go-htmldate's whole-page search runs.
+func BenchmarkHTMLNoMetadata(b *testing.B) {
+	page := benchPage(b)
+	page = regexp.MustCompile(`(?s)<script type="application/ld\+json">.*?</script>|<meta[^>]+(published|modified)_time[^>]*>|<time[^>]*>`).ReplaceAll(page, nil)
 	ctx := context.Background()
 	opt := Options{URL: "https://www.northernledger.example/uk/spy-case-collapses"}
 	b.SetBytes(int64(len(page)))

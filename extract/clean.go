@@ -45,10 +45,7 @@ const (
 const flagsBoilerplate = flagCaption | flagHidden | flagChrome | flagBox | flagByline
 
 var (
-	rxBoxClass     = regexp.MustCompile(`(?i)related|recommend|promo|newsletter|signup|sign-up|subscri|share|sharing|social|read-?more|also-?read|read-?also|more-?(stories|news|from|on)|most-?(read|popular|viewed)|trending|outbrain|taboola|advert|(^|[^a-z])ads?([^a-z]|$)|ad-?slot|sponsor|paywall|comment|disqus|author-?(bio|info|box)|about-?the-?author|tags?-?list|breadcrumb|pagination|cookie|consent|inread|embed-?signup|onward|further-?reading|see-?also`)
-	rxCaptionClass = regexp.MustCompile(`(?i)caption|credit|image-?source|photo-?source|copyright`)
-	rxBylineClass  = regexp.MustCompile(`(?i)byline|dateline|author|(^|[^a-z])meta([^a-z]|$)|timestamp|(^|[^a-z])date|posted|publish|signature|firma|reading-?time`)
-	rxHiddenStyle  = regexp.MustCompile(`(?i)display\s*:\s*none|visibility\s*:\s*hidden`)
+	rxHiddenStyle = regexp.MustCompile(`(?i)display\s*:\s*none|visibility\s*:\s*hidden`)
 )
 
 // pageBlocks records, for the text of every block in the original page,
@@ -93,6 +90,7 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 		return t
 	}
 	total := size(root)
+	classFlags := map[string]blockFlags{}
 	var walk func(n *html.Node, f blockFlags, inArticle bool)
 	walk = func(n *html.Node, f blockFlags, inArticle bool) {
 		if n.Type != html.ElementNode && n.Type != html.DocumentNode {
@@ -139,14 +137,27 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 				}
 			}
 			if class != "" {
-				small := total == 0 || float64(sizes[n]) < boxShare*float64(total)
-				if small && rxBoxClass.MatchString(class) {
+				// Pages repeat a few class names many times: match each once.
+				cf, seen := classFlags[class]
+				if !seen {
+					if boxClass.match(class) {
+						cf |= flagBox
+					}
+					if captionClass.match(class) {
+						cf |= flagCaption
+					}
+					if bylineClass.match(class) {
+						cf |= flagByline
+					}
+					classFlags[class] = cf
+				}
+				if cf&flagBox != 0 && (total == 0 || float64(sizes[n]) < boxShare*float64(total)) {
 					f |= flagBox
 				}
-				if rxCaptionClass.MatchString(class) && sizes[n] < 400 {
+				if cf&flagCaption != 0 && sizes[n] < 400 {
 					f |= flagCaption
 				}
-				if rxBylineClass.MatchString(class) && sizes[n] < 200 {
+				if cf&flagByline != 0 && sizes[n] < 200 {
 					f |= flagByline
 				}
 			}

@@ -122,10 +122,6 @@ var articleTypes = map[string]bool{
 	"pressrelease": true, "posting": true, "discussionforumposting": true, "blog": false,
 }
 
-// rxNoise matches class/id values of boxes whose dates are not the page's:
-// related stories, sidebars, comments, footers, navigation, promos.
-var rxNoise = regexp.MustCompile(`(?i)related|sidebar|comment|footer|(^|[^a-z])nav|menu|recommend|more-?(stories|news|from)|most-?(read|popular|viewed)|trending|promo|newsletter|share|social|widget|teaser|also-?read|read-?more|outbrain|taboola|breadcrumb|masthead|site-?header|reply|respond|disqus|popular|latest|ticker|cookie|banner|advert`)
-
 var noiseTags = map[string]bool{"aside": true, "footer": true, "nav": true, "form": true}
 
 // Labels in front of dates. Published labels are matched at the start of a
@@ -134,10 +130,10 @@ var noiseTags = map[string]bool{"aside": true, "footer": true, "nav": true, "for
 var (
 	rxUpdated   = regexp.MustCompile(`(?i)(last\s+)?(updated|modified|amended|revised|edited)|mis\s+à\s+jour|actualisé|modifié|aktualisiert|geändert|\bstand:|actualizado|modificado|aggiornato|atualizado|bijgewerkt|обновлено|обновлен|изменено|оновлено|更新|修改`)
 	rxPublished = regexp.MustCompile(`(?i)^\s*(published|posted|first published|publié|publie|mis en ligne|veröffentlicht|erschienen|erstellt|publicado|pubblicato|gepubliceerd|опубликовано|опубліковано|发布|發布|发表|發表|公開|発表|时间|時間|日期)`)
+	rxPubLabel  = regexp.MustCompile(`(?i)(published|posted|publié|mis en ligne|veröffentlicht|erschienen|publicado|pubblicato|опубликовано|опубліковано|发布|發布|发表|發表)`)
 	rxPubBefore = regexp.MustCompile(`(?i)(published|posted|publié|mis en ligne|veröffentlicht|erschienen|publicado|pubblicato|опубликовано|发布时间|发布|發布)(\s+(on|le|am|el|il))?[\s:：]*$`)
 	rxPubClass  = regexp.MustCompile(`(?i)pubdate|published|publish|posted|date-?pub|created|entry-date|post-date|article-date|story-date|date-line|dateline`)
 	rxModClass  = regexp.MustCompile(`(?i)updated|modified|lastmod`)
-	rxDateClass = regexp.MustCompile(`(?i)date|time|publish|posted|byline|meta`)
 )
 
 // findDates gathers date evidence from a parsed page and picks the
@@ -375,12 +371,12 @@ func (r *dateResult) choosePublished(lib time.Time) {
 	var w dateEvidence
 	switch {
 	case day != "":
-		agreeing := 0
+		agreeing := map[DateSource]bool{} // independent sources, not kinds
 		for _, c := range cands {
 			if c.monthOnly || c.t.Format(time.DateOnly) != day {
 				continue
 			}
-			agreeing++
+			agreeing[c.src] = true
 			if w.t.IsZero() || c.conf > w.conf {
 				keep := w
 				w = c
@@ -391,7 +387,7 @@ func (r *dateResult) choosePublished(lib time.Time) {
 				w.t, w.dayOnly = c.t, false // a time of day from weaker evidence on the same day
 			}
 		}
-		w.conf = min(w.conf+bonusAgree*float64(max(agreeing-1, 0)), max(confAgreeMax, w.conf))
+		w.conf = min(w.conf+bonusAgree*float64(max(len(agreeing)-1, 0)), max(confAgreeMax, w.conf))
 		w = crossCheck(w, cands)
 	case !r.modified.IsZero():
 		w = dateEvidence{t: r.modified, src: SourceUpdated, conf: confUpdated}
@@ -692,7 +688,7 @@ func isNoise(n *html.Node) bool {
 			return false
 		}
 		for _, a := range p.Attr {
-			if (a.Key == "class" || a.Key == "id") && rxNoise.MatchString(a.Val) {
+			if (a.Key == "class" || a.Key == "id") && noiseClass.match(a.Val) {
 				return true
 			}
 		}
@@ -941,7 +937,10 @@ func headBlocks(main *goquery.Selection) (before, after []string) {
 }
 
 // bylineDates looks at the short text blocks just around the headline of the
-// article for "Published 22 April 2024" / "Updated 23 April 2024".
+// article for "Published 22 April 2024" / "Updated 23 April 2024". A label
+// applies to the first date after it: "Published 2 May 2024, updated 3 May
+// 2024" and "Updated: 14 May 2025 | Published: 12 May 2025" both read
+// right. A date without a label is the publication date.
 func bylineDates(main *goquery.Selection, order dateOrder) (pub, mod time.Time) {
 	before, after := headBlocks(main)
 	// A label block without a date ("Last updated" in a <dt>) applies to the
@@ -952,27 +951,44 @@ func bylineDates(main *goquery.Selection, order dateOrder) (pub, mod time.Time) 
 			labelUpdated = false
 			continue
 		}
-		// A block can hold both: "Published 2 May 2024, updated 3 May 2024".
-		if loc := rxUpdated.FindStringIndex(block); loc != nil {
-			t, ok := parseTextDateOrder(block[loc[1]:], order)
-			if ok && mod.IsZero() {
-				mod = t
-			}
-			if t, ok := parseTextDateOrder(block[:loc[0]], order); ok && pub.IsZero() {
-				pub = t
-			}
-			labelUpdated = !ok
+		dates := textDates(block, order, 4)
+		if len(dates) == 0 {
+			labelUpdated = rxUpdated.MatchString(block) && !rxPubLabel.MatchString(block)
 			continue
 		}
-		t, ok := parseTextDateOrder(block, order)
-		switch {
-		case !ok:
-		case labelUpdated:
-			if mod.IsZero() {
-				mod = t
+		type label struct {
+			pos     int
+			updated bool
+		}
+		var labels []label
+		for _, loc := range rxUpdated.FindAllStringIndex(block, 4) {
+			labels = append(labels, label{loc[0], true})
+		}
+		for _, loc := range rxPubLabel.FindAllStringIndex(block, 4) {
+			labels = append(labels, label{loc[0], false})
+		}
+		for i, d := range dates {
+			from := 0
+			if i > 0 {
+				from = dates[i-1].pos + 1
 			}
-		case pub.IsZero():
-			pub = t
+			updated, labelled, at := false, false, -1
+			for _, l := range labels { // the last label before the date
+				if l.pos >= from && l.pos < d.pos && l.pos > at {
+					updated, labelled, at = l.updated, true, l.pos
+				}
+			}
+			if !labelled && i == 0 {
+				updated = labelUpdated
+			}
+			switch {
+			case updated:
+				if mod.IsZero() {
+					mod = d.t
+				}
+			case pub.IsZero():
+				pub = d.t
+			}
 		}
 		labelUpdated = false
 	}
@@ -997,7 +1013,7 @@ func classDate(main *goquery.Selection, order dateOrder) (t time.Time, isPub boo
 			return true
 		}
 		switch n.Data {
-		case "script", "style", "noscript", "template", "p", "blockquote", "figure", "table":
+		case "script", "style", "noscript", "template", "blockquote", "figure":
 			return true
 		}
 		if depth > 0 && isNoiseElement(n) {
@@ -1009,7 +1025,7 @@ func classDate(main *goquery.Selection, order dateOrder) (t time.Time, isPub boo
 				attrs += " " + a.Val
 			}
 		}
-		if attrs != "" && rxDateClass.MatchString(attrs) && !rxModClass.MatchString(attrs) {
+		if attrs != "" && dateClass.match(attrs) && !rxModClass.MatchString(attrs) {
 			text := strings.Join(strings.Fields(nodeText(n)), " ")
 			if text != "" && utf8.RuneCountInString(text) <= classDateMax {
 				if loc := rxUpdated.FindStringIndex(text); loc != nil {
@@ -1037,7 +1053,7 @@ func isNoiseElement(n *html.Node) bool {
 		return true
 	}
 	for _, a := range n.Attr {
-		if (a.Key == "class" || a.Key == "id") && rxNoise.MatchString(a.Val) {
+		if (a.Key == "class" || a.Key == "id") && noiseClass.match(a.Val) {
 			return true
 		}
 	}
@@ -1049,7 +1065,7 @@ var blockTags = map[string]bool{
 	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "ul": true, "ol": true,
 	"li": true, "blockquote": true, "pre": true, "table": true, "tr": true, "td": true, "th": true,
 	"dl": true, "dt": true, "dd": true, "figure": true, "figcaption": true, "address": true,
-	"aside": true, "footer": true, "nav": true, "hr": true, "br": true,
+	"aside": true, "footer": true, "nav": true, "hr": true,
 }
 
 func hasBlockChild(n *html.Node) bool {

@@ -121,6 +121,7 @@ func TestDevDates(t *testing.T) {
 	}
 	withURL := os.Getenv("WATCHLINE_DEV_URL") != ""
 	var n, ours, lib, oursMissing, libMissing int
+	var oursTime, libTime time.Duration
 	for _, e := range entries {
 		var body []byte
 		var err error
@@ -137,7 +138,9 @@ func TestDevDates(t *testing.T) {
 		if withURL {
 			u = e.URL
 		}
+		t0 := time.Now()
 		art, err := HTML(context.Background(), body, "", Options{URL: u, AnyText: true})
+		oursTime += time.Since(t0)
 		got := ""
 		if art != nil && !art.Published.IsZero() {
 			got = art.Published.Format(time.DateOnly)
@@ -148,8 +151,10 @@ func TestDevDates(t *testing.T) {
 		if got == e.Date {
 			ours++
 		}
+		t0 = time.Now()
 		doc, _ := html.Parse(strings.NewReader(string(body)))
 		lr, _ := htmldate.FromDocument(doc, htmldate.Options{UseOriginalDate: true, URL: u})
+		libTime += time.Since(t0)
 		lgot := ""
 		if !lr.IsZero() {
 			lgot = lr.Format(time.DateOnly)
@@ -168,8 +173,8 @@ func TestDevDates(t *testing.T) {
 			t.Logf("%s want %s got %s (%s) lib %s err=%v", e.File, e.Date, got, src, lgot, err)
 		}
 	}
-	t.Logf("pages %d: watchline %.3f (%d missing), go-htmldate %.3f (%d missing)",
-		n, float64(ours)/float64(n), oursMissing, float64(lib)/float64(n), libMissing)
+	t.Logf("pages %d: watchline %.3f (%d missing), go-htmldate %.3f (%d missing); time watchline (all of extraction) %v, go-htmldate alone %v",
+		n, float64(ours)/float64(n), oursMissing, float64(lib)/float64(n), libMissing, oursTime, libTime)
 }
 
 // TestDevText scores text on go-trafilatura's own evaluation pages (snippets
@@ -202,6 +207,7 @@ func TestDevText(t *testing.T) {
 	}
 	var ours, lib ev
 	n, failed := 0, 0
+	var oursTime, libTime time.Duration
 	for _, e := range entries {
 		var body []byte
 		var err error
@@ -214,7 +220,9 @@ func TestDevText(t *testing.T) {
 			continue
 		}
 		n++
+		t0 := time.Now()
 		art, err := HTML(context.Background(), body, "", Options{URL: e.URL, AnyText: true})
+		oursTime += time.Since(t0)
 		text := ""
 		if err != nil {
 			failed++
@@ -223,9 +231,11 @@ func TestDevText(t *testing.T) {
 			text = art.Text
 		}
 		bad := score(e, text, &ours)
+		t0 = time.Now()
 		doc, _ := html.Parse(strings.NewReader(string(body)))
 		u, _ := urlParse(e.URL)
 		res, lerr := trafilatura.ExtractDocument(doc, trafilatura.Options{EnableFallback: true, OriginalURL: u})
+		libTime += time.Since(t0)
 		ltext := ""
 		if lerr == nil {
 			ltext = res.ContentText
@@ -241,7 +251,7 @@ func TestDevText(t *testing.T) {
 		return strconv.FormatFloat(p, 'f', 3, 64) + "/" + strconv.FormatFloat(r, 'f', 3, 64) + "/" +
 			strconv.FormatFloat(2*p*r/(p+r), 'f', 3, 64)
 	}
-	t.Logf("pages %d (%d failed): watchline P/R/F %s, go-trafilatura+fallback %s", n, failed, f(ours), f(lib))
+	t.Logf("pages %d (%d failed): watchline P/R/F %s, go-trafilatura+fallback %s; time watchline %v, go-trafilatura alone %v", n, failed, f(ours), f(lib), oursTime, libTime)
 }
 
 func urlParse(s string) (*url.URL, error) { return url.Parse(s) }
@@ -285,7 +295,7 @@ func TestDevDatesDump(t *testing.T) {
 		canon := canonicalURL(doc, "")
 		tag := htmlLangTag(doc)
 		dr := findDates(doc, main, canon, time.Time{}, now, dateOrderFor(tag))
-		lib := libraryDate(root, canon, now)
+		lib := libraryDate(root, canon, now, true)
 		type cand struct {
 			Src  string  `json:"src"`
 			Conf float64 `json:"conf"`
@@ -374,4 +384,28 @@ func TestDevWhy(t *testing.T) {
 			t.Logf("removed %d (flags %06b, phrase %v, dateline %v): %q", i, f, boilerplatePhrase(p, true), isDateline(p), p)
 		}
 	}
+}
+
+// BenchmarkDevPages runs HTML over the first 150 of go-trafilatura's
+// evaluation pages (WATCHLINE_DEV=1), for profiles on real pages.
+func BenchmarkDevPages(b *testing.B) {
+	if os.Getenv("WATCHLINE_DEV") == "" {
+		b.Skip("set WATCHLINE_DEV=1")
+	}
+	dir := filepath.Join(modDir(b, "github.com/markusmobius/go-trafilatura"), "test-files", "comparison")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.html"))
+	var pages [][]byte
+	for _, f := range files[:min(150, len(files))] {
+		body, err := os.ReadFile(f)
+		if err == nil {
+			pages = append(pages, body)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, p := range pages {
+			HTML(context.Background(), p, "", Options{AnyText: true})
+		}
+	}
+	b.ReportMetric(float64(b.N*len(pages))/b.Elapsed().Seconds(), "pages/s")
 }

@@ -174,7 +174,9 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 	// evidence is weak or contradicts itself (see needLibrary).
 	var lib time.Time
 	if dates.needLibrary() {
-		lib = libraryDate(root, pageURL, now)
+		// The extensive search (dateparser over every dated-looking
+		// element) is slow: it runs only when we have nothing at all.
+		lib = libraryDate(root, pageURL, now, len(dates.cands) == 0)
 	}
 	dates.choosePublished(lib)
 	art.Published = dates.published.t
@@ -204,21 +206,27 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 
 // libraryDate is go-htmldate's publication date for the page: original
 // date, extensive search. Zero when it finds none or fails.
-func libraryDate(root *html.Node, pageURL string, now time.Time) (t time.Time) {
+func libraryDate(root *html.Node, pageURL string, now time.Time, extensive bool) (t time.Time) {
 	defer func() {
 		if recover() != nil {
 			t = time.Time{}
 		}
 	}()
-	res, err := htmldate.FromDocument(root, htmldate.Options{
+	opts := htmldate.Options{
 		UseOriginalDate: true,
 		// The URL date is already our own evidence: asked to look at the
 		// page first, the library gives an independent opinion.
-		DeferUrlExtractor: true,
-		URL:               pageURL,
-		MinDate:           minDate,
-		MaxDate:           now.Add(maxAhead),
-	})
+		DeferUrlExtractor:   true,
+		URL:                 pageURL,
+		MinDate:             minDate,
+		MaxDate:             now.Add(maxAhead),
+		SkipExtensiveSearch: true,
+	}
+	res, err := htmldate.FromDocument(root, opts)
+	if (err != nil || res.IsZero()) && extensive {
+		opts.SkipExtensiveSearch = false
+		res, err = htmldate.FromDocument(root, opts)
+	}
 	if err != nil || res.IsZero() {
 		return time.Time{}
 	}
