@@ -58,10 +58,11 @@ var noiseClass = &classWords{
 	prefixes: []string{"nav"},
 }
 
-// boxClass: boxes inside or around an article that are not its text.
+// boxClass: boxes inside or around an article that are not its text. Not
+// "readmore": "read more" expanders (class js_readmore) hold the text.
 var boxClass = &classWords{
 	subs: []string{"related", "recommend", "promo", "newsletter", "signup", "subscri", "share", "sharing", "social",
-		"readmore", "alsoread", "readalso", "morestories", "morenews", "morefrom", "moreon", "mostread", "mostpopular",
+		"alsoread", "readalso", "morestories", "morenews", "morefrom", "moreon", "mostread", "mostpopular",
 		"mostviewed", "trending", "outbrain", "taboola", "advert", "adslot", "sponsor", "paywall", "comment", "disqus",
 		"authorbio", "authorinfo", "authorbox", "abouttheauthor", "tagslist", "taglist", "breadcrumb", "pagination",
 		"cookie", "consent", "inread", "embedsignup", "onward", "furtherreading", "seealso"},
