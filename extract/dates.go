@@ -312,31 +312,36 @@ const (
 // an upper bound, from source "updated" and with low confidence.
 func (r *dateResult) choosePublished(lib time.Time) {
 	cands := r.cands
-	if !lib.IsZero() && !(sameDay(lib, r.modified) && !r.ownVotesFor(lib)) {
+	if !lib.IsZero() && !(sameDay(lib, r.modified) && !r.ownVotesFor(lib)) && !r.urlDay(lib) {
 		// go-htmldate sometimes takes the "updated" date; it only votes for
 		// that day when our own evidence says it is the publication day too.
 		cands = append(cands[:len(cands):len(cands)], dateEvidence{t: lib, src: SourceHTMLDate, conf: confHTMLDate, dayOnly: true, weight: voteWeak})
 	}
-	type kind struct {
-		src  DateSource
-		conf float64
+	// A source votes once for a day, with its strongest kind: a byline read
+	// both as a block near the headline and as a date-classed element is
+	// one piece of evidence, not two.
+	type sourceDay struct {
+		src DateSource
+		day string
 	}
 	type tally struct{ score, prio float64 }
 	votes := map[string]*tally{}
-	seen := map[kind]bool{} // one vote per kind of evidence
+	cast := map[sourceDay]float64{}
 	for _, c := range cands {
-		k := kind{c.src, c.conf}
-		if c.monthOnly || seen[k] {
+		if c.monthOnly {
 			continue
 		}
-		seen[k] = true
 		d := c.t.Format(time.DateOnly)
 		v := votes[d]
 		if v == nil {
 			v = &tally{}
 			votes[d] = v
 		}
-		v.score += c.weight
+		k := sourceDay{c.src, d}
+		if w := cast[k]; c.weight > w {
+			v.score += c.weight - w
+			cast[k] = c.weight
+		}
 		v.prio = max(v.prio, c.conf)
 	}
 	// A timestamp near midnight is next to the day a dateline or URL names.
@@ -408,6 +413,18 @@ func (r *dateResult) choosePublished(lib time.Time) {
 	if w.src != SourceUpdated && !r.modified.After(w.t) {
 		r.modified = time.Time{}
 	}
+}
+
+// urlDay reports whether t is the day in the page's URL: go-htmldate reads
+// a full URL date before anything else, and then only repeats that
+// evidence.
+func (r *dateResult) urlDay(t time.Time) bool {
+	for _, c := range r.cands {
+		if c.src == SourceURL && !c.monthOnly && sameDay(c.t, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // ownVotesFor reports whether our own evidence names the day of t.

@@ -169,18 +169,19 @@ func TestDateCases(t *testing.T) {
 			want: "2026-01-01T20:00:00Z", src: SourceMeta, conf: 0.9,
 		},
 		{
-			// A conflict between strong kinds brings go-htmldate in; it sides
-			// with the meta tag here. The disagreement costs confidence.
-			name: "meta and url disagree: go-htmldate decides, confidence lowered",
+			// The URL is what readers see and CMSs rarely rewrite; go-htmldate,
+			// asked about the conflict, only repeats it (it reads full URL
+			// dates first), so it adds no vote. The conflict costs confidence.
+			name: "meta and url disagree: url kept, confidence lowered",
 			page: `<html><head><meta property="article:published_time" content="2025-03-01T00:00:00Z"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2024/11/30/x",
-			want: "2025-03-01T00:00:00Z", src: SourceMeta, conf: 0.7,
+			want: "2024-11-30T00:00:00Z", src: SourceURL, conf: 0.7,
 		},
 		{
 			name: "meta and url agree within days: no penalty",
 			page: `<html><head><meta property="article:published_time" content="2025-03-01T23:00:00-05:00"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2025/03/02/x",
-			want: "2025-03-01T23:00:00-05:00", src: SourceMeta, conf: 0.95,
+			want: "2025-03-01T23:00:00-05:00", src: SourceMeta, conf: 0.9,
 		},
 		{
 			name: "feed disagrees: small penalty",

@@ -213,10 +213,7 @@ func libraryDate(root *html.Node, pageURL string, now time.Time, extensive bool)
 		}
 	}()
 	opts := htmldate.Options{
-		UseOriginalDate: true,
-		// The URL date is already our own evidence: asked to look at the
-		// page first, the library gives an independent opinion.
-		DeferUrlExtractor:   true,
+		UseOriginalDate:     true,
 		URL:                 pageURL,
 		MinDate:             minDate,
 		MaxDate:             now.Add(maxAhead),
