@@ -51,9 +51,9 @@ func loadCorpus(t testing.TB) (names []string, gold map[string]corpusGold) {
 // Floors on the corpus, set just under what the extractor reaches (see the
 // test log); they only ever move up.
 const (
-	corpusMinF1      = 0.97 // reached 0.979
-	corpusMinDateAcc = 0.98 // reached 1.000 (64 of 64)
-	corpusMinLangAcc = 0.98 // reached 1.000
+	corpusMinF1      = 0.975 // reached 0.983
+	corpusMinDateAcc = 0.98  // reached 1.000 (64 of 64)
+	corpusMinLangAcc = 0.98  // reached 1.000
 )
 
 // TestCorpus extracts every corpus page without its URL (as `watchline

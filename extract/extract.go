@@ -96,7 +96,12 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 	}
 	text, _, err := Decode(body, contentType)
 	if err != nil {
-		return nil, fmt.Errorf("extract: %w", err)
+		if !opt.AnyText {
+			return nil, fmt.Errorf("extract: %w", err)
+		}
+		// A charset nobody knows: the ASCII part of the page is still
+		// readable, and the person asking wants what can be read.
+		text = strings.ToValidUTF8(string(body), "\uFFFD")
 	}
 	root, _, err := parseHTML(text)
 	if err != nil {
@@ -676,7 +681,8 @@ func isDateline(p string) bool {
 		}
 		return true
 	}
-	if utf8.RuneCountInString(p) > 150 {
+	n := utf8.RuneCountInString(p)
+	if n > 150 {
 		return false
 	}
 	if !strings.ContainsFunc(p, unicode.IsLetter) {
@@ -685,8 +691,14 @@ func isDateline(p string) bool {
 	if rxChangelog.MatchString(p) {
 		return true
 	}
+	if n <= 60 && rxSourceLabel.MatchString(p) {
+		return true // "来源：新华网", "Quelle: dpa", "Source : AFP"
+	}
+	// Real sentences end with punctuation and are kept even when they start
+	// with a date or "By"; bylines made of fields ("Von X | Veröffentlicht
+	// am 3. März 2019 | Lesezeit: 2 Min.") may end with an abbreviation.
 	last, _ := utf8.DecodeLastRuneInString(p)
-	if strings.ContainsRune(".!?。！？\"”»", last) {
+	if strings.ContainsRune(".!?。！？\"”»", last) && !strings.ContainsAny(p, "|·•") {
 		return false
 	}
 	if rxUpdated.MatchString(p) || rxPublished.MatchString(p) || rxBylineStart.MatchString(p) {
@@ -695,6 +707,10 @@ func isDateline(p string) bool {
 	_, hasDate := parseTextDate(p)
 	return hasDate
 }
+
+// rxSourceLabel starts a credit line: where a report comes from, who wrote
+// or edited it ("来源：", "作者：", "Quelle:", "Source :", "Источник:").
+var rxSourceLabel = regexp.MustCompile(`^(?i:source|sources|quelle|fuente|fonte|источник|автор|текст|来源|來源|作者|记者|記者|编辑|編輯|责任编辑|責任編輯|文|图|摄影|攝影)\s*[:：]`)
 
 var paragraphTags = map[string]bool{
 	"p": true, "div": true, "section": true, "article": true, "main": true, "header": true,
