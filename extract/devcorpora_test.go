@@ -123,6 +123,7 @@ func TestDevDates(t *testing.T) {
 	withURL := os.Getenv("WATCHLINE_DEV_URL") != ""
 	var n, ours, lib, oursMissing, libMissing int
 	var oursTime, libTime time.Duration
+	var halfOurs, halfLib, halfN [2]int
 	for _, e := range entries {
 		var body []byte
 		var err error
@@ -165,7 +166,12 @@ func TestDevDates(t *testing.T) {
 		}
 		if lgot == e.Date {
 			lib++
+			halfLib[n%2]++
 		}
+		if got == e.Date {
+			halfOurs[n%2]++
+		}
+		halfN[n%2]++
 		if got != e.Date && os.Getenv("WATCHLINE_DEV_V") != "" {
 			src := ""
 			if art != nil {
@@ -176,6 +182,9 @@ func TestDevDates(t *testing.T) {
 	}
 	t.Logf("pages %d: watchline %.3f (%d missing), go-htmldate %.3f (%d missing); time watchline (all of extraction) %v, go-htmldate alone %v",
 		n, float64(ours)/float64(n), oursMissing, float64(lib)/float64(n), libMissing, oursTime, libTime)
+	for h := range 2 {
+		t.Logf("half %d (%d pages): watchline %.3f, go-htmldate %.3f", h, halfN[h], float64(halfOurs[h])/float64(halfN[h]), float64(halfLib[h])/float64(halfN[h]))
+	}
 }
 
 // TestDevText scores text on go-trafilatura's own evaluation pages (snippets
