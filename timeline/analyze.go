@@ -31,7 +31,7 @@ func NewAnalyzer() (*Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Analyzer{rec: rec, typer: ty, quotes: &quoteExtractor{rec: rec}}, nil
+	return &Analyzer{rec: rec, typer: ty, quotes: newQuoteExtractor(rec)}, nil
 }
 
 // Quotes returns the attributed quotations in a document's text.
@@ -46,7 +46,7 @@ func (a *Analyzer) Quotes(d model.Document) []model.Quote {
 // Actors returns the people, organisations, countries, places and laws a text
 // names, most mentioned first.
 func (a *Analyzer) Actors(text string, published time.Time) []model.Actor {
-	return actors(a.rec.find(text, published))
+	return actors(known(a.rec.find(text, published)))
 }
 
 // Classify returns a text's event type, the phrase that decided it and a
@@ -124,7 +124,7 @@ func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
 	text := analysisText(d.Text)
 	ty := a.typer.classify(d.Title, text)
 	hap, mentioned := happenedDate(d.Title, text, d.Published, ty.triggers, d.Official, ty.Type == model.TypeStatement)
-	ms := a.rec.find(d.Title+"\n\n"+text, d.Published)
+	ms := known(a.rec.find(d.Title+"\n\n"+text, d.Published))
 	info := &docInfo{
 		ID: d.ID, Published: d.Published, Official: d.Official, Source: d.SourceID, Title: d.Title,
 		DuplicateOf: d.DuplicateOf, Happened: hap, Mentioned: mentioned,
@@ -155,7 +155,9 @@ func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
 		}
 	}
 	for _, q := range info.Quotes {
-		pr[q.Speaker] = true
+		if q.Kind == model.QuoteDirect {
+			pr[q.Speaker] = true
+		}
 	}
 	sides := map[string]bool{}
 	for p := range pr {

@@ -360,7 +360,7 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 			if q.Role != "" {
 				role = ", " + q.Role
 			}
-			fmt.Fprintf(w, "  “%s”\n    — %s%s (doc %d @%d)\n", q.Text, q.Speaker, role, q.DocumentID, q.Offset)
+			fmt.Fprintf(w, "  %s\n    — %s%s (doc %d, characters %d–%d)\n", q.Display(), q.Speaker, role, q.DocumentID, q.Start, q.End)
 		}
 	}
 	return nil
