@@ -1,17 +1,19 @@
 // Package eval scores watchline against labelled data sets kept outside the
-// repository (see `watchline eval`): it reads a set, takes what watchline
-// predicted for each item and computes the figures the set's protocol asks
-// for. It knows nothing about how the predictions were made.
+// repository (see `watchline eval`): it reads a set, runs watchline on it as
+// a user would (import, then read what watchline made of each document) and
+// computes the figures the set's protocol asks for.
 package eval
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,7 +21,10 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/watchline/watchline/crawler"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/store"
+	"github.com/watchline/watchline/timeline"
 )
 
 // QuoteArticle is one labelled article of a quote set: a JSON Lines row in
@@ -427,25 +432,60 @@ func PronounOnly(source string) bool {
 	return true
 }
 
-// QuoteExtractor is the quote extraction under test: timeline.Analyzer.
-type QuoteExtractor interface {
-	Quotes(d model.Document) []model.Quote
-}
-
-// RunQuotes extracts the quotes of every article as watchline would from an
-// imported document (the text as body, the title, the publication date) and
-// scores them against the gold attributions.
-func RunQuotes(ctx context.Context, arts []QuoteArticle, x QuoteExtractor, details bool) (QuoteReport, error) {
-	pred := make([][]PredictedQuote, len(arts))
+// RunQuotes measures quote extraction the way a user meets it: the
+// articles are imported into a fresh store in dir (`watchline import`, one
+// NDJSON row each: url, title, text, published), and each document's quotes
+// are read as `watchline docs show` reads them. Then they are scored.
+func RunQuotes(ctx context.Context, arts []QuoteArticle, dir string, details bool) (QuoteReport, error) {
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		return QuoteReport{}, err
+	}
+	defer st.Close()
+	var rows bytes.Buffer
+	enc := json.NewEncoder(&rows)
 	for i, a := range arts {
-		if err := ctx.Err(); err != nil {
+		row := map[string]string{"url": articleURL(i, a), "title": a.Title, "text": a.Text, "source": "eval"}
+		if a.PublicationDate != "" {
+			row["published"] = a.PublicationDate
+		}
+		if err := enc.Encode(row); err != nil {
 			return QuoteReport{}, err
 		}
-		d := model.Document{ID: int64(i + 1), Title: a.Title, Text: a.Text, Published: a.Published()}
-		for _, q := range x.Quotes(d) {
+	}
+	rep, err := crawler.Import(ctx, st, &rows, crawler.FormatNDJSON)
+	if err != nil {
+		return QuoteReport{}, err
+	}
+	if len(rep.Bad) > 0 {
+		return QuoteReport{}, fmt.Errorf("import the set: row %d: %s", rep.Bad[0].Line, rep.Bad[0].Reason)
+	}
+	an, err := timeline.NewAnalyzer()
+	if err != nil {
+		return QuoteReport{}, err
+	}
+	pred := make([][]PredictedQuote, len(arts))
+	for i, a := range arts {
+		d, err := st.DocumentByURL(ctx, articleURL(i, a))
+		if errors.Is(err, store.ErrNotFound) {
+			continue // an empty text imports nothing
+		}
+		if err != nil {
+			return QuoteReport{}, err
+		}
+		qs, err := timeline.DocumentQuotes(ctx, st, an, d)
+		if err != nil {
+			return QuoteReport{}, err
+		}
+		for _, q := range qs {
 			pred[i] = append(pred[i], PredictedQuote{Text: q.Text, Speaker: q.Speaker, Mention: q.Mention,
 				Direct: q.Kind == model.QuoteDirect})
 		}
 	}
 	return ScoreQuotes(arts, pred, details), nil
+}
+
+// articleURL is the made-up address an article is imported under.
+func articleURL(i int, a QuoteArticle) string {
+	return fmt.Sprintf("https://eval.invalid/%d/%s", i+1, url.PathEscape(a.Article))
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/watchline/watchline/eval"
-	"github.com/watchline/watchline/timeline"
 )
 
 func runEvalQuotes(ctx context.Context, a *app, args []string) error {
@@ -24,11 +23,13 @@ func runEvalQuotes(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	an, err := timeline.NewAnalyzer()
+	// The set is imported into a throwaway store, never the data directory.
+	tmp, err := os.MkdirTemp("", "watchline-eval-")
 	if err != nil {
 		return err
 	}
-	rep, err := eval.RunQuotes(ctx, arts, an, *out != "")
+	defer os.RemoveAll(tmp)
+	rep, err := eval.RunQuotes(ctx, arts, tmp, *out != "")
 	if err != nil {
 		return err
 	}
