@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -105,10 +106,9 @@ type roleHolder struct {
 // recogniser finds actors in text. It is built once from the gazetteer and is
 // safe for concurrent use.
 type recogniser struct {
-	byFirst   map[string][]aliasEntry // first word of an alias -> aliases, longest first
-	roles     []roleHolder
-	roleRe    *regexp.Regexp // any office title in roles
-	roleWords []string       // the last word of every title, lower case, to skip texts without any
+	byFirst map[string][]aliasEntry // first word of an alias -> aliases, longest first
+	roles   []roleHolder
+	titles  []string // every office title in roles, lower case, longest first
 }
 
 func newRecogniser(data []byte) (*recogniser, error) {
@@ -146,24 +146,62 @@ func newRecogniser(data []byte) (*recogniser, error) {
 		}
 		r.roles = append(r.roles, roleHolder{strings.ToLower(ro.Title), ro.Name, from, to, side})
 	}
-	titles := map[string]bool{}
-	var alts []string
+	seen := map[string]bool{}
 	for _, ro := range r.roles {
-		if !titles[ro.title] {
-			titles[ro.title] = true
-			alts = append(alts, regexp.QuoteMeta(ro.title))
+		if !seen[ro.title] {
+			seen[ro.title] = true
+			r.titles = append(r.titles, ro.title)
 		}
 	}
-	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
-	for t := range titles {
-		f := strings.Fields(t)
-		r.roleWords = append(r.roleWords, f[len(f)-1])
-	}
-	sort.Strings(r.roleWords)
-	if len(alts) > 0 {
-		r.roleRe = regexp.MustCompile(`(?i)\b(?:` + strings.Join(alts, "|") + `)\b`)
-	}
+	// Longest first, so "shadow home secretary" wins over "home secretary".
+	sort.Slice(r.titles, func(i, j int) bool { return len(r.titles[i]) > len(r.titles[j]) })
 	return r, nil
+}
+
+// offices finds the office titles in text, case aside, as whole words,
+// leftmost first and the longest at each place (as one alternation of the
+// titles would), by plain search: a regular expression over every text
+// was the recogniser's main cost.
+func (r *recogniser) offices(text string) [][2]int {
+	low := []byte(text)
+	for i, c := range low {
+		if 'A' <= c && c <= 'Z' {
+			low[i] = c + 'a' - 'A' // ASCII only, so offsets stay those of text
+		}
+	}
+	var locs [][2]int
+	for _, t := range r.titles {
+		for i := 0; i < len(low); {
+			j := bytes.Index(low[i:], []byte(t))
+			if j < 0 {
+				break
+			}
+			s, e := i+j, i+j+len(t)
+			if (s == 0 || !isASCIIWord(low[s-1])) && (e == len(low) || !isASCIIWord(low[e])) {
+				locs = append(locs, [2]int{s, e})
+			}
+			i = s + 1
+		}
+	}
+	sort.Slice(locs, func(i, j int) bool {
+		if locs[i][0] != locs[j][0] {
+			return locs[i][0] < locs[j][0]
+		}
+		return locs[i][1] > locs[j][1]
+	})
+	out := locs[:0]
+	end := -1
+	for _, l := range locs {
+		if l[0] >= end {
+			out = append(out, l)
+			end = l[1]
+		}
+	}
+	return out
+}
+
+func isASCIIWord(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // sideOf returns the political camp ("United Kingdom:opposition") that name
@@ -210,15 +248,29 @@ func isNameWord(w string) bool {
 // judgeRe finds judges, who are named by office and surname.
 var judgeRe = regexp.MustCompile(`\b(?:(?:Mr|Mrs|Ms|Lord|Lady)\.? )?((?:Justice|Judge) [A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)\b`)
 
-func titledSurnames(text string) [][]int {
-	if !containsAny(text, []string{"Mr", "Ms", "Dr", "Sir", "Dame", "Lord", "Lady", "Miss"}) {
-		return nil
+// titledSurnames finds "Mr Cash", "Ms. Qiu": a title and one capitalised
+// word. Each match is [start, end, title start, title end, surname start,
+// surname end], as a regular expression's submatches would be.
+func titledSurnames(text string, toks []token) [][]int {
+	var out [][]int
+	for i := 0; i+1 < len(toks); i++ {
+		t, u := toks[i], toks[i+1]
+		if !honorificTitles[t.word] || !isNameWord(u.word) {
+			continue
+		}
+		if gap := text[t.end:u.start]; gap != " " && gap != ". " {
+			continue
+		}
+		if t.start > 0 && isWordByte(rune(text[t.start-1])) {
+			continue
+		}
+		out = append(out, []int{t.start, u.end, t.start, t.end, u.start, u.end})
 	}
-	return titledSurnameRe.FindAllStringSubmatchIndex(text, -1)
+	return out
 }
 
-// titledSurnameRe finds "Mr Cash", "Ms Qiu": a title and one capitalised word.
-var titledSurnameRe = regexp.MustCompile(`\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady)\.? ([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)\b`)
+// honorificTitles precede a surname ("Mr Cash", "Dame Stella").
+var honorificTitles = toSet("Mr Mrs Ms Miss Dr Sir Dame Lord Lady")
 
 // notNameWords are capitalised words that start sentences, give titles and
 // offices, or name things that are not people: a run of capitalised words is
@@ -301,8 +353,8 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 	var out []mention
 	taken := make([]bool, len(text)+1)
 	// Offices held by someone on the publication date: "the Prime Minister".
-	if r.roleRe != nil && !at.IsZero() && containsAny(strings.ToLower(text), r.roleWords) {
-		for _, loc := range r.roleRe.FindAllStringIndex(text, -1) {
+	if !at.IsZero() && len(r.titles) > 0 {
+		for _, loc := range r.offices(text) {
 			if name := r.holder(text[loc[0]:loc[1]], at); name != "" {
 				out = append(out, mention{actor: model.Actor{Name: name, Kind: "person"}, offset: loc[0], end: loc[1], title: text[loc[0]:loc[1]]})
 				for i := loc[0]; i < loc[1]; i++ {
@@ -415,9 +467,9 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 		i = j
 	}
 	// Judges are named by title and surname: "Mrs Justice Carmody", "Judge Marsh".
-	judges := judgeRe.FindAllStringSubmatchIndex(text, -1)
-	if !strings.Contains(text, "Justice") && !strings.Contains(text, "Judge") {
-		judges = nil
+	var judges [][]int
+	if strings.Contains(text, "Justice") || strings.Contains(text, "Judge") {
+		judges = judgeRe.FindAllStringSubmatchIndex(text, -1)
 	}
 	for _, loc := range judges {
 		if taken[loc[2]] {
@@ -432,7 +484,7 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 			taken[i] = true
 		}
 	}
-	for _, loc := range titledSurnames(text) {
+	for _, loc := range titledSurnames(text, toks) {
 		if taken[loc[4]] {
 			continue
 		}

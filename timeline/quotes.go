@@ -80,7 +80,7 @@ type textAnalysis struct {
 	sw     [][2]int // each sentence's words [from, to)
 	ms     []mention
 	meta   docMeta
-	roles  map[string]string
+	roles  map[string]string // person -> role, as worked out (roleOfPerson)
 	gender map[string]byte
 	leads  map[int]textSpan // sentence -> its leading subject, as computed
 	out    []found
@@ -110,7 +110,6 @@ func (qe *quoteExtractor) extract(text string, meta docMeta) []model.Quote {
 		return nil
 	}
 	ta.ms = qe.rec.find(text, meta.Published)
-	ta.roles = appositionRoles(text, ta.ms)
 	ta.gender = genders(text, ta.ms)
 	for si := range ta.sents {
 		ta.sentenceAttributions(si)
@@ -293,10 +292,18 @@ func (ta *textAnalysis) cueAt(wi int, from int) (cueForm, bool) {
 			isCapitalised(ta.text[ta.words[wi-1].start:]) || ta.gapHas(wi-1, wi, ",")) {
 			return c, false
 		}
-		// Passives report what someone else said ("is said to be").
-		if (prev == "is" || prev == "was" || prev == "were" || prev == "be" || prev == "been" || prev == "being" || prev == "are") &&
-			!strings.HasSuffix(w.lower, "ing") {
-			return c, false
+		// Passives report what someone else said ("is said to be", "were
+		// first reported").
+		if !strings.HasSuffix(w.lower, "ing") {
+			for k := wi - 1; k >= from && k >= wi-3; k-- {
+				p := ta.words[k].lower
+				if beForms[p] {
+					return c, false
+				}
+				if !auxWords[p] || ta.words[k].quoted {
+					break
+				}
+			}
 		}
 	}
 	// A capitalised verb in mid-sentence is a name ("Post", "Chant").
@@ -309,6 +316,9 @@ func (ta *textAnalysis) cueAt(wi int, from int) (cueForm, bool) {
 // unsaid are modals and the infinitive marker: what follows has not been
 // said ("should report", "will announce", "plans to say").
 var unsaid = toSet("should must may might can could shall will 'll to")
+
+// beForms make a following participle passive.
+var beForms = toSet("is was were be been being are am 's")
 
 // goOnWords before "to" keep a verb said: "went on to say".
 var goOnWords = toSet("on went continued continues proceeded began begins started starts used")
@@ -354,6 +364,7 @@ func (ta *textAnalysis) sentenceAttributions(si int) {
 		return
 	}
 	covered := s.start // content found so far ends here
+	tagged := false    // a speech tag was read: only participles may follow
 	var last *found
 	for wi := from; wi < to; wi++ {
 		w := ta.words[wi]
@@ -390,11 +401,28 @@ func (ta *textAnalysis) sentenceAttributions(si int) {
 				continue
 			}
 		}
+		if wi == from && c.class&cueSay != 0 && !listenerFirst[c.lemma] {
+			// "Said Ellis: “…”" — the verb opens the sentence.
+			if f, ok := ta.openingTag(si, wi); ok {
+				ta.add(f)
+				last = &ta.out[len(ta.out)-1]
+				covered = f.cEnd
+				continue
+			}
+		}
 		if c.class&(cueSay|cueTell) != 0 {
 			if f, ok := ta.speechTag(si, wi, c); ok {
 				ta.add(f)
-				return // a tag ends the sentence
+				last = &ta.out[len(ta.out)-1]
+				// What follows the tag is not content; only a participle
+				// may add to it (", adding …").
+				covered = ta.words[wi].end
+				tagged = true
+				continue
 			}
+		}
+		if tagged {
+			continue
 		}
 		f, ok := ta.cueFirst(si, wi, c)
 		if !ok {
@@ -412,34 +440,41 @@ var gerundPreps = toSet("by from after before while without in when upon")
 
 // coordinated says whether cue wi, inside the content of last, starts a
 // coordinated clause with a speaker of its own (", but he said", "; they
-// said", ", while 73 percent said"); if so it ends last's content there.
+// said", ", while 73 percent said", "— and he noted"); if so it ends
+// last's content there.
 func (ta *textAnalysis) coordinated(si, wi int, last *found) bool {
-	c, ok := ta.cueAt(wi, ta.sw[si][0])
-	if !ok || c.class&(cueSay|cueTell|cueThink) == 0 || ta.negated(wi, ta.sw[si][0]) {
+	from := ta.sw[si][0]
+	c, ok := ta.cueAt(wi, from)
+	if !ok || c.class&(cueSay|cueTell|cueThink) == 0 || ta.negated(wi, from) {
 		return false
 	}
 	subj, _, ok := ta.subjectBefore(si, wi)
 	if !ok || subj.empty() || subj.start <= last.cStart {
 		return false
 	}
-	before := strings.TrimRight(ta.text[last.cStart:subj.start], " ")
-	low := strings.ToLower(before)
-	// Closing marks do not count: "…,” while 73 percent said".
-	low = strings.NewReplacer("”", "", "\"", "", "’", "", "''", "").Replace(low)
-	cut := -1
-	for _, b := range []string{", but", ", and", ", while", "; but", ";", ", whereas", " but", ", as"} {
-		if strings.HasSuffix(low, b) {
-			cut = strings.LastIndex(strings.ToLower(before), strings.TrimLeft(b, ",; "))
-			break
-		}
-	}
-	if cut <= 0 {
+	k := ta.wordAt(subj.start, ta.sw[si][1]) // the subject's first word
+	if k < from+2 {
 		return false
 	}
-	last.cEnd = trimEnd(ta.text, last.cStart, last.cStart+cut)
+	cut := -1
+	switch conj := ta.words[k-1].lower; {
+	case strings.ContainsAny(ta.between(ta.words[k-1].end, subj.start), ";"):
+		cut = ta.words[k-1].end // "…; they said"
+	case coordinators[conj] && strings.ContainsAny(ta.between(ta.words[k-2].end, ta.words[k-1].start), ",;—–-"):
+		cut = ta.words[k-2].end // "…, but he said"
+	case conj == "but" || conj == "while" || conj == "whereas":
+		cut = ta.words[k-2].end
+	}
+	if cut <= last.cStart {
+		return false
+	}
+	last.cEnd = trimEnd(ta.text, last.cStart, cut)
 	last.direct = ta.holdsQuote(last.cStart, last.cEnd)
 	return last.cEnd > last.cStart
 }
+
+// coordinators join clauses with speakers of their own.
+var coordinators = toSet("and but while whereas as yet")
 
 func (ta *textAnalysis) add(f found) {
 	f.direct = f.direct || ta.holdsQuote(f.cStart, f.cEnd)
@@ -473,9 +508,17 @@ func (ta *textAnalysis) wordsIn(a, b int) int {
 	return j - i
 }
 
+// between is the text in [a, b), or "" when b is not after a.
+func (ta *textAnalysis) between(a, b int) string {
+	if a < 0 || b > len(ta.text) || b <= a {
+		return ""
+	}
+	return ta.text[a:b]
+}
+
 // gapHas says whether the text between words a and b contains s.
 func (ta *textAnalysis) gapHas(a, b int, s string) bool {
-	return strings.Contains(ta.text[ta.words[a].end:ta.words[b].start], s)
+	return strings.Contains(ta.between(ta.words[a].end, ta.words[b].start), s)
 }
 
 // transcriptLine reads a line of a transcript or a headline in the form
@@ -498,6 +541,9 @@ func (ta *textAnalysis) transcriptLine(si int) bool {
 		return false
 	}
 	label := line[m[2]:m[3]]
+	if _, cue := ta.qe.cues[strings.ToLower(firstWord(label))]; cue {
+		return false // "Said Ellis: …" is a tag, read below
+	}
 	if notLabels[strings.ToLower(label)] || strings.Count(strings.TrimSpace(line[m[1]:]), " ") < 1 {
 		return false
 	}
@@ -638,7 +684,10 @@ func (ta *textAnalysis) speechTag(si, wi int, c cueForm) (found, bool) {
 		}
 		rest := text[ta.skipObject(si, wi, c):ta.participleCut(si, wi)]
 		f.spk, f.role = subj, role
-		if ta.adjunctOnly(rest) {
+		// After a quotation, "that" in the tail starts a relative clause
+		// ("told reporters after the meeting that ended late").
+		quoted := ta.quoteAt(b-1) != nil
+		if ta.adjunctOnly(rest) || quoted && ta.adjunctOnly(strings.Replace(rest, " that ", " which ", 1)) {
 			f.cStart, f.cEnd = s.start, b
 			return ta.tagContent(f)
 		}
@@ -713,6 +762,27 @@ func (ta *textAnalysis) skipDateline(start, end int) int {
 		return start + m[1]
 	}
 	return start
+}
+
+// openingTag reads a sentence that opens with its verb: "Said Ellis: …",
+// "Added the minister, …".
+func (ta *textAnalysis) openingTag(si, wi int) (found, bool) {
+	s := ta.sents[si]
+	text := ta.text
+	end := ta.words[wi].end
+	i := strings.IndexAny(text[end:s.end], ":,")
+	if i < 0 {
+		return found{}, false
+	}
+	subj := textSpan{trimStart(text, end, end+i), trimEnd(text, end, end+i)}
+	if subj.empty() || !isCapitalised(text[subj.start:]) || !ta.plausibleSpeaker(subj) || len(strings.Fields(text[subj.start:subj.end])) > 8 {
+		return found{}, false
+	}
+	f := found{cStart: trimStart(text, end+i, s.end), cEnd: trimEnd(text, end+i, s.end), spk: subj, sentence: si, para: s.para}
+	if ta.wordsIn(f.cStart, f.cEnd) < 2 {
+		return found{}, false
+	}
+	return f, true
 }
 
 // tagContent trims the content before a speech tag: a content that is one
@@ -999,6 +1069,14 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 		}
 		start = ta.words[k].end
 	}
+	if start == ta.words[wi].end && strings.HasPrefix(strings.TrimLeft(text[start:s.end], " "), ",") {
+		// "reported, the embassy said …": after a comma only a quotation
+		// is what was said.
+		rest := strings.TrimLeft(text[start:s.end], " ,")
+		if markAtSafe(rest, 0) == "" {
+			return found{}, false
+		}
+	}
 	start = trimStart(text, start, s.end)
 	end := s.end
 	// A semicolon outside quotations ends what was said.
@@ -1017,7 +1095,7 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 			continue
 		}
 		if n > k && ta.gapHas(n-1, n, ",") {
-			if cf, ok := ta.qe.cues[w.lower]; ok && cf.ing {
+			if cf, ok := ta.qe.cues[w.lower]; ok && cf.ing || strings.HasSuffix(w.lower, "ing") && len(w.lower) > 5 {
 				end = trimEnd(text, start, w.start)
 				break
 			}
@@ -1064,11 +1142,25 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 		first == "by" || first == "for" || first == "as" || first == "from" || first == "into") {
 		return found{}, false
 	}
-	if first == "in" || first == "on" || first == "at" || first == "during" || first == "after" {
-		// "said in a speech …" with no content after it
-		if c.class&(cueCall|cueJudge) == 0 {
-			return found{}, false
+	if first == "in" || first == "on" || first == "at" || first == "during" || first == "after" || first == "before" {
+		if c.class&(cueCall|cueJudge) != 0 {
+			return f, true
 		}
+		// "said after the convention he would …": past the adjunct to the
+		// clause; "said in a speech." has none.
+		for n := ta.wordAt(start, to); n >= 0 && n < to && n < ta.wordAt(start, to)+10; n++ {
+			if ta.gapHas(max(n-1, 0), n, ",") && n > ta.wordAt(start, to) && !pronounWords[ta.words[n].lower] {
+				break
+			}
+			if w := ta.words[n].lower; w == "he" || w == "she" || w == "they" || w == "we" || w == "i" || w == "it" {
+				f.cStart = ta.words[n].start
+				if ta.wordsIn(f.cStart, f.cEnd) >= 3 {
+					return f, true
+				}
+				break
+			}
+		}
+		return found{}, false
 	}
 	return f, true
 }
@@ -1242,9 +1334,11 @@ func (ta *textAnalysis) clauseTail(lo, end int) textSpan {
 	start := 0
 	// A time phrase before the verb is not part of the subject: "The
 	// embassy on Monday said".
-	if m := trailingTimeRe.FindStringIndex(seg); m != nil && m[0] > 0 {
-		end = lo + m[0]
-		seg = seg[:m[0]]
+	if lastIsTime(seg) {
+		if m := trailingTimeRe.FindStringIndex(seg); m != nil && m[0] > 0 {
+			end = lo + m[0]
+			seg = seg[:m[0]]
+		}
 	}
 	// Boundaries: punctuation (a dateline's " - " too), and conjunctions
 	// that start a clause.
@@ -1262,12 +1356,12 @@ func (ta *textAnalysis) clauseTail(lo, end int) textSpan {
 	}
 	words := strings.Fields(seg[start:])
 	// cut at a conjunction that starts a new clause
-	for i := len(words) - 1; i > 0; i-- {
+	for i := len(words) - 1; i >= 0; i-- {
 		w := strings.ToLower(words[i])
 		if clauseConj[w] {
 			if w == "and" || w == "or" {
 				// "Immigration and Customs Enforcement" is one name
-				if i+1 < len(words) && isCapitalised(words[i+1]) && isCapitalised(words[i-1]) {
+				if i > 0 && i+1 < len(words) && isCapitalised(words[i+1]) && isCapitalised(words[i-1]) {
 					continue
 				}
 			}
@@ -1298,6 +1392,14 @@ func (ta *textAnalysis) clauseTail(lo, end int) textSpan {
 		s.start++
 	}
 	return s
+}
+
+// lastIsTime says whether s ends with a time word, before trailingTimeRe
+// (anchored at the end, so it reads all of s) is tried.
+func lastIsTime(s string) bool {
+	i := strings.LastIndexAny(s, " \t\n")
+	w := strings.ToLower(s[i+1:])
+	return timeWords[w] || timeNouns[w] || w == "weekend" || w == "tonight" || w == "previously"
 }
 
 // trailingTimeRe is a time phrase at the end of a subject ("on Monday",

@@ -300,7 +300,7 @@ var titleAbbrev = map[string]string{"Sen": "senator", "Rep": "representative", "
 // roleOf is the role the text gives a person: from an apposition, a title
 // before the name, or an earlier quote.
 func (ta *textAnalysis) roleOf(name string, before []resolved) string {
-	if r := ta.roles[name]; r != "" {
+	if r := ta.roleOfPerson(name); r != "" {
 		return cleanRole(r)
 	}
 	for i := len(before) - 1; i >= 0; i-- {
@@ -429,7 +429,7 @@ func (ta *textAnalysis) personWithRole(title string, before int, speakers []reso
 		if m.actor.Kind != "person" || m.offset >= before {
 			continue
 		}
-		r := strings.ToLower(ta.roles[m.actor.Name])
+		r := strings.ToLower(ta.roleOfPerson(m.actor.Name))
 		if r == "" {
 			continue
 		}
@@ -586,48 +586,78 @@ var appositionRe = regexp.MustCompile(`^,\s+((?:the |a |an )?[\p{L}'’\-]+(?: [
 var (
 	roleCommaBeforeRe = regexp.MustCompile(`(?:^|[\s(])[Tt]he ((?:[A-Z][\p{L}'’\-]*)(?: (?:[A-Z][\p{L}'’\-]*|of|for|and|the))*),\s*$`)
 	roleBeforeRe      = regexp.MustCompile(`((?:(?:[A-Z][\p{L}'’\-]*|security|shadow|home|foreign|deputy|justice|defence|defense|former|chief|senior|assistant|district|state|federal|vice|presidential) ){0,3}(?i:minister|secretary|premier|president|chancellor|ambassador|spokesperson|spokesman|spokeswoman|director|head|chief|leader|adviser|advisor|chair|chairman|chairwoman|commissioner|MP|general|attorney|prosecutor|superintendent|inspector|lawyer|solicitor|professor|lecturer|officer|senator|governor|mayor|congressman|congresswoman|representative|nominee|candidate|judge|economist|analyst))\s+$`)
-	titleAbbrevRe     = regexp.MustCompile(`\b(Sen|Rep|Gov|Gen|Lt|Col|Adm|Supt|Insp|Det|Prof|Rev|Atty|Pres|Sec|Capt|Sgt|Cmdr|Amb)\.?\s+$`)
 )
 
-// appositionRoles maps each person to the role an apposition or a title
-// before the name gives them ("Stephen Parkinson, the Director of Public
-// Prosecutions, said"; "Sen. Tim Kaine").
-func appositionRoles(text string, ms []mention) map[string]string {
-	roles := map[string]string{}
-	for _, m := range ms {
-		if m.actor.Kind != "person" || roles[m.actor.Name] != "" {
-			continue
-		}
-		if m.title != "" {
-			roles[m.actor.Name] = m.title
-			continue
-		}
-		rest := text[m.end:min(len(text), m.end+160)]
-		if loc := appositionRe.FindStringSubmatch(rest); loc != nil {
-			role := loc[1]
-			first := strings.Fields(role)[0]
-			if (first == "the" || first == "a" || first == "an" || !startsLower(role)) && !strings.Contains(role, " said") &&
-				!relativeClause(role) && !partyRe.MatchString(role) {
-				roles[m.actor.Name] = strings.TrimPrefix(strings.TrimPrefix(role, "the "), "a ")
-				continue
+// roleOfPerson is the role the text gives a person in one of the first
+// mentions that gives one: an office ("Prime Minister"), an apposition ("Stephen Parkinson,
+// the Director of Public Prosecutions, said"), or a title before the name
+// ("Sen. Tim Kaine", "security minister Dan Jarvis"). Worked out when first
+// asked for, so only speakers' roles cost anything.
+func (ta *textAnalysis) roleOfPerson(name string) string {
+	if r, ok := ta.roles[name]; ok {
+		return r
+	}
+	if ta.roles == nil {
+		ta.roles = map[string]string{}
+	}
+	r, tried := "", 0
+	for _, m := range ta.ms {
+		if m.actor.Kind == "person" && m.actor.Name == name {
+			if r = mentionRole(ta.text, m); r != "" || tried >= 4 {
+				break // the first mentions that give a role
 			}
+			tried++
 		}
-		before := text[max(0, m.offset-90):m.offset]
-		if loc := titleAbbrevRe.FindStringSubmatch(before); loc != nil {
-			roles[m.actor.Name] = titleAbbrev[loc[1]]
-			continue
+	}
+	ta.roles[name] = r
+	return r
+}
+
+// mentionRole reads the role given beside one mention of a person.
+func mentionRole(text string, m mention) string {
+	if m.title != "" {
+		return m.title
+	}
+	rest := text[m.end:min(len(text), m.end+160)]
+	if loc := appositionRe.FindStringSubmatch(rest); loc != nil {
+		role := loc[1]
+		first := strings.Fields(role)[0]
+		if (first == "the" || first == "a" || first == "an" || !startsLower(role)) && !strings.Contains(role, " said") &&
+			!relativeClause(role) && !partyRe.MatchString(role) {
+			return strings.TrimPrefix(strings.TrimPrefix(role, "the "), "a ")
 		}
+	}
+	before := text[max(0, m.offset-90):m.offset]
+	for before != "" && !utf8.RuneStart(before[0]) {
+		before = before[1:]
+	}
+	if ws := strings.Fields(before); len(ws) > 0 {
+		if r, ok := titleAbbrev[strings.TrimSuffix(ws[len(ws)-1], ".")]; ok {
+			return r // "Sen. Tim Kaine"
+		}
+	}
+	if strings.HasSuffix(strings.TrimRight(before, " "), ",") {
 		if loc := roleCommaBeforeRe.FindStringSubmatch(before); loc != nil {
-			roles[m.actor.Name] = loc[1]
-			continue
+			return loc[1]
 		}
+	}
+	// "ROLE NAME": only when a role word stands right before the name.
+	if ws := strings.Fields(before); len(ws) > 0 && roleWords[strings.ToLower(ws[len(ws)-1])] {
+		// roleBeforeRe is anchored at the end: give it only the last words.
+		before = strings.Join(ws[max(0, len(ws)-5):], " ") + " "
 		if loc := roleBeforeRe.FindStringSubmatch(before); loc != nil {
 			r := strings.TrimSpace(loc[1])
 			for _, det := range []string{"the ", "The ", "a ", "A "} {
 				r = strings.TrimPrefix(r, det)
 			}
-			roles[m.actor.Name] = r
+			return r
 		}
 	}
-	return roles
+	return ""
 }
+
+// roleWords end the roles roleBeforeRe reads.
+var roleWords = toSet(`minister secretary premier president chancellor ambassador spokesperson spokesman spokeswoman
+director head chief leader adviser advisor chair chairman chairwoman commissioner mp general attorney prosecutor
+superintendent inspector lawyer solicitor professor lecturer officer senator governor mayor congressman
+congresswoman representative nominee candidate judge economist analyst`)
