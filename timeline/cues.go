@@ -42,15 +42,16 @@ observe comment continue conclude recall stress emphasize emphasise suggest warn
 vow write:writes:wrote:writing:written tweet post report testify:testifies:testified:testifying allege complain
 boast joke quip mention disclose reveal agree counter retort reiterate repeat indicate estimate propose
 lament speculate muse shout yell scream whisper mutter exclaim proclaim reason recount hint affirm clarify:clarifies:clarified
-protest object grumble brag:brags:bragged:bragging confess guarantee question wonder ask demand urge recommend
+protest object grumble brag:brags:bragged:bragging confess guarantee question demand urge recommend
 explain acknowledge underline underscore counsel assure remind inform advise tell:tells:told:telling
 signal:signals:signaled:signalled:signaling:signalling declare predict forecast vow threaten sing:sings:sang:singing
 chant`,
-	cueTell: `tell:tells:told:telling warn inform assure remind advise urge ask press caution notify instruct implore
+	cueTell: `tell:tells:told:telling warn inform assure remind advise urge press caution notify instruct implore
 beg:begs:begged:begging encourage`,
 	// deny and admit report words only with a clause ("denied that …");
-	// "denied the charges" is a plea.
-	cueThink: `deny:denies:denied:denying admit:admits:admitted:admitting believe think:thinks:thought:thinking feel:feels:felt:feeling hope fear worry:worries:worried:worrying
+	// "denied the charges" is a plea. ask, wonder and question report a
+	// question only with one ("asked whether …", "asked: “…”").
+	cueThink: `deny:denies:denied:denying admit:admits:admitted:admitting ask wonder believe think:thinks:thought:thinking feel:feels:felt:feeling hope fear worry:worries:worried:worrying
 expect know:knows:knew:knowing:known understand:understands:understood:understanding doubt suspect assume reckon
 realize realise recognize recognise acknowledge decide`,
 	cueFind: `find:finds:found:finding show:shows:showed:shown:showing suggest indicate estimate conclude reveal

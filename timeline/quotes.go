@@ -410,7 +410,7 @@ func (ta *textAnalysis) sentenceAttributions(si int) {
 				continue
 			}
 		}
-		if c.class&(cueSay|cueTell) != 0 {
+		if c.class&(cueSay|cueTell) != 0 || c.lemma == "ask" || c.lemma == "wonder" {
 			if f, ok := ta.speechTag(si, wi, c); ok {
 				ta.add(f)
 				last = &ta.out[len(ta.out)-1]
@@ -433,6 +433,15 @@ func (ta *textAnalysis) sentenceAttributions(si int) {
 		covered = f.cEnd
 	}
 }
+
+// subordinators open a clause that ends at its comma.
+var subordinators = toSet("though although when while if because since after before once unless whereas as")
+
+// emptyContent opens a short object that says nothing was said.
+var emptyContent = toSet("nothing little much something anything everything more less")
+
+// questionWords open a reported question.
+var questionWords = toSet("whether if why what how who when where which")
 
 // gerundPreps before an -ing cue make it a gerund that shares the
 // sentence's subject ("responded by saying …").
@@ -692,8 +701,13 @@ func (ta *textAnalysis) speechTag(si, wi int, c cueForm) (found, bool) {
 			return ta.tagContent(f)
 		}
 		// "…, he said, …": a tag in the middle, when what follows goes on
-		// with the content rather than starting a clause of its own.
+		// with the content rather than starting a clause of its own; the
+		// tag may end with adjuncts ("Stumpf explained earlier in the
+		// hearing, were …").
 		r := strings.TrimLeft(rest, " ")
+		if i := strings.IndexByte(r, ','); i > 0 && ta.adjunctOnly(r[:i]) {
+			r = r[i:]
+		}
 		if !strings.HasPrefix(r, ",") {
 			return found{}, false
 		}
@@ -848,8 +862,11 @@ func (ta *textAnalysis) adjunctOnly(rest string) bool {
 	if first == "that" {
 		return false
 	}
-	for _, w := range ws {
+	for i, w := range ws {
 		lw := strings.ToLower(strings.Trim(w, ",.;:"))
+		if i > 0 && determiners[strings.ToLower(ws[i-1])] {
+			continue // "a question": a noun
+		}
 		if _, cue := ta.qe.cues[lw]; cue && !strings.HasSuffix(lw, "ing") || verbWords[lw] && lw != "to" {
 			return false // a clause of its own, not an adjunct
 		}
@@ -973,6 +990,37 @@ func (ta *textAnalysis) cueFirst(si, wi int, c cueForm) (found, bool) {
 	if (c.lemma == "deny" || c.lemma == "admit") && !f.that(ta) && !f.direct && !ta.holdsQuote(f.cStart, f.cEnd) {
 		return found{}, false // "denied the charges": a plea, not words reported
 	}
+	if c.lemma == "ask" || c.lemma == "wonder" {
+		// "asked (her) whether …", "asked: “…”"; "asked a question" reports
+		// none.
+		if markAtSafe(ta.text, f.cStart) != "" {
+			return f, true
+		}
+		to := ta.sw[si][1]
+		for n := ta.wordAt(f.cStart, to); n >= 0 && n < to && ta.words[n].start < f.cEnd && n < ta.wordAt(f.cStart, to)+6; n++ {
+			if questionWords[ta.words[n].lower] {
+				f.cStart = ta.words[n].start
+				return f, true
+			}
+			if ta.words[n].lower == "to" && n > ta.wordAt(f.cStart, to) {
+				return f, true // "asked the crowd to welcome …": a request
+			}
+		}
+		return found{}, false
+	}
+	// "Though she called it “outrageous”, Clinton …": a subordinate
+	// clause ends at its comma.
+	if !subj.empty() {
+		before := strings.Fields(strings.ToLower(ta.text[ta.sents[si].start:subj.start]))
+		if len(before) > 0 && subordinators[strings.Trim(before[len(before)-1], ",")] {
+			for i := f.cStart; i < f.cEnd; i++ {
+				if ta.text[i] == ',' && !ta.quotedAt(i) && !ta.quotedAt(i-1) {
+					f.cEnd = trimEnd(ta.text, f.cStart, i)
+					break
+				}
+			}
+		}
+	}
 	if w := strings.ToLower(ta.text[subj.start:subj.end]); w == "who" || w == "which" || w == "that" {
 		// A relative clause ends at the next comma: "X, who said …, went".
 		if i := strings.Index(ta.text[f.cStart:f.cEnd], ", "); i >= 0 {
@@ -1008,6 +1056,8 @@ func (ta *textAnalysis) documentSpeaker(s textSpan) bool {
 
 // findingNouns are things whose findings are reported.
 var findingNouns = toSet(`poll polls survey surveys study studies report reports analysis analyses review audit
+averages average numbers results ratings projections tallies count counts transcript transcripts video footage
+photos images emails memo memos
 investigation investigations inquiry probe research researchers data figures statistics court jury panel committee
 commission inspector inspectors watchdog regulator economists scientists experts analysts estimates assessment
 census test tests evidence documents records filings`)
@@ -1031,6 +1081,12 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 	}
 	if c.class&cueTell != 0 {
 		start = max(start, ta.skipObject(si, wi, c))
+	}
+	// "says of Clinton, “…”": what follows the comma is what was said.
+	if w := ta.wordAt(start, to); w >= 0 && ta.words[w].lower == "of" {
+		if c := strings.IndexByte(text[start:min(s.end, start+60)], ','); c > 0 && !ta.quotedAt(start+c) {
+			start += c + 1
+		}
 	}
 	// A colon after a few adjunct words: "told reporters outside the court:
 	// “…”".
@@ -1135,7 +1191,10 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 		return f, true // after "that" comes what was said, however it starts
 	}
 	first := strings.ToLower(firstWord(content))
-	if clauseConj[first] && first != "if" || frontWords[first] {
+	if emptyContent[first] && nw <= 6 {
+		return found{}, false // "said nothing about it"
+	}
+	if (clauseConj[first] && first != "if" || frontWords[first]) && !(first == "as" && c.class&(cueCall|cueJudge) != 0) {
 		return found{}, false // "said, and …": a new clause, not what was said
 	}
 	if c.class&(cueCall|cueJudge|cueTell) == 0 && (first == "to" || first == "of" || first == "about" || first == "with" ||
@@ -1193,13 +1252,13 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 	}
 	// A bracket before the verb gives a party or an age: "Jason Chaffetz
 	// (R-Utah) said".
-	if strings.HasPrefix(strings.TrimSpace(gap), ")") {
+	if g := strings.TrimSpace(gap); strings.HasPrefix(g, ")") || strings.HasPrefix(g, ".)") {
 		if o := strings.LastIndex(text[s.start:end], "("); o > 0 {
 			end = s.start + o
 			for end > s.start && text[end-1] == ' ' {
 				end--
 			}
-			gap = strings.TrimPrefix(strings.TrimSpace(gap), ")")
+			gap = g[strings.Index(g, ")")+1:]
 			if strings.HasSuffix(text[s.start:end], ",") {
 				end--
 				gap = "," + gap
@@ -1238,6 +1297,21 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 		if !relativeClause(appos) {
 			role = appos
 		}
+		// Several appositions may follow the name: "X, president of Y,
+		// which represents Z, said". The head is the first segment from
+		// the right that is not one.
+		hi := len(segs) - 2
+		for hi > 0 {
+			p := strings.TrimSpace(left[segs[hi][0]:segs[hi][1]])
+			if !apposition(p) || ta.personIn(s.start+segs[hi][0], s.start+segs[hi][1]) {
+				break
+			}
+			if !relativeClause(p) {
+				role = p
+			}
+			hi--
+		}
+		head = segs[hi]
 		hs, he := s.start+head[0], s.start+head[1]
 		sub := ta.clauseTail(hs, he)
 		if sub.empty() || !ta.plausibleSpeaker(sub) {
@@ -1250,9 +1324,31 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 		return textSpan{}, "", true
 	}
 	if !ta.plausibleSpeaker(sub) {
+		// "… were the third time AROS said": the name right before the
+		// verb, when the clause before it is not a speaker.
+		if name := ta.nameBefore(k, ta.sw[si][0]); !name.empty() {
+			return name, "", true
+		}
 		return textSpan{}, "", false
 	}
 	return sub, role, true
+}
+
+// nameBefore returns the run of capitalised words ending at word k (one to
+// four, not the sentence's first word), or an empty span.
+func (ta *textAnalysis) nameBefore(k, from int) textSpan {
+	if k+1 >= len(ta.words) || strings.TrimSpace(ta.between(ta.words[k].end, ta.words[k+1].start)) != "" {
+		return textSpan{} // "Hulu -- told": punctuation between
+	}
+	n := k
+	for n >= from && n > k-4 && !ta.words[n].quoted && isCapitalised(ta.text[ta.words[n].start:]) &&
+		!notNameWords[ta.text[ta.words[n].start:ta.words[n].end]] && (n == k || !ta.gapHas(n, n+1, ",")) {
+		n--
+	}
+	if n == k || n < from {
+		return textSpan{} // no name, or the sentence opens with it (read as a clause already)
+	}
+	return textSpan{ta.words[n+1].start, ta.words[k].end}
 }
 
 // topLevelSegments splits s at ", " outside brackets and quotations,
@@ -1351,8 +1447,15 @@ func (ta *textAnalysis) clauseTail(lo, end int) textSpan {
 	if i := strings.LastIndex(seg, " - "); i >= 0 && i+3 > start {
 		start = i + 3
 	}
-	if q := lastQuoteEnd(seg[start:]); q >= 0 {
-		start += q
+	// After the last quotation that closes here ("“…,” he"); apostrophes
+	// are not quotation marks.
+	for i := len(ta.spans) - 1; i >= 0; i-- {
+		if q := ta.spans[i]; q.close <= end && q.close > lo+start {
+			start = q.close - lo
+			break
+		} else if q.close <= lo+start {
+			break
+		}
 	}
 	words := strings.Fields(seg[start:])
 	// cut at a conjunction that starts a new clause
@@ -1360,8 +1463,10 @@ func (ta *textAnalysis) clauseTail(lo, end int) textSpan {
 		w := strings.ToLower(words[i])
 		if clauseConj[w] {
 			if w == "and" || w == "or" {
-				// "Immigration and Customs Enforcement" is one name
-				if i > 0 && i+1 < len(words) && isCapitalised(words[i+1]) && isCapitalised(words[i-1]) {
+				// "Immigration and Customs Enforcement" is one name; "in
+				// Virginia and around the country" one phrase
+				if i > 0 && i+1 < len(words) && (isCapitalised(words[i+1]) && isCapitalised(words[i-1]) ||
+					adjunctPreps[strings.ToLower(words[i+1])] || otherPreps[strings.ToLower(words[i+1])]) {
 					continue
 				}
 			}
@@ -1410,19 +1515,7 @@ var trailingTimeRe = regexp.MustCompile(`(?i)\s+(?:(?:on|last|this|early|late|ea
 // the minister said", "In 2019 he wrote".
 var frontPPRe = regexp.MustCompile(`^(?i:on|in|at|during|after|before|by|last|this|early|late)\s+(?:(?:the|a|an|this|last|next|early|late)\s+)?(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|morning|afternoon|evening|night|week|weekend|month|year|\d{1,4})[\p{L}\d]*\s+)+`)
 
-var clauseConj = toSet("and but or while as because when after before since if though although whereas so until unless that than where")
-
-// lastQuoteEnd returns the offset after the last closing quotation mark in
-// s, or -1.
-func lastQuoteEnd(s string) int {
-	best := -1
-	for _, m := range []string{"”", "\"", "»", "’", "''"} {
-		if i := strings.LastIndex(s, m); i >= 0 && i+len(m) > best {
-			best = i + len(m)
-		}
-	}
-	return best
-}
+var clauseConj = toSet("and but or while as because when after before since if though although whereas so until unless that than where which")
 
 // nthFieldOffset returns the byte offset in s where field n (0-based)
 // starts, or len(s).
@@ -1479,6 +1572,14 @@ func (ta *textAnalysis) plausibleSpeaker(s textSpan) bool {
 		if i > 0 && (verbWords[lw] || strings.HasSuffix(lw, "n't")) || strings.HasSuffix(lw, "'s") && (lw == "it's" || lw == "there's" || lw == "that's" || lw == "he's" || lw == "she's" || lw == "what's") {
 			return false
 		}
+		// "to" before a verb ("paused to make"), not before a name or an
+		// article ("advisers to Mr. Obama", "a lawyer to the family")
+		if lw == "to" && i+1 < len(ws) && !isCapitalised(ws[i+1]) && !determiners[strings.ToLower(ws[i+1])] {
+			return false
+		}
+		if c, ok := ta.qe.cues[lw]; ok && i > 0 && !c.ing && !determiners[strings.ToLower(ws[i-1])] && !nounLike[lw] {
+			return false // "X says an internal review": a clause
+		}
 	}
 	if len(ws) == 1 && (timeWords[first] || notSpeakers[first]) {
 		return false
@@ -1505,16 +1606,16 @@ func (ta *textAnalysis) plausibleSpeaker(s textSpan) bool {
 }
 
 // otherPreps are prepositions that cannot end a speaker phrase.
-var otherPreps = toSet("of against toward towards into onto upon across despite among between beyond without within throughout like than via per including off")
+var otherPreps = toSet("of against toward towards into onto upon across despite among between beyond without within throughout like than via per including off around along behind beside besides below above beneath except")
 
 // verbWords are auxiliaries and other verbs a speaker phrase cannot hold.
 var verbWords = toSet(`is was were are am be been being have has had do does did can could will would shall should
-may might must to paused seemed seems appears appeared became become remains remained got gets let lets made makes went
+may might must paused seemed seems appears appeared became become remains remained got gets let lets made makes went
 goes came comes took takes want wants wanted need needs needed try tries tried plan plans planned hope hoped expect
 expected help helps helped keep keeps kept give gives gave put puts seem appear become remain`)
 
 // notSpeakers are capitalised words that open a sentence but never speak.
-var notSpeakers = toSet("there here this that these those it what which such")
+var notSpeakers = toSet("there here this that these those what which such")
 
 // onlyPlaceOrDate says whether the phrase is only a place (not a country,
 // which speaks for its government) or a date.
@@ -1569,12 +1670,12 @@ func (ta *textAnalysis) attachBareQuotes() {
 		// own; a phrase in quotation marks inside a sentence is a title or
 		// a term — except in an official statement, where its author
 		// speaks ("The claim is “pure fabrication”").
-		official := ta.meta.Official && ta.meta.Author != "" && q.end-q.start > 3
-		if !official && ((q.close-q.open)*10 < (s.end-s.start)*7 || len(strings.Fields(ta.text[q.start:q.end])) < 3) {
-			continue
-		}
 		if f, ok := ta.dashAttribution(q, si); ok {
 			added = append(added, f)
+			continue
+		}
+		official := ta.meta.Official && ta.meta.Author != "" && q.end-q.start > 3
+		if !official && ((q.close-q.open)*10 < (s.end-s.start)*7 || len(strings.Fields(ta.text[q.start:q.end])) < 3) {
 			continue
 		}
 		if prev != nil && prev.direct && !prev.spk.empty() || prev != nil && prev.direct && prev.inherit {
@@ -1648,7 +1749,7 @@ func (ta *textAnalysis) dashAttribution(q quoteSpan, si int) (found, bool) {
 	return found{cStart: q.start, cEnd: q.end, spk: textSpan{q.close + m[2], q.close + m[3]}, direct: true, sentence: si, para: s.para}, true
 }
 
-var dashNameRe = regexp.MustCompile(`^\s*[―—–-]\s*((?:[\p{Lu}][\p{L}'’.\-]*)(?: [\p{Lu}][\p{L}'’.\-]*){0,3})\s*(?:[.,]|$)`)
+var dashNameRe = regexp.MustCompile(`^\s*[―—–-]\s*((?:[\p{Lu}][\p{L}'’.\-]*)(?: [\p{Lu}][\p{L}'’.\-]*){0,3})\s*(?:[.,]|$|["“”«])`)
 
 // agentNounRe matches English nouns for people by their ending
 // ("researcher", "prosecutor", "economist", "politician").

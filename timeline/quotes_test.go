@@ -142,6 +142,8 @@ func TestQuotes(t *testing.T) {
 		{"a noun is not a verb", "The report was published on Monday after a long delay.", false, "", nil},
 		{"a judging verb without a quotation reports no words", "The embassy dismissed the reports of spying in London.", false, "", nil},
 		{"wars and places do not speak", "The World War ended in 1945. It said nothing about Staten Island.", false, "", nil},
+		{"a pronoun is not resolved to a war", "The World War ended in 1945. It said that peace had come.", false, "",
+			[]q{{"peace had come", "It", "", indirect}}},
 		{"unclosed quote is reported speech without the stray mark", "He said \"this never closes\n\nNew paragraph.", false, "",
 			[]q{{"this never closes", "He", "", indirect}}},
 	}
