@@ -1959,20 +1959,37 @@ func foldQuotes(qs []model.Quote) []model.Quote {
 		return nil
 	}
 	keys := make([]string, len(qs))
+	parts := make([][]string, len(qs)) // the words in quotation marks of reported speech
 	for i, q := range qs {
 		keys[i] = " " + strings.Join(quoteWords(q.Text), " ") + " "
+		for _, sp := range findQuoteSpans(q.Text) {
+			parts[i] = append(parts[i], " "+strings.Join(quoteWords(q.Text[sp.start:sp.end]), " ")+" ")
+		}
 	}
 	var direct, reported []model.Quote
 	for i, q := range qs {
 		covered := false
 		for j, o := range qs {
-			if i == j || !strings.EqualFold(q.Speaker, o.Speaker) || !strings.Contains(keys[j], keys[i]) {
+			if i == j || !strings.EqualFold(q.Speaker, o.Speaker) {
 				continue
 			}
 			// Contained in a longer quote, or a repeat of an earlier one.
-			if len(keys[j]) > len(keys[i]) || j < i {
+			if strings.Contains(keys[j], keys[i]) && (len(keys[j]) > len(keys[i]) || j < i) {
 				covered = true
 				break
+			}
+			// Reported speech whose quoted words all come from a longer
+			// quote of the same speaker ("prosecutors were “as
+			// disappointed as anyone”") adds nothing verbatim.
+			if len(parts[i]) > 0 && o.Kind == model.QuoteDirect && len(parts[j]) == 0 {
+				all := true
+				for _, p := range parts[i] {
+					all = all && strings.Contains(keys[j], p)
+				}
+				if all {
+					covered = true
+					break
+				}
 			}
 		}
 		if covered || keys[i] == "  " {

@@ -249,7 +249,8 @@ func TestFoldQuotes(t *testing.T) {
 	other := model.Quote{Text: "as disappointed as anyone", Speaker: "Tom Field", Kind: model.QuoteDirect, DocumentID: 2}
 	again := model.Quote{Text: "We are as disappointed as anyone by this outcome", Speaker: "Ann Cole", Kind: model.QuoteDirect, DocumentID: 3}
 	reported := model.Quote{Text: "she was disappointed", Speaker: "Ann Cole", Kind: model.QuoteIndirect, DocumentID: 3}
-	got := foldQuotes([]model.Quote{part, whole, other, again, reported})
+	partial := model.Quote{Text: "the council was “as disappointed as anyone” by the vote", Speaker: "Ann Cole", Kind: model.QuoteDirect, DocumentID: 4}
+	got := foldQuotes([]model.Quote{part, whole, other, again, reported, partial})
 	want := []model.Quote{whole, other, reported}
 	if len(got) != len(want) {
 		t.Fatalf("folded = %+v, want %+v", got, want)
