@@ -79,7 +79,12 @@ func nextRune(text string, j int) rune {
 	return r
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isWordRune(r rune) bool {
+	if r < 0x80 {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 // canOpen says whether the mark at [i, j) can open a quotation: it starts a
 // word (after a space, a bracket, a dash or the start of a paragraph) and

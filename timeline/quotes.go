@@ -81,14 +81,16 @@ type textAnalysis struct {
 	ms     []mention
 	meta   docMeta
 	roles  map[string]string // person -> role, as worked out (roleOfPerson)
-	gender map[string]byte
+	gender map[string]byte // person -> 'm', 'f' or 0, as worked out (genderOf)
 	leads  map[int]textSpan // sentence -> its leading subject, as computed
 	out    []found
 }
 
 // extract returns the attributed quotations in text, direct and reported,
 // in text order. Quotations nobody can be found for are left out.
-func (qe *quoteExtractor) extract(text string, meta docMeta) []model.Quote {
+//
+// ms are the actors the recogniser found in text, in text order.
+func (qe *quoteExtractor) extract(text string, meta docMeta, ms []mention) []model.Quote {
 	if len(text) == 0 {
 		return nil
 	}
@@ -109,8 +111,7 @@ func (qe *quoteExtractor) extract(text string, meta docMeta) []model.Quote {
 	if !hasCue && len(ta.spans) == 0 && !strings.Contains(text, ":") {
 		return nil
 	}
-	ta.ms = qe.rec.find(text, meta.Published)
-	ta.gender = genders(text, ta.ms)
+	ta.ms = ms
 	for si := range ta.sents {
 		ta.sentenceAttributions(si)
 	}
@@ -184,7 +185,7 @@ func (ta *textAnalysis) tokenize() {
 	for i, r := range text {
 		inWord := isWordRune(r) || (start >= 0 && (r == '\'' || r == '’' || r == '-' || r == '.') &&
 			isWordRune(nextRune(text, i+utf8.RuneLen(r))))
-		if unicode.Is(unicode.Han, r) {
+		if r >= 0x2E80 && unicode.Is(unicode.Han, r) {
 			if start >= 0 {
 				flush(i)
 			}

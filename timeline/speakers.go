@@ -324,7 +324,7 @@ func (ta *textAnalysis) quotedAt(i int) bool {
 // at all; people named inside quotations do not count.
 func (ta *textAnalysis) personBefore(at int, g byte, before []resolved) (string, int) {
 	fits := func(name string) bool {
-		mg := ta.gender[name]
+		mg := ta.genderOf(name)
 		return g == 0 || mg == 0 || mg == g
 	}
 	subject, subjectAt := "", -1
@@ -536,45 +536,56 @@ func lastMention(ms []mention, before int, kind string) string {
 	return ""
 }
 
-// genders guesses, for the people a text names, whether it refers to them
-// as he ('m') or she ('f'): from a title before a name (Mr, Mrs, Ms), a
-// gendered role word beside it, or else the first he/his/him or
-// she/her/hers after the name before another person is named.
-func genders(text string, ms []mention) map[string]byte {
-	g := map[string]byte{}
-	for i, m := range ms {
-		if m.actor.Kind != "person" || g[m.actor.Name] != 0 {
+// genderOf guesses whether the text refers to a person as he ('m') or she
+// ('f'), 0 when it cannot tell: from a title before a name (Mr, Mrs, Ms),
+// or else the first he/his/him or she/her/hers after a mention before
+// another person is named. Worked out when first asked for.
+func (ta *textAnalysis) genderOf(name string) byte {
+	if g, ok := ta.gender[name]; ok {
+		return g
+	}
+	if ta.gender == nil {
+		ta.gender = map[string]byte{}
+	}
+	g := byte(0)
+	for i, m := range ta.ms {
+		if m.actor.Kind != "person" || m.actor.Name != name {
 			continue
 		}
-		pre := strings.ToLower(text[max(0, m.offset-6):min(m.end, m.offset+5)])
-		pre = strings.ReplaceAll(pre, ".", "")
-		switch {
-		case strings.Contains(pre, "mr "):
-			g[m.actor.Name] = 'm'
-			continue
-		case strings.Contains(pre, "mrs ") || strings.Contains(pre, "ms ") || strings.Contains(pre, "miss "):
-			g[m.actor.Name] = 'f'
-			continue
-		}
-		end := min(len(text), m.end+400)
-		for j := i + 1; j < len(ms); j++ {
-			if ms[j].actor.Kind == "person" && ms[j].actor.Name != m.actor.Name {
-				end = min(end, ms[j].offset)
-				break
-			}
-		}
-		for _, w := range strings.FieldsFunc(strings.ToLower(text[m.end:end]), func(r rune) bool { return !isWordRune(r) }) {
-			if w == "he" || w == "his" || w == "him" || w == "himself" {
-				g[m.actor.Name] = 'm'
-				break
-			}
-			if w == "she" || w == "her" || w == "hers" || w == "herself" {
-				g[m.actor.Name] = 'f'
-				break
-			}
+		if g = mentionGender(ta.text, ta.ms, i); g != 0 {
+			break
 		}
 	}
+	ta.gender[name] = g
 	return g
+}
+
+func mentionGender(text string, ms []mention, i int) byte {
+	m := ms[i]
+	pre := strings.ToLower(text[max(0, m.offset-6):min(m.end, m.offset+5)])
+	pre = strings.ReplaceAll(pre, ".", "")
+	switch {
+	case strings.Contains(pre, "mr "):
+		return 'm'
+	case strings.Contains(pre, "mrs ") || strings.Contains(pre, "ms ") || strings.Contains(pre, "miss "):
+		return 'f'
+	}
+	end := min(len(text), m.end+400)
+	for j := i + 1; j < len(ms); j++ {
+		if ms[j].actor.Kind == "person" && ms[j].actor.Name != m.actor.Name {
+			end = min(end, ms[j].offset)
+			break
+		}
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text[m.end:max(m.end, end)]), func(r rune) bool { return !isWordRune(r) }) {
+		switch w {
+		case "he", "his", "him", "himself":
+			return 'm'
+		case "she", "her", "hers", "herself":
+			return 'f'
+		}
+	}
+	return 0
 }
 
 // appositionRe reads "NAME, the ROLE," and "NAME, ROLE of X,".
