@@ -81,8 +81,8 @@ type textAnalysis struct {
 	ms     []mention
 	meta   docMeta
 	roles  map[string]string // person -> role, as worked out (roleOfPerson)
-	gender map[string]byte // person -> 'm', 'f' or 0, as worked out (genderOf)
-	leads  map[int]textSpan // sentence -> its leading subject, as computed
+	gender map[string]byte   // person -> 'm', 'f' or 0, as worked out (genderOf)
+	leads  map[int]textSpan  // sentence -> its leading subject, as computed
 	out    []found
 }
 
