@@ -554,18 +554,31 @@ func (ta *textAnalysis) transcriptLine(si int) bool {
 	if _, cue := ta.qe.cues[strings.ToLower(firstWord(label))]; cue {
 		return false // "Said Ellis: …" is a tag, read below
 	}
-	if notLabels[strings.ToLower(label)] || strings.Count(strings.TrimSpace(line[m[1]:]), " ") < 1 {
+	if strings.Count(strings.TrimSpace(line[m[1]:]), " ") < 1 {
+		return false
+	}
+	// In an official press-conference transcript the answers are the
+	// author's ("A: …", "Answer: …"); the questions are the press's.
+	answer := false
+	switch strings.ToLower(label) {
+	case "a", "answer":
+		answer = ta.meta.Official && ta.meta.Author != ""
+	}
+	if notLabels[strings.ToLower(label)] && !answer {
 		return false
 	}
 	// A person (or organisation) named as the label, or a label in capitals
 	// as transcripts print them.
 	ls, le := s.start+m[2], s.start+m[3]
-	if strings.ToUpper(label) != label && !ta.namesActor(ls, le) && !isNameRun(label) && strings.Contains(label, " ") ||
-		ta.onlyPlaceOrDate(textSpan{ls, le}) || timeWords[strings.ToLower(label)] {
+	if !answer && (strings.ToUpper(label) != label && !ta.namesActor(ls, le) && !isNameRun(label) && strings.Contains(label, " ") ||
+		ta.onlyPlaceOrDate(textSpan{ls, le}) || timeWords[strings.ToLower(label)]) {
 		return false
 	}
 	f := found{cStart: s.start + m[1], cEnd: trimEnd(ta.text, s.start, end), spk: textSpan{s.start + m[2], s.start + m[3]},
 		sentence: si, para: para}
+	if answer {
+		f.spk, f.inherit = textSpan{}, true
+	}
 	if f.cEnd-f.cStart < 8 {
 		return false
 	}
@@ -578,7 +591,7 @@ func (ta *textAnalysis) transcriptLine(si int) bool {
 	return true
 }
 
-var transcriptRe = regexp.MustCompile(`^["“”'‘]?\s*((?:[\p{Lu}][\p{L}'’.\-]*)(?: [\p{Lu}][\p{L}'’.\-]*){0,3})\s*:\s+`)
+var transcriptRe = regexp.MustCompile(`^["“”'‘]?\s*((?:[\p{Lu}][\p{L}'’.\-]*)(?: [\p{Lu}][\p{L}'’.\-]*){0,5})\s*:\s+`)
 
 // notLabels are labels that introduce something other than a speaker.
 var notLabels = toSet(`update updated note editor editors correction clarification disclosure related read watch photo
