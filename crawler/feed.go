@@ -174,7 +174,7 @@ func atomEntries(entries []*atom.Entry, facts []entryFacts, base *url.URL) []raw
 		e.title = atomText(ae.Title, f.title)
 		e.summary = atomText(ae.Summary, f.summary)
 		if c := ae.Content; c != nil && strings.TrimSpace(c.Src) == "" { // out-of-line content is nothing here
-			e.full = atomText(c.Value, textType{c.Type, f.contentMode})
+			e.full = atomText(c.Value, textType{c.Type, f.content.mode, f.content.markup})
 		}
 		if blank(e.full) {
 			// An extension's HTML: content:encoded in an Atom feed.
@@ -250,12 +250,18 @@ func rssEntries(items []*rss.Item, facts []entryFacts, base *url.URL) []rawEntry
 		if blank(e.full) {
 			e.full = textValue{custom(ri, "fullitem"), kindUnknown}
 		}
+		if blank(e.full) {
+			e.full = atomInRSS(x, "content")
+		}
 		e.summary = textValue{ri.Description, kindHTML}
 		if blank(e.summary) {
 			e.summary = textValue{firstValue(x, "dc", "description"), kindHTML}
 		}
 		if blank(e.summary) {
 			e.summary = textValue{custom(ri, "abstract"), kindHTML} // CDF
+		}
+		if blank(e.summary) {
+			e.summary = atomInRSS(x, "summary")
 		}
 		// Atom links inside the item first, then CDF's href and RSS's
 		// <link>; a guid that is a permalink is the last resort.
@@ -282,15 +288,25 @@ func rssEntries(items []*rss.Item, facts []entryFacts, base *url.URL) []rawEntry
 		}
 		e.published = append(e.published, dates(x, "dc", "date")...)
 		e.published = append(e.published, datesOf(x, "dcterms", "issued", "available")...)
-		e.published = append(e.published, dates(x, "atom", "published")...)
-		e.created = dates(x, "dcterms", "created")
+		e.published = append(e.published, append(dates(x, "atom", "published"), dates(x, "atom03", "issued")...)...)
+		e.created = append(dates(x, "dcterms", "created"), dates(x, "atom03", "created")...)
 		e.updated = append(dates(x, "dcterms", "modified"), dates(x, "atom", "updated")...)
+		e.updated = append(e.updated, dates(x, "atom03", "modified")...)
 		if f.lastmod != "" {
 			e.updated = append(e.updated, dateValue{raw: f.lastmod})
 		}
 		e.authors = append(values(x, "dc", "creator"), values(x, "dc", "author")...)
 		if a := strings.Join(strings.Fields(ri.Author), " "); a != "" {
 			e.authors = append(e.authors, rssAuthor(a))
+		}
+		for _, prefix := range []string{"atom", "atom03"} {
+			for _, a := range x[prefix]["author"] {
+				for _, n := range a.Children["name"] {
+					if name := strings.Join(strings.Fields(n.Value), " "); name != "" {
+						e.authors = append(e.authors, name)
+					}
+				}
+			}
 		}
 		out = append(out, e)
 	}
@@ -348,6 +364,24 @@ func datesOf(x ext.Extensions, prefix string, names ...string) []dateValue {
 	return out
 }
 
+// atomInRSS is the text of an Atom text construct inside an RSS item
+// (atom:content, atom:summary): gofeed keeps it as an extension, its
+// character data decoded once and child elements apart.
+func atomInRSS(x ext.Extensions, name string) textValue {
+	for _, prefix := range []string{"atom", "atom03"} {
+		for _, e := range x[prefix][name] {
+			if strings.TrimSpace(e.Value) == "" {
+				continue
+			}
+			if strings.Contains(strings.ToLower(e.Attrs["type"]), "html") {
+				return textValue{e.Value, kindHTML}
+			}
+			return textValue{e.Value, kindText}
+		}
+	}
+	return textValue{}
+}
+
 // custom is the text of an RSS item's element gofeed knows nothing of
 // (CDF's <ABSTRACT>, <fullitem>), whatever its case.
 func custom(ri *rss.Item, name string) string {
@@ -366,34 +400,44 @@ func custom(ri *rss.Item, name string) string {
 // entities, markup and dialects cases of the conformance table fail if a
 // gofeed upgrade changes it):
 //
-//   - type text, text/* or none: entities decoded once; base64 is left
-//     alone (so it is decoded here); text/html is HTML, the rest text;
-//   - xhtml: the inline markup, its wrapping <div> removed: HTML;
-//   - html: entities decoded once: HTML;
-//   - a binary media type or mode base64: decoded from Base64; kept when
-//     it is text, as HTML if it looks like HTML;
-//   - anything else (Atom 0.3's mode="escaped" without a type): as written,
-//     which reads as HTML does: entities decoded once, markup dropped.
+//   - type text, text/* or none (and no mode): entities decoded once;
+//     base64 is left alone, so it is decoded here;
+//   - xhtml: the inline markup, its wrapping <div> removed;
+//   - html: entities decoded once;
+//   - a binary media type or mode base64: decoded from Base64;
+//   - anything else (Atom 0.3's mode="escaped" without a type, an unknown
+//     media type): as written, which reads as HTML does (entities decoded
+//     once, markup dropped).
+//
+// What it then is: HTML for html, xhtml and text/html types and for markup
+// written into the feed unescaped; for a binary type, HTML if decoded text
+// looks like HTML, nothing if it is no text; else plain text (Atom's
+// default type, also Atom 0.3's text/plain).
 func atomText(v string, t textType) textValue {
 	typ, mode := strings.ToLower(strings.TrimSpace(t.typ)), strings.ToLower(strings.TrimSpace(t.mode))
+	textual := typ == "" || typ == "text" || strings.HasPrefix(typ, "text/")
+	isHTML := t.markup || strings.Contains(typ, "html")
 	switch {
-	case typ == "text" || strings.HasPrefix(typ, "text/") || (typ == "" && mode == ""):
+	case textual && (typ != "" || mode == ""): // decoded
 		if mode == "base64" {
 			v = base64Text(v)
 		}
-		if strings.Contains(typ, "html") {
-			return textValue{v, kindHTML}
-		}
-		return textValue{v, kindText}
-	case strings.Contains(typ, "xhtml"), typ == "html":
-		return textValue{v, kindHTML}
-	case mode == "base64" || binaryMediaType(typ):
+	case strings.Contains(typ, "xhtml"), typ == "html": // markup, or decoded HTML
+		isHTML = true
+	case mode == "base64" || binaryMediaType(typ): // decoded from Base64
 		if !utf8.ValidString(v) { // an image, not text
 			return textValue{"", kindText}
 		}
-		return textValue{v, kindUnknown}
+		if !textual {
+			return textValue{v, kindUnknown}
+		}
+	default: // as written
+		isHTML = true
 	}
-	return textValue{v, kindHTML}
+	if isHTML {
+		return textValue{v, kindHTML}
+	}
+	return textValue{v, kindText}
 }
 
 // base64Text is s decoded from Base64 when that gives UTF-8 text.

@@ -249,14 +249,12 @@ type entryFacts struct {
 	base      *url.URL    // xml:base in scope at the entry, resolved: the base of its guid
 	links     []linkFacts // the entry's own link elements, in order (gofeed's Links)
 	atomLinks []linkFacts // RSS: the entry's atom:link elements, in order
-	// The type and mode attributes of Atom text constructs, which say
-	// whether the string gofeed returns is text or HTML (gofeed keeps the
-	// content's type, not its mode).
-	title, summary textType
-	contentMode    string
-	created        []string // Atom 0.3's <created>, which gofeed skips
-	about          string   // rdf:about: an RSS 1.0 item's id
-	href, lastmod  string   // CDF puts an item's link and date in attributes
+	// Atom text constructs: what says whether the string gofeed returns
+	// is text or HTML.
+	title, summary, content textType
+	created                 []string // Atom 0.3's <created>, which gofeed skips
+	about                   string   // rdf:about: an RSS 1.0 item's id
+	href, lastmod           string   // CDF puts an item's link and date in attributes
 }
 
 // linkFacts are what gofeed drops about one link element.
@@ -266,8 +264,12 @@ type linkFacts struct {
 	text string   // its text: a URL some Atom feeds write there instead of in href
 }
 
-// textType is an Atom text construct's type and mode attributes.
-type textType struct{ typ, mode string }
+// textType is an Atom text construct's type and mode attributes, and
+// whether it holds elements (markup written into the feed unescaped).
+type textType struct {
+	typ, mode string
+	markup    bool
+}
 
 // frame is one open element of the walk.
 type frame struct {
@@ -316,6 +318,9 @@ func prepareXML(text string, base *url.URL, contentType string) (*prepared, erro
 		}
 	}
 
+	// An XML declaration inside the root would switch gofeed's decoder to
+	// its encoding from there on; here it ends the document instead.
+	d.CharsetReader = nil
 	w := walk{text: text, d: d, entities: entities}
 	p := &prepared{}
 	switch strings.ToLower(root.Name.Local) {
@@ -357,7 +362,7 @@ func prepareXML(text string, base *url.URL, contentType string) (*prepared, erro
 		p.partial = err
 	}
 	p.text = w.document(rootStart)
-	p.entries = append(w.channelItems, w.rootItems...)
+	p.entries = append(w.lastChannel(), w.rootItems...)
 	return p, nil
 }
 
@@ -374,14 +379,15 @@ type walk struct {
 	stack      []frame
 	facts      *entryFacts // of the entry being read
 	entryDepth int         // its depth
-	chars      *string     // where the character data of the element being read goes
+	chars      *string     // where the character data of the entry's child being read goes
+	construct  *textType   // the entry's text construct being read
 	complete   int         // entries read whole
-	// The facts of complete entries: the items of the last channel (gofeed
-	// keeps only the last) and those outside any channel.
-	channelItems, rootItems []entryFacts
-	end                     int    // where the document handed to gofeed ends
-	closers                 string // end tags closing what is open at end
-	hide                    []hidden
+	// The facts of complete entries, in each channel and outside any.
+	channels  []channel
+	rootItems []entryFacts
+	end       int    // where the document handed to gofeed ends
+	closers   string // end tags closing what is open at end
+	hide      []hidden
 }
 
 // nativeSpace says whether gofeed's parser for the format reads elements in
@@ -483,7 +489,10 @@ func (w *walk) start(t xml.StartElement, off int, docBase *url.URL) {
 		f.entry = w.wrap == "feed" && native
 		f.channel = w.wrap == "rss" && native
 	case w.facts != nil && depth == w.entryDepth+1:
+		w.construct = nil
 		w.child(t, local, native, f.base)
+	case w.construct != nil && depth == w.entryDepth+2:
+		w.construct.markup = true
 	case !native:
 	case w.atom:
 		f.entry = depth == 2 && local == "entry"
@@ -491,7 +500,9 @@ func (w *walk) start(t xml.StartElement, off int, docBase *url.URL) {
 		f.entry = parent.channel || (depth == 2 && w.wrap == "") // in a channel or the <rss> root
 	case local == "channel" && depth == 2 && w.wrap == "":
 		f.channel = true
-		w.channelItems = nil // gofeed keeps the last channel's items
+	}
+	if f.channel {
+		w.channels = append(w.channels, channel{start: off})
 	}
 	if f.entry {
 		w.entryDepth = depth
@@ -503,7 +514,10 @@ func (w *walk) start(t xml.StartElement, off int, docBase *url.URL) {
 // child notes what gofeed drops about t, a child of the entry being read.
 func (w *walk) child(t xml.StartElement, local string, native bool, base *url.URL) {
 	e := w.facts
-	typ := func() textType { return textType{attr(t, "type"), attr(t, "mode")} }
+	construct := func(tt *textType) {
+		*tt = textType{typ: attr(t, "type"), mode: attr(t, "mode")}
+		w.construct = tt
+	}
 	switch {
 	case local == "link" && native:
 		_, href := attrOK(t, "href")
@@ -515,26 +529,45 @@ func (w *walk) child(t xml.StartElement, local string, native bool, base *url.UR
 		e.atomLinks = append(e.atomLinks, linkFacts{base: base})
 	case !w.atom || !native:
 	case local == "title":
-		e.title = typ()
+		construct(&e.title)
 	case local == "summary":
-		e.summary = typ()
+		construct(&e.summary)
 	case local == "content":
-		e.contentMode = attr(t, "mode")
+		construct(&e.content)
 	case local == "created":
 		e.created = append(e.created, "")
 		w.chars = &e.created[len(e.created)-1]
 	}
 }
 
+// channel is an RSS channel of the walk and the facts of its items.
+type channel struct {
+	start int // offset of its start tag
+	items []entryFacts
+}
+
+// lastChannel is the facts of the last channel gofeed reads, the last one
+// that starts before the document handed to it ends: gofeed keeps only the
+// items of the last channel it meets.
+func (w *walk) lastChannel() []entryFacts {
+	for i := len(w.channels) - 1; i >= 0; i-- {
+		if w.channels[i].start < w.end {
+			return w.channels[i].items
+		}
+	}
+	return nil
+}
+
 // endEntry completes the entry being read: the document can be cut here.
 func (w *walk) endEntry() {
 	w.complete++
 	if len(w.stack) > 0 && w.stack[len(w.stack)-1].channel {
-		w.channelItems = append(w.channelItems, *w.facts)
+		c := &w.channels[len(w.channels)-1]
+		c.items = append(c.items, *w.facts)
 	} else {
 		w.rootItems = append(w.rootItems, *w.facts)
 	}
-	w.facts = nil
+	w.facts, w.construct = nil, nil
 	w.end = int(w.d.InputOffset())
 	var b strings.Builder
 	for i := len(w.stack) - 1; i >= 0; i-- {

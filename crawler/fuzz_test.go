@@ -171,6 +171,8 @@ func TestPreparedFixtures(t *testing.T) {
 		`<rss><Channel><ITEM><title>a</title></ITEM></Channel></rss>`,
 		`<CHANNEL><ITEM HREF="http://a/b"/><CHANNEL><ITEM><link>x</link></ITEM></CHANNEL></CHANNEL>`,
 		`<rss><channel><item><link>a</link></item></channel><item/><channel><item/></channel></rss>`,
+		`<rss><channel><item></channel><ChAnnel>`,
+		`<rss><channel><item><link>a</link></item><?xml version="1.0" encoding="bogus"?><item/></channel></rss>`,
 		`<entry xmlns="http://www.w3.org/2005/Atom"><title>a</title><entry><title>b</title></entry></entry>`,
 		`<rss><channel><item><item><title>a</title></item></item></channel></rss>`,
 		`<rss><channel><item><link>a</link><link xml:base="http://x/y/">b</link><atom:link xmlns:atom="http://www.w3.org/2005/Atom" href="c"/></item></channel></rss>`,
