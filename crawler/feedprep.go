@@ -388,6 +388,9 @@ type walk struct {
 	end       int    // where the document handed to gofeed ends
 	closers   string // end tags closing what is open at end
 	hide      []hidden
+	// Where the document can be cut after the last token, and how many
+	// elements are open there (-1: those open now).
+	cutAt, cutDepth int
 }
 
 // nativeSpace says whether gofeed's parser for the format reads elements in
@@ -420,6 +423,7 @@ func (w *walk) native(space, raw string) bool {
 // maxItems-th entry or the point where the document breaks off.
 func (w *walk) run(root xml.StartElement, rootStart int, base *url.URL) error {
 	tok, off := xml.Token(root), rootStart
+	w.cutAt, w.cutDepth = int(w.d.InputOffset()), -1 // after the root's start tag
 	for {
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -438,7 +442,7 @@ func (w *walk) run(root xml.StartElement, rootStart int, base *url.URL) error {
 				}
 			}
 			if len(w.stack) == 0 {
-				w.end, w.closers = int(w.d.InputOffset()), ""
+				w.cut()
 				return nil
 			}
 		case xml.CharData:
@@ -455,6 +459,19 @@ func (w *walk) run(root xml.StartElement, rootStart int, base *url.URL) error {
 				err = io.ErrUnexpectedEOF
 			}
 			return err
+		}
+		// Where the document could be cut after the token, if it closes an
+		// entry: before an end tag, which may close several elements at
+		// once when it does not match; after anything else, an empty
+		// element's tag. A token made up to close an element (the end of
+		// an empty element, or one of those an unmatched end tag closes)
+		// reads nothing and moves nothing.
+		if after := int(w.d.InputOffset()); after > off {
+			if _, ok := tok.(xml.EndElement); ok {
+				w.cutAt, w.cutDepth = off, len(w.stack)
+			} else {
+				w.cutAt, w.cutDepth = after, -1
+			}
 		}
 	}
 }
@@ -568,10 +585,25 @@ func (w *walk) endEntry() {
 		w.rootItems = append(w.rootItems, *w.facts)
 	}
 	w.facts, w.construct = nil, nil
-	w.end = int(w.d.InputOffset())
+	w.cut()
+}
+
+// cut ends the document handed to gofeed at w.cutAt, with end tags of our
+// own for every element open there. gofeed thus never meets an end tag
+// that does not match, after which encoding/xml may fail where it did not
+// fail here (gofeed reads on to a wrapper's end).
+func (w *walk) cut() {
+	w.end = w.cutAt
+	open := w.stack
+	if w.cutDepth >= 0 {
+		// Before an end tag: the elements it closed are still in the
+		// stack's array, as closing only shortens the slice and nothing
+		// has been opened since.
+		open = w.stack[:w.cutDepth]
+	}
 	var b strings.Builder
-	for i := len(w.stack) - 1; i >= 0; i-- {
-		b.WriteString("</" + w.stack[i].name + ">")
+	for i := len(open) - 1; i >= 0; i-- {
+		b.WriteString("</" + open[i].name + ">")
 	}
 	w.closers = b.String()
 }
