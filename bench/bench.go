@@ -121,6 +121,7 @@ type Result struct {
 	Alerts   []AlertRate  `json:"alerts"`
 	Crawl    Crawl        `json:"crawl"`
 	Serve    []Load       `json:"serve,omitempty"` // the web server under 1, GOMAXPROCS and 50 clients
+	Extract  Extract      `json:"extract"`
 	Peers    []PeerResult `json:"peers,omitempty"`
 	Ratios   []Ratio      `json:"ratios,omitempty"` // watchline ÷ peer
 	PeakRSS  int64        `json:"peak_rss_bytes"`   // whole run of this size, peers included

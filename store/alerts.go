@@ -131,7 +131,7 @@ func (s *Store) SubscriptionByAtomToken(ctx context.Context, token string) (mode
 	if token == "" {
 		return model.Subscription{}, fmt.Errorf("subscription feed: %w", ErrNotFound)
 	}
-	sub, err := scanSubscription(s.db.QueryRowContext(ctx, "SELECT "+subColumns+" FROM subscriptions WHERE atom_token = ?", token))
+	sub, err := scanSubscription(s.queryRow(ctx, "SELECT "+subColumns+" FROM subscriptions WHERE atom_token = ?", token))
 	if errors.Is(err, sql.ErrNoRows) {
 		return sub, fmt.Errorf("subscription feed: %w", ErrNotFound)
 	}
