@@ -173,9 +173,52 @@ type Event struct {
 	DocumentIDs        []int64     `json:"document_ids"` // every member, in published order
 	Quotes             []Quote     `json:"quotes,omitempty"`
 	Mentioned          []DateFound `json:"mentioned,omitempty"`
-	Edited             bool        `json:"edited"` // a human corrected it
-	Seq                int64       `json:"seq"`    // bumps on every change
+	// Story is the long-running case the event belongs to.
+	Story StoryRef `json:"story"`
+	// Importance ranks events for "key moments" (see timeline.Importance):
+	// higher is more important; comparable within one store.
+	Importance float64 `json:"importance"`
+	// RespondsTo is the earlier event of the same story this one answers (a
+	// reaction by another actor), 0 if none.
+	RespondsTo int64 `json:"responds_to,omitempty"`
+	Edited     bool  `json:"edited"` // a human corrected it
+	Seq        int64 `json:"seq"`    // bumps on every change
 }
+
+// StoryRef names the story an event belongs to.
+type StoryRef struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+}
+
+// Story is a long-running case or issue (a prosecution from the arrests to
+// the political row it caused) that events belong to. Every event belongs to
+// exactly one story.
+type Story struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+	// Importance is the story's score (see timeline.Importance).
+	Importance float64 `json:"importance"`
+	Events     int     `json:"events"`
+	Documents  int     `json:"documents"`
+	// First and Last are the happened dates of its earliest and latest event.
+	First time.Time `json:"first,omitzero"`
+	Last  time.Time `json:"last,omitzero"`
+	// LastActivity is when its latest document was published.
+	LastActivity time.Time `json:"last_activity,omitzero"`
+	Edited       bool      `json:"edited"` // a human corrected it
+	Seq          int64     `json:"seq"`    // bumps on every change
+}
+
+// DocumentRole says what a document is to the events it reports.
+type DocumentRole string
+
+const (
+	RoleReport    DocumentRole = "report"    // news of something that happened
+	RoleStatement DocumentRole = "statement" // an official's own words: a primary source
+	RoleAnalysis  DocumentRole = "analysis"  // analysis, explainer, factbox, opinion, live page: never starts an event
+	RoleWire      DocumentRole = "wire"      // a copy of another document (wire story reprinted)
+)
 
 // SubscriptionLevel says whether a subscription fires per document or per event.
 type SubscriptionLevel string

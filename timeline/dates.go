@@ -326,22 +326,24 @@ func happenedDate(title, text string, pub time.Time, triggers []int, official, s
 	found := ResolveDates(full, pub)
 	lead := len(title) + 2 + leadLength(text)
 	p := pubDay(pub)
-	// Without a date in the text, a news report dates its event only roughly
-	// (around publication: month precision); an official document dates its
-	// own announcement.
-	fallback := model.DateFound{Date: day(p.Year(), p.Month(), 1), Precision: model.PrecisionMonth, Confidence: 0.3}
-	if official {
-		fallback = model.DateFound{Date: p, Precision: model.PrecisionDay, Confidence: 0.6}
-	}
-	if official && statement {
-		fallback.Confidence = 0.9
-	}
+	// Without a date in the text, a document dates its event by its
+	// publication day: news reports what happened that day or the day
+	// before, and an official document dates its own announcement. For a
+	// report the guess is weak (confidence 0.3, score 0.6): any date the
+	// text ties to what happened beats it. (It was the month before: a
+	// month-precision date never names a key day; on the Timeline17 dev
+	// topics most gold dates are a publication day of the topic's articles,
+	// see timeline17-dev/README.md.) An official document's own day is a
+	// better guess (score 1.2), and an official statement's words are the
+	// event, so its publication day is its date whatever else it mentions.
+	fallback := model.DateFound{Date: p, Precision: model.PrecisionDay, Confidence: 0.3}
 	best := docDate{fallback, 0.6}
 	if official {
-		best.score = 1.2
+		best.Confidence, best.score = 0.6, 1.2
 	}
-	if official && statement {
-		best.score = 100
+	fixed := official && statement
+	if fixed {
+		best.Confidence = 0.9
 	}
 	var mentioned []model.DateFound
 	for _, d := range found {
@@ -382,7 +384,7 @@ func happenedDate(title, text string, pub time.Time, triggers []int, official, s
 		}
 		score *= 1 + 2*near
 		d.Offset -= len(title) + 2 // offsets are into the text; the title's are negative
-		if score > best.score {
+		if !fixed && score > best.score {
 			best = docDate{d, score}
 		}
 		mentioned = append(mentioned, d)

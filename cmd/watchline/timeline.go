@@ -18,8 +18,9 @@ import (
 	"github.com/watchline/watchline/timeline"
 )
 
-const timelineUsage = `[--topic ID | --query Q] [--type T]... [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--source ID]...
-       [--official] [--format text|csv|json|ndjson|timelinejs|ics|md] [--out FILE]`
+const timelineUsage = `[--topic ID | --query Q | --story ID] [--type T]... [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+       [--source ID]... [--official] [--top N] [--sort happened|importance]
+       [--format text|csv|json|ndjson|timelinejs|ics|md] [--out FILE]`
 
 // runTimeline catches the clusterer up with the store and exports the
 // timeline of a topic or query.
@@ -33,6 +34,9 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 	from := fs.String("from", "", "events that happened on or after `date`")
 	to := fs.String("to", "", "events that happened on or before `date`")
 	official := fs.Bool("official", false, "only events with an official (primary) document")
+	story := fs.Int64("story", 0, "only the events of story `id` (see `watchline stories list`)")
+	top := fs.Int("top", 0, "only the `N` most important events (key moments), listed in --sort order")
+	sortBy := fs.String("sort", "happened", "order: happened (when it happened) or importance (most important first)")
 	format := fs.String("format", "text", "output `format`: "+strings.Join(timeline.Formats, ", "))
 	out := fs.String("out", "", "write to `file` instead of standard output")
 	if err := parse(fs, args); err != nil {
@@ -41,7 +45,13 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 	if *topic != "" && *query != "" {
 		return fmt.Errorf("%w: give --topic or --query, not both", errUsage)
 	}
-	q := timeline.Query{Query: *query, Sources: sources, Official: *official, Title: "Timeline"}
+	if *top < 0 {
+		return fmt.Errorf("%w: --top must be 0 (all) or more", errUsage)
+	}
+	if *sortBy != "happened" && *sortBy != "importance" {
+		return fmt.Errorf("%w: --sort must be happened or importance", errUsage)
+	}
+	q := timeline.Query{Query: *query, Sources: sources, Official: *official, Title: "Timeline", Story: *story, Top: *top, Sort: *sortBy}
 	if *query != "" {
 		q.Title = "Timeline: " + *query
 	}
