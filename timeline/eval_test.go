@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/watchline/watchline/demo"
+	"github.com/watchline/watchline/eval"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
 )
@@ -28,6 +29,7 @@ type labelled struct {
 	Title     string    `json:"title"`
 	Text      string    `json:"text"`
 	Event     string    `json:"event"`
+	Story     string    `json:"story,omitempty"`
 	Happened  string    `json:"happened"`
 	Type      string    `json:"type"`
 	WireOf    string    `json:"wire_of,omitempty"`
@@ -45,7 +47,7 @@ func demoCorpus(t testing.TB) []labelled {
 	var out []labelled
 	for _, a := range arts {
 		l := labelled{ID: a.ID, Source: a.Source, Published: a.Published, Official: a.Official, Authors: a.Authors,
-			Title: a.Title, Text: a.Text, Event: a.Event, Happened: a.Happened, Type: a.Type, WireOf: a.WireOf}
+			Title: a.Title, Text: a.Text, Event: a.Event, Story: a.Story, Happened: a.Happened, Type: a.Type, WireOf: a.WireOf}
 		for _, q := range a.Quotes {
 			l.Quotes = append(l.Quotes, struct {
 				Text    string `json:"text"`
@@ -105,6 +107,9 @@ type evaluation struct {
 	Docs, GoldEvents, Events      int
 	PairP, PairR, PairF1          float64
 	BCubedF1                      float64
+	// Story grouping, where the corpus labels stories.
+	GoldStories, Stories          int
+	StoryNMI, StoryBCubedF1       float64
 	DateAcc, TypeAcc              float64
 	DateConsistent                float64 // a finer predicted date inside the labelled period counts
 	QuoteP, QuoteR                float64
@@ -114,12 +119,13 @@ type evaluation struct {
 }
 
 func (e evaluation) String() string {
-	return fmt.Sprintf("docs=%d gold_events=%d events=%d pairwise P=%.3f R=%.3f F1=%.3f BCubed F1=%.3f date_acc=%.3f (consistent %.3f) type_acc=%.3f quote_speaker P=%.3f R=%.3f (gold %d, matched-text %d)",
-		e.Docs, e.GoldEvents, e.Events, e.PairP, e.PairR, e.PairF1, e.BCubedF1, e.DateAcc, e.DateConsistent, e.TypeAcc, e.QuoteP, e.QuoteR, e.QuotesGold, e.QuotesFound)
+	return fmt.Sprintf("docs=%d gold_events=%d events=%d pairwise P=%.3f R=%.3f F1=%.3f BCubed F1=%.3f gold_stories=%d stories=%d story NMI=%.3f BCubed F1=%.3f date_acc=%.3f (consistent %.3f) type_acc=%.3f quote_speaker P=%.3f R=%.3f (gold %d, matched-text %d)",
+		e.Docs, e.GoldEvents, e.Events, e.PairP, e.PairR, e.PairF1, e.BCubedF1, e.GoldStories, e.Stories, e.StoryNMI, e.StoryBCubedF1, e.DateAcc, e.DateConsistent, e.TypeAcc, e.QuoteP, e.QuoteR, e.QuotesGold, e.QuotesFound)
 }
 
 func evaluate(t testing.TB, docs []labelled) evaluation {
 	t.Helper()
+	devTuning()
 	ctx := context.Background()
 	st, ids := loadCorpus(t, docs)
 	an, err := NewAnalyzer()
@@ -192,6 +198,32 @@ func evaluate(t testing.TB, docs []labelled) evaluation {
 	ev.PairF1 = f1(ev.PairP, ev.PairR)
 	bp, br = bp/float64(len(docs)), br/float64(len(docs))
 	ev.BCubedF1 = f1(bp, br)
+
+	// Stories, where labelled.
+	var goldStory []string
+	var predStory []int64
+	for _, d := range docs {
+		if d.Story != "" {
+			goldStory = append(goldStory, d.Story)
+			predStory = append(predStory, events[evOf[ids[d.ID]]].Story.ID)
+		}
+	}
+	if len(goldStory) > 0 {
+		ev.GoldStories, ev.Stories = eval.Clusters(goldStory), eval.Clusters(predStory)
+		ev.StoryNMI, ev.StoryBCubedF1 = eval.NMI(goldStory, predStory), eval.BCubed(goldStory, predStory).F1
+		stIn := map[string]map[int64]bool{}
+		for i, g := range goldStory {
+			if stIn[g] == nil {
+				stIn[g] = map[int64]bool{}
+			}
+			stIn[g][predStory[i]] = true
+		}
+		for _, g := range sortedKeys(stIn) {
+			if n := len(stIn[g]); n > 1 {
+				ev.clusterMisses = append(ev.clusterMisses, fmt.Sprintf("story split: %s over %d stories", g, n))
+			}
+		}
+	}
 
 	// Which gold events were split and which predicted events mix gold ones.
 	goldIn, predHas := map[string]map[int64]bool{}, map[int64]map[string][]string{}

@@ -15,6 +15,7 @@ var allowed = map[string][]string{
 	"config":              {"model"},
 	"extract":             {"model"},
 	"synth":               {"model"},
+	"eval":                {"model"},
 	"demo":                {"model"},
 	"index":               {"store", "model"},
 	"crawler":             {"store", "model", "config", "extract"},
