@@ -309,3 +309,9 @@ func (s *Store) MembersOfDocuments(ctx context.Context, docs []int64) ([]EventMe
 	}
 	return out, nil
 }
+
+// StoryMembers returns the members of every live event of story id, grouped
+// by event.
+func (s *Store) StoryMembers(ctx context.Context, id int64) ([]EventMember, error) {
+	return s.members(ctx, "WHERE e.story_id = ? AND e.deleted = 0", id)
+}

@@ -164,6 +164,11 @@ func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
 	for _, q := range info.Quotes {
 		pr[q.Speaker] = true
 	}
+	// An official document speaks for its author (the press office, the
+	// spokesperson, the department): the one whose statement it is.
+	if a := metaOf(d).Author; d.Official && a != "" {
+		pr[a] = true
+	}
 	sides := map[string]bool{}
 	for p := range pr {
 		info.Principals = append(info.Principals, p)
@@ -253,7 +258,7 @@ func leadOnly(title, text string) string {
 // up to 5 words are made up from the lead), 0.660 making every title up to
 // 8 words, 0.768 with 10 lead words more, 0.640 with 20, 0.570 with 40
 // (α 1, β 0.02); counting names twice did worse too (0.685).
-var storyWords = 3
+const storyWords = 3
 
 // storyTerms are the words the story model reads: the title's (made up to
 // storyWords from the lead when it is short), and the names the document

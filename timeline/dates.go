@@ -326,20 +326,22 @@ func happenedDate(title, text string, pub time.Time, triggers []int, official, s
 	found := ResolveDates(full, pub)
 	lead := len(title) + 2 + leadLength(text)
 	p := pubDay(pub)
-	// Without a date in the text, a document dates its event by its
-	// publication day: news reports what happened that day or the day
-	// before, and an official document dates its own announcement. For a
-	// report the guess is weak (confidence 0.3, score 0.6): any date the
-	// text ties to what happened beats it. (It was the month before: a
-	// month-precision date never names a key day; on the Timeline17 dev
-	// topics most gold dates are a publication day of the topic's articles,
-	// see timeline17-dev/README.md.) An official document's own day is a
-	// better guess (score 1.2), and an official statement's words are the
-	// event, so its publication day is its date whatever else it mentions.
-	fallback := model.DateFound{Date: p, Precision: model.PrecisionDay, Confidence: 0.3}
+	// Without a date in the text, a news report dates its event only to the
+	// month of its publication: reports say what happened that day or the
+	// day before, but a day the text does not state is not a fact to show.
+	// The date carried is still the publication day, the best guess within
+	// that month, so a timeline sorts and ranks it by its day (most gold
+	// dates of the Timeline17 dev topics are a publication day of the
+	// topic's articles, see timeline17-dev/README.md); its precision says
+	// only the month is known. The guess is weak (confidence 0.3, score
+	// 0.6): any date the text ties to what happened beats it. An official
+	// document dates its own announcement to the day (score 1.2), and an
+	// official statement's words are the event, so its publication day is
+	// its date whatever else it mentions.
+	fallback := model.DateFound{Date: p, Precision: model.PrecisionMonth, Confidence: 0.3}
 	best := docDate{fallback, 0.6}
 	if official {
-		best.Confidence, best.score = 0.6, 1.2
+		best.Precision, best.Confidence, best.score = model.PrecisionDay, 0.6, 1.2
 	}
 	fixed := official && statement
 	if fixed {
@@ -493,8 +495,26 @@ func voteDate(votes []dateVote) model.DateFound {
 		d.Confidence = min(1, da.w/total)
 		return d
 	}
+	// Known to the month: the date carried is the best-supported day in it
+	// — days the texts give, and the publication days of reports that give
+	// none (a month vote without a phrase) — while its precision says only
+	// the month is asserted.
 	d := ma.best.DateFound
-	d.Date = day(d.Date.Year(), d.Date.Month(), 1)
+	guess := map[time.Time]float64{}
+	for _, v := range votes {
+		if v.Date.Format("2006-01") == mk && (v.Precision == model.PrecisionDay || (v.Precision == model.PrecisionMonth && v.Phrase == "")) {
+			guess[v.Date] += v.weight
+		}
+	}
+	var bestDay time.Time
+	for t, w := range guess {
+		if bestDay.IsZero() || w > guess[bestDay] || (w == guess[bestDay] && t.Before(bestDay)) {
+			bestDay = t
+		}
+	}
+	if !bestDay.IsZero() {
+		d.Date = bestDay
+	}
 	d.Precision = model.PrecisionMonth
 	d.Confidence = min(1, ma.w/total)
 	return d

@@ -119,7 +119,7 @@ func (es *editStories) built(ctx context.Context, id, storyID int64, ms []*docIn
 		return model.Event{}, err
 	}
 	e := ev.event()
-	e.Story.ID, e.Importance = storyID, eventImportance(ev, st)
+	e.Story.ID, e.Importance = storyID, eventImportance(ev, st, nil)
 	return e, nil
 }
 

@@ -34,7 +34,8 @@ const (
 	impSpeakers  = 0.25 // per doubling of the voices quoted
 	impSpread    = 0.25 // per doubling of the days its reports span
 	impRefs      = 1.0  // per doubling of the story's documents referring to its day
-	impMonthDate = 0.6  // factor for an event dated to the month only
+	impAllRefs   = 1.0  // per doubling of all documents referring to its day
+	impMonthDate = 1.0  // factor for an event dated to the month only
 	impYearDate  = 0.4  // factor for an event dated to the year only
 )
 
@@ -68,8 +69,9 @@ func referredDays(info *docInfo) []int32 {
 	return out
 }
 
-// eventImportance scores an event within its story (st may be nil).
-func eventImportance(ev *openEvent, st *story) float64 {
+// eventImportance scores an event within its story (st may be nil) and the
+// whole store (all: references of every story's documents, may be nil).
+func eventImportance(ev *openEvent, st *story, all map[int32]int32) float64 {
 	docs := 0
 	sources := map[string]bool{}
 	speakers := map[string]bool{}
@@ -97,14 +99,23 @@ func eventImportance(ev *openEvent, st *story) float64 {
 	if !ev.first.IsZero() {
 		imp += impSpread * math.Log2(1+ev.last.Sub(ev.first).Hours()/24)
 	}
-	switch ev.happened.Precision {
-	case model.PrecisionDay:
+	// A month-precision date still carries its best day (see voteDate):
+	// references count for that day.
+	if !ev.happened.Date.IsZero() && ev.happened.Precision != model.PrecisionYear {
+		day := dayIndex(ev.happened.Date)
 		if st != nil {
-			imp += impRefs * math.Log2(1+float64(st.refs[dayIndex(ev.happened.Date)]))
+			imp += impRefs * math.Log2(1+float64(st.refs[day]))
 		}
-	case model.PrecisionMonth:
+		imp += impAllRefs * math.Log2(1+float64(all[day]))
+	}
+	switch {
+	case pubGuess(ev.happened):
+		// Known to the month, its day guessed from when it was reported:
+		// as good a key day as a stated one (on Timeline17 dev, Date-F1
+		// 0.710 unpenalised against 0.640 at the month factor).
+	case ev.happened.Precision == model.PrecisionMonth:
 		imp *= impMonthDate
-	default:
+	case ev.happened.Precision == model.PrecisionYear:
 		imp *= impYearDate
 	}
 	return math.Round(imp*1000) / 1000
@@ -193,6 +204,15 @@ func (c *Clusterer) finish(bs *batchState, ch *store.EventChanges) {
 		}
 	}
 	ch.Importance = map[int64]float64{}
+	// Events of other stories on a day whose references changed.
+	for id, ev := range c.events { // order does not matter: each sets its own
+		if bs.touched[id] || bs.stories[ev.story] || ev.happened.Date.IsZero() || !bs.days[dayIndex(ev.happened.Date)] {
+			continue
+		}
+		if imp := eventImportance(ev, c.stories.byID[ev.story], c.stories.refs); math.Abs(imp-ev.importance) > 0.001 {
+			ch.Importance[id], ev.importance = imp, imp
+		}
+	}
 	for _, id := range sortedIDs(bs.stories) {
 		st := c.stories.byID[id]
 		if st == nil || bs.goneStory[id] != 0 {
@@ -208,7 +228,7 @@ func (c *Clusterer) finish(bs *batchState, ch *store.EventChanges) {
 		}
 		var titled *openEvent
 		for _, ev := range sortedEvents(st.events) {
-			imp := eventImportance(ev, st)
+			imp := eventImportance(ev, st, c.stories.refs)
 			if !bs.touched[ev.id] && math.Abs(imp-ev.importance) > 0.001 {
 				ch.Importance[ev.id] = imp
 			}
@@ -229,7 +249,7 @@ func (c *Clusterer) finish(bs *batchState, ch *store.EventChanges) {
 			continue
 		}
 		st := c.stories.byID[ev.story]
-		ev.importance = eventImportance(ev, st)
+		ev.importance = eventImportance(ev, st, c.stories.refs)
 		ev.respondsTo = respondsTo(ev, st)
 		e := ev.event()
 		e.Story.ID, e.Importance, e.RespondsTo = ev.story, ev.importance, ev.respondsTo

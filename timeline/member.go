@@ -28,7 +28,9 @@ type enc struct{ b []byte }
 func (e *enc) uvarint(x uint64) { e.b = binary.AppendUvarint(e.b, x) }
 func (e *enc) varint(x int64)   { e.b = binary.AppendVarint(e.b, x) }
 func (e *enc) str(s string)     { e.uvarint(uint64(len(s))); e.b = append(e.b, s...) }
-func (e *enc) f32(f float64)    { e.b = binary.LittleEndian.AppendUint32(e.b, math.Float32bits(float32(f))) }
+func (e *enc) f32(f float64) {
+	e.b = binary.LittleEndian.AppendUint32(e.b, math.Float32bits(float32(f)))
+}
 func (e *enc) flag(v bool) {
 	if v {
 		e.b = append(e.b, 1)

@@ -23,7 +23,7 @@ import (
 // Dates play no part: stories last years (a prosecution from the arrests to
 // the political row after it collapsed).
 
-var (
+const (
 	// storyAlpha is the prior weight of a new story per document seen (the
 	// α·D of MStream). Set with storyBeta on MStream's Tweets dev stream
 	// (story model alone, TestStoriesDev) and the demo corpus's stories:
@@ -88,8 +88,10 @@ type story struct {
 	// refs counts, per day (days since 1970), the documents that refer to
 	// it: how much a day matters to the story (see importance.go).
 	refs map[int32]int32
-	// events are the story's events the clusterer has in memory.
+	// events are the story's events the clusterer has in memory; loaded
+	// says they are all its events.
 	events map[int64]*openEvent
+	loaded bool
 	// dirty: changed since it was last saved.
 	dirty bool
 }
@@ -105,9 +107,11 @@ type storySet struct {
 	byID map[int64]*story
 	// post lists, per word, stories that used it; entries whose story no
 	// longer uses the word (or is gone) are dropped when met.
-	post   map[uint32][]*story
-	docs   int // documents in all stories: the D of α·D
-	vocab  int // distinct words seen: the V of V·β
+	post  map[uint32][]*story
+	docs  int // documents in all stories: the D of α·D
+	vocab int // distinct words seen: the V of V·β
+	// refs counts, per day, the documents of all stories referring to it.
+	refs   map[int32]int32
 	nextID int64
 	// scratch space for candidate search
 	mark  map[*story]int
@@ -115,7 +119,7 @@ type storySet struct {
 }
 
 func newStorySet() *storySet {
-	return &storySet{byID: map[int64]*story{}, post: map[uint32][]*story{}, mark: map[*story]int{}}
+	return &storySet{byID: map[int64]*story{}, post: map[uint32][]*story{}, mark: map[*story]int{}, refs: map[int32]int32{}}
 }
 
 func (s *storySet) get(id int64) *story {
@@ -131,8 +135,9 @@ func (s *storySet) get(id int64) *story {
 }
 
 func (s *storySet) create() *story {
-	id := s.nextID
-	return s.get(id)
+	st := s.get(s.nextID)
+	st.loaded = true // a new story has nothing stored
+	return st
 }
 
 // add counts a document into st.
@@ -148,6 +153,7 @@ func (s *storySet) add(st *story, d storyDoc, pub time.Time) {
 	}
 	for _, day := range d.days {
 		st.refs[day]++
+		s.refs[day]++
 	}
 	if !pub.IsZero() {
 		if st.first.IsZero() || pub.Before(st.first) {
@@ -176,6 +182,11 @@ func (s *storySet) remove(st *story, d storyDoc) {
 		}
 	}
 	for _, day := range d.days {
+		if s.refs[day] <= 1 {
+			delete(s.refs, day)
+		} else {
+			s.refs[day]--
+		}
 		if st.refs[day] <= 1 {
 			delete(st.refs, day)
 		} else {
@@ -406,6 +417,9 @@ func (s *storySet) load(st *story) {
 		s.nextID = st.id + 1
 	}
 	s.docs += st.m
+	for day, n := range st.refs {
+		s.refs[day] += n
+	}
 	for t := range st.nw {
 		s.post[t] = append(s.post[t], st)
 	}

@@ -3,7 +3,6 @@ package timeline
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -31,7 +30,6 @@ func TestStoriesDev(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := streams[0].Rows
-	devTuning()
 	an := newAnalyzer(t)
 	c := &Clusterer{stories: newStorySet(), pinned: map[int64]bool{}, df: newDF()}
 	pub := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -92,20 +90,4 @@ func TestStoriesDev(t *testing.T) {
 	t.Logf("%d stories of 1-2 documents hold %d documents", small, smallDocs)
 	t.Logf("%s: NMI %.4f BCubed P %.3f R %.3f F1 %.3f stories %d (%v)", name, eval.NMI(gold, pred),
 		bc.Precision, bc.Recall, bc.F1, eval.Clusters(pred), time.Since(start).Round(time.Millisecond))
-}
-
-func devTuning() {
-	if v := os.Getenv("WORDS"); v != "" {
-		storyWords, _ = strconv.Atoi(v)
-	}
-	if v := os.Getenv("ALPHA"); v != "" {
-		storyAlpha, _ = strconv.ParseFloat(v, 64)
-	}
-	if v := os.Getenv("BETA"); v != "" {
-		storyBeta, _ = strconv.ParseFloat(v, 64)
-	}
-	if v := os.Getenv("PASSES"); v != "" {
-		storyPasses, _ = strconv.Atoi(v)
-	}
-
 }

@@ -185,13 +185,15 @@ func sortByImportance(es []model.Event) {
 // key moments are days, and a second event on a day already listed (another
 // angle on one day's news, often split off into a sub-story) would crowd out
 // a different day. Filter by story or query to see two unrelated stories'
-// events of one day.
+// events of one day. (Skipping also the day next to a listed one, when one
+// of the two is dated only by its reports, did worse on the Timeline17 dev
+// topics: Date-F1 0.644 against 0.710.)
 func mostImportant(es []model.Event, n int) []model.Event {
 	sortByImportance(es)
 	seen := map[string]bool{}
 	out := es[:0]
 	for _, e := range es {
-		k := DateString(e.Happened, e.Precision)
+		k := e.Happened.Format("2006-01-02") // the best day even of a month-precision date
 		if seen[k] {
 			continue
 		}
@@ -240,3 +242,21 @@ type MatcherFunc func(ctx context.Context, query string) ([]int64, error)
 
 // IDs calls f.
 func (f MatcherFunc) IDs(ctx context.Context, query string) ([]int64, error) { return f(ctx, query) }
+
+// Stories lists stories (see store.StoryFilter).
+func (t *Timeline) Stories(ctx context.Context, f store.StoryFilter) ([]model.Story, error) {
+	return t.st.Stories(ctx, f)
+}
+
+// Story returns one story. A merged story's id resolves to the story it was
+// merged into.
+func (t *Timeline) Story(ctx context.Context, id int64) (model.Story, error) {
+	st, err := t.st.Story(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		if into, err2 := t.st.MergedStoryInto(ctx, id); err2 == nil && into != 0 && into != id {
+			return t.Story(ctx, into)
+		}
+		return st, fmt.Errorf("story %d: %w (list stories with `watchline stories list`)", id, store.ErrNotFound)
+	}
+	return st, err
+}

@@ -38,6 +38,7 @@ func commands() []command {
 		{"alerts", "manage saved-query alerts and deliver them (add, list, rm, test, run, deliveries)", runAlerts},
 		{"timeline", "build events from the store and export a topic's or query's timeline", runTimeline},
 		{"events", "list, show, merge, split and edit events", runEvents},
+		{"stories", "list, show, merge and rename stories, move events between them", runStories},
 		{"search", "search the archive: words, \"phrases\", AND/OR/NOT, field:value, dates, facets", runSearch},
 		{"reindex", "rebuild the search index from the store and swap it in", runReindex},
 		{"demo", "crawl the bundled example corpus and show what watchline finds", runDemo},
