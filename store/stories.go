@@ -315,3 +315,24 @@ func (s *Store) MembersOfDocuments(ctx context.Context, docs []int64) ([]EventMe
 func (s *Store) StoryMembers(ctx context.Context, id int64) ([]EventMember, error) {
 	return s.members(ctx, "WHERE e.story_id = ? AND e.deleted = 0", id)
 }
+
+// StorySources returns the sources of story id's documents, most documents
+// first.
+func (s *Store) StorySources(ctx context.Context, id int64) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT d.source_id FROM event_documents ed JOIN events e ON e.id = ed.event_id
+		JOIN documents d ON d.id = ed.document_id WHERE e.story_id = ? AND e.deleted = 0
+		GROUP BY d.source_id ORDER BY COUNT(*) DESC, d.source_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("sources of story %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var src string
+		if err := rows.Scan(&src); err != nil {
+			return nil, fmt.Errorf("sources of story %d: %w", id, err)
+		}
+		out = append(out, src)
+	}
+	return out, rows.Err()
+}

@@ -861,7 +861,7 @@ func (c *Clusterer) chooseEvent(ctx context.Context, it *item, items []*item, bs
 		// the story's, and it belongs with the reports of it), or where
 		// both state the same day for what happened.
 		need := strongJoin
-		if info.Role == model.RoleStatement || ev.hasStatement() || sameStatedDay(info.Happened, ev.happened) {
+		if info.Role == model.RoleStatement || ev.hasStatement() || sameStatedDay(info, ev) {
 			need = c.opts.Threshold
 		}
 		if it.free && s >= need && (s > outScore || (s == outScore && out != nil && ev.id < out.id)) {
@@ -898,11 +898,14 @@ func (c *Clusterer) chooseEvent(ctx context.Context, it *item, items []*item, bs
 	return ev, nil
 }
 
-// sameStatedDay: both dates are days the texts state (not publication days
-// standing in), and the same.
-func sameStatedDay(a, b model.DateFound) bool {
+// sameStatedDay: the document and the event state the same day for what
+// happened, and it is not the day the document was published ("today" in
+// every report of a day says nothing about which happening it reports; "on
+// Tuesday" in a Wednesday paper does).
+func sameStatedDay(d *docInfo, ev *openEvent) bool {
+	a, b := d.Happened, ev.happened
 	return a.Precision == model.PrecisionDay && b.Precision == model.PrecisionDay && a.Phrase != "" && b.Phrase != "" &&
-		a.Date.Equal(b.Date)
+		a.Date.Equal(b.Date) && !a.Date.Equal(pubDay(d.Published))
 }
 
 // hasStatement: an official statement is among the event's documents.
