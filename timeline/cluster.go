@@ -1066,6 +1066,14 @@ func (c *Clusterer) similarity(d *docInfo, ev *openEvent) float64 {
 // title and lead, shared named entities, closeness in publication and
 // agreement of the happened dates. Reports of the same hearing agree on the
 // day; hearings a month apart do not, however alike their words.
+//
+// The weights (half words, a quarter names, a tenth publication, the rest
+// the dates) and the factors below were set by hand on the demo corpus and
+// our fixtures when the clusterer was written; checked again with stories
+// in place: moving a tenth of the weight from words to names and dates
+// changes the demo's pairwise F1 by at most 0.015 in either arrival order
+// (0.946 as set, 0.955 with 0.4/0.3/0.1/0.2, 0.932 with 0.6/0.2/0.1/0.1),
+// so they are left as they were.
 func (c *Clusterer) score(d *docInfo, ev *openEvent) float64 {
 	// Cosine of the document with the event's centroid.
 	dot := 0.0
@@ -1091,13 +1099,16 @@ func (c *Clusterer) score(d *docInfo, ev *openEvent) float64 {
 		ent /= entTotal
 	}
 	// Publication closeness to the event's first report: news of an event
-	// comes in the first days.
+	// comes in the first days (e^(-days/2): 0.6 a day later, 0.2 after
+	// three).
 	dt := math.Abs(d.Published.Sub(ev.first).Hours() / 24)
 	pubScore := math.Exp(-dt / 2)
 	h, clash := dateAgreement(d.Happened, ev.happened)
 	s := 0.5*cos + 0.25*ent + 0.1*pubScore + 0.15*h
 	// An official publisher's statement in another language (or a second
-	// version) on the same day is the same statement.
+	// version) on the same day is the same statement: +0.3 takes two pages
+	// that share no words (Chinese and English) over the threshold on their
+	// day, names and publisher alone.
 	if d.Official && dt < 1 {
 		for _, m := range ev.members {
 			if m.Official && m.Source == d.Source && m.Type == d.Type && math.Abs(m.Published.Sub(d.Published).Hours()) < 24 {
@@ -1106,6 +1117,11 @@ func (c *Clusterer) score(d *docInfo, ev *openEvent) float64 {
 			}
 		}
 	}
+	// Confidently different days (see dateAgreement) make different events
+	// however alike the words: x0.4 takes the best word match (0.75 for
+	// reports of a recurring kind of hearing) below the threshold. Types
+	// both confidently read and different (a charge and a hearing) weigh
+	// against one event, less surely (x0.65): types are read from words.
 	if clash {
 		s *= 0.4
 	}
@@ -1207,7 +1223,11 @@ func wordsNest(a, b []string) bool {
 }
 
 // dateAgreement compares two happened dates: 1 for the same day, less for
-// near ones, and clash when both are confident and plainly different.
+// near ones, and clash when both are confident and plainly different. The
+// steps follow how reports date one happening: the same day, or a day or two
+// off when one counts from its own publication ("yesterday" in a paper
+// printed overnight); a week apart is another happening of the same kind.
+// Confidence 0.6 is a stated day (see happenedDate), 0.45 a stated month.
 func dateAgreement(a, b model.DateFound) (float64, bool) {
 	if a.Date.IsZero() || b.Date.IsZero() {
 		return 0.5, false
