@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/andybalholm/cascadia"
 
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/netguard"
 )
 
 var (
@@ -88,6 +90,7 @@ func (v *validator) defaults() {
 	v.badDefault["delay"] = !v.nonNegative("defaults.delay", d.Delay)
 	v.positive("defaults.timeout", d.Timeout)
 	v.badDefault["user_agent"] = !v.userAgent("defaults.user_agent", d.UserAgent)
+	v.contact("defaults.contact", d.Contact)
 	if d.MaxBody <= 0 {
 		v.badDefault["max_body"] = true
 		v.errorf("defaults.max_body", "must be a positive size like 10MiB")
@@ -125,6 +128,25 @@ func (v *validator) userAgent(field, ua string) bool {
 		return true
 	}
 	return false
+}
+
+// contact must be an e-mail address or an http(s) URL: it goes into a
+// header of every request.
+func (v *validator) contact(field, c string) {
+	if c == "" {
+		return
+	}
+	if strings.ContainsAny(c, "\r\n\x00();") {
+		v.errorf(field, "must be one e-mail address or URL, without ( ) or ;")
+		return
+	}
+	if u, err := url.Parse(c); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return
+	}
+	if a, err := mail.ParseAddress(c); err == nil && a.Address == c {
+		return
+	}
+	v.errorf(field, "%q is neither an e-mail address nor an http(s) URL; write who runs this crawler, like ops@example.org", c)
 }
 
 func (v *validator) sources() {
@@ -263,18 +285,29 @@ func (v *validator) alerts() {
 		if a.Email != "" {
 			channels = append(channels, "email")
 		}
-		if a.Atom != "" {
+		if a.Atom {
 			channels = append(channels, "atom")
 		}
+		badChannel := v.c.bad[p+".deliver.webhook"] || v.c.bad[p+".deliver.email"] || v.c.bad[p+".deliver.atom"]
 		switch len(channels) {
 		case 0:
-			v.errorf(p+".deliver", "missing deliver; give exactly one channel: deliver: {webhook: URL}, {email: ADDRESS} or {atom: FILE}")
+			if badChannel {
+				break // already reported where it was written
+			}
+			v.errorf(p+".deliver", "missing deliver; give exactly one channel: deliver: {webhook: URL}, {email: ADDRESS} or {atom: true}")
 		case 1:
 		default:
 			v.errorf(p+".deliver", "has %s; give exactly one channel per alert (add another alert for another channel)", strings.Join(channels, " and "))
 		}
-		if a.Webhook != "" {
-			v.httpURL(p+".deliver.webhook", a.Webhook)
+		if a.Webhook != "" && v.httpURL(p+".deliver.webhook", a.Webhook) && !v.c.AlertsAllowPrivate {
+			// Names are resolved (and every dial checked) by the alert
+			// package; an address written as such is refused here.
+			u, _ := url.Parse(a.Webhook)
+			if ip, err := netip.ParseAddr(u.Hostname()); err == nil {
+				if err := netguard.Check(ip); err != nil {
+					v.errorf(p+".deliver.webhook", "%v; set alerts_allow_private: true (top level) if this receiver is meant to be internal", err)
+				}
+			}
 		}
 		if a.Email != "" {
 			if addr, err := mail.ParseAddress(a.Email); err != nil || addr.Address == "" {
@@ -282,9 +315,6 @@ func (v *validator) alerts() {
 			} else if v.c.SMTP.Host == "" {
 				v.errorf(p+".deliver.email", "e-mail alerts need an smtp: section with host and from")
 			}
-		}
-		if a.Atom != "" && strings.ContainsAny(a.Atom, "\x00\r\n") {
-			v.errorf(p+".deliver.atom", "%q is not a file path", a.Atom)
 		}
 		for j, id := range a.Sources {
 			if _, ok := v.c.Source(id); !ok {
@@ -318,14 +348,4 @@ func (v *validator) web() {
 	}
 }
 
-// short prints a duration the way people write it: 1m rather than 1m0s.
-func short(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
-}
+func short(d time.Duration) string { return FormatDuration(d) }

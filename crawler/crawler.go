@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,9 +25,18 @@ type Options struct {
 	Now func() time.Time
 	// Retry bounds retries of one request (tests make the waits tiny).
 	Retry RetryPolicy
-	// Tick is how often Run looks for due sources; default one minute.
+	// Tick is how often Run looks for due sources (besides whenever a visit
+	// ends); default one minute.
 	Tick time.Duration
+	// Budget bounds one visit of one source; default DefaultBudget. Items
+	// not reached in time are left for the next visit.
+	Budget time.Duration
 }
+
+// DefaultBudget is how long one visit of one source may take unless
+// Options.Budget says otherwise: enough for a few hundred pages at a polite
+// delay, short enough that a source that trickles bytes is cut off.
+const DefaultBudget = 10 * time.Minute
 
 // Crawler fetches configured sources into a store. It is safe to use from one
 // goroutine at a time; it runs its own bounded pool of workers.
@@ -47,6 +57,9 @@ func New(ctx context.Context, st *store.Store, cfg *config.Config, opts Options)
 	}
 	if opts.Tick <= 0 {
 		opts.Tick = time.Minute
+	}
+	if opts.Budget <= 0 {
+		opts.Budget = DefaultBudget
 	}
 	d, err := newDedupe(ctx, st)
 	if err != nil {
@@ -73,8 +86,10 @@ type SourceResult struct {
 	Unchanged      int           `json:"unchanged"`       // known and unchanged (incl. 304s and skipped known URLs)
 	Skipped        int           `json:"skipped"`         // disallowed by robots.txt
 	Failed         int           `json:"failed"`          // items that could not be stored
+	Deferred       int           `json:"deferred"`        // items left for the next visit (budget used up, host backing off)
 	Err            error         `json:"-"`               // the source itself failed
 	ItemErr        error         `json:"-"`               // the last item error, if any
+	DeferErr       error         `json:"-"`               // why items were deferred
 	Took           time.Duration `json:"took"`
 }
 
@@ -87,6 +102,9 @@ func (r SourceResult) String() string {
 		r.Took.Round(time.Millisecond))
 	if r.ItemErr != nil {
 		s += "; last error: " + r.ItemErr.Error()
+	}
+	if r.Deferred > 0 {
+		s += fmt.Sprintf("; %d items left for the next visit: %v", r.Deferred, r.DeferErr)
 	}
 	return s
 }
@@ -111,6 +129,7 @@ func (s Summary) Total() SourceResult {
 		t.Unchanged += r.Unchanged
 		t.Skipped += r.Skipped
 		t.Failed += r.Failed
+		t.Deferred += r.Deferred
 	}
 	t.Took = s.Took
 	return t
@@ -134,25 +153,64 @@ func (s Summary) String() string {
 		t.Skipped, t.Failed, s.Took.Round(time.Millisecond))
 }
 
-// Run crawls due sources every Tick until ctx is cancelled, then returns
-// ctx's error. A pass that fails is reported on Progress and retried on the
-// next tick.
-func (c *Crawler) Run(ctx context.Context) error {
+// Run visits every source whenever it is due until ctx is cancelled, then
+// waits for the visits in flight to stop and returns ctx's error. Sources are
+// scheduled independently: up to Workers visits run at once, each on a host
+// of its own, each within the visit Budget, and a free worker takes the most
+// overdue source at once, so one slow or hostile source holds one worker and
+// never the others. Due sources are looked for every Tick and whenever a
+// visit ends. visited, if not nil, hears every finished visit.
+func (c *Crawler) Run(ctx context.Context, visited func(SourceResult)) error {
 	t := time.NewTicker(c.opts.Tick)
 	defer t.Stop()
+	type finished struct {
+		src model.Source
+		res SourceResult
+	}
+	done := make(chan finished)
+	inFlight := map[string]bool{} // source ids
+	busyHost := map[string]bool{}
+	workers := c.workers()
 	for {
-		sum, err := c.Once(ctx, nil)
-		if err != nil && ctx.Err() == nil {
-			c.progress("crawl: %v", err)
-		} else if len(sum.Sources) > 0 {
-			c.progress("%s", sum)
+		if ctx.Err() == nil && len(inFlight) < workers {
+			srcs, err := c.dueSources(ctx, nil)
+			if err != nil && ctx.Err() == nil {
+				c.progress("crawl: %v", err)
+			}
+			for _, src := range srcs {
+				h := hostOf(src.URL)
+				if len(inFlight) >= workers {
+					break
+				}
+				if inFlight[src.ID] || busyHost[h] {
+					continue
+				}
+				inFlight[src.ID], busyHost[h] = true, true
+				go func() { done <- finished{src, c.CrawlSource(ctx, src)} }()
+			}
 		}
 		select {
-		case <-ctx.Done():
-			return ctx.Err()
+		case f := <-done:
+			delete(inFlight, f.src.ID)
+			delete(busyHost, hostOf(f.src.URL))
+			if visited != nil && ctx.Err() == nil {
+				visited(f.res)
+			}
 		case <-t.C:
+		case <-ctx.Done():
+			for range inFlight {
+				<-done
+			}
+			return ctx.Err()
 		}
 	}
+}
+
+func (c *Crawler) workers() int {
+	if w := c.cfg.Defaults.Workers; w > 0 {
+		return w
+	}
+	return 4
 }
 
 // Once crawls every due source once (every source, if none was ever
@@ -176,11 +234,7 @@ func (c *Crawler) Once(ctx context.Context, force []string) (Summary, error) {
 		}
 		byHost[h] = append(byHost[h], s)
 	}
-	workers := c.cfg.Defaults.Workers
-	if workers <= 0 {
-		workers = 4
-	}
-	workers = min(workers, max(len(hosts), 1))
+	workers := min(c.workers(), max(len(hosts), 1))
 	jobs := make(chan []model.Source)
 	var (
 		mu      sync.Mutex
@@ -231,15 +285,20 @@ func (c *Crawler) dueSources(ctx context.Context, force []string) ([]model.Sourc
 	}
 	now := c.opts.Now()
 	var srcs []model.Source
+	next := map[string]time.Time{}
 	for _, s := range c.cfg.Sources {
 		h, err := c.st.SourceHealth(ctx, s.ID)
 		if err != nil {
 			return nil, fmt.Errorf("crawl: %w", err)
 		}
-		if due(h.NextDue, now) {
+		// A host backing off is not visited before its wait is over.
+		if due(h.NextDue, now) && !c.fetch.hostUntil(hostOf(s.URL)).After(now) {
 			srcs = append(srcs, s)
+			next[s.ID] = h.NextDue
 		}
 	}
+	// The most overdue first (never crawled, zero, before all).
+	slices.SortStableFunc(srcs, func(a, b model.Source) int { return next[a.ID].Compare(next[b.ID]) })
 	return srcs, nil
 }
 
@@ -260,33 +319,61 @@ func (c *Crawler) progress(format string, args ...any) {
 	fmt.Fprintf(c.opts.Progress, format+"\n", args...)
 }
 
-// CrawlSource crawls one source now, stores what it finds, records the
-// source's health and next due time, and reports on Progress. A cancelled
-// crawl records nothing about the source, so it stays due.
+// errBudget is why a visit stopped when its time budget ran out.
+var errBudget = errors.New("visit budget used up")
+
+// CrawlSource crawls one source now, within the visit budget, stores what it
+// finds, records the source's health and next due time, and reports on
+// Progress. Items not reached (budget used up, or the host asked to be left
+// alone) are counted as Deferred and come again next visit. A cancelled crawl
+// records nothing about the source, so it stays due.
 func (c *Crawler) CrawlSource(ctx context.Context, src model.Source) SourceResult {
 	start := time.Now()
 	res := SourceResult{Source: src.ID}
-	items, commit, err := c.list(ctx, src)
+	vctx, cancel := context.WithTimeoutCause(ctx, c.opts.Budget, fmt.Errorf("%w (%s)", errBudget, c.opts.Budget))
+	defer cancel()
+	items, commit, warn, err := c.list(vctx, src)
 	if err != nil {
 		res.Err = err
 	}
+	if warn != nil {
+		// The feed broke off: its complete entries are stored, and the
+		// source's health says what was lost.
+		res.ItemErr = warn
+	}
 	res.Listed = len(items)
+	backedOff := map[string]bool{} // hosts that asked to be left alone
 	for _, it := range items {
-		if ctx.Err() != nil {
-			break
+		if vctx.Err() != nil || backedOff[hostOf(it.URL)] {
+			res.Deferred++
+			continue
 		}
-		c.crawlItem(ctx, src, it, &res)
+		if err := c.crawlItem(vctx, src, it, &res); err != nil {
+			res.Deferred++
+			res.DeferErr = err
+			if errors.Is(err, ErrHostBackoff) {
+				backedOff[hostOf(it.URL)] = true
+			}
+		}
 	}
 	if ctx.Err() != nil {
 		res.Took = time.Since(start)
 		return res
 	}
+	if vctx.Err() != nil {
+		if res.Err != nil {
+			res.Err = fmt.Errorf("%w: %w", context.Cause(vctx), res.Err)
+		} else if res.Deferred > 0 {
+			res.DeferErr = context.Cause(vctx)
+		}
+	}
 	if res.Err == nil && res.Failed > 0 && res.Fetched+res.New+res.Updated+res.Duplicates+res.Unchanged == 0 {
 		res.Err = fmt.Errorf("every item failed; last: %w", res.ItemErr)
 	}
-	if res.Err == nil && commit != nil {
+	if res.Err == nil && res.Deferred == 0 && commit != nil {
 		// Only now that every item is stored may the listing be cached: a 304
-		// next time must not hide items that failed this time.
+		// next time must not hide items that failed, or that this visit did
+		// not reach.
 		if err := commit(ctx); err != nil {
 			res.Err = err
 		}
@@ -321,48 +408,86 @@ func (c *Crawler) saveHealth(ctx context.Context, src model.Source, res SourceRe
 			h.LastErrorAt = now
 		}
 	}
+	if res.Err == nil && res.Deferred > 0 {
+		h.LastError = fmt.Sprintf("%d of %d items left for the next visit: %v", res.Deferred, res.Listed, res.DeferErr)
+		h.LastErrorAt = now
+	}
 	h.Interval = NextInterval(src.Interval, h.Interval, res.New+res.Updated > 0, src.AllowPrivate)
 	h.NextDue = now.Add(h.Interval)
+	// A host backing off is not visited again before its wait is over.
+	if until := c.fetch.hostUntil(hostOf(src.URL)); until.After(h.NextDue) {
+		h.NextDue = until
+	}
 	return c.st.SaveSourceHealth(ctx, h)
 }
 
 // list reads a source's listing. commit, if not nil, stores the listing's
-// validators for the next conditional GET.
-func (c *Crawler) list(ctx context.Context, src model.Source) (items []item, commit func(context.Context) error, err error) {
-	var v store.Validators
-	// An official source's listing is always read in full: its pages are
-	// re-fetched (conditionally) to catch silent edits, so we need the list
-	// even when it has not changed.
-	if !src.Official {
-		if v, err = c.st.Validators(ctx, src.URL); err != nil {
-			return nil, nil, err
-		}
+// validators for the next conditional GET. warn reports a feed that broke
+// off after the items returned; its validators are not stored, so the next
+// crawl reads it in full again.
+func (c *Crawler) list(ctx context.Context, src model.Source) (items []item, commit func(context.Context) error, warn, err error) {
+	v, err := c.st.Validators(ctx, src.URL)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	resp, err := c.fetch.get(ctx, src, src.URL, v)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if resp.NotModified {
-		return nil, nil, nil
+		items, commit, err = c.unchangedListing(ctx, src)
+		return items, commit, nil, err
 	}
 	commit = func(ctx context.Context) error { return c.st.SetValidators(ctx, src.URL, resp.validators()) }
 	switch src.Kind {
 	case model.KindPage:
 		items, err = parseListing(resp.Body, resp.ContentType, resp.URL, src.Links)
 	case model.KindSitemap:
-		items, err = c.sitemap(ctx, src, resp)
+		items, err = c.fetch.sitemap(ctx, src, resp)
 	default:
-		items, err = parseFeed(resp.Body, resp.URL, resp.ContentType)
+		items, err = parseFeed(resp.Body, resp.URL, resp.Header)
+		if errors.Is(err, ErrFeedPartial) {
+			return items, nil, fmt.Errorf("%s: %w", src.URL, err), nil
+		}
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", src.URL, err)
+		return nil, nil, nil, fmt.Errorf("%s: %w", src.URL, err)
 	}
-	return items, commit, nil
+	return items, commit, nil, nil
+}
+
+// unchangedListing is what a listing that answered 304 lists. Usually
+// nothing new. But an official source's pages are re-read (conditionally) on
+// every visit to catch silent edits, so its listing stands for the documents
+// it listed last time: the newest ones stored from it, as many as it listed.
+// A feed that carries its items' text has nothing more to re-read.
+func (c *Crawler) unchangedListing(ctx context.Context, src model.Source) ([]item, func(context.Context) error, error) {
+	if !src.Official || (src.Kind == model.KindFeed && !src.FetchArticles) {
+		return nil, nil, nil
+	}
+	h, err := c.st.SourceHealth(ctx, src.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := int(h.ItemsSeen)
+	if n <= 0 || n > maxItems {
+		n = maxItems
+	}
+	var items []item
+	err = c.st.EachDocument(ctx, store.DocFilter{Sources: []string{src.ID}, Limit: n}, func(d model.Document) error {
+		// A feed entry without a link (its key has a #fragment, which no
+		// page URL keeps) has no page to re-read.
+		if !strings.Contains(d.URL, "#") {
+			items = append(items, item{URL: d.URL, Title: d.Title, Published: d.Published})
+		}
+		return nil
+	})
+	return items, nil, err
 }
 
 // sitemap reads a sitemap or sitemap index, following an index's children
 // breadth-first to maxSitemapDepth levels and maxSitemaps files.
-func (c *Crawler) sitemap(ctx context.Context, src model.Source, first *response) ([]item, error) {
+func (f *fetcher) sitemap(ctx context.Context, src model.Source, first *response) ([]item, error) {
 	type pending struct {
 		url   string
 		depth int
@@ -398,7 +523,7 @@ func (c *Crawler) sitemap(ctx context.Context, src model.Source, first *response
 		queue = queue[1:]
 		files++
 		depth = next.depth
-		r, err := c.fetch.get(ctx, src, next.url, store.Validators{})
+		r, err := f.get(ctx, src, next.url, store.Validators{})
 		if err != nil {
 			lastErr = err
 			resp = &response{URL: next.url}
@@ -415,83 +540,93 @@ func (c *Crawler) sitemap(ctx context.Context, src model.Source, first *response
 	return items, nil
 }
 
-// crawlItem turns one listed item into a stored document.
-func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res *SourceResult) {
+// crawlItem turns one listed item into a stored document. It returns an
+// error only when the item is left for the next visit: its host is backing
+// off (ErrHostBackoff), or ctx ended (the visit budget, or cancellation).
+func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res *SourceResult) error {
 	fail := func(err error) {
 		res.Failed++
 		res.ItemErr = err
 	}
-	norm, err := extract.NormalizeURL(it.URL)
-	if err != nil {
-		fail(err)
-		return
+	norm := it.URL // a feed-only entry's key is normalised already
+	if !it.FeedOnly {
+		var err error
+		if norm, err = extract.NormalizeURL(it.URL); err != nil {
+			fail(err)
+			return nil
+		}
 	}
 	known, err := c.st.KnownURL(ctx, norm)
 	if err != nil {
 		fail(err)
-		return
+		return nil
 	}
 	if known && !src.Official {
 		res.Unchanged++
-		return
+		return nil
 	}
 	now := c.opts.Now()
 	// A feed item carries its own text unless the source says to read the
-	// page (summaries only) or the item has no text at all.
-	usePage := src.Kind != model.KindFeed || src.FetchArticles || it.Text == ""
+	// page (summaries only) or the item has no text at all. An entry without
+	// a link has no page: it is its own document.
+	usePage := !it.FeedOnly && (src.Kind != model.KindFeed || src.FetchArticles || it.Text == "")
 	if !usePage {
 		c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: "text/html; charset=utf-8", Body: []byte(it.Content)}, known, res, "", nil)
-		return
+		return nil
 	}
 	var v store.Validators
 	if known {
 		if v, err = c.st.Validators(ctx, norm); err != nil {
 			fail(err)
-			return
+			return nil
 		}
 	}
 	resp, err := c.fetch.get(ctx, src, it.URL, v)
 	switch {
 	case errors.Is(err, ErrRobotsDisallowed):
 		res.Skipped++
-		return
+		return nil
+	case errors.Is(err, ErrHostBackoff):
+		// Not this item's fault: it and the rest on its host wait.
+		return err
 	case err != nil && ctx.Err() != nil:
-		return
+		return context.Cause(ctx)
 	case err != nil && it.Text != "":
 		// The page is gone or unreachable but the feed told us what it says.
 		c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: "text/html; charset=utf-8", Body: []byte(it.Content)}, known, res, "", nil)
-		return
+		return nil
 	case err != nil:
 		fail(err)
-		return
+		return nil
 	case resp.NotModified:
 		res.Unchanged++
-		return
+		return nil
 	}
 	res.Fetched++
 	art, err := extract.HTML(ctx, resp.Body, resp.ContentType, extract.Options{URL: resp.URL, Language: src.Language, FeedDate: it.Published})
 	if err != nil {
 		if ctx.Err() != nil {
-			return
+			return context.Cause(ctx)
 		}
-		if it.Text != "" {
+		// The page is there but holds no article (a video, a paywall, a
+		// script-only page): a feed entry is then kept as the feed gives
+		// it, headline and date at least, with the page kept as raw.
+		if it.Text != "" || src.Kind == model.KindFeed {
 			c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: resp.ContentType, Body: resp.Body}, known, res, norm, resp)
-			return
+			return nil
 		}
 		fail(fmt.Errorf("%s: %w", resp.URL, err))
-		return
+		return nil
 	}
 	c.store(ctx, articleDocument(src, it, art, norm, resp.URL, now), store.Raw{ContentType: resp.ContentType, Body: resp.Body}, known, res, norm, resp)
+	return nil
 }
 
 // store puts doc through dedupe into the store, counts the outcome and, for
 // a fetched page, records its validators for the next conditional GET.
+// A document from a feed entry may have no text: its headline, date and
+// link are still a record of what was published.
 func (c *Crawler) store(ctx context.Context, doc model.Document, raw store.Raw, known bool, res *SourceResult, key string, resp *response) {
-	if strings.TrimSpace(doc.Text) == "" {
-		res.Failed++
-		res.ItemErr = fmt.Errorf("%s: no text in the page or the feed item", doc.URL)
-		return
-	}
 	outcome, relinked, err := c.dedupe.put(ctx, &doc, raw, known)
 	if err != nil {
 		res.Failed++
@@ -543,6 +678,9 @@ func feedDocument(src model.Source, it item, norm string, now time.Time) model.D
 		d.Language = src.Language
 	}
 	setDate(&d, time.Time{}, "", 0, it.Published, now)
+	if it.Modified.After(d.Published) && plausibleDate(it.Modified, now) {
+		d.Modified = it.Modified
+	}
 	return d
 }
 
@@ -559,8 +697,11 @@ func articleDocument(src model.Source, it item, art *extract.Article, norm, fina
 		d.CanonicalURL = art.CanonicalURL
 	}
 	d.URLs = append(d.URLs, norm)
+	// A feed's headline is the publisher's own and plain; a page's <title>
+	// often carries the site's name or an SEO variant. A listing page's link
+	// text is only a label, so there the page's title wins.
 	d.Title = art.Title
-	if d.Title == "" {
+	if it.Title != "" && (src.Kind == model.KindFeed || d.Title == "") {
 		d.Title = it.Title
 	}
 	d.Text = art.Text

@@ -28,8 +28,9 @@ type Source struct {
 	Interval      time.Duration `json:"interval"`           // base polling interval
 	Delay         time.Duration `json:"delay"`              // minimum gap between requests to one host
 	UserAgent     string        `json:"user_agent,omitempty"`
-	MaxBody       int64         `json:"max_body"`      // response body cap in bytes
-	AllowPrivate  bool          `json:"allow_private"` // may reach loopback/private addresses
+	Contact       string        `json:"contact,omitempty"` // who runs the crawler (From header), from defaults.contact
+	MaxBody       int64         `json:"max_body"`          // response body cap in bytes
+	AllowPrivate  bool          `json:"allow_private"`     // may reach loopback/private addresses
 	FetchArticles bool          `json:"fetch_articles"`
 }
 
@@ -241,12 +242,17 @@ type Subscription struct {
 	Level     SubscriptionLevel `json:"level"`
 	Webhook   string            `json:"webhook,omitempty"`
 	Email     string            `json:"email,omitempty"`
-	AtomFile  string            `json:"atom_file,omitempty"`
-	Digest    string            `json:"digest,omitempty"` // "" or "immediate", hourly, daily@08:00, weekly@mon 08:00
-	TimeZone  string            `json:"time_zone,omitempty"`
-	Secret    string            `json:"-"` // HMAC key for webhook signatures
-	Created   time.Time         `json:"created"`
-	StartSeq  int64             `json:"start_seq"` // matches start after this seq
+	// Atom selects the Atom channel: the feed is written to the data
+	// directory's atom/subscription-ID.xml (never a path a user names).
+	Atom bool `json:"atom,omitempty"`
+	// AtomToken is the random capability in the public URL of the
+	// subscription's feed (/atom/TOKEN); every subscription has one.
+	AtomToken string    `json:"-"`
+	Digest    string    `json:"digest,omitempty"` // "" or "immediate", hourly, daily@08:00, weekly@mon 08:00
+	TimeZone  string    `json:"time_zone,omitempty"`
+	Secret    string    `json:"-"` // HMAC key for webhook signatures
+	Created   time.Time `json:"created"`
+	StartSeq  int64     `json:"start_seq"` // matches start after this seq
 
 	// Key is the id of the feeds.yaml alert this subscription comes from ("" when
 	// added by CLI or API); config alerts are upserted by it.
@@ -290,8 +296,16 @@ type Delivery struct {
 // any time that day, so it counts as the day's end; a wire story stamped 08:40
 // is then earlier than a copy dated only to the same day.
 func LatestPublished(t time.Time) time.Time {
-	if t = t.UTC(); t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && !t.IsZero() {
-		return t.Add(24*time.Hour - time.Second)
+	if DayOnly(t) {
+		return t.UTC().Add(24*time.Hour - time.Second)
 	}
-	return t
+	return t.UTC()
+}
+
+// DayOnly reports whether a publication time is known only to the day: the
+// crawler and importers store such a date (from a URL, a dateline, a bare
+// YYYY-MM-DD) as midnight UTC. It is shown as a date, never as "00:00".
+func DayOnly(t time.Time) bool {
+	t = t.UTC()
+	return !t.IsZero() && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
 }

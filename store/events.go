@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -633,19 +634,24 @@ func (s *Store) ResetEvents(ctx context.Context, cursor string) error {
 // listed once more for each of them, with Alias set, so every URL ever stored
 // appears in exactly one event.
 type EventSource struct {
-	DocumentID  int64     `json:"document_id"`
-	URL         string    `json:"url"`
-	SourceID    string    `json:"source"`
-	Title       string    `json:"title"`
-	Published   time.Time `json:"published"`
-	Official    bool      `json:"official"`
-	Role        string    `json:"role,omitempty"`
-	DuplicateOf int64     `json:"duplicate_of,omitempty"`
-	Alias       bool      `json:"alias,omitempty"` // another URL of the document just before
+	DocumentID int64     `json:"document_id"`
+	URL        string    `json:"url"`
+	SourceID   string    `json:"source"`
+	Title      string    `json:"title"`
+	Published  time.Time `json:"published"`
+	// PublishedPrecision is "day" when only the day of publication is known
+	// (Published is then midnight UTC); absent when the time is known too.
+	PublishedPrecision model.Precision `json:"published_precision,omitempty"`
+	Official           bool            `json:"official"`
+	Role               string          `json:"role,omitempty"`
+	DuplicateOf        int64           `json:"duplicate_of,omitempty"`
+	Alias              bool            `json:"alias,omitempty"` // another URL of the document just before
 }
 
-// EventSources returns the documents of event id in published order, each
-// followed by its other URLs.
+// EventSources returns the documents of event id in published order, a date
+// known only to the day counting as that day's end (model.LatestPublished):
+// a wire story stamped 08:40 comes before a page dated only to that day. Each
+// document is followed by its other URLs.
 func (s *Store) EventSources(ctx context.Context, id int64) ([]EventSource, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.canonical_url, d.source_id, d.title, d.published, d.official,
 		ed.role, COALESCE(d.duplicate_of, 0), COALESCE(u.url, '') FROM event_documents ed
@@ -666,6 +672,9 @@ func (s *Store) EventSources(ctx context.Context, id int64) ([]EventSource, erro
 			return nil, fmt.Errorf("sources of event %d: %w", id, err)
 		}
 		es.Published = fromUnix(pub)
+		if model.DayOnly(es.Published) {
+			es.PublishedPrecision = model.PrecisionDay
+		}
 		if len(out) == 0 || out[len(out)-1].DocumentID != es.DocumentID {
 			out = append(out, es)
 		}
@@ -675,7 +684,14 @@ func (s *Store) EventSources(ctx context.Context, id int64) ([]EventSource, erro
 			out = append(out, a)
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sources of event %d: %w", id, err)
+	}
+	// Stable: a document's aliases stay right after it.
+	sort.SliceStable(out, func(i, j int) bool {
+		return model.LatestPublished(out[i].Published).Before(model.LatestPublished(out[j].Published))
+	})
+	return out, nil
 }
 
 func jsonOf(v any) string {

@@ -15,6 +15,7 @@ import (
 var (
 	errUnauthorized   = errors.New("this needs the API token: send `Authorization: Bearer <token>` (or sign in at /login)")
 	errWritesDisabled = errors.New("writes are disabled because no API token is configured: set WATCHLINE_TOKEN in the server's environment and restart it")
+	errNoToken        = errors.New("this needs the API token, and none is configured: set WATCHLINE_TOKEN in the server's environment and restart it")
 	errCSRF           = errors.New("the form's security token is missing or stale: reload the page and submit again")
 	errNoIndex        = errors.New("the search index is not available in this process: run `watchline serve` or `watchline run` on the data directory")
 	errUnavailable    = errors.New("subscriptions are not available: this server was started without the alert service (use `watchline serve` or `watchline run`)")
@@ -47,6 +48,8 @@ func statusOf(err error) (status int, code string) {
 		return http.StatusUnauthorized, "unauthorized"
 	case errors.Is(err, errWritesDisabled):
 		return http.StatusForbidden, "writes_disabled"
+	case errors.Is(err, errNoToken):
+		return http.StatusForbidden, "no_token"
 	case errors.Is(err, errCSRF):
 		return http.StatusForbidden, "csrf"
 	case errors.Is(err, errNoIndex), errors.Is(err, errUnavailable), errors.Is(err, timeline.ErrNoMatcher):
@@ -83,7 +86,9 @@ func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error
 		w.Header().Set("WWW-Authenticate", `Bearer realm="watchline"`)
 	}
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(apiError{Error: message(status, err), Code: code})
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(apiError{Error: message(status, err), Code: code})
 }
 
 func (s *Server) writeHTMLError(w http.ResponseWriter, r *http.Request, err error) {

@@ -25,6 +25,8 @@ type OpenOptions struct {
 	// Now is the clock of the server and the alert service (time.Now when
 	// nil); the demo and tests pin it to the corpus's "today".
 	Now func() time.Time
+	// PreviewDays is Options.PreviewDays.
+	PreviewDays int
 }
 
 // Open builds a Server over an open store: it opens the data directory's
@@ -74,8 +76,9 @@ func Open(ctx context.Context, opts OpenOptions) (*Server, func() error, error) 
 		Matcher:  alert.IndexMatcher(),
 		SMTP:     opts.Config.SMTP,
 		Password: opts.Config.SMTP.Password(),
-		AtomDir:  opts.Store.Dir(),
 		Clock:    opts.Now,
+		// Webhooks reach only public addresses unless feeds.yaml says.
+		AllowPrivate: opts.Config.AlertsAllowPrivate,
 	})
 	srv, err := New(Options{
 		Store:   opts.Store,
@@ -86,6 +89,8 @@ func Open(ctx context.Context, opts OpenOptions) (*Server, func() error, error) 
 		Logger:  opts.Logger,
 		Metrics: opts.Metrics,
 		Now:     opts.Now,
+
+		PreviewDays: opts.PreviewDays,
 	})
 	if err != nil {
 		ix.Close()

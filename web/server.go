@@ -56,6 +56,9 @@ type Options struct {
 	Metrics *Metrics
 	// Now is the clock (tests pass a fixed one); time.Now when nil.
 	Now func() time.Time
+	// PreviewDays is how far back testing a subscription looks (7 when
+	// zero); the demo sets it to cover its whole corpus.
+	PreviewDays int
 }
 
 // Server is watchline's HTTP server: New builds it, Handler returns its
@@ -110,14 +113,25 @@ func (s *Server) Handler() http.Handler {
 // requests in flight. ready, if not nil, is called with the URL once the
 // listener is open.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(url string)) error {
+	ln, err := Listen(addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln, ready)
+}
+
+// Listen opens the listener a server will serve on (DefaultAddr when addr is
+// empty). Commands listen before opening the data directory, so a bad or
+// busy address fails at once, not after a long index rebuild.
+func Listen(addr string) (net.Listener, error) {
 	if addr == "" {
 		addr = DefaultAddr
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another watchline running? pass --addr to choose another)", addr, err)
+		return nil, fmt.Errorf("listen on %s: %w (is another watchline running? pass --addr to choose another)", addr, err)
 	}
-	return s.Serve(ctx, ln, ready)
+	return ln, nil
 }
 
 // Serve serves on ln until ctx ends, like ListenAndServe.
@@ -130,6 +144,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(url stri
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	// Commands run beside this server on the same data directory (search,
+	// timeline) find it here and ask it, since it holds the index.
+	if remove, err := recordServer(s.st.Dir(), ln.Addr(), s.now()); err != nil {
+		s.log.Warn("other commands will not find this server", "err", err)
+	} else {
+		defer remove()
 	}
 	if ready != nil {
 		ready("http://" + ln.Addr().String() + "/")

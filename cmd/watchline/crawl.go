@@ -9,12 +9,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
+	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/crawler"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
+	"github.com/watchline/watchline/timeline"
 )
 
 func runCrawl(ctx context.Context, a *app, args []string) error {
@@ -50,7 +51,7 @@ func runCrawl(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stderr, "crawling %d sources into %s; Ctrl-C to stop\n", len(cfg.Sources), a.dataDir)
-	return c.Run(ctx)
+	return c.Run(ctx, nil)
 }
 
 // sourceRow is the contract of `watchline sources --format json`.
@@ -73,7 +74,10 @@ type sourceRow struct {
 }
 
 func runSources(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("sources", "[--format text|json]")
+	if _, rest, ok := subcommand(args, "check"); ok {
+		return runSourcesCheck(ctx, a, rest)
+	}
+	fs := a.flags("sources", "[--format text|json]  |  sources check [--source ID]... [--format text|json]")
 	format := fs.String("format", "text", "output `format`: text or json")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -106,17 +110,100 @@ func runSources(ctx context.Context, a *app, args []string) error {
 	if *format == "json" {
 		return a.printJSON(rows)
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tOFFICIAL\tLAST SUCCESS\tFAILURES\tITEMS (NEW)\tDOCS\tNEXT DUE\tLAST ERROR")
+	tw := newTable(a.stdout, "ID", "KIND", "OFFICIAL", "LAST SUCCESS", "FAILURES", "ITEMS (NEW)", "DOCS", "NEXT DUE", "LAST ERROR")
 	for _, r := range rows {
 		official := ""
 		if r.Official {
 			official = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d (%d)\t%d\t%s\t%s\n", r.ID, r.Kind, official, dashEmpty(r.LastSuccess),
-			r.Failures, r.ItemsSeen, r.ItemsNew, r.Documents, dashEmpty(r.NextDue), clipText(r.LastError, 100))
+		tw.row(r.ID, r.Kind, official, dashEmpty(r.LastSuccess), strconv.Itoa(r.Failures), fmt.Sprintf("%d (%d)", r.ItemsSeen, r.ItemsNew),
+			strconv.FormatInt(r.Documents, 10), dashEmpty(r.NextDue), clipText(r.LastError, 100))
 	}
-	return tw.Flush()
+	return tw.flush()
+}
+
+// runSourcesCheck visits each configured source once, as a crawl would, and
+// says whether it works and what to change. It stores nothing.
+func runSourcesCheck(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("sources check", "[--source ID]... [--format text|json]\n\n"+
+		"Visits each source's URL once (robots.txt, User-Agent, per-host delay and the address\n"+
+		"guard as in a crawl), reads its feed, page or sitemap, and reports the HTTP status, what it\n"+
+		"lists, the newest item and a verdict with advice. Nothing is stored. Exit status 1 if a\n"+
+		"source is failing.")
+	var ids multiFlag
+	fs.Var(&ids, "source", "check only source `ID` (repeatable)")
+	format := fs.String("format", "text", "output `format`: text or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q (name sources with --source ID)", errUsage, fs.Arg(0))
+	}
+	if *format != "text" && *format != "json" {
+		return fmt.Errorf("%w: unknown format %q; use text or json", errUsage, *format)
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	srcs := cfg.Sources
+	if len(ids) > 0 {
+		srcs = nil
+		for _, id := range ids {
+			s, ok := cfg.Source(id)
+			if !ok {
+				return fmt.Errorf("%w: no source %q in %s", errUsage, id, a.configPath)
+			}
+			srcs = append(srcs, s)
+		}
+	}
+	if *format == "text" {
+		fmt.Fprintf(a.stderr, "checking %d sources from %s (one request at a time per host, with its delay) ...\n", len(srcs), a.configPath)
+	}
+	results := crawler.Check(ctx, cfg, srcs, crawler.CheckOptions{})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	failing := 0
+	for _, r := range results {
+		if r.Verdict == crawler.VerdictFailing {
+			failing++
+		}
+	}
+	if *format == "json" {
+		if err := a.printJSON(results); err != nil {
+			return err
+		}
+	} else {
+		tw := newTable(a.stdout, "ID", "VERDICT", "STATUS", "TYPE", "ITEMS", "NEWEST")
+		for _, r := range results {
+			status, newest := "-", "-"
+			if r.Status != 0 {
+				status = strconv.Itoa(r.Status)
+			}
+			if !r.Newest.IsZero() {
+				newest = r.Newest.UTC().Format(time.DateOnly)
+			}
+			tw.row(r.Source, string(r.Verdict), status, dashEmpty(mediaTypeOf(r.ContentType)), strconv.Itoa(r.Items), newest)
+		}
+		if err := tw.flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout)
+		for _, r := range results {
+			fmt.Fprintf(a.stdout, "%s (%s): %s\n", r.Source, r.Verdict, printable(r.Advice))
+		}
+	}
+	if failing > 0 {
+		return fmt.Errorf("%d of %d sources failing; fix them in %s (advice above)", failing, len(results), a.configPath)
+	}
+	return nil
+}
+
+// mediaTypeOf is a Content-Type without its parameters.
+func mediaTypeOf(ct string) string {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.TrimSpace(mt)
 }
 
 // docRow is the contract of `watchline docs --format json|ndjson`: exactly
@@ -185,8 +272,8 @@ func eachDocRow(ctx context.Context, st *store.Store, filter store.DocFilter, fn
 }
 
 func runDocs(ctx context.Context, a *app, args []string) error {
-	if len(args) > 0 && args[0] == "show" {
-		return runDocsShow(ctx, a, args[1:])
+	if _, rest, ok := subcommand(args, "show"); ok {
+		return runDocsShow(ctx, a, rest)
 	}
 	fs := a.flags("docs", "[--source ID]... [--limit N] [--format text|json|ndjson]  |  docs show ID [--format text|json]")
 	var sources multiFlag
@@ -232,8 +319,7 @@ func runDocs(ctx context.Context, a *app, args []string) error {
 		io.WriteString(a.stdout, "\n]\n")
 		return err
 	case "text":
-		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPUBLISHED\tSOURCE\tVER\tTITLE")
+		tw := newTable(a.stdout, "ID", "PUBLISHED", "SOURCE", "VER", "TITLE")
 		err := st.EachDocument(ctx, filter, func(d model.Document) error {
 			title := clipText(d.Title, 70)
 			if d.Official {
@@ -242,10 +328,9 @@ func runDocs(ctx context.Context, a *app, args []string) error {
 			if d.DuplicateOf != 0 {
 				title += fmt.Sprintf(" (copy of %d)", d.DuplicateOf)
 			}
-			_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", d.ID, d.Published.Format("2006-01-02 15:04"), d.SourceID, d.Versions, title)
-			return err
+			return tw.row(strconv.FormatInt(d.ID, 10), timeline.PublishedString(d.Published), d.SourceID, strconv.Itoa(d.Versions), title)
 		})
-		if ferr := tw.Flush(); err == nil {
+		if ferr := tw.flush(); err == nil {
 			err = ferr
 		}
 		return err
@@ -293,7 +378,7 @@ func runDocsShow(ctx context.Context, a *app, args []string) error {
 		return a.printJSON(docDetail{Document: d, History: vs})
 	}
 	w := a.stdout
-	fmt.Fprintf(w, "%s\n\n", d.Title)
+	fmt.Fprintf(w, "%s\n\n", printable(d.Title))
 	fmt.Fprintf(w, "id:         %d (seq %d)\n", d.ID, d.Seq)
 	fmt.Fprintf(w, "source:     %s", d.SourceID)
 	if d.Official {
@@ -312,7 +397,7 @@ func runDocsShow(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(w, "fetched:    %s\n", docTime(d.Fetched))
 	if len(d.Authors) > 0 {
-		fmt.Fprintf(w, "authors:    %s\n", strings.Join(d.Authors, ", "))
+		fmt.Fprintf(w, "authors:    %s\n", printable(strings.Join(d.Authors, ", ")))
 	}
 	fmt.Fprintf(w, "language:   %s\n", dashEmpty(d.Language))
 	if len(d.Tags) > 0 {
@@ -324,6 +409,9 @@ func runDocsShow(ctx context.Context, a *app, args []string) error {
 	fmt.Fprintf(w, "versions:   %d\n\n%s\n", d.Versions, d.Text)
 	if len(vs) > 1 {
 		fmt.Fprintln(w, "\nversions:")
+		if d.Versions > len(vs) {
+			fmt.Fprintf(w, "  (%d of %d kept: the first and the newest %d; older ones are dropped)\n", len(vs), d.Versions, len(vs)-1)
+		}
 		for i, v := range vs {
 			fmt.Fprintf(w, "  v%d  fetched %s  %s\n", v.Version, docTime(v.Fetched), v.ContentHash[:min(12, len(v.ContentHash))])
 			if i > 0 {
@@ -357,7 +445,7 @@ func printDiff(w io.Writer, old, cur model.DocumentVersion) {
 		}
 	}
 	if old.Title != cur.Title {
-		fmt.Fprintf(w, "      title: %q → %q\n", old.Title, cur.Title)
+		fmt.Fprintf(w, "      title: %q → %q\n", old.Title, cur.Title) // %q escapes control characters
 	}
 	fmt.Fprintf(w, "      %d paragraph(s) removed, %d added since v%d\n", len(removed), len(added), old.Version)
 	for _, p := range removed {
@@ -403,14 +491,14 @@ func runImport(ctx context.Context, a *app, args []string) error {
 	defer st.Close()
 	rep, err := crawler.Import(ctx, st, r, *format)
 	for _, b := range rep.Bad {
-		fmt.Fprintf(a.stderr, "%s:%d: %s\n", name, b.Line, b.Reason)
+		fmt.Fprintf(a.stderr, "%s:%s: %s\n", name, b.Lines(), printable(b.Reason))
 	}
 	fmt.Fprintln(a.stdout, rep)
 	if err != nil {
 		return err
 	}
 	if len(rep.Bad) > 0 {
-		return fmt.Errorf("%d bad rows skipped (listed above); fix them and import the file again — good rows are not duplicated", len(rep.Bad))
+		return fmt.Errorf("%d bad rows skipped (listed above); fix them and import the file again — good rows are not duplicated", rep.BadRows())
 	}
 	return nil
 }
@@ -427,7 +515,7 @@ func intervalText(d time.Duration) string {
 	if d == 0 {
 		return ""
 	}
-	return d.String()
+	return config.FormatDuration(d)
 }
 
 func dashEmpty(s string) string {

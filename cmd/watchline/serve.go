@@ -30,12 +30,19 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Listen first: a bad address fails before the index is opened (which
+	// may mean rebuilding it).
+	ln, err := web.Listen(listenAddr(*addr, cfg))
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	srv, _, closeAll, err := a.openWeb(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
-	err = srv.ListenAndServe(ctx, listenAddr(*addr, cfg), func(url string) {
+	err = srv.Serve(ctx, ln, func(url string) {
 		fmt.Fprintf(a.stdout, "watchline is serving %s at %s (Ctrl-C to stop)\n", a.dataDir, url)
 	})
 	if err == nil {
@@ -98,6 +105,11 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	ln, err := web.Listen(listenAddr(*addr, cfg))
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	srv, st, closeAll, err := a.openWeb(ctx, cfg)
 	if err != nil {
 		return err
@@ -114,7 +126,7 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	cl := timeline.NewClusterer(st, an, timeline.Options{})
 
 	popts := web.ProcessOptions{Crawler: cr, Clusterer: cl, Tick: *tick}
-	err = srv.ServeAndProcess(ctx, listenAddr(*addr, cfg), popts, func(url string) {
+	err = srv.ServeAndProcess(ctx, ln, popts, func(url string) {
 		fmt.Fprintf(a.stdout, "watchline is crawling %d sources into %s and serving %s (Ctrl-C to stop)\n",
 			len(cfg.Sources), a.dataDir, url)
 	})

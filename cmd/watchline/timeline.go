@@ -9,13 +9,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/watchline/watchline/index"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
+	"github.com/watchline/watchline/web"
 )
 
 const timelineUsage = `[--topic ID | --query Q | --story ID] [--type T]... [--from YYYY-MM-DD] [--to YYYY-MM-DD]
@@ -77,19 +77,6 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	var m timeline.Matcher
-	if q.Query != "" {
-		var closeIndex func() error
-		if m, closeIndex, err = timelineMatcher(ctx, st); err != nil {
-			return err
-		}
-		defer closeIndex()
-	}
-	tl := timeline.New(st, m)
-	seq, err := tl.Seq(ctx)
-	if err != nil {
-		return err
-	}
 	w := a.stdout
 	var f *os.File
 	if *out != "" {
@@ -98,16 +85,45 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 		}
 		w = f
 	}
-	n, err := timeline.Export(ctx, tl, q, timeline.Header{Title: q.Title, Query: q, Generated: time.Now().UTC(), StoreSeq: seq}, *format, w)
+	n, err := a.exportTimeline(ctx, st, q, *format, w)
 	if f != nil {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-		if err == nil {
+		switch {
+		case err != nil:
+		case n >= 0:
 			fmt.Fprintf(a.stderr, "wrote %d event(s) to %s\n", n, *out)
+		default:
+			fmt.Fprintf(a.stderr, "wrote the running server's export to %s\n", *out)
 		}
 	}
 	return err
+}
+
+// exportTimeline writes q's timeline in format to w and returns how many
+// events it wrote (-1 when a running server wrote it: a query needs the
+// index, and while `serve` or `run` holds it, that server answers).
+func (a *app) exportTimeline(ctx context.Context, st *store.Store, q timeline.Query, format string, w io.Writer) (int, error) {
+	var m timeline.Matcher
+	if q.Query != "" {
+		if c, ok := web.RunningServer(ctx, a.dataDir); ok {
+			fmt.Fprintf(a.stderr, "watchline: asking the server at %s, which holds the index\n", c.URL())
+			return -1, c.Timeline(ctx, q, format, w)
+		}
+		var closeIndex func() error
+		var err error
+		if m, closeIndex, err = timelineMatcher(ctx, st); err != nil {
+			return 0, err
+		}
+		defer closeIndex()
+	}
+	tl := timeline.New(st, m)
+	seq, err := tl.Seq(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return timeline.Export(ctx, tl, q, timeline.Header{Title: q.Title, Query: q, Generated: time.Now().UTC(), StoreSeq: seq}, format, w)
 }
 
 func typeList() string {
@@ -190,6 +206,9 @@ func catchUp(ctx context.Context, st *store.Store) error {
 // it.
 func timelineMatcher(ctx context.Context, st *store.Store) (timeline.Matcher, func() error, error) {
 	ix, err := index.Open(st.Dir())
+	if errors.Is(err, index.ErrLocked) {
+		return nil, nil, fmt.Errorf("open search index: %w", err)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("open search index: %w (rebuild it with `watchline reindex`)", err)
 	}
@@ -218,21 +237,25 @@ func runEvents(ctx context.Context, a *app, args []string) error {
 		}
 		return nil
 	}
-	switch args[0] {
-	case "list", "ls":
-		return eventsList(ctx, a, args[1:])
-	case "show":
-		return eventsShow(ctx, a, args[1:])
-	case "merge":
-		return eventsMerge(ctx, a, args[1:])
-	case "split":
-		return eventsSplit(ctx, a, args[1:])
-	case "edit":
-		return eventsEdit(ctx, a, args[1:])
-	case "rebuild":
-		return eventsRebuild(ctx, a, args[1:])
+	sub, rest, ok := subcommand(args, "list", "ls", "show", "merge", "split", "edit", "rebuild")
+	if !ok {
+		return fmt.Errorf("%w: no subcommand in %q; use list, show, merge, split, edit or rebuild", errUsage, strings.Join(args, " "))
 	}
-	return fmt.Errorf("%w: unknown subcommand %q; use list, show, merge, split, edit or rebuild", errUsage, args[0])
+	switch sub {
+	case "list", "ls":
+		return eventsList(ctx, a, rest)
+	case "show":
+		return eventsShow(ctx, a, rest)
+	case "merge":
+		return eventsMerge(ctx, a, rest)
+	case "split":
+		return eventsSplit(ctx, a, rest)
+	case "edit":
+		return eventsEdit(ctx, a, rest)
+	case "rebuild":
+		return eventsRebuild(ctx, a, rest)
+	}
+	return fmt.Errorf("%w: unknown subcommand %q; use list, show, merge, split, edit or rebuild", errUsage, sub)
 }
 
 func eventID(s string) (int64, error) {
@@ -282,8 +305,7 @@ func eventsList(ctx context.Context, a *app, args []string) error {
 	if *format != "text" {
 		return fmt.Errorf("%w: --format must be text or json", errUsage)
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tHAPPENED\tTYPE\tDOCS\tTITLE")
+	tw := newTable(a.stdout, "ID", "HAPPENED", "TYPE", "DOCS", "TITLE")
 	n := 0
 	err = tl.Each(ctx, q, func(e timeline.Entry) error {
 		n++
@@ -291,13 +313,12 @@ func eventsList(ctx context.Context, a *app, args []string) error {
 		if e.Edited {
 			title += " [edited]"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", e.ID, timeline.DateString(e.Happened, e.Precision), e.Type, len(e.DocumentIDs), title)
-		return nil
+		return tw.row(strconv.FormatInt(e.ID, 10), timeline.DateString(e.Happened, e.Precision), string(e.Type), strconv.Itoa(len(e.DocumentIDs)), title)
 	})
 	if err != nil {
 		return err
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tw.flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stderr, "%d event(s)\n", n)
@@ -331,7 +352,7 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("%w: --format must be text or json", errUsage)
 	}
 	w := a.stdout
-	fmt.Fprintf(w, "Event %d: %s\n", e.ID, e.Title)
+	fmt.Fprintf(w, "Event %d: %s\n", e.ID, printable(e.Title))
 	fmt.Fprintf(w, "Happened: %s (%s precision, confidence %.2f", timeline.DateString(e.Happened, e.Precision), e.Precision, e.DateConfidence)
 	if e.DatePhrase != "" {
 		fmt.Fprintf(w, ", from %q", e.DatePhrase)
@@ -360,7 +381,7 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 		case s.Official:
 			mark = "*"
 		}
-		fmt.Fprintf(w, " %s %s  doc %-6d %-20s %s\n     %s\n", mark, s.Published.UTC().Format("2006-01-02 15:04"), s.DocumentID, s.SourceID, s.Title, s.URL)
+		fmt.Fprintf(w, " %s %-16s  doc %-6d %-20s %s\n     %s\n", mark, timeline.PublishedString(s.Published), s.DocumentID, s.SourceID, printable(s.Title), printable(s.URL))
 	}
 	fmt.Fprintln(w, "   (1 = first report, * = official)")
 	if len(e.Quotes) > 0 {
@@ -370,7 +391,7 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 			if q.Role != "" {
 				role = ", " + q.Role
 			}
-			fmt.Fprintf(w, "  “%s”\n    — %s%s (doc %d @%d)\n", q.Text, q.Speaker, role, q.DocumentID, q.Offset)
+			fmt.Fprintf(w, "  “%s”\n    — %s%s (doc %d @%d)\n", printable(q.Text), printable(q.Speaker), printable(role), q.DocumentID, q.Offset)
 		}
 	}
 	return nil
