@@ -15,8 +15,10 @@ import (
 // document and read whenever an event is loaded, so it is a compact binary
 // record rather than JSON: decoding it costs a few hundred nanoseconds, not
 // the tens of microseconds JSON took (the cause of the clusterer's slow
-// reloads at 100k documents). Records written by earlier versions as JSON
-// are still read.
+// reloads at 100k documents). Numbers the clusterer compares are kept
+// exactly (float64), so a clusterer that reloads an event decides as one that
+// kept it in memory. Records written by earlier versions as JSON are still
+// read.
 
 // memberVersion is the first byte of a binary record; JSON starts with '{'.
 const memberVersion = 2
@@ -31,6 +33,7 @@ func (e *enc) str(s string)     { e.uvarint(uint64(len(s))); e.b = append(e.b, s
 func (e *enc) f32(f float64) {
 	e.b = binary.LittleEndian.AppendUint32(e.b, math.Float32bits(float32(f)))
 }
+func (e *enc) f64(f float64) { e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(f)) }
 func (e *enc) flag(v bool) {
 	if v {
 		e.b = append(e.b, 1)
@@ -48,7 +51,7 @@ func (e *enc) time(t time.Time) {
 func (e *enc) date(d model.DateFound) {
 	e.time(d.Date)
 	e.str(string(d.Precision))
-	e.f32(d.Confidence)
+	e.f64(d.Confidence)
 	e.str(d.Phrase)
 	e.varint(int64(d.Offset))
 }
@@ -113,6 +116,16 @@ func (d *dec) f32() float64 {
 	return float64(f)
 }
 
+func (d *dec) f64() float64 {
+	if d.err != nil || len(d.b) < 8 {
+		d.err = errMember
+		return 0
+	}
+	f := math.Float64frombits(binary.LittleEndian.Uint64(d.b))
+	d.b = d.b[8:]
+	return f
+}
+
 func (d *dec) flag() bool {
 	if d.err != nil || len(d.b) < 1 {
 		d.err = errMember
@@ -135,7 +148,7 @@ func (d *dec) date() model.DateFound {
 	var f model.DateFound
 	f.Date = d.time()
 	f.Precision = model.Precision(d.str())
-	f.Confidence = d.f32()
+	f.Confidence = d.f64()
 	f.Phrase = d.str()
 	f.Offset = int(d.varint())
 	return f
@@ -173,12 +186,12 @@ func marshalMember(info *docInfo) []byte {
 	}
 	e.str(string(info.Type))
 	e.str(info.TypeEvidence)
-	e.f32(info.TypeConfidence)
+	e.f64(info.TypeConfidence)
 	e.uvarint(uint64(len(info.TypeScores)))
 	for _, t := range model.EventTypes { // a fixed order, so equal analyses encode equally
 		if s, ok := info.TypeScores[t]; ok {
 			e.str(string(t))
-			e.f32(s)
+			e.f64(s)
 		}
 	}
 	e.uvarint(uint64(len(info.Actors)))
@@ -261,12 +274,12 @@ func unmarshalMember(b []byte) (*docInfo, error) {
 	}
 	info.Type = model.EventType(d.str())
 	info.TypeEvidence = d.str()
-	info.TypeConfidence = d.f32()
+	info.TypeConfidence = d.f64()
 	if n := d.count(); n > 0 && d.err == nil {
 		info.TypeScores = make(map[model.EventType]float64, n)
 		for ; n > 0 && d.err == nil; n-- {
 			t := model.EventType(d.str())
-			info.TypeScores[t] = d.f32()
+			info.TypeScores[t] = d.f64()
 		}
 	}
 	for n := d.count(); n > 0 && d.err == nil; n-- {

@@ -43,7 +43,7 @@ var datedLines = regexp.MustCompile(`(?im)^\s*(?:(?:\d{1,2} )?` + monthRe + `(?:
 
 // liveLines: a paragraph that opens with a clock time ("10:32 GMT", "14.05") —
 // the structure of a live page.
-var liveLines = regexp.MustCompile(`(?m)^\s*\d{1,2}[:.]\d{2}(?:\s*(?:am|pm|GMT|BST|UTC|CET|CEST|EST|EDT|ET))?\s*(?:[:\-–—]\s+|\n|\s{2,})`)
+var liveLines = regexp.MustCompile(`(?m)^\s*\d{1,2}[:.]\d{2}(?:\s*(?:am|pm|GMT|BST|UTC|CET|CEST|EST|EDT|ET))?(?:\s*[:\-–—]\s+|\s*\n|\s+\p{Lu})`)
 
 // analysisStructure needs this many dated or timed paragraphs: one or two
 // are a report quoting dates; three make a list. Set on our fixtures (a
