@@ -898,6 +898,15 @@ func (c *Clusterer) chooseEvent(ctx context.Context, it *item, items []*item, bs
 	return ev, nil
 }
 
+// primaryMeetsNews: one side is an official statement, the other only news
+// (no statement among it yet).
+func primaryMeetsNews(d *docInfo, ev *openEvent) bool {
+	if d.Role == model.RoleStatement {
+		return !ev.hasStatement()
+	}
+	return ev.onlyStatements()
+}
+
 // sameStatedDay: the document and the event state the same day for what
 // happened, and it is not the day the document was published ("today" in
 // every report of a day says nothing about which happening it reports; "on
@@ -1141,14 +1150,19 @@ func (c *Clusterer) score(d *docInfo, ev *openEvent) float64 {
 	if d.Type == model.TypeStatement || ev.typ == model.TypeStatement {
 		same := sharesPrincipal(d.Principals, ev.principals) || sharesKey(d.Sides, ev.sides)
 		both := d.Type == model.TypeStatement && ev.typ == model.TypeStatement
-		laterDay := d.Happened.Precision == model.PrecisionDay && ev.happened.Precision == model.PrecisionDay &&
-			!d.Happened.Date.Equal(ev.happened.Date)
+		// A day its text states (not a publication day standing in).
+		anotherDay := d.Happened.Precision == model.PrecisionDay && ev.happened.Precision == model.PrecisionDay &&
+			d.Happened.Phrase != "" && !d.Happened.Date.Equal(ev.happened.Date)
 		switch {
 		case same:
+		case anotherDay:
+			s *= 0.4 // a response on another day, by someone else or unnamed
 		case len(d.Sides) > 0 && len(ev.sides) > 0:
 			s *= 0.4 // opposing camps
-		case len(d.Principals) > 0 && len(ev.principals) > 0 && laterDay:
-			s *= 0.4 // another's response on another day
+		case primaryMeetsNews(d, ev):
+			// An official statement and the news of it on its day: who
+			// speaks in an official page is only its publisher (often just
+			// the source), so differing names say nothing.
 		case both && len(d.Principals) > 0 && len(ev.principals) > 0:
 			s *= 0.5 // another's statement
 		}
