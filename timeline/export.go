@@ -190,7 +190,7 @@ func (t *textWriter) Event(e Entry) error {
 	}
 	first := e.First()
 	fmt.Fprintf(t.w, "%-10s  %-12s  #%d  %s%s\n", DateString(e.Happened, e.Precision), e.Type, e.ID, e.Title, edited)
-	fmt.Fprintf(t.w, "            %d source(s); first: %s (%s, %s)\n", len(e.Sources), first.SourceID,
+	fmt.Fprintf(t.w, "            %d source(s); first: %s (%s, %s)\n", len(e.DocumentIDs), first.SourceID,
 		PublishedString(first.Published), first.URL)
 	return nil
 }
