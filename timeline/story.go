@@ -239,6 +239,11 @@ func (s *storySet) prune(st *story) {
 // NMI 0.883 and BCubed F1 0.737, 1,122 stories against 1,118).
 const storyCandidates = 200
 
+// storyScan: a word more stories than this use is looked up only when the
+// document has no rarer word that finds a candidate (its list is walked
+// whole, and a word every story uses says nothing about which).
+const storyScan = 500
+
 // candidates are the live stories sharing one of d's rarest words, in id
 // order.
 func (s *storySet) candidates(d storyDoc, out []*story) []*story {
@@ -252,7 +257,7 @@ func (s *storySet) candidates(d storyDoc, out []*story) []*story {
 		return terms[i] < terms[j]
 	})
 	for _, t := range terms {
-		if len(out) >= storyCandidates {
+		if len(out) >= storyCandidates || (len(out) > 0 && s.users[t] > storyScan) {
 			break
 		}
 		list := s.post[t]
