@@ -980,10 +980,27 @@ func (c *Clusterer) candidates(d *docInfo, st *story) []*openEvent {
 	}
 	seen := map[*openEvent]bool{}
 	var out []*openEvent
-	for _, ev := range st.events {
-		if open(ev) {
-			seen[ev] = true
-			out = append(out, ev)
+	// The story's events in the window: through its own events, or through
+	// the weeks of the window when those hold fewer (a story years long).
+	inWindow := 0
+	for w := weekOf(start); w <= weekOf(b); w++ {
+		inWindow += len(c.weeks[w])
+	}
+	if len(st.events) <= inWindow {
+		for _, ev := range st.events {
+			if open(ev) {
+				seen[ev] = true
+				out = append(out, ev)
+			}
+		}
+	} else {
+		for w := weekOf(start); w <= weekOf(b); w++ {
+			for _, ev := range c.weeks[w] {
+				if ev.story == st.id && open(ev) {
+					seen[ev] = true
+					out = append(out, ev)
+				}
+			}
 		}
 	}
 	for _, k := range d.docKeys() {
@@ -1030,7 +1047,7 @@ func (c *Clusterer) loadStory(ctx context.Context, st *story) error {
 func (c *Clusterer) discussed(d *docInfo, st *story) *openEvent {
 	var best *openEvent
 	bestScore := 0.0
-	for _, ev := range sortedEvents(st.events) {
+	for _, ev := range st.events { // ties go to the lower id, whatever the order
 		if len(ev.members) == 0 || ev.onlyAnalysis() || ev.first.After(d.Published.Add(24*time.Hour)) {
 			continue // another analysis piece, or news after it was written
 		}
@@ -1043,19 +1060,11 @@ func (c *Clusterer) discussed(d *docInfo, st *story) *openEvent {
 			}
 		}
 		s += 0.5 * h
-		if s > bestScore {
+		if s > bestScore || (s == bestScore && best != nil && ev.id < best.id) {
 			best, bestScore = ev, s
 		}
 	}
 	return best
-}
-
-func sortedEvents(m map[int64]*openEvent) []*openEvent {
-	out := make([]*openEvent, 0, len(m))
-	for _, id := range sortedIDs(m) {
-		out = append(out, m[id])
-	}
-	return out
 }
 
 // similarity is the text and name likeness of a document and an event,

@@ -147,7 +147,7 @@ func respondsTo(ev *openEvent, st *story) int64 {
 	}
 	sort.Strings(mine)
 	best, bestSim := int64(0), 0.1 // below this the two have little to do with each other
-	for _, o := range sortedEvents(st.events) {
+	for _, o := range st.events { // ties go to the lower id, whatever the order
 		if o == ev || o.happened.Date.IsZero() || !o.happened.Date.Before(ev.happened.Date) ||
 			ev.happened.Date.Sub(o.happened.Date) > respondWithin || !o.first.Before(ev.first) {
 			continue
@@ -155,7 +155,7 @@ func respondsTo(ev *openEvent, st *story) int64 {
 		if len(mine) > 0 && sharesPrincipal(mine, o.principals) {
 			continue
 		}
-		if sim := centroidCosine(ev, o); sim > bestSim {
+		if sim := centroidCosine(ev, o); sim > bestSim || (sim == bestSim && best != 0 && o.id < best) {
 			best, bestSim = o.id, sim
 		}
 	}
@@ -204,14 +204,18 @@ func (c *Clusterer) finish(bs *batchState, ch *store.EventChanges) {
 		}
 	}
 	ch.Importance = map[int64]float64{}
-	// Events of other stories on a day whose references changed.
+	// An event's importance changes with its documents or with the
+	// references to its day (its story's and all); other events keep theirs.
 	for id, ev := range c.events { // order does not matter: each sets its own
-		if bs.touched[id] || bs.stories[ev.story] || ev.happened.Date.IsZero() || !bs.days[dayIndex(ev.happened.Date)] {
+		day := !ev.happened.Date.IsZero() && bs.days[dayIndex(ev.happened.Date)]
+		if !bs.touched[id] && !day {
 			continue
 		}
-		if imp := eventImportance(ev, c.stories.byID[ev.story], c.stories.refs); math.Abs(imp-ev.importance) > 0.001 {
-			ch.Importance[id], ev.importance = imp, imp
+		imp := eventImportance(ev, c.stories.byID[ev.story], c.stories.refs)
+		if !bs.touched[id] && math.Abs(imp-ev.importance) > 0.001 {
+			ch.Importance[id] = imp
 		}
+		ev.importance = imp
 	}
 	for _, id := range sortedIDs(bs.stories) {
 		st := c.stories.byID[id]
@@ -227,13 +231,8 @@ func (c *Clusterer) finish(bs *batchState, ch *store.EventChanges) {
 			continue
 		}
 		var titled *openEvent
-		for _, ev := range sortedEvents(st.events) {
-			imp := eventImportance(ev, st, c.stories.refs)
-			if !bs.touched[ev.id] && math.Abs(imp-ev.importance) > 0.001 {
-				ch.Importance[ev.id] = imp
-			}
-			ev.importance = imp
-			if titled == nil || ev.importance > titled.importance {
+		for _, ev := range st.events { // ties go to the lower id, whatever the order
+			if titled == nil || ev.importance > titled.importance || (ev.importance == titled.importance && ev.id < titled.id) {
 				titled = ev
 			}
 		}
