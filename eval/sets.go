@@ -2,9 +2,7 @@ package eval
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -37,42 +35,6 @@ func setFiles(path string) ([]string, error) {
 	return out, nil
 }
 
-// eachLine calls fn with every non-empty line of a JSON Lines file (gzip
-// when the name ends in .gz).
-func eachLine(path string, fn func(line int, b []byte) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("read set: %w", err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", path, err)
-		}
-		defer gz.Close()
-		r = gz
-	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for n := 1; sc.Scan(); n++ {
-		if len(strings.TrimSpace(sc.Text())) == 0 {
-			continue
-		}
-		if err := fn(n, sc.Bytes()); err != nil {
-			return err
-		}
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return fmt.Errorf("read %s: a line is longer than 16 MiB", path)
-		}
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	return nil
-}
-
 // ClusterRow is one document of a clustering set, in stream order: the
 // format of MStream's data converted to JSON Lines ({"id", "cluster",
 // "text"}), optionally with a title and a publication date.
@@ -101,7 +63,7 @@ func ReadClusterSet(path string) ([]ClusterStream, error) {
 	for _, f := range files {
 		s := ClusterStream{Name: strings.TrimSuffix(strings.TrimSuffix(filepath.Base(f), ".gz"), ".jsonl")}
 		seen := map[string]bool{}
-		err := eachLine(f, func(line int, b []byte) error {
+		err := readJSONL(f, func(line int, b []byte) error {
 			var r ClusterRow
 			if err := json.Unmarshal(b, &r); err != nil {
 				return fmt.Errorf("%s:%d: not a clustering row: %w", f, line, err)
@@ -130,23 +92,6 @@ func ReadClusterSet(path string) ([]ClusterStream, error) {
 		return nil, fmt.Errorf("clustering set %s holds no rows: give a JSON Lines file (or a directory of them) with id, cluster and text per line", path)
 	}
 	return out, nil
-}
-
-// MStreamBatches returns the start of each of parts consecutive batches of a
-// stream of n documents, as MStream's code cuts them (Model.getAveBatch: the
-// first batch holds n/parts+1 documents, the next ones one more, the last the
-// rest), followed by n. For 30,322 documents and 16 parts: 0, 1896, 3793, …,
-// 28454, 30322.
-func MStreamBatches(n, parts int) []int {
-	if n <= 0 || parts <= 0 {
-		return []int{0, max(n, 0)}
-	}
-	size := n/parts + 1
-	cuts := []int{0}
-	for start := size; start < n && len(cuts) < parts; start += size + 1 {
-		cuts = append(cuts, start)
-	}
-	return append(cuts, n)
 }
 
 // T17Article is one article of a Timeline17-style set.
@@ -194,7 +139,7 @@ func ReadT17(dir string) ([]T17Article, []T17Timeline, error) {
 	if _, err := os.Stat(art); err != nil {
 		art = filepath.Join(dir, "articles.jsonl")
 	}
-	err := eachLine(art, func(line int, b []byte) error {
+	err := readJSONL(art, func(line int, b []byte) error {
 		var a T17Article
 		if err := json.Unmarshal(b, &a); err != nil {
 			return fmt.Errorf("%s:%d: not an article: %w", art, line, err)
@@ -206,7 +151,7 @@ func ReadT17(dir string) ([]T17Article, []T17Timeline, error) {
 		return nil, nil, fmt.Errorf("%w (a timeline set is a directory with articles.jsonl[.gz] and timelines.jsonl)", err)
 	}
 	tf := filepath.Join(dir, "timelines.jsonl")
-	err = eachLine(tf, func(line int, b []byte) error {
+	err = readJSONL(tf, func(line int, b []byte) error {
 		var t T17Timeline
 		if err := json.Unmarshal(b, &t); err != nil {
 			return fmt.Errorf("%s:%d: not a timeline: %w", tf, line, err)

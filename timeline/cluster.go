@@ -350,8 +350,11 @@ func (c *Clusterer) apply(ctx context.Context, docs []model.Document) (int, erro
 		From:       c.cursor,
 		To:         docs[len(docs)-1].Seq,
 	}
+	// Each document's quotes are stored with it, committed with the cursor.
+	ch.Quotes = make(map[int64][]model.Quote, len(bs.members))
 	for _, id := range sortedIDs(bs.members) {
 		info := bs.members[id]
+		ch.Quotes[id] = info.Quotes
 		ch.Members = append(ch.Members, store.EventMember{DocumentID: id, EventID: c.docEvent[id], Published: info.Published,
 			Role: string(info.Role), Analysis: marshalMember(info)})
 	}
@@ -1428,7 +1431,6 @@ func (ev *openEvent) event() model.Event {
 		ev.happened.Confidence, ev.happened.Phrase
 	e.Type, e.TypeEvidence, e.TypeConfidence = voteType(ev.members)
 	actorCount := map[model.Actor]int{}
-	seenQuote := map[string]bool{}
 	seenDate := map[string]bool{}
 	for _, m := range ev.members {
 		e.DocumentIDs = append(e.DocumentIDs, m.ID)
@@ -1438,13 +1440,7 @@ func (ev *openEvent) event() model.Event {
 		for _, a := range m.Actors {
 			actorCount[model.Actor{Name: a.Name, Kind: a.Kind}] += a.Mentions
 		}
-		for _, q := range m.Quotes {
-			k := strings.ToLower(q.Speaker) + "\x00" + strings.ToLower(q.Text)
-			if !seenQuote[k] {
-				seenQuote[k] = true
-				e.Quotes = append(e.Quotes, q)
-			}
-		}
+		e.Quotes = append(e.Quotes, m.Quotes...)
 		for _, d := range m.Mentioned {
 			k := d.Date.Format("2006-01-02") + string(d.Precision)
 			if !seenDate[k] && len(e.Mentioned) < 20 {
@@ -1453,6 +1449,7 @@ func (ev *openEvent) event() model.Event {
 			}
 		}
 	}
+	e.Quotes = foldQuotes(e.Quotes)
 	e.Title = ev.title()
 	e.FirstDocumentID = firstReporter(ev.members).ID
 	for a, n := range actorCount {

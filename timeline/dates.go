@@ -225,10 +225,10 @@ var datePatterns = []datePattern{
 	}},
 }
 
-// articleBefore: a weekday right after an article is a name or an
+// weekdayArticle: a weekday right after an article is a name or an
 // adjective ("a Sunday newspaper", "the Monday deadline", "The Friday
 // meeting"), not the day something happened.
-var articleBefore = regexp.MustCompile(`(?i)\b(?:a|an|the|every|each)\s+$`)
+var weekdayArticle = regexp.MustCompile(`(?i)\b(?:a|an|the|every|each)\s+$`)
 
 // bareWeekday: text[a:b] is a weekday alone (no "on", "last", "next") that an
 // article introduces.
@@ -236,7 +236,7 @@ func bareWeekday(text string, a, b int) bool {
 	if _, ok := weekdays[strings.ToLower(text[a:b])]; !ok {
 		return false
 	}
-	return articleBefore.MatchString(text[max(0, a-8):a])
+	return weekdayArticle.MatchString(text[max(0, a-8):a])
 }
 
 // ResolveDates finds every date text mentions and resolves it against the

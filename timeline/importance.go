@@ -147,7 +147,7 @@ func respondsTo(ev *openEvent, st *story) int64 {
 	}
 	sort.Strings(mine)
 	best, bestSim := int64(0), 0.1 // below this the two have little to do with each other
-	for _, o := range st.events { // ties go to the lower id, whatever the order
+	for _, o := range st.events {  // ties go to the lower id, whatever the order
 		if o == ev || o.happened.Date.IsZero() || !o.happened.Date.Before(ev.happened.Date) ||
 			ev.happened.Date.Sub(o.happened.Date) > respondWithin || !o.first.Before(ev.first) {
 			continue

@@ -1,13 +1,16 @@
 package timeline
 
 import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/watchline/watchline/eval"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/score"
 )
 
 // TestStoriesDev runs the story model alone (no store) over MStream's Tweets
@@ -25,11 +28,7 @@ func TestStoriesDev(t *testing.T) {
 	if name == "" {
 		name = "Tweets.jsonl.gz"
 	}
-	streams, err := eval.ReadClusterSet(filepath.Join(dir, "clustering-tweets", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := streams[0].Rows
+	rows := readStream(t, filepath.Join(dir, "clustering-tweets", name))
 	an := newAnalyzer(t)
 	c := &Clusterer{stories: newStorySet(), pinned: map[int64]bool{}, df: newDF()}
 	pub := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -37,7 +36,7 @@ func TestStoriesDev(t *testing.T) {
 	first := map[string]int{} // identical texts are one document, as import makes them
 	gone := map[int64]int64{}
 	start := time.Now()
-	cuts := eval.MStreamBatches(len(rows), 16)
+	cuts := score.MStreamBatches(len(rows), 16)
 	for b := 0; b+1 < len(cuts); b++ {
 		var items []*item
 		var idx []int
@@ -64,7 +63,7 @@ func TestStoriesDev(t *testing.T) {
 	gold := make([]string, len(rows))
 	pred := make([]int64, len(rows))
 	for i, r := range rows {
-		gold[i] = string(r.Cluster)
+		gold[i] = r.Cluster
 		id := storyOf[first[r.Text]].id
 		for {
 			into, ok := gone[id]
@@ -75,7 +74,7 @@ func TestStoriesDev(t *testing.T) {
 		}
 		pred[i] = id
 	}
-	bc := eval.BCubed(gold, pred)
+	bc := score.BCubed(gold, pred)
 	size := map[int64]int{}
 	for _, p := range pred {
 		size[p]++
@@ -88,6 +87,43 @@ func TestStoriesDev(t *testing.T) {
 		}
 	}
 	t.Logf("%d stories of 1-2 documents hold %d documents", small, smallDocs)
-	t.Logf("%s: NMI %.4f BCubed P %.3f R %.3f F1 %.3f stories %d (%v)", name, eval.NMI(gold, pred),
-		bc.Precision, bc.Recall, bc.F1, eval.Clusters(pred), time.Since(start).Round(time.Millisecond))
+	t.Logf("%s: NMI %.4f BCubed P %.3f R %.3f F1 %.3f stories %d (%v)", name, score.NMI(gold, pred),
+		bc.Precision, bc.Recall, bc.F1, score.Clusters(pred), time.Since(start).Round(time.Millisecond))
+}
+
+type streamRow struct {
+	Cluster string
+	Text    string
+}
+
+// readStream reads a clustering stream in MStream's JSON Lines format
+// (gzip): {"id", "cluster", "text"} per line, in stream order.
+func readStream(t *testing.T, path string) []streamRow {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []streamRow
+	sc := bufio.NewScanner(gz)
+	sc.Buffer(make([]byte, 1<<20), 1<<22)
+	for sc.Scan() {
+		var r struct {
+			Cluster json.RawMessage `json:"cluster"`
+			Text    string          `json:"text"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, streamRow{string(r.Cluster), r.Text})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }

@@ -11,12 +11,14 @@ import (
 var evaluations = map[string]func(ctx context.Context, a *app, args []string) error{
 	"clustering": runEvalClustering,
 	"timeline":   runEvalTimeline,
+	"quotes":     runEvalQuotes,
 }
 
-const evalUsage = `clustering|timeline --set DIR [--out FILE.json]
+const evalUsage = `clustering|timeline|quotes --set DIR [--out FILE.json]
 
   eval clustering --set DIR|FILE [--batches 16]   story grouping of a labelled stream: NMI, BCubed, clusters
-  eval timeline --set DIR                          key dates of labelled timelines (Timeline17): Date-F1`
+  eval timeline --set DIR                          key dates of labelled timelines (Timeline17): Date-F1
+  eval quotes --set DIR                            quote and speaker attribution (PolNeAR): F1, speaker accuracy`
 
 // runEval dispatches `watchline eval KIND`: scoring watchline on labelled
 // data kept outside the repository.
@@ -30,7 +32,7 @@ func runEval(ctx context.Context, a *app, args []string) error {
 	}
 	run, ok := evaluations[args[0]]
 	if !ok {
-		return fmt.Errorf("%w: unknown evaluation %q; use clustering or timeline", errUsage, args[0])
+		return fmt.Errorf("%w: unknown evaluation %q; use clustering, timeline or quotes", errUsage, args[0])
 	}
 	return run(ctx, a, args[1:])
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/watchline/watchline/crawler"
 	"github.com/watchline/watchline/eval"
+	"github.com/watchline/watchline/score"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
 )
@@ -36,17 +37,17 @@ type clusteringResult struct {
 }
 
 type grouping struct {
-	NMI      float64  `json:"nmi"`
-	BCubed   eval.PRF `json:"bcubed"`
-	Clusters int      `json:"clusters"`
+	NMI      float64   `json:"nmi"`
+	BCubed   score.PRF `json:"bcubed"`
+	Clusters int       `json:"clusters"`
 }
 
 func (g grouping) String() string {
 	return fmt.Sprintf("NMI %.4f  BCubed P %.3f R %.3f F1 %.3f  clusters %d", g.NMI, g.BCubed.Precision, g.BCubed.Recall, g.BCubed.F1, g.Clusters)
 }
 
-func score(gold []string, pred []int64) grouping {
-	return grouping{NMI: eval.NMI(gold, pred), BCubed: eval.BCubed(gold, pred), Clusters: eval.Clusters(pred)}
+func groupingOf(gold []string, pred []int64) grouping {
+	return grouping{NMI: score.NMI(gold, pred), BCubed: score.BCubed(gold, pred), Clusters: score.Clusters(pred)}
 }
 
 // runEvalClustering imports a labelled stream batch by batch into an empty
@@ -112,7 +113,7 @@ func evalStream(ctx context.Context, a *app, s eval.ClusterStream, batches int) 
 		gold[i] = string(row.Cluster)
 	}
 	assigned := make([]int64, len(s.Rows))
-	cuts := eval.MStreamBatches(len(s.Rows), batches)
+	cuts := score.MStreamBatches(len(s.Rows), batches)
 	r.Batches = len(cuts) - 1
 	var cpu time.Duration
 	var final []eval.ExportedEvent
@@ -161,8 +162,8 @@ func evalStream(ctx context.Context, a *app, s eval.ClusterStream, batches int) 
 	if err != nil {
 		return r, err
 	}
-	r.Gold = eval.Clusters(gold)
-	r.Stories, r.AsAssigned, r.Events = score(gold, story), score(gold, assigned), score(gold, event)
+	r.Gold = score.Clusters(gold)
+	r.Stories, r.AsAssigned, r.Events = groupingOf(gold, story), groupingOf(gold, assigned), groupingOf(gold, event)
 	r.ClusterCPUSeconds = cpu.Seconds()
 	if cpu > 0 {
 		r.DocsPerCPUSecond = float64(len(s.Rows)) / cpu.Seconds()

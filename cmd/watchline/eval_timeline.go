@@ -11,18 +11,19 @@ import (
 
 	"github.com/watchline/watchline/crawler"
 	"github.com/watchline/watchline/eval"
+	"github.com/watchline/watchline/score"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
 )
 
 // timelineResult is `watchline eval timeline`'s figures.
 type timelineResult struct {
-	Tasks    int              `json:"tasks"`
-	DateF1   eval.PRF         `json:"date_f1"`
-	PubCount eval.PRF         `json:"pubcount_date_f1"`
-	PerTask  []eval.DateScore `json:"per_task"`
+	Tasks    int               `json:"tasks"`
+	DateF1   score.PRF         `json:"date_f1"`
+	PubCount score.PRF         `json:"pubcount_date_f1"`
+	PerTask  []score.DateScore `json:"per_task"`
 	// Predicted are each task's key dates as watchline gave them.
-	Predicted []eval.DateTask `json:"predicted"`
+	Predicted []score.DateTask `json:"predicted"`
 	// Events and Stories are how many each task's documents formed.
 	Events  []int `json:"events"`
 	Stories []int `json:"stories"`
@@ -48,7 +49,7 @@ func runEvalTimeline(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	var res timelineResult
-	var ours, base []eval.DateTask
+	var ours, base []score.DateTask
 	for _, t := range tls {
 		gold := t.Dates()
 		input := eval.T17Input(arts, t)
@@ -57,17 +58,17 @@ func runEvalTimeline(ctx context.Context, a *app, args []string) error {
 			return fmt.Errorf("eval %s: %w", t.Name(), err)
 		}
 		res.Events, res.Stories = append(res.Events, events), append(res.Stories, stories)
-		ours = append(ours, eval.DateTask{Name: t.Name(), Pred: pred, Gold: gold})
+		ours = append(ours, score.DateTask{Name: t.Name(), Pred: pred, Gold: gold})
 		var pubs []string
 		for _, a := range input {
 			pubs = append(pubs, a.Published)
 		}
-		base = append(base, eval.DateTask{Name: t.Name(), Pred: eval.PubCount(pubs, len(gold)), Gold: gold})
+		base = append(base, score.DateTask{Name: t.Name(), Pred: score.PubCount(pubs, len(gold)), Gold: gold})
 	}
 	res.Tasks = len(tls)
-	res.DateF1, res.PerTask = eval.DateF1(ours)
-	var basePer []eval.DateScore
-	res.PubCount, basePer = eval.DateF1(base)
+	res.DateF1, res.PerTask = score.DateF1(ours)
+	var basePer []score.DateScore
+	res.PubCount, basePer = score.DateF1(base)
 	res.Predicted = ours
 	for i, s := range res.PerTask {
 		fmt.Fprintf(a.stdout, "%-45s P %.3f R %.3f (%d of %d gold dates; PubCount %d; %d articles in %d events, %d stories)\n",
