@@ -16,7 +16,10 @@ import (
 //   - coverage: how many documents report it (wire copies left out), and
 //     how many independent sources;
 //   - official involvement: an official statement among them;
-//   - voices: how many different people or bodies are quoted;
+//   - voices: how many different people or bodies are quoted in their own
+//     words (direct quotes; reported speech — "officials said" — is in
+//     nearly every report and says little: on the Timeline17 dev topics
+//     counting it too lowered Date-F1 from 0.722 to 0.704);
 //   - spread over time: how many days its reports span (follow-up coverage);
 //   - references: how many documents of its story refer to its day — were
 //     published on it, say something happened on it, or mention it — the
@@ -86,7 +89,7 @@ func eventImportance(ev *openEvent, st *story, all map[int32]int32) float64 {
 			official = true
 		}
 		for _, q := range m.Quotes {
-			if q.Speaker != "" {
+			if q.Speaker != "" && q.Kind == model.QuoteDirect {
 				speakers[q.Speaker] = true
 			}
 		}
