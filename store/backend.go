@@ -50,6 +50,16 @@ type Backend interface {
 	SaveSourceHealth(ctx context.Context, h model.SourceHealth) error
 	Validators(ctx context.Context, url string) (Validators, error)
 	SetValidators(ctx context.Context, url string, v Validators) error
+	RobotsTxt(ctx context.Context, origin string) (RobotsTxt, bool, error)
+	SaveRobotsTxt(ctx context.Context, origin string, r RobotsTxt) error
+
+	// Sharing work between processes.
+	ClaimSources(ctx context.Context, owner string, ids []string, now, until time.Time, force bool) ([]string, error)
+	ReleaseSource(ctx context.Context, id, owner string) error
+	AcquireHost(ctx context.Context, host, owner string, now, until time.Time) (bool, time.Time, error)
+	ReleaseHost(ctx context.Context, host, owner string, notBefore time.Time) error
+	AcquireLease(ctx context.Context, name, owner string, now, until time.Time) (bool, error)
+	ReleaseLease(ctx context.Context, name, owner string) error
 
 	// Events (timeline).
 	ApplyEvents(ctx context.Context, ch EventChanges) error

@@ -40,9 +40,16 @@ func Run(t *testing.T, open Opener) {
 		{"DeliveryLeases", testDeliveryLeases},
 		{"EventMatchDevelopments", testEventMatchDevelopments},
 		{"ConcurrentWritersAndATailingReader", testConcurrentLog},
+		{"SourceLeases", testSourceLeases},
+		{"HostLeases", testHostLeases},
+		{"Leases", testLeases},
+		{"RobotsTxt", testRobotsTxt},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each test has a store of its own
+			tc.fn(t, open(t))
+		})
 	}
 }
 
@@ -751,5 +758,145 @@ func testConcurrentLog(t *testing.T, st store.Backend) {
 		if n != 1 {
 			t.Errorf("document %d seen %d times", id, n)
 		}
+	}
+}
+
+func testSourceLeases(t *testing.T, st store.Backend) {
+	ctx := context.Background()
+	t0 := time.Unix(1700000000, 0).UTC()
+	// "later" was crawled and is not due again until t0+1h.
+	st.SaveSourceHealth(ctx, model.SourceHealth{SourceID: "later", NextDue: t0.Add(time.Hour)})
+	ids := []string{"a", "b", "c", "later"}
+	a, err := st.ClaimSources(ctx, "crawler-1", ids[:2], t0, t0.Add(time.Minute), false)
+	if err != nil || !slices.Equal(a, []string{"a", "b"}) {
+		t.Fatalf("first claim = %v, %v", a, err)
+	}
+	b, err := st.ClaimSources(ctx, "crawler-2", ids, t0, t0.Add(time.Minute), false)
+	if err != nil || !slices.Equal(b, []string{"c"}) {
+		t.Errorf("second crawler claimed %v, %v; want only c (a, b are leased, later is not due)", b, err)
+	}
+	if again, _ := st.ClaimSources(ctx, "crawler-1", []string{"a"}, t0, t0.Add(2*time.Minute), false); !slices.Equal(again, []string{"a"}) {
+		t.Errorf("the holder could not renew its lease: %v", again)
+	}
+	if forced, _ := st.ClaimSources(ctx, "crawler-2", []string{"later"}, t0, t0.Add(time.Minute), true); !slices.Equal(forced, []string{"later"}) {
+		t.Errorf("forced claim of a source not due = %v", forced)
+	}
+	// crawler-1 dies: once its lease on b ends, b is crawler-2's.
+	if got, _ := st.ClaimSources(ctx, "crawler-2", []string{"b"}, t0.Add(90*time.Second), t0.Add(3*time.Minute), false); !slices.Equal(got, []string{"b"}) {
+		t.Errorf("an expired lease was not taken over: %v", got)
+	}
+	if err := st.ReleaseSource(ctx, "c", "crawler-2"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.ClaimSources(ctx, "crawler-1", []string{"c"}, t0, t0.Add(time.Minute), false); !slices.Equal(got, []string{"c"}) {
+		t.Errorf("a released source could not be claimed: %v", got)
+	}
+	// Many crawlers at once: each source goes to exactly one of them.
+	var many []string
+	for i := range 40 {
+		many = append(many, fmt.Sprint("s", i))
+	}
+	var mu sync.Mutex
+	owners := map[string]int{}
+	var wg sync.WaitGroup
+	for w := range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := st.ClaimSources(ctx, fmt.Sprint("w", w), many, t0, t0.Add(time.Minute), false)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			for _, id := range got {
+				owners[id]++
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for _, id := range many {
+		if owners[id] != 1 {
+			t.Errorf("source %s claimed by %d crawlers, want 1", id, owners[id])
+		}
+	}
+}
+
+func testHostLeases(t *testing.T, st store.Backend) {
+	ctx := context.Background()
+	t0 := time.UnixMilli(1700000000000).UTC()
+	ok, _, err := st.AcquireHost(ctx, "example.org", "w1", t0, t0.Add(30*time.Second))
+	if err != nil || !ok {
+		t.Fatalf("first acquire = %v, %v", ok, err)
+	}
+	ok, retry, _ := st.AcquireHost(ctx, "example.org", "w2", t0.Add(time.Second), t0.Add(31*time.Second))
+	if ok || !retry.Equal(t0.Add(30*time.Second)) {
+		t.Errorf("second worker: ok %v, retry at %v; want to wait for the lease", ok, retry)
+	}
+	if ok, _, _ := st.AcquireHost(ctx, "other.example", "w2", t0, t0.Add(time.Second)); !ok {
+		t.Error("another host was blocked")
+	}
+	// w1's request ends at t0+2s; the host's delay is 1.5s.
+	if err := st.ReleaseHost(ctx, "example.org", "w1", t0.Add(3500*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	ok, retry, _ = st.AcquireHost(ctx, "example.org", "w2", t0.Add(3*time.Second), t0.Add(33*time.Second))
+	if ok || !retry.Equal(t0.Add(3500*time.Millisecond)) {
+		t.Errorf("inside the delay: ok %v, retry at %v; want t0+3.5s", ok, retry)
+	}
+	if ok, _, _ := st.AcquireHost(ctx, "example.org", "w2", t0.Add(3500*time.Millisecond), t0.Add(33*time.Second)); !ok {
+		t.Error("after the delay the host stayed blocked")
+	}
+	// w2 dies holding the host: after its lease ends another worker gets it.
+	if ok, _, _ := st.AcquireHost(ctx, "example.org", "w3", t0.Add(34*time.Second), t0.Add(60*time.Second)); !ok {
+		t.Error("an expired host lease was not taken over")
+	}
+}
+
+func testLeases(t *testing.T, st store.Backend) {
+	ctx := context.Background()
+	t0 := time.Unix(1700000000, 0).UTC()
+	steps := []struct {
+		owner string
+		at    time.Duration
+		want  bool
+	}{
+		{"node-1", 0, true},
+		{"node-2", time.Second, false},
+		{"node-1", 10 * time.Second, true}, // renews until t0+25s
+		{"node-2", 20 * time.Second, false},
+		{"node-2", 25 * time.Second, true}, // node-1 stopped renewing
+		{"node-1", 26 * time.Second, false},
+	}
+	for _, s := range steps {
+		got, err := st.AcquireLease(ctx, "leader", s.owner, t0.Add(s.at), t0.Add(s.at+15*time.Second))
+		if err != nil || got != s.want {
+			t.Errorf("%s at +%v: %v, %v; want %v", s.owner, s.at, got, err, s.want)
+		}
+	}
+	if err := st.ReleaseLease(ctx, "leader", "node-2"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.AcquireLease(ctx, "leader", "node-1", t0.Add(27*time.Second), t0.Add(40*time.Second)); !got {
+		t.Error("a released lease could not be taken")
+	}
+}
+
+func testRobotsTxt(t *testing.T, st store.Backend) {
+	ctx := context.Background()
+	if _, ok, err := st.RobotsTxt(ctx, "https://example.org"); ok || err != nil {
+		t.Fatalf("robots.txt of an unknown host: %v, %v", ok, err)
+	}
+	want := store.RobotsTxt{Status: 200, Body: []byte("User-agent: *\nDisallow: /private\n"), Fetched: time.Unix(1700000000, 0).UTC()}
+	if err := st.SaveRobotsTxt(ctx, "https://example.org", want); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := st.RobotsTxt(ctx, "https://example.org")
+	if err != nil || !ok || got.Status != 200 || string(got.Body) != string(want.Body) || !got.Fetched.Equal(want.Fetched) {
+		t.Errorf("robots.txt = %+v, %v, %v", got, ok, err)
+	}
+	st.SaveRobotsTxt(ctx, "https://example.org", store.RobotsTxt{Status: 404, Fetched: want.Fetched})
+	if got, _, _ := st.RobotsTxt(ctx, "https://example.org"); got.Status != 404 || len(got.Body) != 0 {
+		t.Errorf("replaced robots.txt = %+v", got)
 	}
 }
