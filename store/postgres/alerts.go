@@ -124,7 +124,7 @@ func (s *Store) Subscriptions(ctx context.Context) ([]model.Subscription, error)
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions: %w", err)
 	}
-	subs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Subscription, error) { return scanSubscription(r) })
+	subs, err := collect(rows, func(r pgx.CollectableRow) (model.Subscription, error) { return scanSubscription(r) })
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions: %w", err)
 	}
@@ -243,7 +243,7 @@ const matchColumns = `id, subscription_id, document_id, root_id, event_id, seq, 
 	COALESCE(delivery_id, 0), created`
 
 func collectMatches(rows pgx.Rows) ([]store.AlertMatch, error) {
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.AlertMatch, error) {
+	return collect(rows, func(r pgx.CollectableRow) (store.AlertMatch, error) {
 		var m store.AlertMatch
 		var published, created int64
 		var reason, similar string
@@ -333,7 +333,7 @@ const deliveryColumns = `id, subscription_id, idempotency_key, channel, state, m
 	created, next_attempt, delivered, payload`
 
 func collectDeliveries(rows pgx.Rows) ([]model.Delivery, error) {
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Delivery, error) {
+	return collect(rows, func(r pgx.CollectableRow) (model.Delivery, error) {
 		var d model.Delivery
 		var state string
 		var created, next, delivered int64

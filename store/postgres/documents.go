@@ -218,7 +218,7 @@ func (s *Store) RelinkDuplicates(ctx context.Context, from, to int64, sim float6
 		if err != nil {
 			return fmt.Errorf("relink duplicates of %d: %w", from, err)
 		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		ids, err := collect(rows, pgx.RowTo[int64])
 		if err != nil {
 			return fmt.Errorf("relink duplicates of %d: %w", from, err)
 		}
@@ -254,7 +254,7 @@ func scanDocument(row pgx.Row) (model.Document, error) {
 }
 
 func collectDocuments(rows pgx.Rows) ([]model.Document, error) {
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Document, error) { return scanDocument(r) })
+	return collect(rows, func(r pgx.CollectableRow) (model.Document, error) { return scanDocument(r) })
 }
 
 // Document returns the document with id, with every URL it is known under.
@@ -270,7 +270,7 @@ func (s *Store) Document(ctx context.Context, id int64) (model.Document, error) 
 	if err != nil {
 		return d, fmt.Errorf("document %d urls: %w", id, err)
 	}
-	d.URLs, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	d.URLs, err = collect(rows, pgx.RowTo[string])
 	if err != nil {
 		return d, fmt.Errorf("document %d urls: %w", id, err)
 	}
@@ -431,7 +431,7 @@ func (s *Store) Versions(ctx context.Context, id int64) ([]model.DocumentVersion
 	if err != nil {
 		return nil, fmt.Errorf("versions of %d: %w", id, err)
 	}
-	vs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.DocumentVersion, error) {
+	vs, err := collect(rows, func(r pgx.CollectableRow) (model.DocumentVersion, error) {
 		var v model.DocumentVersion
 		var fetched int64
 		err := r.Scan(&v.DocumentID, &v.Version, &v.Title, &v.Text, &v.ContentHash, &fetched)
@@ -475,7 +475,7 @@ func (s *Store) EachFingerprint(ctx context.Context, since time.Time, fn func(st
 	if err != nil {
 		return fmt.Errorf("fingerprints: %w", err)
 	}
-	fps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Fingerprint, error) {
+	fps, err := collect(rows, func(r pgx.CollectableRow) (store.Fingerprint, error) {
 		var f store.Fingerprint
 		var sh, pub int64
 		err := r.Scan(&f.ID, &sh, &pub, &f.Source)
@@ -499,7 +499,7 @@ func (s *Store) Duplicates(ctx context.Context, id int64) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("duplicates of %d: %w", id, err)
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	ids, err := collect(rows, pgx.RowTo[int64])
 	if err != nil {
 		return nil, fmt.Errorf("duplicates of %d: %w", id, err)
 	}

@@ -150,7 +150,7 @@ func (s *Store) setEventSeqs(ctx context.Context, tx pgx.Tx, ids []int64) error 
 	if err != nil {
 		return fmt.Errorf("event seq: %w", err)
 	}
-	exist, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	exist, err := collect(rows, pgx.RowTo[int64])
 	if err != nil {
 		return fmt.Errorf("event seq: %w", err)
 	}
@@ -270,7 +270,7 @@ func (s *Store) queryEvents(ctx context.Context, q string, args ...any) ([]model
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Event, error) { return scanEvent(r) })
+	return collect(rows, func(r pgx.CollectableRow) (model.Event, error) { return scanEvent(r) })
 }
 
 // Event returns event id with its quotes and human edits applied. A merged
@@ -308,7 +308,7 @@ func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error
 	if err != nil {
 		return nil, fmt.Errorf("quotes of event %d: %w", id, err)
 	}
-	qs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Quote, error) {
+	qs, err := collect(rows, func(r pgx.CollectableRow) (model.Quote, error) {
 		q := model.Quote{EventID: id}
 		err := r.Scan(&q.Text, &q.Speaker, &q.Role, &q.DocumentID, &q.Offset)
 		return q, err
@@ -500,11 +500,14 @@ func (s *Store) members(ctx context.Context, where string, args ...any) ([]store
 	if err != nil {
 		return nil, fmt.Errorf("event members: %w", err)
 	}
-	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.EventMember, error) {
+	ms, err := collect(rows, func(r pgx.CollectableRow) (store.EventMember, error) {
 		var m store.EventMember
 		var pub int64
 		err := r.Scan(&m.DocumentID, &m.EventID, &pub, &m.Analysis)
 		m.Published = fromUnix(pub)
+		if len(m.Analysis) == 0 {
+			m.Analysis = nil // as the embedded store reads an empty blob
+		}
 		return m, err
 	})
 	if err != nil {
@@ -562,7 +565,7 @@ func (s *Store) EventSources(ctx context.Context, id int64) ([]store.EventSource
 	if err != nil {
 		return nil, fmt.Errorf("sources of event %d: %w", id, err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.EventSource, error) {
+	out, err := collect(rows, func(r pgx.CollectableRow) (store.EventSource, error) {
 		var es store.EventSource
 		var pub int64
 		err := r.Scan(&es.DocumentID, &es.URL, &es.SourceID, &es.Title, &pub, &es.Official, &es.DuplicateOf)

@@ -32,7 +32,7 @@ func (s *Store) ClaimSources(ctx context.Context, owner string, ids []string, no
 		if err != nil {
 			return err
 		}
-		got, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		got, err = collect(rows, pgx.RowTo[string])
 		return err
 	})
 	if err != nil {

@@ -284,3 +284,13 @@ func fromUnix(sec int64) time.Time {
 	}
 	return time.Unix(sec, 0).UTC()
 }
+
+// collect reads every row with fn, like pgx.CollectRows, but returns nil for
+// no rows, as the embedded store does (JSON shows null, not []).
+func collect[T any](rows pgx.Rows, fn pgx.RowToFunc[T]) ([]T, error) {
+	out, err := pgx.CollectRows(rows, fn)
+	if len(out) == 0 {
+		return nil, err
+	}
+	return out, err
+}

@@ -46,7 +46,7 @@ func (s *Store) SourceHealths(ctx context.Context) ([]model.SourceHealth, error)
 	if err != nil {
 		return nil, fmt.Errorf("source health: %w", err)
 	}
-	hs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.SourceHealth, error) { return scanHealth(r) })
+	hs, err := collect(rows, func(r pgx.CollectableRow) (model.SourceHealth, error) { return scanHealth(r) })
 	if err != nil {
 		return nil, fmt.Errorf("source health: %w", err)
 	}
