@@ -158,7 +158,7 @@ func copyTable(ctx context.Context, tx pgx.Tx, src RowSource, table string, type
 
 // convert turns a value as SQLite holds it into one for a PostgreSQL column:
 // SQLite's integer flags become booleans, text and blob are interchangeable
-// there (a BLOB column's '' default is text), and an empty blob in a NOT
+// there (a BLOB column's ” default is text), and an empty blob in a NOT
 // NULL column reads back as nil.
 func convert(v any, col column) (any, error) {
 	if v == nil {
