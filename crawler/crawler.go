@@ -26,6 +26,16 @@ type Options struct {
 	Retry RetryPolicy
 	// Tick is how often Run looks for due sources; default one minute.
 	Tick time.Duration
+	// Owner names this crawler in the store's source and host leases
+	// (default: host name, process id and a random suffix).
+	Owner string
+	// LeaseFor is how long a claimed source stays this crawler's if it dies
+	// mid-crawl (default 15 minutes).
+	LeaseFor time.Duration
+	// SharedHosts makes the per-host politeness gate hold across every
+	// crawler of the store (host leases), for several crawlers sharing one
+	// PostgreSQL store; alone, the in-process gate is enough.
+	SharedHosts bool
 }
 
 // Crawler fetches configured sources into a store. It is safe to use from one
@@ -48,15 +58,26 @@ func New(ctx context.Context, st *store.Store, cfg *config.Config, opts Options)
 	if opts.Tick <= 0 {
 		opts.Tick = time.Minute
 	}
+	if opts.Owner == "" {
+		opts.Owner = newOwner()
+	}
+	if opts.LeaseFor <= 0 {
+		opts.LeaseFor = defaultLeaseFor
+	}
 	d, err := newDedupe(ctx, st)
 	if err != nil {
 		return nil, fmt.Errorf("new crawler: %w", err)
+	}
+	f := newFetcher(cfg.Defaults.Timeout, opts.Retry, opts.Now)
+	f.owner, f.robotsDB = opts.Owner, st
+	if opts.SharedHosts {
+		f.hosts = st
 	}
 	return &Crawler{
 		st:     st,
 		cfg:    cfg,
 		opts:   opts,
-		fetch:  newFetcher(cfg.Defaults.Timeout, opts.Retry, opts.Now),
+		fetch:  f,
 		dedupe: d,
 	}, nil
 }
@@ -196,7 +217,13 @@ func (c *Crawler) Once(ctx context.Context, force []string) (Summary, error) {
 					if ctx.Err() != nil {
 						break
 					}
+					// Crawlers sharing the store split the due sources:
+					// each crawls a source only once it holds its lease.
+					if !c.claim(ctx, src.ID, len(force) > 0) {
+						continue
+					}
 					r := c.CrawlSource(ctx, src)
+					c.release(ctx, src.ID)
 					mu.Lock()
 					results = append(results, r)
 					mu.Unlock()

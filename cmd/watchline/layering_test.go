@@ -10,19 +10,22 @@ import (
 // dependencies point down (cmd → web → crawler/index/timeline/alert → store →
 // model), as DESIGN.md draws them.
 var allowed = map[string][]string{
-	"model":               {},
-	"store":               {"model"},
-	"config":              {"model"},
-	"extract":             {"model"},
-	"synth":               {"model"},
-	"demo":                {"model"},
-	"index":               {"store", "model"},
-	"crawler":             {"store", "model", "config", "extract"},
-	"crawler/crawlertest": {"model"},
-	"timeline":            {"store", "model"},
-	"alert":               {"index", "store", "model", "config"},
-	"web":                 {"crawler", "index", "timeline", "alert", "store", "model", "config", "extract"},
-	"bench":               {"crawler", "crawler/crawlertest", "index", "timeline", "alert", "store", "model", "config", "extract", "synth", "demo"},
+	"model":                 {},
+	"store":                 {"model"},
+	"store/postgres":        {"store", "model"},
+	"store/postgres/pgtest": {},
+	"store/storetest":       {"store", "model"},
+	"config":                {"model"},
+	"extract":               {"model"},
+	"synth":                 {"model"},
+	"demo":                  {"model"},
+	"index":                 {"store", "model"},
+	"crawler":               {"store", "model", "config", "extract"},
+	"crawler/crawlertest":   {"model"},
+	"timeline":              {"store", "model"},
+	"alert":                 {"index", "store", "model", "config"},
+	"web":                   {"crawler", "index", "timeline", "alert", "store", "model", "config", "extract"},
+	"bench":                 {"crawler", "crawler/crawlertest", "index", "timeline", "alert", "store", "model", "config", "extract", "synth", "demo"},
 }
 
 const module = "github.com/watchline/watchline/"

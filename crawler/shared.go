@@ -1,0 +1,103 @@
+package crawler
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/watchline/watchline/store"
+)
+
+// Crawlers on any number of machines can share one store (PostgreSQL): each
+// claims due sources with a lease before crawling them, so every source is
+// crawled by one of them; a crawler that dies leaves its leases to end, and
+// its sources are due again for the others. With Options.SharedHosts the
+// per-host politeness gate holds across them too, through host leases, and
+// robots.txt is fetched once per origin and day for all of them.
+
+// defaultLeaseFor is how long a claimed source stays one crawler's. It only
+// matters when a crawler dies mid-source: the source waits this long before
+// another crawler takes it.
+const defaultLeaseFor = 15 * time.Minute
+
+// robotsTTL is how long a stored robots.txt is trusted (RFC 9309 §2.4: no
+// more than 24 hours).
+const robotsTTL = 24 * time.Hour
+
+// hostWaitPoll bounds how long a crawler waiting for another's turn at a
+// host sleeps before asking again: the holder usually finishes long before
+// its lease would end.
+const hostWaitPoll = 200 * time.Millisecond
+
+// newOwner names this process in leases: host, pid and a random suffix, so
+// two crawlers never share a name even in one process.
+func newOwner() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	rand.Read(b)
+	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// hostLeaser is the part of the store that keeps turns at hosts.
+type hostLeaser interface {
+	AcquireHost(ctx context.Context, host, owner string, now, until time.Time) (bool, time.Time, error)
+	ReleaseHost(ctx context.Context, host, owner string, notBefore time.Time) error
+}
+
+// sharedGate takes this crawler's turn at host across every crawler of the
+// store; the returned release ends the turn and holds the host for delay.
+func sharedGate(ctx context.Context, l hostLeaser, owner, host string, delay, timeout time.Duration) (func(), error) {
+	for {
+		now := time.Now()
+		// The lease outlives the longest request (timeout) so that only a
+		// crawler that died leaves it to expire.
+		ok, retry, err := l.AcquireHost(ctx, host, owner, now, now.Add(timeout+delay+time.Minute))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			break
+		}
+		if err := sleep(ctx, min(time.Until(retry), hostWaitPoll)); err != nil {
+			return nil, err
+		}
+	}
+	return func() {
+		ctx := context.WithoutCancel(ctx)
+		l.ReleaseHost(ctx, host, owner, time.Now().Add(delay))
+	}, nil
+}
+
+// robotsStore is the part of the store that caches robots.txt.
+type robotsStore interface {
+	RobotsTxt(ctx context.Context, origin string) (store.RobotsTxt, bool, error)
+	SaveRobotsTxt(ctx context.Context, origin string, r store.RobotsTxt) error
+}
+
+// claim leases source id to this crawler if it is still due (or forced)
+// and no other crawler holds it, and reports whether it did. A source asked
+// for by name that another crawler holds is reported on Progress.
+func (c *Crawler) claim(ctx context.Context, id string, forced bool) bool {
+	now := c.opts.Now()
+	got, err := c.st.ClaimSources(ctx, c.opts.Owner, []string{id}, now, now.Add(c.opts.LeaseFor), forced)
+	switch {
+	case err != nil:
+		c.progress("%s: %v", id, err)
+	case len(got) == 1:
+		return true
+	case forced:
+		c.progress("%s: skipped: another crawler is crawling it now", id)
+	}
+	return false
+}
+
+// release gives a source back once its health (with the next due time) is
+// saved, or its crawl was cancelled.
+func (c *Crawler) release(ctx context.Context, id string) {
+	if err := c.st.ReleaseSource(context.WithoutCancel(ctx), id, c.opts.Owner); err != nil {
+		c.progress("%s: %v", id, err)
+	}
+}
