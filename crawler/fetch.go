@@ -109,8 +109,8 @@ type fetcher struct {
 	owner    string
 	hosts    hostLeaser
 	robotsDB robotsStore
-	mu      sync.Mutex
-	rng     *rand.Rand
+	mu       sync.Mutex
+	rng      *rand.Rand
 }
 
 func newFetcher(timeout time.Duration, retry RetryPolicy, now func() time.Time) *fetcher {
