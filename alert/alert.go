@@ -97,7 +97,7 @@ type Options struct {
 
 // Service runs subscriptions against one store.
 type Service struct {
-	st   *store.Store
+	st   Store
 	opts Options
 
 	mu       sync.Mutex
@@ -105,7 +105,7 @@ type Service struct {
 }
 
 // New returns a Service over st.
-func New(st *store.Store, opts Options) *Service {
+func New(st Store, opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}

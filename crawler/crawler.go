@@ -41,7 +41,7 @@ type Options struct {
 // Crawler fetches configured sources into a store. It is safe to use from one
 // goroutine at a time; it runs its own bounded pool of workers.
 type Crawler struct {
-	st     *store.Store
+	st     Store
 	cfg    *config.Config
 	opts   Options
 	fetch  *fetcher
@@ -51,7 +51,7 @@ type Crawler struct {
 
 // New returns a crawler for cfg's sources writing into st. It loads the
 // near-duplicate fingerprints of the stored documents.
-func New(ctx context.Context, st *store.Store, cfg *config.Config, opts Options) (*Crawler, error) {
+func New(ctx context.Context, st Store, cfg *config.Config, opts Options) (*Crawler, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

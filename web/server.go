@@ -20,7 +20,6 @@ import (
 	"github.com/watchline/watchline/alert"
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/index"
-	"github.com/watchline/watchline/store"
 )
 
 // DefaultAddr is where the server listens unless told otherwise: loopback
@@ -41,7 +40,9 @@ const (
 // Options are what a Server is built from. Store is required; the others may
 // be nil, and the pages that need them say so instead of failing.
 type Options struct {
-	Store *store.Store
+	Store Store
+	// DataDir is where web-created Atom subscriptions write their files.
+	DataDir string
 	// Index answers searches. The bleve index allows one opener process, so
 	// the process serving the web UI (serve or run) is the one that owns it.
 	Index  *index.Index
@@ -62,7 +63,7 @@ type Options struct {
 // routes, ListenAndServe runs it until its context ends.
 type Server struct {
 	opts    Options
-	st      *store.Store
+	st      Store
 	log     *slog.Logger
 	metrics *Metrics
 	pages   *pages
@@ -77,6 +78,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Config == nil {
 		opts.Config = &config.Config{}
+	}
+	if opts.DataDir == "" {
+		opts.DataDir = storeDir(opts.Store)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

@@ -128,7 +128,7 @@ func (s *Server) formSubscription(r *http.Request) (model.Subscription, subscrip
 func (s *Server) atomFileName() string {
 	b := make([]byte, 6)
 	rand.Read(b)
-	return filepath.Join(s.st.Dir(), "atom", "subscription-"+hex.EncodeToString(b)+".xml")
+	return filepath.Join(s.opts.DataDir, "atom", "subscription-"+hex.EncodeToString(b)+".xml")
 }
 
 // handleSubscriptionPost either previews (action=test: read-only, needs only

@@ -37,7 +37,7 @@ func runCrawl(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	c, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr})
+	c, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr, SharedHosts: a.shared()})
 	if err != nil {
 		return err
 	}

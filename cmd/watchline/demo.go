@@ -64,14 +64,14 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo configuration: %w", err)
 	}
-	st, err := store.Open(ctx, a.dataDir)
+	st, err := a.store(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 
 	section(out, "1. Crawl: %d sources (RSS, Atom, a listing page, a news sitemap, official statement pages, one broken feed)", len(cfg.Sources))
-	cr, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr})
+	cr, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr, SharedHosts: a.shared()})
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	}
 
 	section(out, "4. Alerts: a subscription to the topic fires when a new article arrives")
-	if err := demoAlert(ctx, out, st, ix, cr, cfg, corpus, topic); err != nil {
+	if err := demoAlert(ctx, out, st, a.dataDir, ix, cr, cfg, corpus, topic); err != nil {
 		return err
 	}
 
@@ -175,7 +175,7 @@ func section(w io.Writer, format string, args ...any) {
 	fmt.Fprintf(w, "\n%s\n%s\n", title, strings.Repeat("=", len(title)))
 }
 
-func printFailingSources(ctx context.Context, w io.Writer, st *store.Store) error {
+func printFailingSources(ctx context.Context, w io.Writer, st store.Backend) error {
 	hs, err := st.SourceHealths(ctx)
 	if err != nil {
 		return err
@@ -190,10 +190,10 @@ func printFailingSources(ctx context.Context, w io.Writer, st *store.Store) erro
 
 // printEdited names the documents whose text changed after they were first
 // stored: the silently edited statements, whose earlier versions are kept.
-func printEdited(ctx context.Context, w io.Writer, st *store.Store) error {
+func printEdited(ctx context.Context, w io.Writer, st store.Backend, dataDir string) error {
 	return st.EachDocument(ctx, store.DocFilter{}, func(d model.Document) error {
 		if d.Versions > 1 {
-			fmt.Fprintf(w, "edited since first seen: %q (%s) now has %d versions; see `watchline docs show %d --data %s`\n", d.Title, d.SourceID, d.Versions, d.ID, st.Dir())
+			fmt.Fprintf(w, "edited since first seen: %q (%s) now has %d versions; see `watchline docs show %d --data %s`\n", d.Title, d.SourceID, d.Versions, d.ID, dataDir)
 		}
 		return nil
 	})
@@ -201,7 +201,7 @@ func printEdited(ctx context.Context, w io.Writer, st *store.Store) error {
 
 // demoAlert subscribes a loopback webhook to the topic, lets the corpus
 // publish its next articles, crawls again and shows what the webhook got.
-func demoAlert(ctx context.Context, out io.Writer, st *store.Store, ix *index.Index, cr *crawler.Crawler, cfg *config.Config, corpus *demo.Server, topic model.Topic) error {
+func demoAlert(ctx context.Context, out io.Writer, st store.Backend, dataDir string, ix *index.Index, cr *crawler.Crawler, cfg *config.Config, corpus *demo.Server, topic model.Topic) error {
 	got := make(chan alert.Payload, 4)
 	var secret string
 	hook := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -247,7 +247,7 @@ func demoAlert(ctx context.Context, out io.Writer, st *store.Store, ix *index.In
 		return err
 	}
 	fmt.Fprintln(out, sum.String())
-	if err := printEdited(ctx, out, st); err != nil {
+	if err := printEdited(ctx, out, st, dataDir); err != nil {
 		return err
 	}
 	if _, err := ix.Sync(ctx, st); err != nil {
@@ -276,8 +276,8 @@ func demoAlert(ctx context.Context, out io.Writer, st *store.Store, ix *index.In
 
 // serveDemo serves the web UI on addr, or on a free loopback port if addr is
 // taken, until interrupted.
-func serveDemo(ctx context.Context, a *app, st *store.Store, cfg *config.Config, addr string) error {
-	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, Config: cfg})
+func serveDemo(ctx context.Context, a *app, st store.Backend, cfg *config.Config, addr string) error {
+	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, DataDir: a.dataDir, Config: cfg})
 	if err != nil {
 		return err
 	}

@@ -110,7 +110,7 @@ func runSearch(ctx context.Context, a *app, args []string) error {
 
 // streamHits prints every match with constant memory: the total and facets
 // come from a first one-hit search, the hits from Each.
-func streamHits(ctx context.Context, ix *index.Index, st *store.Store, r index.Request, out *hitWriter) error {
+func streamHits(ctx context.Context, ix *index.Index, st store.Backend, r index.Request, out *hitWriter) error {
 	head := r
 	head.Limit, head.Offset, head.Facets = 1, 0, out.format == "json" || out.format == "text"
 	res, err := ix.Search(ctx, st, head)
@@ -133,7 +133,7 @@ func streamHits(ctx context.Context, ix *index.Index, st *store.Store, r index.R
 
 // openSearchIndex opens the data directory's index; a missing or corrupt one
 // is (re)built from the store first, with a message and a progress bar.
-func openSearchIndex(ctx context.Context, a *app, st *store.Store) (*index.Index, error) {
+func openSearchIndex(ctx context.Context, a *app, st store.Backend) (*index.Index, error) {
 	bar := newProgressBar(a.stderr, "indexing")
 	rebuilt := false
 	ix, err := index.OpenOrRebuild(ctx, a.dataDir, st, bar.update, func(msg string) {

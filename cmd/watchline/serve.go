@@ -46,13 +46,13 @@ func runServe(ctx context.Context, a *app, args []string) error {
 
 // openWeb opens the store and the web server over it (which opens the
 // index), logging to standard error. closeAll closes the index, then the store.
-func (a *app) openWeb(ctx context.Context, cfg *config.Config) (srv *web.Server, st *store.Store, closeAll func(), err error) {
+func (a *app) openWeb(ctx context.Context, cfg *config.Config) (srv *web.Server, st store.Backend, closeAll func(), err error) {
 	st, err = a.store(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, Config: cfg, Logger: log})
+	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, DataDir: a.dataDir, Config: cfg, Logger: log})
 	if err != nil {
 		st.Close()
 		return nil, nil, nil, err
@@ -103,7 +103,7 @@ func runRun(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer closeAll()
-	cr, err := crawler.New(ctx, st, cfg, crawler.Options{})
+	cr, err := crawler.New(ctx, st, cfg, crawler.Options{SharedHosts: a.shared()})
 	if err != nil {
 		return err
 	}

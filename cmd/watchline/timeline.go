@@ -70,7 +70,7 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 	var m timeline.Matcher
 	if q.Query != "" {
 		var closeIndex func() error
-		if m, closeIndex, err = timelineMatcher(ctx, st); err != nil {
+		if m, closeIndex, err = timelineMatcher(ctx, st, a.dataDir); err != nil {
 			return err
 		}
 		defer closeIndex()
@@ -151,7 +151,7 @@ func setEventFilter(q *timeline.Query, types []string, from, to string) error {
 
 // eventStore opens the store with the clusterer caught up, so that events
 // reflect every document in it.
-func (a *app) eventStore(ctx context.Context) (*store.Store, error) {
+func (a *app) eventStore(ctx context.Context) (store.Backend, error) {
 	st, err := a.store(ctx)
 	if err != nil {
 		return nil, err
@@ -164,7 +164,7 @@ func (a *app) eventStore(ctx context.Context) (*store.Store, error) {
 }
 
 // catchUp runs the clusterer until it has applied the whole store.
-func catchUp(ctx context.Context, st *store.Store) error {
+func catchUp(ctx context.Context, st store.Backend) error {
 	an, err := timeline.NewAnalyzer()
 	if err != nil {
 		return err
@@ -178,8 +178,8 @@ func catchUp(ctx context.Context, st *store.Store) error {
 // timelineMatcher opens the search index, brings it up to date with the
 // store and returns it as the timeline's matcher, with a function that closes
 // it.
-func timelineMatcher(ctx context.Context, st *store.Store) (timeline.Matcher, func() error, error) {
-	ix, err := index.Open(st.Dir())
+func timelineMatcher(ctx context.Context, st store.Backend, dataDir string) (timeline.Matcher, func() error, error) {
+	ix, err := index.Open(dataDir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open search index: %w (rebuild it with `watchline reindex`)", err)
 	}
