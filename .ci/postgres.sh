@@ -60,13 +60,20 @@ start() {
     cat "$dir/initdb.log" >&2
     exit 1
   }
+  # Loopback only; no durability (a test cluster is thrown away).
+  as tee -a "$dir/data/postgresql.conf" >/dev/null <<EOF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$dir'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+EOF
   # A random high port; retry when another process already has it.
   while :; do
     port=$((20000 + RANDOM % 40000))
     if as "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --timeout=60 start \
-      -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir
-          -c fsync=off -c synchronous_commit=off -c full_page_writes=off
-          -c max_connections=200" >/dev/null 2>&1; then
+      -o "-p $port" >/dev/null 2>&1; then
       break
     fi
     tries=$((tries + 1))

@@ -41,38 +41,44 @@ func (s *Store) PutDocument(ctx context.Context, d *model.Document, raw store.Ra
 	var outcome store.PutOutcome
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		d.Versions = versions
-		if err := lockKeys(ctx, tx, append([]string{"hash " + d.ContentHash}, prefixed("url ", urls)...)); err != nil {
-			return err
-		}
-		var id int64
+		// One round trip: lock the keys, then look the document up by its
+		// URLs and by its text (the server runs a batch in order).
+		var b pgx.Batch
+		b.Queue(lockKeysSQL, append([]string{"hash " + d.ContentHash}, prefixed("url ", urls)...))
+		b.Queue(`SELECT d.id, d.content_hash, d.versions FROM document_urls u
+			JOIN documents d ON d.id = u.document_id WHERE u.url = ANY($1)
+			ORDER BY array_position($1, u.url) LIMIT 1`, urls)
+		b.Queue("SELECT id FROM documents WHERE content_hash = $1 AND NOT deleted ORDER BY id LIMIT 1", d.ContentHash)
+		br := tx.SendBatch(ctx, &b)
+		var id, existing int64
 		var hash string
 		var have int
-		err := tx.QueryRow(ctx, `SELECT d.id, d.content_hash, d.versions FROM document_urls u
-			JOIN documents d ON d.id = u.document_id WHERE u.url = ANY($1)
-			ORDER BY array_position($1, u.url) LIMIT 1`, urls).Scan(&id, &hash, &have)
+		_, lockErr := br.Exec()
+		byURL := br.QueryRow().Scan(&id, &hash, &have)
+		byText := br.QueryRow().Scan(&existing)
+		if err := errors.Join(lockErr, br.Close()); err != nil {
+			return fmt.Errorf("look up: %w", err)
+		}
 		switch {
-		case err == nil && hash == d.ContentHash:
+		case byURL == nil && hash == d.ContentHash:
 			outcome = store.Unchanged
 			d.ID = id
 			return addURLs(ctx, tx, id, urls)
-		case err == nil:
+		case byURL == nil:
 			outcome = store.Updated
 			d.ID = id
 			d.Versions = have + 1
 			return s.updateVersion(ctx, tx, d, urls, raw)
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("find by url: %w", err)
+		case !errors.Is(byURL, pgx.ErrNoRows):
+			return fmt.Errorf("find by url: %w", byURL)
 		}
-		var existing int64
-		err = tx.QueryRow(ctx, "SELECT id FROM documents WHERE content_hash = $1 AND NOT deleted ORDER BY id LIMIT 1",
-			d.ContentHash).Scan(&existing)
 		switch {
-		case err == nil:
+		case byText == nil:
 			outcome = store.Aliased
 			d.ID = existing
 			return addURLs(ctx, tx, existing, urls)
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("find by content: %w", err)
+		case !errors.Is(byText, pgx.ErrNoRows):
+			return fmt.Errorf("find by content: %w", byText)
 		}
 		outcome = store.Inserted
 		d.Versions = 1
@@ -92,35 +98,46 @@ func prefixed(p string, xs []string) []string {
 	return out
 }
 
-// lockKeys takes a transaction advisory lock on each key, in one order for
-// every caller so two transactions never wait on each other in a circle.
-func lockKeys(ctx context.Context, tx pgx.Tx, keys []string) error {
-	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(k) FROM
-		(SELECT DISTINCT hashtextextended(key, 0) AS k FROM unnest($1::text[]) AS key ORDER BY 1) AS keys`, keys)
-	if err != nil {
-		return fmt.Errorf("lock: %w", err)
-	}
-	return nil
-}
+// lockKeysSQL takes a transaction advisory lock on each key of $1, in one
+// order for every caller so two transactions never wait on each other in a
+// circle.
+const lockKeysSQL = `SELECT pg_advisory_xact_lock(k) FROM
+	(SELECT DISTINCT hashtextextended(key, 0) AS k FROM unnest($1::text[]) AS key ORDER BY 1) AS keys`
 
+// insert stores a new document with its URLs, first version and raw page
+// in one statement, which takes the log's next seq: the head's lock is then
+// held only for the commit that follows.
 func (s *Store) insert(ctx context.Context, tx pgx.Tx, d *model.Document, urls []string, raw store.Raw) error {
-	err := tx.QueryRow(ctx, `INSERT INTO documents(url, canonical_url, source_id, title, text, authors,
-		language, tags, official, published, published_source, published_confidence, modified, fetched,
-		content_hash, simhash, duplicate_of, similarity, versions)
-		VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING id`,
+	var body []byte
+	if len(raw.Body) > 0 {
+		var err error
+		if body, err = gzipped(raw.Body); err != nil {
+			return err
+		}
+	}
+	err := tx.QueryRow(ctx, `WITH h AS (UPDATE log_heads SET seq = seq + 1 WHERE name = 'documents' RETURNING seq),
+		d AS (INSERT INTO documents(seq, url, canonical_url, source_id, title, text, authors,
+			language, tags, official, published, published_source, published_confidence, modified, fetched,
+			content_hash, simhash, duplicate_of, similarity, versions)
+			SELECT h.seq, $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19 FROM h RETURNING id, seq),
+		u AS (INSERT INTO document_urls(url, document_id) SELECT x, d.id FROM d, unnest($20::text[]) AS x
+			ON CONFLICT (url) DO NOTHING),
+		v AS (INSERT INTO document_versions(document_id, version, title, text, content_hash, fetched)
+			SELECT d.id, $19, $4, $5, $15, $14 FROM d),
+		r AS (INSERT INTO raw_pages(document_id, version, content_type, body)
+			SELECT d.id, $19, $21, $22 FROM d WHERE $22::bytea IS NOT NULL)
+		SELECT id, seq FROM d`,
 		d.URL, d.CanonicalURL, d.SourceID, d.Title, d.Text, jsonList(d.Authors), d.Language, jsonList(d.Tags),
 		d.Official, unix(d.Published), d.PublishedSource, d.PublishedConfidence, unix(d.Modified), unix(d.Fetched),
-		d.ContentHash, int64(d.SimHash), nullID(d.DuplicateOf), d.Similarity, d.Versions).Scan(&d.ID)
+		d.ContentHash, int64(d.SimHash), nullID(d.DuplicateOf), d.Similarity, d.Versions,
+		urls, raw.ContentType, body).Scan(&d.ID, &d.Seq)
 	if err != nil {
 		return fmt.Errorf("insert: %w", err)
 	}
-	if err := addURLs(ctx, tx, d.ID, urls); err != nil {
-		return err
+	if s.beforeCommit != nil {
+		s.beforeCommit()
 	}
-	if err := addVersion(ctx, tx, d, raw); err != nil {
-		return err
-	}
-	return s.setDocSeqs(ctx, tx, []int64{d.ID}, &d.Seq)
+	return nil
 }
 
 func (s *Store) updateVersion(ctx context.Context, tx pgx.Tx, d *model.Document, urls []string, raw store.Raw) error {
@@ -170,17 +187,26 @@ func addVersion(ctx context.Context, tx pgx.Tx, d *model.Document, raw store.Raw
 	if len(raw.Body) == 0 {
 		return nil
 	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(raw.Body)
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("compress raw page: %w", err)
+	body, err := gzipped(raw.Body)
+	if err != nil {
+		return err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO raw_pages(document_id, version, content_type, body) VALUES($1,$2,$3,$4)`,
-		d.ID, d.Versions, raw.ContentType, buf.Bytes()); err != nil {
+		d.ID, d.Versions, raw.ContentType, body); err != nil {
 		return fmt.Errorf("add raw page: %w", err)
 	}
 	return nil
+}
+
+// gzipped compresses a raw page for keeping.
+func gzipped(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("compress raw page: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 func addURLs(ctx context.Context, tx pgx.Tx, id int64, urls []string) error {

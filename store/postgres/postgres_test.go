@@ -13,7 +13,7 @@ import (
 	"github.com/watchline/watchline/store/storetest"
 )
 
-func openTest(t *testing.T) *Store {
+func openTest(t testing.TB) *Store {
 	t.Helper()
 	st, err := Open(context.Background(), pgtest.URL(t))
 	if err != nil {
