@@ -303,7 +303,7 @@ func (s *Store) EnqueueDelivery(ctx context.Context, d *model.Delivery, matchIDs
 			return err
 		}
 		if int(tag.RowsAffected()) != len(uniqueIDs(matchIDs)) {
-			return fmt.Errorf("a match of %v is already in another delivery", matchIDs)
+			return fmt.Errorf("matches %v: %w", matchIDs, store.ErrScheduled)
 		}
 		_, err = tx.Exec(ctx, "UPDATE subscriptions SET next_digest = $1 WHERE id = $2", unix(nextDigest), d.SubscriptionID)
 		return err

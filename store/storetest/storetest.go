@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"Subscriptions", testSubscriptions},
 		{"OutboxNeverSchedulesAMatchTwice", testOutbox},
 		{"DeliveryLeases", testDeliveryLeases},
+		{"ConcurrentScheduling", testConcurrentScheduling},
 		{"EventMatchDevelopments", testEventMatchDevelopments},
 		{"ConcurrentWritersAndATailingReader", testConcurrentLog},
 		{"SourceLeases", testSourceLeases},
@@ -577,8 +578,8 @@ func testOutbox(t *testing.T, st store.Backend) {
 		t.Fatal(err)
 	}
 	d2 := model.Delivery{SubscriptionID: sub.ID, IdempotencyKey: "k2", Channel: "webhook", Payload: []byte("{}")}
-	if err := st.EnqueueDelivery(ctx, &d2, ids[1:], time.Time{}); err == nil {
-		t.Fatal("a match was put in a second delivery")
+	if err := st.EnqueueDelivery(ctx, &d2, ids[1:], time.Time{}); !errors.Is(err, store.ErrScheduled) {
+		t.Fatalf("a match put in a second delivery: %v, want ErrScheduled", err)
 	}
 	ds, _ := st.Deliveries(ctx, store.DeliveryFilter{})
 	if len(ds) != 1 || ds[0].IdempotencyKey != "k1" || ds[0].Matches != 2 {
@@ -898,5 +899,54 @@ func testRobotsTxt(t *testing.T, st store.Backend) {
 	st.SaveRobotsTxt(ctx, "https://example.org", store.RobotsTxt{Status: 404, Fetched: want.Fetched})
 	if got, _, _ := st.RobotsTxt(ctx, "https://example.org"); got.Status != 404 || len(got.Body) != 0 {
 		t.Errorf("replaced robots.txt = %+v", got)
+	}
+}
+
+// testConcurrentScheduling has several processes schedule the same pending
+// matches at once, as every serve node's delivery loop does: one delivery
+// carries them, the others get ErrScheduled.
+func testConcurrentScheduling(t *testing.T, st store.Backend) {
+	ctx := context.Background()
+	sub := model.Subscription{Query: "spy", Webhook: "https://example.org/h", Secret: "s"}
+	st.AddSubscription(ctx, &sub)
+	var ms []store.NewMatch
+	for i := range 20 {
+		ms = append(ms, store.NewMatch{DocumentID: int64(i + 1), Seq: int64(i + 1)})
+	}
+	if _, err := st.RecordMatches(ctx, []store.SubscriptionMatches{{SubscriptionID: sub.ID, Cursor: 20, Matches: ms}}); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := st.PendingMatches(ctx)
+	var ids []int64
+	for _, m := range pending {
+		ids = append(ids, m.ID)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var ok, scheduled int
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := model.Delivery{SubscriptionID: sub.ID, IdempotencyKey: fmt.Sprint("node-", i), Channel: "webhook", Payload: []byte("{}")}
+			err := st.EnqueueDelivery(ctx, &d, ids, time.Time{})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, store.ErrScheduled):
+				scheduled++
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != 1 || scheduled != 3 {
+		t.Errorf("%d deliveries made, %d refused; want 1 and 3", ok, scheduled)
+	}
+	if ds, _ := st.Deliveries(ctx, store.DeliveryFilter{}); len(ds) != 1 || ds[0].Matches != 20 {
+		t.Errorf("deliveries = %+v", ds)
 	}
 }
