@@ -24,70 +24,156 @@ import (
 // crawlers putting the same URL or the same text at once are serialised by
 // advisory locks on those keys, so each article is stored once.
 func (s *Store) PutDocument(ctx context.Context, d *model.Document, raw store.Raw) (store.PutOutcome, error) {
-	if d.CanonicalURL == "" {
-		return 0, errors.New("put document: canonical URL is empty")
+	p := []*put{{doc: d, raw: raw}}
+	if err := s.putAll(ctx, p); err != nil {
+		return 0, err
 	}
-	if d.ContentHash == "" {
-		return 0, fmt.Errorf("put document %s: content hash is empty", d.CanonicalURL)
-	}
-	if d.Fetched.IsZero() {
-		d.Fetched = s.now()
-	}
-	if d.URL == "" {
-		d.URL = d.CanonicalURL
-	}
-	urls := uniqueStrings(append([]string{d.CanonicalURL, d.URL}, d.URLs...))
-	versions := d.Versions
-	var outcome store.PutOutcome
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		d.Versions = versions
-		// One round trip: lock the keys, then look the document up by its
-		// URLs and by its text (the server runs a batch in order).
-		var b pgx.Batch
-		b.Queue(lockKeysSQL, append([]string{"hash " + d.ContentHash}, prefixed("url ", urls)...))
-		b.Queue(`SELECT d.id, d.content_hash, d.versions FROM document_urls u
-			JOIN documents d ON d.id = u.document_id WHERE u.url = ANY($1)
-			ORDER BY array_position($1, u.url) LIMIT 1`, urls)
-		b.Queue("SELECT id FROM documents WHERE content_hash = $1 AND NOT deleted ORDER BY id LIMIT 1", d.ContentHash)
-		br := tx.SendBatch(ctx, &b)
-		var id, existing int64
-		var hash string
-		var have int
-		_, lockErr := br.Exec()
-		byURL := br.QueryRow().Scan(&id, &hash, &have)
-		byText := br.QueryRow().Scan(&existing)
-		if err := errors.Join(lockErr, br.Close()); err != nil {
-			return fmt.Errorf("look up: %w", err)
+	return p[0].outcome, nil
+}
+
+// put is one document of a write, with what is committed together with it.
+type put struct {
+	doc *model.Document
+	raw store.Raw
+	// relink: stored originals that become near-duplicates of doc when it
+	// is inserted as a new original.
+	relink []relinkFrom
+	// validatorsURL, when set, gets validators in the same transaction.
+	validatorsURL string
+	validators    store.Validators
+
+	outcome  store.PutOutcome
+	relinked int
+}
+
+type relinkFrom struct {
+	from int64
+	sim  float64
+}
+
+// putAll stores puts in one transaction, in order, each as PutDocument
+// would (a later one sees the earlier ones). It first locks every URL and
+// text hash of the batch, in one order, so concurrent batches never wait on
+// each other in a circle; the log head is taken once, at the end.
+func (s *Store) putAll(ctx context.Context, puts []*put) error {
+	var keys []string
+	versions := make([]int, len(puts))
+	urls := make([][]string, len(puts))
+	for i, p := range puts {
+		d := p.doc
+		if d.CanonicalURL == "" {
+			return errors.New("put document: canonical URL is empty")
 		}
-		switch {
-		case byURL == nil && hash == d.ContentHash:
-			outcome = store.Unchanged
-			d.ID = id
-			return addURLs(ctx, tx, id, urls)
-		case byURL == nil:
-			outcome = store.Updated
-			d.ID = id
-			d.Versions = have + 1
-			return s.updateVersion(ctx, tx, d, urls, raw)
-		case !errors.Is(byURL, pgx.ErrNoRows):
-			return fmt.Errorf("find by url: %w", byURL)
+		if d.ContentHash == "" {
+			return fmt.Errorf("put document %s: content hash is empty", d.CanonicalURL)
 		}
-		switch {
-		case byText == nil:
-			outcome = store.Aliased
-			d.ID = existing
-			return addURLs(ctx, tx, existing, urls)
-		case !errors.Is(byText, pgx.ErrNoRows):
-			return fmt.Errorf("find by content: %w", byText)
+		if d.Fetched.IsZero() {
+			d.Fetched = s.now()
 		}
-		outcome = store.Inserted
-		d.Versions = 1
-		return s.insert(ctx, tx, d, urls, raw)
+		if d.URL == "" {
+			d.URL = d.CanonicalURL
+		}
+		versions[i] = d.Versions
+		urls[i] = uniqueStrings(append([]string{d.CanonicalURL, d.URL}, d.URLs...))
+		keys = append(keys, "hash "+d.ContentHash)
+		keys = append(keys, prefixed("url ", urls[i])...)
+	}
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, lockKeysSQL, keys); err != nil {
+			return fmt.Errorf("put documents: lock: %w", err)
+		}
+		var changed []int64 // documents that get new seqs, in order
+		for i, p := range puts {
+			p.doc.Versions, p.relinked = versions[i], 0
+			ids, err := s.putOne(ctx, tx, p, urls[i])
+			if err != nil {
+				return fmt.Errorf("put document %s: %w", p.doc.CanonicalURL, err)
+			}
+			changed = append(changed, ids...)
+		}
+		seqs, err := s.setDocSeqs(ctx, tx, changed)
+		if err != nil {
+			return err
+		}
+		for _, p := range puts {
+			if seq, ok := seqs[p.doc.ID]; ok && (p.outcome == store.Inserted || p.outcome == store.Updated) {
+				p.doc.Seq = seq
+			}
+		}
+		return nil
 	})
-	if err != nil {
-		return 0, fmt.Errorf("put document %s: %w", d.CanonicalURL, err)
+}
+
+// putOne stores p inside a transaction that holds its keys' locks and
+// returns the documents whose seqs must move: p's own when it was inserted
+// or changed, and those it relinked.
+func (s *Store) putOne(ctx context.Context, tx pgx.Tx, p *put, urls []string) ([]int64, error) {
+	d := p.doc
+	// One round trip: the document by its URLs, and by its text.
+	var b pgx.Batch
+	b.Queue(`SELECT d.id, d.content_hash, d.versions FROM document_urls u
+		JOIN documents d ON d.id = u.document_id WHERE u.url = ANY($1)
+		ORDER BY array_position($1, u.url) LIMIT 1`, urls)
+	b.Queue("SELECT id FROM documents WHERE content_hash = $1 AND NOT deleted ORDER BY id LIMIT 1", d.ContentHash)
+	br := tx.SendBatch(ctx, &b)
+	var id, existing int64
+	var hash string
+	var have int
+	byURL := br.QueryRow().Scan(&id, &hash, &have)
+	byText := br.QueryRow().Scan(&existing)
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("look up: %w", err)
 	}
-	return outcome, nil
+	var changed []int64
+	switch {
+	case byURL == nil && hash == d.ContentHash:
+		p.outcome = store.Unchanged
+		d.ID = id
+		if err := addURLs(ctx, tx, id, urls); err != nil {
+			return nil, err
+		}
+	case byURL == nil:
+		p.outcome = store.Updated
+		d.ID = id
+		d.Versions = have + 1
+		if err := updateVersion(ctx, tx, d, urls, p.raw); err != nil {
+			return nil, err
+		}
+		changed = append(changed, id)
+	case !errors.Is(byURL, pgx.ErrNoRows):
+		return nil, fmt.Errorf("find by url: %w", byURL)
+	case byText == nil:
+		p.outcome = store.Aliased
+		d.ID = existing
+		if err := addURLs(ctx, tx, existing, urls); err != nil {
+			return nil, err
+		}
+	case !errors.Is(byText, pgx.ErrNoRows):
+		return nil, fmt.Errorf("find by content: %w", byText)
+	default:
+		p.outcome = store.Inserted
+		d.Versions = 1
+		if err := insert(ctx, tx, d, urls, p.raw); err != nil {
+			return nil, err
+		}
+		changed = append(changed, d.ID)
+	}
+	if p.outcome == store.Inserted && d.DuplicateOf == 0 {
+		for _, r := range p.relink {
+			ids, err := relink(ctx, tx, r.from, d.ID, r.sim)
+			if err != nil {
+				return nil, err
+			}
+			changed = append(changed, ids...)
+			p.relinked++
+		}
+	}
+	if p.validatorsURL != "" {
+		if err := setValidators(ctx, tx, p.validatorsURL, p.validators, s.now()); err != nil {
+			return nil, err
+		}
+	}
+	return changed, nil
 }
 
 func prefixed(p string, xs []string) []string {
@@ -105,9 +191,8 @@ const lockKeysSQL = `SELECT pg_advisory_xact_lock(k) FROM
 	(SELECT DISTINCT hashtextextended(key, 0) AS k FROM unnest($1::text[]) AS key ORDER BY 1) AS keys`
 
 // insert stores a new document with its URLs, first version and raw page
-// in one statement, which takes the log's next seq: the head's lock is then
-// held only for the commit that follows.
-func (s *Store) insert(ctx context.Context, tx pgx.Tx, d *model.Document, urls []string, raw store.Raw) error {
+// in one statement; its seq comes at the end of the transaction.
+func insert(ctx context.Context, tx pgx.Tx, d *model.Document, urls []string, raw store.Raw) error {
 	var body []byte
 	if len(raw.Body) > 0 {
 		var err error
@@ -115,32 +200,28 @@ func (s *Store) insert(ctx context.Context, tx pgx.Tx, d *model.Document, urls [
 			return err
 		}
 	}
-	err := tx.QueryRow(ctx, `WITH h AS (UPDATE log_heads SET seq = seq + 1 WHERE name = 'documents' RETURNING seq),
-		d AS (INSERT INTO documents(seq, url, canonical_url, source_id, title, text, authors,
+	err := tx.QueryRow(ctx, `WITH d AS (INSERT INTO documents(url, canonical_url, source_id, title, text, authors,
 			language, tags, official, published, published_source, published_confidence, modified, fetched,
 			content_hash, simhash, duplicate_of, similarity, versions)
-			SELECT h.seq, $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19 FROM h RETURNING id, seq),
+			VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING id),
 		u AS (INSERT INTO document_urls(url, document_id) SELECT x, d.id FROM d, unnest($20::text[]) AS x
 			ON CONFLICT (url) DO NOTHING),
 		v AS (INSERT INTO document_versions(document_id, version, title, text, content_hash, fetched)
 			SELECT d.id, $19, $4, $5, $15, $14 FROM d),
 		r AS (INSERT INTO raw_pages(document_id, version, content_type, body)
 			SELECT d.id, $19, $21, $22 FROM d WHERE $22::bytea IS NOT NULL)
-		SELECT id, seq FROM d`,
+		SELECT id FROM d`,
 		d.URL, d.CanonicalURL, d.SourceID, d.Title, d.Text, jsonList(d.Authors), d.Language, jsonList(d.Tags),
 		d.Official, unix(d.Published), d.PublishedSource, d.PublishedConfidence, unix(d.Modified), unix(d.Fetched),
 		d.ContentHash, int64(d.SimHash), nullID(d.DuplicateOf), d.Similarity, d.Versions,
-		urls, raw.ContentType, body).Scan(&d.ID, &d.Seq)
+		urls, raw.ContentType, body).Scan(&d.ID)
 	if err != nil {
 		return fmt.Errorf("insert: %w", err)
-	}
-	if s.beforeCommit != nil {
-		s.beforeCommit()
 	}
 	return nil
 }
 
-func (s *Store) updateVersion(ctx context.Context, tx pgx.Tx, d *model.Document, urls []string, raw store.Raw) error {
+func updateVersion(ctx context.Context, tx pgx.Tx, d *model.Document, urls []string, raw store.Raw) error {
 	// The first publication date stays: a later version is the same document.
 	_, err := tx.Exec(ctx, `UPDATE documents SET title = $1, text = $2, authors = $3, language = $4,
 		modified = $5, fetched = $5, content_hash = $6, simhash = $7, versions = $8, deleted = false WHERE id = $9`,
@@ -151,32 +232,49 @@ func (s *Store) updateVersion(ctx context.Context, tx pgx.Tx, d *model.Document,
 	if err := addURLs(ctx, tx, d.ID, urls); err != nil {
 		return err
 	}
-	if err := addVersion(ctx, tx, d, raw); err != nil {
-		return err
-	}
-	return s.setDocSeqs(ctx, tx, []int64{d.ID}, &d.Seq)
+	return addVersion(ctx, tx, d, raw)
 }
 
 // setDocSeqs gives documents ids (already written, so already locked by this
-// transaction) the next seqs of the log, in order; first, if not nil, gets the
-// first one. It must be the transaction's last lock.
-func (s *Store) setDocSeqs(ctx context.Context, tx pgx.Tx, ids []int64, first *int64) error {
-	if len(ids) == 0 {
-		return nil
+// transaction) the next seqs of the log, in the order of each one's last
+// appearance, and returns each one's seq. It takes the log head's lock, so it
+// must be the transaction's last lock; the head is held until commit, and
+// seqs therefore become visible in the order they were given.
+func (s *Store) setDocSeqs(ctx context.Context, tx pgx.Tx, ids []int64) (map[int64]int64, error) {
+	order := lastOccurrences(ids)
+	if len(order) == 0 {
+		return nil, nil
 	}
-	seq, err := s.nextSeqs(ctx, tx, "documents", len(ids))
+	var last int64
+	err := tx.QueryRow(ctx, `WITH h AS (UPDATE log_heads SET seq = seq + cardinality($1::bigint[]) WHERE name = 'documents' RETURNING seq)
+		UPDATE documents d SET seq = h.seq - cardinality($1::bigint[]) + x.n FROM h, unnest($1::bigint[]) WITH ORDINALITY AS x(id, n)
+		WHERE d.id = x.id RETURNING h.seq`, order).Scan(&last)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("set seq: %w", err)
 	}
-	if first != nil {
-		*first = seq
+	if s.beforeCommit != nil {
+		s.beforeCommit()
 	}
-	_, err = tx.Exec(ctx, `UPDATE documents d SET seq = $2 + x.n - 1
-		FROM unnest($1::bigint[]) WITH ORDINALITY AS x(id, n) WHERE d.id = x.id`, ids, seq)
-	if err != nil {
-		return fmt.Errorf("set seq: %w", err)
+	seqs := make(map[int64]int64, len(order))
+	for i, id := range order {
+		seqs[id] = last - int64(len(order)) + int64(i) + 1
 	}
-	return nil
+	return seqs, nil
+}
+
+// lastOccurrences is ids without repeats, each where it last appears.
+func lastOccurrences(ids []int64) []int64 {
+	last := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		last[id] = i
+	}
+	var order []int64
+	for i, id := range ids {
+		if last[id] == i {
+			order = append(order, id)
+		}
+	}
+	return order
 }
 
 func addVersion(ctx context.Context, tx pgx.Tx, d *model.Document, raw store.Raw) error {
@@ -228,7 +326,8 @@ func (s *Store) DeleteDocument(ctx context.Context, id int64) error {
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("delete document %d: %w", id, store.ErrNotFound)
 		}
-		return s.setDocSeqs(ctx, tx, []int64{id}, nil)
+		_, err = s.setDocSeqs(ctx, tx, []int64{id})
+		return err
 	})
 }
 
@@ -239,23 +338,37 @@ func (s *Store) RelinkDuplicates(ctx context.Context, from, to int64, sim float6
 		return nil
 	}
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id FROM documents WHERE (id = $1 OR duplicate_of = $1) AND NOT deleted
-			AND id <> $2 ORDER BY id FOR UPDATE`, from, to)
+		ids, err := relink(ctx, tx, from, to, sim)
 		if err != nil {
-			return fmt.Errorf("relink duplicates of %d: %w", from, err)
+			return err
 		}
-		ids, err := collect(rows, pgx.RowTo[int64])
-		if err != nil {
-			return fmt.Errorf("relink duplicates of %d: %w", from, err)
-		}
-		if _, err := tx.Exec(ctx, "UPDATE documents SET duplicate_of = $1 WHERE id = ANY($2)", to, ids); err != nil {
-			return fmt.Errorf("relink duplicates of %d: %w", from, err)
-		}
-		if _, err := tx.Exec(ctx, "UPDATE documents SET similarity = $1 WHERE id = $2 AND id = ANY($3)", sim, from, ids); err != nil {
-			return fmt.Errorf("relink duplicates of %d: %w", from, err)
-		}
-		return s.setDocSeqs(ctx, tx, ids, nil)
+		_, err = s.setDocSeqs(ctx, tx, ids)
+		return err
 	})
+}
+
+// relink points from and its near-duplicates at to and returns the
+// documents it changed, in id order.
+func relink(ctx context.Context, tx pgx.Tx, from, to int64, sim float64) ([]int64, error) {
+	if from == to {
+		return nil, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT id FROM documents WHERE (id = $1 OR duplicate_of = $1) AND NOT deleted
+		AND id <> $2 ORDER BY id FOR UPDATE`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("relink duplicates of %d: %w", from, err)
+	}
+	ids, err := collect(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("relink duplicates of %d: %w", from, err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE documents SET duplicate_of = $1 WHERE id = ANY($2)", to, ids); err != nil {
+		return nil, fmt.Errorf("relink duplicates of %d: %w", from, err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE documents SET similarity = $1 WHERE id = $2 AND id = ANY($3)", sim, from, ids); err != nil {
+		return nil, fmt.Errorf("relink duplicates of %d: %w", from, err)
+	}
+	return ids, nil
 }
 
 const docColumns = `id, seq, url, canonical_url, source_id, title, text, authors, language, tags, official,

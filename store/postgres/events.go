@@ -133,16 +133,7 @@ func (s *Store) ApplyEvents(ctx context.Context, ch store.EventChanges) error {
 // event log, in the order of each one's last appearance in ids. It must be
 // the transaction's last lock.
 func (s *Store) setEventSeqs(ctx context.Context, tx pgx.Tx, ids []int64) error {
-	last := make(map[int64]int, len(ids))
-	for i, id := range ids {
-		last[id] = i
-	}
-	var order []int64
-	for i, id := range ids {
-		if last[id] == i {
-			order = append(order, id)
-		}
-	}
+	order := lastOccurrences(ids)
 	if len(order) == 0 {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/store/postgres/pgtest"
 	"github.com/watchline/watchline/store/storetest"
@@ -129,5 +130,57 @@ func TestLogUnderConcurrentWriters(t *testing.T) {
 	var changes int64 = writers * each
 	if max, _ := st.MaxSeq(ctx); max != changes {
 		t.Errorf("max seq = %d after %d changes: the log has gaps or repeats", max, changes)
+	}
+}
+
+// TestPutBatch stores a batch in which a later document sees the earlier
+// ones: a new version of one, a relinked original, validators committed with
+// the batch; seqs follow the order of the changes.
+func TestPutBatch(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	old := storetest.Doc("https://b.example/old", "an older copy")
+	if _, err := st.PutDocument(ctx, old, store.Raw{}); err != nil {
+		t.Fatal(err)
+	}
+	a := storetest.Doc("https://b.example/a", "first text")
+	a2 := storetest.Doc("https://b.example/a", "second text")
+	orig := storetest.Doc("https://b.example/orig", "the original")
+	puts := []*put{
+		{doc: a},
+		{doc: a2},
+		{doc: orig, relink: []relinkFrom{{from: old.ID, sim: 0.9}},
+			validatorsURL: "https://b.example/feed", validators: store.Validators{ETag: `"v1"`}},
+	}
+	if err := st.putAll(ctx, puts); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range puts {
+		got = append(got, fmt.Sprintf("%v:%d", p.outcome, p.relinked))
+	}
+	if fmt.Sprint(got) != "[new:0 updated:0 new:1]" {
+		t.Errorf("outcomes %v", got)
+	}
+	docs, _ := st.DocumentsAfter(ctx, 1, 10)
+	var log []string
+	for _, d := range docs {
+		log = append(log, fmt.Sprintf("%d:%d:v%d", d.Seq, d.ID, d.Versions))
+	}
+	if fmt.Sprint(log) != "[2:2:v2 3:3:v1 4:1:v1]" {
+		t.Errorf("log after the batch = %v", log)
+	}
+	if d, _ := st.Document(ctx, old.ID); d.DuplicateOf != orig.ID || d.Similarity != 0.9 {
+		t.Errorf("old copy not relinked: %+v", d)
+	}
+	if v, _ := st.Validators(ctx, "https://b.example/feed"); v.ETag != `"v1"` {
+		t.Errorf("validators = %+v", v)
+	}
+	bad := []*put{{doc: storetest.Doc("https://b.example/c", "fine")}, {doc: &model.Document{CanonicalURL: "https://b.example/d"}}}
+	if err := st.putAll(ctx, bad); err == nil {
+		t.Error("a batch with a document without content hash was stored")
+	}
+	if max, _ := st.MaxSeq(ctx); max != 4 {
+		t.Errorf("a refused batch wrote something: max seq %d", max)
 	}
 }

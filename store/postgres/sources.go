@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
@@ -86,13 +87,22 @@ func (s *Store) Validators(ctx context.Context, url string) (store.Validators, e
 
 // SetValidators stores the validators for url; empty validators delete them.
 func (s *Store) SetValidators(ctx context.Context, url string, v store.Validators) error {
+	return setValidators(ctx, s.pool, url, v, s.now())
+}
+
+// execer is a connection pool or a transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+func setValidators(ctx context.Context, db execer, url string, v store.Validators, now time.Time) error {
 	var err error
 	if v == (store.Validators{}) {
-		_, err = s.pool.Exec(ctx, "DELETE FROM http_cache WHERE url = $1", url)
+		_, err = db.Exec(ctx, "DELETE FROM http_cache WHERE url = $1", url)
 	} else {
-		_, err = s.pool.Exec(ctx, `INSERT INTO http_cache(url, etag, last_modified, updated) VALUES($1,$2,$3,$4)
+		_, err = db.Exec(ctx, `INSERT INTO http_cache(url, etag, last_modified, updated) VALUES($1,$2,$3,$4)
 			ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
-			updated = excluded.updated`, url, v.ETag, v.LastModified, s.now().Unix())
+			updated = excluded.updated`, url, v.ETag, v.LastModified, now.Unix())
 	}
 	if err != nil {
 		return fmt.Errorf("set validators %s: %w", url, err)
