@@ -363,7 +363,7 @@ type runProc struct {
 	errBuf bytes.Buffer
 }
 
-func startRun(t *testing.T, bin string, args []string) *runProc {
+func startRun(t testing.TB, bin string, args []string) *runProc {
 	t.Helper()
 	p := &runProc{cmd: exec.Command(bin, args...), url: make(chan string, 1), exited: make(chan struct{})}
 	p.cmd.Stderr = lockedWriter{&p.mu, &p.errBuf}
@@ -377,11 +377,15 @@ func startRun(t *testing.T, bin string, args []string) *runProc {
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			if _, after, ok := strings.Cut(sc.Text(), " serving "); ok {
-				if u, _, ok := strings.Cut(after, " "); ok {
-					select {
-					case p.url <- u:
-					default:
+			// "… serving URL …" (run) or "… serving DIR at URL …" (serve).
+			if strings.Contains(sc.Text(), " serving ") {
+				for _, f := range strings.Fields(sc.Text()) {
+					if strings.HasPrefix(f, "http://") {
+						select {
+						case p.url <- f:
+						default:
+						}
+						break
 					}
 				}
 			}

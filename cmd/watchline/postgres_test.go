@@ -27,7 +27,7 @@ var builtBinary struct {
 	out  []byte
 }
 
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	builtBinary.once.Do(func() {
 		dir, err := os.MkdirTemp("", "watchline-bin")
