@@ -93,6 +93,14 @@ func WriteAtom(ctx context.Context, st Store, subID int64, w io.Writer) error {
 			title = it.URL
 		}
 		summary := it.Snippet
+		categories := []atomCategory{{Term: it.Source}}
+		if it.Version > 1 {
+			// An edited statement is an update of something published
+			// before, not a new publication: say so where readers look.
+			title = "Updated: " + title
+			summary = fmt.Sprintf("Edited after publication (version %d of the text). %s", it.Version, summary)
+			categories = append(categories, atomCategory{Term: "updated"})
+		}
 		if len(it.Terms) > 0 {
 			summary += " (matched: " + strings.Join(it.Terms, ", ") + ")"
 		}
@@ -105,7 +113,7 @@ func WriteAtom(ctx context.Context, st Store, subID int64, w io.Writer) error {
 			Link:       atomLink{Href: it.URL, Rel: "alternate"},
 			Updated:    atomTime(m.Created),
 			Summary:    atomText{Type: "text", Body: strings.TrimSpace(summary + " — why: " + it.Rule)},
-			Categories: []atomCategory{{Term: it.Source}},
+			Categories: categories,
 		}
 		if !it.Published.IsZero() {
 			e.Published = atomTime(it.Published)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +134,52 @@ func TestAtomFeed(t *testing.T) {
 	ds, _ := st.Deliveries(ctx, store.DeliveryFilter{})
 	if len(ds) != 1 || ds[0].State != model.DeliveryDelivered || ds[0].Channel != ChannelAtom {
 		t.Errorf("deliveries = %+v", ds)
+	}
+}
+
+// TestAtomEditedStatement: a statement matched only after it was edited is
+// marked as an update of an earlier publication, and the entry says why it
+// matched with the query as typed.
+func TestAtomEditedStatement(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, t.TempDir())
+	svc := newService(st, newClock(t0), Options{})
+	putDoc(t, st, "https://cps.example/statement", "cps", "Statement on the case", "The case is closed.",
+		func(d *model.Document) { d.Official = true })
+	sub, err := svc.Add(ctx, model.Subscription{Query: `"further evidence" OR review`, AtomFile: t.TempDir() + "/cps.xml"}, AddOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	putDoc(t, st, "https://cps.example/statement", "cps", "Statement on the case",
+		"The case is closed after months of trying to obtain further evidence.", func(d *model.Document) { d.Official = true })
+	if n, err := svc.Match(ctx); n != 1 || err != nil {
+		t.Fatalf("Match = %d, %v; want the edited text matched once", n, err)
+	}
+	var buf bytes.Buffer
+	if err := WriteAtom(ctx, st, sub.ID, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Entries []struct {
+			Title      string `xml:"title"`
+			Summary    string `xml:"summary"`
+			Categories []struct {
+				Term string `xml:"term,attr"`
+			} `xml:"category"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal(buf.Bytes(), &f); err != nil || len(f.Entries) != 1 {
+		t.Fatalf("feed: %v, %d entries\n%s", err, len(f.Entries), buf.String())
+	}
+	e := f.Entries[0]
+	var terms []string
+	for _, c := range e.Categories {
+		terms = append(terms, c.Term)
+	}
+	if !strings.HasPrefix(e.Title, "Updated: ") || !strings.Contains(e.Summary, "version 2") || !slices.Contains(terms, "updated") {
+		t.Errorf("edited statement entry = %+v; want it marked as an update (title, summary, category)", e)
+	}
+	if !strings.Contains(e.Summary, `query: "further evidence" OR review`) || strings.Contains(e.Summary, `\"`) {
+		t.Errorf("summary %q; want the query as typed, without backslashes", e.Summary)
 	}
 }

@@ -122,7 +122,7 @@ func TestEmailDelivery(t *testing.T) {
 		t.Fatalf("parts = %v, want text/plain then text/html", order)
 	}
 	text, html := parts["text/plain"], parts["text/html"]
-	for _, want := range []string{"== From wire ==", "== From paper ==", "https://a.example/1", "matched: china, spy", "why: query \"china spy\""} {
+	for _, want := range []string{"== From wire ==", "== From paper ==", "https://a.example/1", "matched: china, spy", "why: query: china spy"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text part lacks %q:\n%s", want, text)
 		}

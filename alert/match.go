@@ -34,6 +34,10 @@ type Item struct {
 	// official statement).
 	Development string `json:"development,omitempty"`
 	Similar     int    `json:"similar"` // wire copies folded into this alert ("+N similar")
+	// Version is, when above 1, the number of the text that matched: the
+	// document was edited after it was first seen (an official statement
+	// changed silently), and this alert is about the edited text.
+	Version int `json:"version,omitempty"`
 }
 
 // Match runs one matching pass: every article-level subscription is evaluated
@@ -176,11 +180,20 @@ func (s *Service) matchOne(batch Batch, sub *model.Subscription, byID map[int64]
 		}
 		items = append(items, Item{DocumentID: d.ID, URL: d.CanonicalURL, Title: d.Title, Source: d.SourceID,
 			Published: d.Published, Official: d.Official, Language: d.Language, Terms: h.Terms, Rule: rule,
-			Snippet: h.Snippet})
+			Snippet: h.Snippet, Version: editedVersion(d)})
 		seqs = append(seqs, d.Seq)
 	}
 	sort.Sort(bySeq{items, seqs})
 	return items, nil
+}
+
+// editedVersion is d's version number if its text was edited after it was
+// first stored, else 0.
+func editedVersion(d *model.Document) int {
+	if d.Versions > 1 {
+		return d.Versions
+	}
+	return 0
 }
 
 type bySeq struct {
@@ -207,7 +220,7 @@ func rootOf(d model.Document) int64 {
 // admits applies sub's filters to d and, if d passes, says which rule
 // admitted it: the query and every filter it satisfied.
 func admits(sub *model.Subscription, d *model.Document) (string, bool) {
-	rule := []string{fmt.Sprintf("query %q", sub.Query)}
+	rule := []string{"query: " + sub.Query} // as typed: %q would backslash its quotes
 	if len(sub.Sources) > 0 {
 		if !contains(sub.Sources, d.SourceID) {
 			return "", false
@@ -300,8 +313,9 @@ func (s *Service) backfill(ctx context.Context, sub model.Subscription, since ti
 	return total, nil
 }
 
-// Test shows what sub would have alerted over the last days days, wire copies
-// folded, without recording or sending anything. sub need not be stored.
+// Test shows what sub would have alerted over the last days days (days <= 0:
+// over the whole archive), wire copies folded, without recording or sending
+// anything. sub need not be stored.
 func (s *Service) Test(ctx context.Context, sub model.Subscription, days int) ([]Item, error) {
 	if err := s.validateMatching(&sub); err != nil {
 		return nil, err
@@ -309,7 +323,11 @@ func (s *Service) Test(ctx context.Context, sub model.Subscription, days int) ([
 	if s.opts.Matcher == nil {
 		return nil, ErrNoMatcher
 	}
-	docs, err := s.windowDocs(ctx, s.opts.Clock().AddDate(0, 0, -days), 0)
+	var since time.Time
+	if days > 0 {
+		since = s.opts.Clock().AddDate(0, 0, -days)
+	}
+	docs, err := s.windowDocs(ctx, since, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -117,7 +117,7 @@ func TestWebhookDelivers(t *testing.T) {
 		t.Fatalf("payload = %+v; want the subscription and its 2 matches", p)
 	}
 	for _, m := range p.Matches {
-		if len(m.Terms) == 0 || !strings.Contains(m.Rule, `query "china spy"`) || m.Snippet == "" || m.URL == "" {
+		if len(m.Terms) == 0 || !strings.Contains(m.Rule, "query: china spy") || m.Snippet == "" || m.URL == "" {
 			t.Errorf("match %+v does not say why it matched", m)
 		}
 	}

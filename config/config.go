@@ -15,6 +15,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/watchline/watchline/model"
@@ -27,6 +28,9 @@ const (
 )
 
 // DefaultUserAgent is the User-Agent sent when the file does not set one.
+// Some sites (the US State Department, the Council of the EU, ASIO's CDN, the
+// FBI) refuse requests from agents they do not know; defaults.contact adds
+// who to ask, which is what their operators look for before unblocking.
 const DefaultUserAgent = "watchline/0.1 (+https://github.com/watchline/watchline)"
 
 // MinInterval is the shortest polling interval allowed for a real (public)
@@ -44,9 +48,14 @@ type Defaults struct {
 	Interval  time.Duration // base polling interval, default 30m
 	Delay     time.Duration // per-host minimum gap between requests, default 1s
 	UserAgent string        // default DefaultUserAgent
-	MaxBody   int64         // response body cap in bytes, default 10 MiB
-	Timeout   time.Duration // per-request timeout, default 30s
-	Workers   int           // hosts crawled concurrently, default 4
+	// Contact is who runs this crawler: an e-mail address or a URL. It is
+	// added to every source's User-Agent and, if an address, sent as the From
+	// header (RFC 9110 10.1.2), so a site's operator can reach a person
+	// instead of blocking an unknown bot.
+	Contact string
+	MaxBody int64         // response body cap in bytes, default 10 MiB
+	Timeout time.Duration // per-request timeout, default 30s
+	Workers int           // hosts crawled concurrently, default 4
 }
 
 // BuiltinDefaults returns the defaults used for anything the file leaves out.
@@ -194,6 +203,7 @@ func (c *Config) ApplyDefaults() {
 		if s.MaxBody == 0 {
 			s.MaxBody = d.MaxBody
 		}
+		withContact(s, d.Contact)
 	}
 	for i := range c.Topics {
 		if c.Topics[i].Title == "" {
@@ -211,6 +221,36 @@ func (c *Config) ApplyDefaults() {
 	if c.Web.Addr == "" {
 		c.Web.Addr = "127.0.0.1:8080"
 	}
+}
+
+// withContact adds the crawler's contact to a source's User-Agent (once) and
+// records it for the From header.
+func withContact(s *model.Source, contact string) {
+	if contact == "" {
+		return
+	}
+	s.Contact = contact
+	if strings.Contains(s.UserAgent, contact) {
+		return
+	}
+	if base, ok := strings.CutSuffix(s.UserAgent, ")"); ok && strings.Contains(base, "(") {
+		s.UserAgent = base + "; " + contact + ")"
+		return
+	}
+	s.UserAgent += " (" + contact + ")"
+}
+
+// FormatDuration prints a duration the way people write it and feeds.yaml
+// takes it: 30m rather than 30m0s, 1h rather than 1h0m0s.
+func FormatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }
 
 // Source returns the source with the given id.

@@ -208,6 +208,30 @@ defaults: {interval: 45m, delay: 5s, user_agent: "ua/2", max_body: 5MB, timeout:
 			},
 		},
 		{
+			name: "the contact joins every User-Agent once and is the From address",
+			yaml: `
+defaults: {contact: ops@example.org}
+sources:
+  - id: a
+    url: https://example.org/a.xml
+  - id: b
+    url: https://example.org/b.xml
+    user_agent: "own-agent/2"
+`,
+			want: Config{
+				Defaults: func() Defaults { d := def; d.Contact = "ops@example.org"; return d }(),
+				Sources: []model.Source{
+					{ID: "a", Title: "a", Kind: model.KindFeed, URL: "https://example.org/a.xml", Interval: def.Interval,
+						Delay: def.Delay, UserAgent: "watchline/0.1 (+https://github.com/watchline/watchline; ops@example.org)",
+						Contact: "ops@example.org", MaxBody: def.MaxBody, FetchArticles: true},
+					{ID: "b", Title: "b", Kind: model.KindFeed, URL: "https://example.org/b.xml", Interval: def.Interval,
+						Delay: def.Delay, UserAgent: "own-agent/2 (ops@example.org)", Contact: "ops@example.org",
+						MaxBody: def.MaxBody, FetchArticles: true},
+				},
+				Web: Web{Addr: "127.0.0.1:8080"},
+			},
+		},
+		{
 			name: "allow_private permits fast polling of a local test server",
 			yaml: `
 sources:
@@ -463,5 +487,27 @@ func TestSecretsFromEnvironment(t *testing.T) {
 	}
 	if got := (Web{}).Token(); got != "tok" {
 		t.Errorf("Token() = %q", got)
+	}
+}
+
+// TestShippedFeedsMarked: every shipped source says when and how it was last
+// checked, or that it is unverified, so a reader knows what to trust.
+func TestShippedFeedsMarked(t *testing.T) {
+	b, err := os.ReadFile("../feeds.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	sources := text[strings.Index(text, "\nsources:\n"):strings.Index(text, "\ntopics:\n")]
+	blocks := strings.Split(sources, "\n  - id: ")[1:]
+	if len(blocks) < 40 {
+		t.Fatalf("%d sources in feeds.yaml, want the 40+ the file lists", len(blocks))
+	}
+	checked := regexp.MustCompile(`# checked: \d{4}-\d{2}-\d{2}, \S`)
+	for _, blk := range blocks {
+		id, _, _ := strings.Cut(blk, "\n")
+		if !checked.MatchString(blk) && !strings.Contains(blk, "# unverified: ") {
+			t.Errorf("source %s has neither `# checked: DATE, how` nor `# unverified: why`", id)
+		}
 	}
 }

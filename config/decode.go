@@ -17,7 +17,7 @@ import (
 // Known fields of each mapping, in the order they are listed in messages.
 var (
 	topFields      = []string{"defaults", "sources", "topics", "alerts", "smtp", "web"}
-	defaultsFields = []string{"interval", "delay", "user_agent", "max_body", "timeout", "workers"}
+	defaultsFields = []string{"interval", "delay", "user_agent", "contact", "max_body", "timeout", "workers"}
 	sourceFields   = []string{"id", "title", "kind", "url", "links", "official", "tags", "language",
 		"interval", "delay", "user_agent", "max_body", "allow_private", "fetch_articles"}
 	topicFields   = []string{"id", "title", "query"}
@@ -216,6 +216,7 @@ func decode(name string, data []byte) (*Config, Errors) {
 		if !set.maxBody {
 			s.MaxBody = c.Defaults.MaxBody
 		}
+		withContact(s, c.Defaults.Contact)
 	}
 	if smtpSet && !startTLSSet {
 		c.SMTP.StartTLS = true
@@ -264,6 +265,8 @@ func (d *decoder) defaults(n *yaml.Node, path string, def *Defaults) {
 			}
 		case "user_agent":
 			def.UserAgent = d.str(v, path)
+		case "contact":
+			def.Contact = strings.TrimSpace(d.str(v, path))
 		case "max_body":
 			if x, ok := d.size(v, path); ok {
 				def.MaxBody = x

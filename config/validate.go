@@ -88,6 +88,7 @@ func (v *validator) defaults() {
 	v.badDefault["delay"] = !v.nonNegative("defaults.delay", d.Delay)
 	v.positive("defaults.timeout", d.Timeout)
 	v.badDefault["user_agent"] = !v.userAgent("defaults.user_agent", d.UserAgent)
+	v.contact("defaults.contact", d.Contact)
 	if d.MaxBody <= 0 {
 		v.badDefault["max_body"] = true
 		v.errorf("defaults.max_body", "must be a positive size like 10MiB")
@@ -125,6 +126,25 @@ func (v *validator) userAgent(field, ua string) bool {
 		return true
 	}
 	return false
+}
+
+// contact must be an e-mail address or an http(s) URL: it goes into a
+// header of every request.
+func (v *validator) contact(field, c string) {
+	if c == "" {
+		return
+	}
+	if strings.ContainsAny(c, "\r\n\x00();") {
+		v.errorf(field, "must be one e-mail address or URL, without ( ) or ;")
+		return
+	}
+	if u, err := url.Parse(c); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return
+	}
+	if a, err := mail.ParseAddress(c); err == nil && a.Address == c {
+		return
+	}
+	v.errorf(field, "%q is neither an e-mail address nor an http(s) URL; write who runs this crawler, like ops@example.org", c)
 }
 
 func (v *validator) sources() {
@@ -318,14 +338,4 @@ func (v *validator) web() {
 	}
 }
 
-// short prints a duration the way people write it: 1m rather than 1m0s.
-func short(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
-}
+func short(d time.Duration) string { return FormatDuration(d) }

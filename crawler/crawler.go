@@ -356,28 +356,23 @@ func (c *Crawler) saveHealth(ctx context.Context, src model.Source, res SourceRe
 // list reads a source's listing. commit, if not nil, stores the listing's
 // validators for the next conditional GET.
 func (c *Crawler) list(ctx context.Context, src model.Source) (items []item, commit func(context.Context) error, err error) {
-	var v store.Validators
-	// An official source's listing is always read in full: its pages are
-	// re-fetched (conditionally) to catch silent edits, so we need the list
-	// even when it has not changed.
-	if !src.Official {
-		if v, err = c.st.Validators(ctx, src.URL); err != nil {
-			return nil, nil, err
-		}
+	v, err := c.st.Validators(ctx, src.URL)
+	if err != nil {
+		return nil, nil, err
 	}
 	resp, err := c.fetch.get(ctx, src, src.URL, v)
 	if err != nil {
 		return nil, nil, err
 	}
 	if resp.NotModified {
-		return nil, nil, nil
+		return c.unchangedListing(ctx, src)
 	}
 	commit = func(ctx context.Context) error { return c.st.SetValidators(ctx, src.URL, resp.validators()) }
 	switch src.Kind {
 	case model.KindPage:
 		items, err = parseListing(resp.Body, resp.ContentType, resp.URL, src.Links)
 	case model.KindSitemap:
-		items, err = c.sitemap(ctx, src, resp)
+		items, err = c.fetch.sitemap(ctx, src, resp)
 	default:
 		items, err = parseFeed(resp.Body, resp.URL, resp.ContentType)
 	}
@@ -387,9 +382,34 @@ func (c *Crawler) list(ctx context.Context, src model.Source) (items []item, com
 	return items, commit, nil
 }
 
+// unchangedListing is what a listing that answered 304 lists. Usually
+// nothing new. But an official source's pages are re-read (conditionally) on
+// every visit to catch silent edits, so its listing stands for the documents
+// it listed last time: the newest ones stored from it, as many as it listed.
+// A feed that carries its items' text has nothing more to re-read.
+func (c *Crawler) unchangedListing(ctx context.Context, src model.Source) ([]item, func(context.Context) error, error) {
+	if !src.Official || (src.Kind == model.KindFeed && !src.FetchArticles) {
+		return nil, nil, nil
+	}
+	h, err := c.st.SourceHealth(ctx, src.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := int(h.ItemsSeen)
+	if n <= 0 || n > maxItems {
+		n = maxItems
+	}
+	var items []item
+	err = c.st.EachDocument(ctx, store.DocFilter{Sources: []string{src.ID}, Limit: n}, func(d model.Document) error {
+		items = append(items, item{URL: d.URL, Title: d.Title, Published: d.Published})
+		return nil
+	})
+	return items, nil, err
+}
+
 // sitemap reads a sitemap or sitemap index, following an index's children
 // breadth-first to maxSitemapDepth levels and maxSitemaps files.
-func (c *Crawler) sitemap(ctx context.Context, src model.Source, first *response) ([]item, error) {
+func (f *fetcher) sitemap(ctx context.Context, src model.Source, first *response) ([]item, error) {
 	type pending struct {
 		url   string
 		depth int
@@ -425,7 +445,7 @@ func (c *Crawler) sitemap(ctx context.Context, src model.Source, first *response
 		queue = queue[1:]
 		files++
 		depth = next.depth
-		r, err := c.fetch.get(ctx, src, next.url, store.Validators{})
+		r, err := f.get(ctx, src, next.url, store.Validators{})
 		if err != nil {
 			lastErr = err
 			resp = &response{URL: next.url}

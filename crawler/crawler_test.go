@@ -390,9 +390,13 @@ func TestConditionalGETAndEdits(t *testing.T) {
 	}
 	first := e.doc(crawlertest.Statement.Path)
 
-	// Unchanged: the official page is asked for again, conditionally, and the
-	// 304 stores nothing.
+	// Unchanged: the listing and the official page are asked for again,
+	// conditionally; the listing's 304 still re-checks the page it listed
+	// (for silent edits), and the page's 304 stores nothing.
 	res = e.crawl("gov")
+	if lh := e.srv.Hits("/official/"); len(lh) != 2 || lh[1].Header.Get("If-None-Match") == "" {
+		t.Fatalf("listing requests = %d; want a second, conditional one", len(lh))
+	}
 	hits := e.srv.Hits(crawlertest.Statement.Path)
 	if len(hits) != 2 || hits[1].Header.Get("If-None-Match") == "" {
 		t.Fatalf("statement requests = %d, If-None-Match %q; want a second, conditional one", len(hits), hits[len(hits)-1].Header.Get("If-None-Match"))

@@ -328,6 +328,9 @@ func (f *fetcher) once(ctx context.Context, src model.Source, u string, v store.
 		ua = config.DefaultUserAgent
 	}
 	req.Header.Set("User-Agent", ua)
+	if strings.Contains(src.Contact, "@") && !strings.Contains(src.Contact, "/") {
+		req.Header.Set("From", src.Contact) // an address, not a URL
+	}
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/feed+json,application/xml;q=0.9,*/*;q=0.8")
 	if v.ETag != "" {
 		req.Header.Set("If-None-Match", v.ETag)

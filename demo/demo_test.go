@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -363,5 +364,34 @@ func TestConfig(t *testing.T) {
 	}
 	if len(cfg.Topics) < 3 || cfg.Topics[0].ID != "uk-china-spy-case" {
 		t.Errorf("topics = %+v, want uk-china-spy-case first and at least 3", cfg.Topics)
+	}
+}
+
+// TestClock: the corpus's clock stands after every article of the current
+// phase and before the next phase's, so a crawl "today" finds what a live
+// crawl would.
+func TestClock(t *testing.T) {
+	s := startServer(t)
+	arts, err := Articles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(phase int) {
+		now := s.Now()
+		for _, a := range arts {
+			if a.Phase <= phase && !a.Published.Before(now) {
+				t.Errorf("phase %d: clock %v is not after %s (%v)", phase, now, a.ID, a.Published)
+			}
+			if a.Phase > phase && !a.Published.After(now) {
+				t.Errorf("phase %d: clock %v is already past the next phase's %s (%v)", phase, now, a.ID, a.Published)
+			}
+		}
+	}
+	check(1)
+	before := s.Now()
+	s.Advance()
+	check(2)
+	if d := s.Now().Sub(before); d < 24*time.Hour {
+		t.Errorf("advancing moved the clock by %s; the edited statement's versions should be days apart", d)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -20,6 +21,12 @@ type Server struct {
 	base   string
 	phase  atomic.Int32
 	phases [2]map[string]response
+
+	// The corpus's clock: each phase's "today", and when on the wall clock
+	// that phase began.
+	clockMu    sync.Mutex
+	today      [2]time.Time
+	phaseBegan time.Time
 }
 
 // NewServer starts the demo server on 127.0.0.1 with a free port.
@@ -40,6 +47,8 @@ func NewServer() (*Server, error) {
 		}
 	}
 	s.phase.Store(1)
+	s.today = corpusToday(docs)
+	s.phaseBegan = time.Now()
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	// Serve returns http.ErrServerClosed after Close; there is no one to
 	// report other errors to, and requests would fail visibly anyway.
@@ -51,7 +60,36 @@ func NewServer() (*Server, error) {
 func (s *Server) URL() string { return s.base }
 
 // Advance switches the server to phase 2.
-func (s *Server) Advance() { s.phase.Store(2) }
+func (s *Server) Advance() {
+	s.clockMu.Lock()
+	defer s.clockMu.Unlock()
+	s.phase.Store(2)
+	s.phaseBegan = time.Now()
+}
+
+// Now is the corpus's clock, for running watchline on it as if it were
+// live: in phase 1, a few hours after its newest article; after Advance, the
+// morning after phase 2's newest; moving on with the wall clock from there.
+// With it, "the last 7 days" holds the corpus's latest news, and the edited
+// statement's two versions are fetched days apart, as they would be.
+func (s *Server) Now() time.Time {
+	s.clockMu.Lock()
+	defer s.clockMu.Unlock()
+	return s.today[s.phase.Load()-1].Add(time.Since(s.phaseBegan))
+}
+
+// corpusToday is each phase's "today": phase 1 six hours after its newest
+// article, phase 2 a day after its own newest.
+func corpusToday(docs []*doc) [2]time.Time {
+	var newest [2]time.Time
+	for _, d := range docs {
+		p := min(max(d.Phase, 1), 2) - 1
+		if d.Published.After(newest[p]) {
+			newest[p] = d.Published
+		}
+	}
+	return [2]time.Time{newest[0].Add(6 * time.Hour).UTC(), newest[1].Add(24 * time.Hour).UTC()}
+}
 
 // Close stops the server.
 func (s *Server) Close() error { return s.srv.Close() }

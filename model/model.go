@@ -28,8 +28,9 @@ type Source struct {
 	Interval      time.Duration `json:"interval"`           // base polling interval
 	Delay         time.Duration `json:"delay"`              // minimum gap between requests to one host
 	UserAgent     string        `json:"user_agent,omitempty"`
-	MaxBody       int64         `json:"max_body"`      // response body cap in bytes
-	AllowPrivate  bool          `json:"allow_private"` // may reach loopback/private addresses
+	Contact       string        `json:"contact,omitempty"` // who runs the crawler (From header), from defaults.contact
+	MaxBody       int64         `json:"max_body"`          // response body cap in bytes
+	AllowPrivate  bool          `json:"allow_private"`     // may reach loopback/private addresses
 	FetchArticles bool          `json:"fetch_articles"`
 }
 
@@ -247,8 +248,16 @@ type Delivery struct {
 // any time that day, so it counts as the day's end; a wire story stamped 08:40
 // is then earlier than a copy dated only to the same day.
 func LatestPublished(t time.Time) time.Time {
-	if t = t.UTC(); t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && !t.IsZero() {
-		return t.Add(24*time.Hour - time.Second)
+	if DayOnly(t) {
+		return t.UTC().Add(24*time.Hour - time.Second)
 	}
-	return t
+	return t.UTC()
+}
+
+// DayOnly reports whether a publication time is known only to the day: the
+// crawler and importers store such a date (from a URL, a dateline, a bare
+// YYYY-MM-DD) as midnight UTC. It is shown as a date, never as "00:00".
+func DayOnly(t time.Time) bool {
+	t = t.UTC()
+	return !t.IsZero() && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
 }

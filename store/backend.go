@@ -22,6 +22,8 @@ import (
 //   - a write either happens whole or not at all.
 type Backend interface {
 	Close() error
+	// SetClock replaces the store's clock (the demo and tests pin it).
+	SetClock(now func() time.Time)
 
 	// The document log.
 	PutDocument(ctx context.Context, d *model.Document, raw Raw) (PutOutcome, error)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -593,16 +594,21 @@ func (s *Store) ResetEvents(ctx context.Context, cursor string) error {
 
 // EventSource is one document of an event, as a timeline lists it.
 type EventSource struct {
-	DocumentID  int64     `json:"document_id"`
-	URL         string    `json:"url"`
-	SourceID    string    `json:"source"`
-	Title       string    `json:"title"`
-	Published   time.Time `json:"published"`
-	Official    bool      `json:"official"`
-	DuplicateOf int64     `json:"duplicate_of,omitempty"`
+	DocumentID int64     `json:"document_id"`
+	URL        string    `json:"url"`
+	SourceID   string    `json:"source"`
+	Title      string    `json:"title"`
+	Published  time.Time `json:"published"`
+	// PublishedPrecision is "day" when only the day of publication is known
+	// (Published is then midnight UTC); absent when the time is known too.
+	PublishedPrecision model.Precision `json:"published_precision,omitempty"`
+	Official           bool            `json:"official"`
+	DuplicateOf        int64           `json:"duplicate_of,omitempty"`
 }
 
-// EventSources returns the documents of event id in published order.
+// EventSources returns the documents of event id in published order, a date
+// known only to the day counting as that day's end (model.LatestPublished):
+// a wire story stamped 08:40 comes before a page dated only to that day.
 func (s *Store) EventSources(ctx context.Context, id int64) ([]EventSource, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.canonical_url, d.source_id, d.title, d.published, d.official,
 		COALESCE(d.duplicate_of, 0) FROM event_documents ed JOIN documents d ON d.id = ed.document_id
@@ -619,9 +625,18 @@ func (s *Store) EventSources(ctx context.Context, id int64) ([]EventSource, erro
 			return nil, fmt.Errorf("sources of event %d: %w", id, err)
 		}
 		es.Published = fromUnix(pub)
+		if model.DayOnly(es.Published) {
+			es.PublishedPrecision = model.PrecisionDay
+		}
 		out = append(out, es)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sources of event %d: %w", id, err)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return model.LatestPublished(out[i].Published).Before(model.LatestPublished(out[j].Published))
+	})
+	return out, nil
 }
 
 func jsonOf(v any) string {

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -93,33 +94,79 @@ func DateString(t time.Time, p model.Precision) string {
 	return t.Format("2006-01-02")
 }
 
+// PublishedString writes a publication time as exactly as it is known:
+// "2025-10-16 18:00" (UTC), or "2025-10-16" for a date known only to the day
+// (model.DayOnly), never "2025-10-16 00:00".
+func PublishedString(t time.Time) string {
+	switch {
+	case t.IsZero():
+		return "undated"
+	case model.DayOnly(t):
+		return t.UTC().Format("2006-01-02")
+	}
+	return t.UTC().Format("2006-01-02 15:04")
+}
+
+// publishedRFC3339 is PublishedString for machine-readable columns: RFC 3339,
+// or a bare YYYY-MM-DD for a day-only date.
+func publishedRFC3339(t time.Time) string {
+	switch {
+	case t.IsZero():
+		return ""
+	case model.DayOnly(t):
+		return t.UTC().Format(time.DateOnly)
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// filterSummary says what an export selected, for its header: "topic:
+// uk-china-spy-case · query: "Christopher Cash" OR Berry · types: charge".
+// The query is written as typed, never re-quoted: a reader must be able to
+// paste it back into a search box.
 func filterSummary(q Query) string {
 	var parts []string
 	if q.Topic != "" {
-		parts = append(parts, "topic="+q.Topic)
+		parts = append(parts, "topic: "+q.Topic)
 	}
 	if q.Query != "" {
-		parts = append(parts, "query="+strconv.Quote(q.Query))
+		parts = append(parts, "query: "+q.Query)
 	}
-	for _, t := range q.Types {
-		parts = append(parts, "type="+string(t))
+	if len(q.Types) > 0 {
+		ts := make([]string, len(q.Types))
+		for i, t := range q.Types {
+			ts[i] = string(t)
+		}
+		parts = append(parts, "types: "+strings.Join(ts, ", "))
 	}
 	if !q.From.IsZero() {
-		parts = append(parts, "from="+q.From.Format("2006-01-02"))
+		parts = append(parts, "from: "+q.From.Format("2006-01-02"))
 	}
 	if !q.To.IsZero() {
-		parts = append(parts, "to="+q.To.Format("2006-01-02"))
+		parts = append(parts, "to: "+q.To.Format("2006-01-02"))
 	}
-	for _, s := range q.Sources {
-		parts = append(parts, "source="+s)
+	if len(q.Sources) > 0 {
+		parts = append(parts, "sources: "+strings.Join(q.Sources, ", "))
 	}
 	if q.Official {
-		parts = append(parts, "official")
+		parts = append(parts, "official sources only")
 	}
 	if len(parts) == 0 {
 		return "all events"
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, " · ")
+}
+
+// marshal is json.Marshal without HTML escaping: exports are files, not
+// script in a page, so a URL's & stays & (not \u0026) and a quote in the
+// query is escaped once, by JSON itself.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // --- text
@@ -144,7 +191,7 @@ func (t *textWriter) Event(e Entry) error {
 	first := e.First()
 	fmt.Fprintf(t.w, "%-10s  %-12s  #%d  %s%s\n", DateString(e.Happened, e.Precision), e.Type, e.ID, e.Title, edited)
 	fmt.Fprintf(t.w, "            %d source(s); first: %s (%s, %s)\n", len(e.Sources), first.SourceID,
-		first.Published.UTC().Format("2006-01-02 15:04"), first.URL)
+		PublishedString(first.Published), first.URL)
 	return nil
 }
 
@@ -184,10 +231,7 @@ func (c *csvWriter) Event(e Entry) error {
 	for _, a := range e.Actors {
 		actors = append(actors, a.Name)
 	}
-	fp := ""
-	if !first.Published.IsZero() {
-		fp = first.Published.UTC().Format(time.RFC3339)
-	}
+	fp := publishedRFC3339(first.Published)
 	return c.w.Write([]string{strconv.FormatInt(e.ID, 10), DateString(e.Happened, e.Precision), string(e.Precision),
 		strconv.FormatFloat(e.DateConfidence, 'f', 2, 64), e.DatePhrase, string(e.Type),
 		strconv.FormatFloat(e.TypeConfidence, 'f', 2, 64), e.Title, first.URL, first.SourceID, fp,
@@ -224,7 +268,7 @@ type jsonWriter struct {
 }
 
 func (j *jsonWriter) Begin(h Header) error {
-	b, err := json.Marshal(h)
+	b, err := marshal(h)
 	if err != nil {
 		return err
 	}
@@ -239,7 +283,7 @@ func (j *jsonWriter) Event(e Entry) error {
 	}
 	j.n++
 	j.w.WriteString("\n")
-	b, err := json.Marshal(e)
+	b, err := marshal(e)
 	if err != nil {
 		return err
 	}
@@ -257,7 +301,7 @@ func (j *jsonWriter) End() error {
 type ndjsonWriter struct{ w *bufio.Writer }
 
 func (n *ndjsonWriter) Begin(h Header) error {
-	b, err := json.Marshal(struct {
+	b, err := marshal(struct {
 		Header Header `json:"header"`
 	}{h})
 	if err != nil {
@@ -268,7 +312,7 @@ func (n *ndjsonWriter) Begin(h Header) error {
 }
 
 func (n *ndjsonWriter) Event(e Entry) error {
-	b, err := json.Marshal(e)
+	b, err := marshal(e)
 	if err != nil {
 		return err
 	}
@@ -291,18 +335,11 @@ type tljsText struct {
 	Text     string `json:"text"`
 }
 
-type tljsMedia struct {
-	URL     string `json:"url"`
-	Caption string `json:"caption,omitempty"`
-	Credit  string `json:"credit,omitempty"`
-}
-
 type tljsSlide struct {
-	StartDate *tljsDate  `json:"start_date,omitempty"`
-	Text      tljsText   `json:"text"`
-	Media     *tljsMedia `json:"media,omitempty"`
-	Group     string     `json:"group,omitempty"`
-	UniqueID  string     `json:"unique_id,omitempty"`
+	StartDate *tljsDate `json:"start_date,omitempty"`
+	Text      tljsText  `json:"text"`
+	Group     string    `json:"group,omitempty"`
+	UniqueID  string    `json:"unique_id,omitempty"`
 }
 
 type tljsWriter struct {
@@ -313,11 +350,11 @@ type tljsWriter struct {
 func (t *tljsWriter) Begin(h Header) error {
 	title := tljsSlide{Text: tljsText{Headline: htmlEscape(h.Title), Text: htmlEscape(fmt.Sprintf(
 		"%s. Generated %s from store seq %d.", filterSummary(h.Query), h.Generated.UTC().Format(time.RFC3339), h.StoreSeq))}}
-	tb, err := json.Marshal(title)
+	tb, err := marshal(title)
 	if err != nil {
 		return err
 	}
-	hb, err := json.Marshal(h)
+	hb, err := marshal(h)
 	if err != nil {
 		return err
 	}
@@ -345,18 +382,21 @@ func (t *tljsWriter) Event(e Entry) error {
 		}
 		fmt.Fprintf(&body, "<blockquote>“%s” — %s</blockquote>", htmlEscape(q.Text), htmlEscape(q.Speaker))
 	}
+	if f := e.First(); f.URL != "" {
+		// The first report is a link in the text, not media: TimelineJS loads
+		// media.url as an image or an embed, and an article page is neither.
+		fmt.Fprintf(&body, `<p>First reported by <a href="%s">%s</a> (%s, %s).</p>`, attrEscape(f.URL),
+			htmlEscape(f.Title), htmlEscape(f.SourceID), tljsPublished(f.Published))
+	}
 	body.WriteString("<ul>")
 	for _, s := range e.Sources {
-		fmt.Fprintf(&body, `<li><a href="%s">%s</a> (%s, %s)</li>`, htmlEscape(s.URL), htmlEscape(s.Title),
-			htmlEscape(s.SourceID), s.Published.UTC().Format("2 Jan 2006"))
+		fmt.Fprintf(&body, `<li><a href="%s">%s</a> (%s, %s)</li>`, attrEscape(s.URL), htmlEscape(s.Title),
+			htmlEscape(s.SourceID), tljsPublished(s.Published))
 	}
 	body.WriteString("</ul>")
 	slide := tljsSlide{StartDate: d, Text: tljsText{Headline: htmlEscape(e.Title), Text: body.String()},
 		Group: string(e.Type), UniqueID: "event-" + strconv.FormatInt(e.ID, 10)}
-	if f := e.First(); f.URL != "" {
-		slide.Media = &tljsMedia{URL: f.URL, Caption: htmlEscape(f.Title), Credit: htmlEscape(f.SourceID)}
-	}
-	b, err := json.Marshal(slide)
+	b, err := marshal(slide)
 	if err != nil {
 		return err
 	}
@@ -374,7 +414,26 @@ func (t *tljsWriter) End() error {
 	return t.w.Flush()
 }
 
+// tljsPublished is a publication time for a slide's text: "2 Jan 2006
+// 15:04 UTC", or the date alone when only the day is known.
+func tljsPublished(t time.Time) string {
+	if t.IsZero() {
+		return "undated"
+	}
+	if model.DayOnly(t) {
+		return t.UTC().Format("2 Jan 2006")
+	}
+	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+}
+
+// htmlEscape escapes text for a slide's HTML; quotes stay quotes, as
+// TimelineJS shows headlines and text as HTML content.
 func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// attrEscape escapes a value for a double-quoted HTML attribute.
+func attrEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
 }
 
@@ -513,8 +572,11 @@ func (m *mdWriter) Event(e Entry) error {
 		fmt.Fprintf(m.w, "- **Actors:** %s\n", strings.Join(names, ", "))
 	}
 	if f := e.First(); f.URL != "" {
-		fmt.Fprintf(m.w, "- **First reported:** [%s](%s) — %s, %s\n", mdEscape(f.Title), f.URL, f.SourceID,
-			f.Published.UTC().Format("2 Jan 2006 15:04 MST"))
+		when := f.Published.UTC().Format("2 Jan 2006 15:04 MST")
+		if model.DayOnly(f.Published) {
+			when = f.Published.UTC().Format("2 Jan 2006")
+		}
+		fmt.Fprintf(m.w, "- **First reported:** [%s](%s) — %s, %s\n", mdEscape(f.Title), f.URL, f.SourceID, when)
 	}
 	for _, q := range e.Quotes {
 		fmt.Fprintf(m.w, "\n> “%s”\n> — %s", mdEscape(q.Text), mdEscape(q.Speaker))
@@ -529,7 +591,7 @@ func (m *mdWriter) Event(e Entry) error {
 		if s.Official {
 			tag = " (official)"
 		}
-		fmt.Fprintf(m.w, "1. %s — [%s](%s), %s%s\n", s.Published.UTC().Format("2006-01-02 15:04"), mdEscape(s.Title), s.URL, s.SourceID, tag)
+		fmt.Fprintf(m.w, "1. %s — [%s](%s), %s%s\n", PublishedString(s.Published), mdEscape(s.Title), s.URL, s.SourceID, tag)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,24 +146,30 @@ func TestExportGolden(t *testing.T) {
 				t.Errorf("exported %d events, want %d", n, count)
 			}
 			checkFormat(t, format, buf.Bytes(), count, seq)
-			path := filepath.Join("testdata", "golden", "fixtures."+ext[format])
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to write it)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs from %s (run go test -update if the change is intended)", format, path)
-			}
+			checkGolden(t, filepath.Join("testdata", "golden", "fixtures."+ext[format]), buf.Bytes())
 		})
 	}
 	if _, err := NewWriter("pdf", &bytes.Buffer{}); err == nil {
 		t.Errorf("unknown format accepted")
+	}
+}
+
+// checkGolden compares got with the golden file at path, or rewrites the file
+// under -update.
+func checkGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run go test -update if the change is intended)", path)
 	}
 }
 
@@ -222,8 +229,13 @@ func checkFormat(t *testing.T, format string, b []byte, events int, seq int64) {
 		}
 		seen := map[string]bool{}
 		for _, e := range v.Events {
-			if e.StartDate.Year == "" || e.Text.Headline == "" || e.UniqueID == "" || e.Group == "" || e.Media == nil || e.Media.URL == "" {
+			if e.StartDate.Year == "" || e.Text.Headline == "" || e.UniqueID == "" || e.Group == "" || !strings.Contains(e.Text.Text, "First reported by <a href=") {
 				t.Errorf("TimelineJS event incomplete: %+v", e)
+			}
+			if e.Media != nil {
+				// TimelineJS loads media.url as an image or embed; an article
+				// page is neither, and shows as a broken image.
+				t.Errorf("TimelineJS event %s has media %q; the link belongs in the text", e.UniqueID, e.Media.URL)
 			}
 			if seen[e.UniqueID] {
 				t.Errorf("unique_id %s repeated", e.UniqueID)
@@ -280,5 +292,98 @@ func TestICSFoldingAndEscaping(t *testing.T) {
 	}
 	if !strings.Contains(s, "DTSTART;VALUE=DATE:20240301\r\nDTEND;VALUE=DATE:20240401\r\n") {
 		t.Errorf("a month-precision event should span the month:\n%s", s)
+	}
+}
+
+// TestExportPrecisionAndQuery writes hand-made entries through every format:
+// publication dates known only to the day, a month- and a year-precision
+// event, an edited one, and a query with quotes in it. Each format must show
+// a day-only date without "00:00", and the query as typed, not re-quoted with
+// backslashes.
+func TestExportPrecisionAndQuery(t *testing.T) {
+	day := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	query := `"Priya Lendl" OR Holloway`
+	h := Header{Title: "Timeline: " + query, Generated: day("2025-01-02T03:04:05Z"), StoreSeq: 42,
+		Query: Query{Topic: "lendl-case", Query: query, Types: []model.EventType{model.TypeCharge, model.TypeStatement},
+			From: day("2024-01-01T00:00:00Z"), Sources: []string{"wire", "ministry"}}}
+	entries := []Entry{
+		{Event: model.Event{ID: 7, Title: "Prosecutors drop the \"Lendl\" case", Happened: day("2025-09-01T00:00:00Z"),
+			Precision: model.PrecisionMonth, DateConfidence: 0.6, Type: model.TypeDiscontinued, TypeConfidence: 0.9,
+			FirstDocumentID: 71, PrimaryDocumentIDs: []int64{70}, DocumentIDs: []int64{71, 70}},
+			Sources: []store.EventSource{
+				{DocumentID: 71, URL: "https://wire.example/story?id=1&ref=rss", SourceID: "wire", Title: "Case dropped", Published: day("2025-09-15T16:05:00Z")},
+				{DocumentID: 70, URL: "https://ministry.example/statement", SourceID: "ministry", Title: "Statement on the case", Published: day("2025-09-15T00:00:00Z"), PublishedPrecision: model.PrecisionDay, Official: true},
+			}},
+		{Event: model.Event{ID: 8, Title: "Embassy rejects the claims", Happened: day("2025-10-16T00:00:00Z"),
+			Precision: model.PrecisionDay, DateConfidence: 0.9, DatePhrase: "on Thursday", Type: model.TypeStatement,
+			TypeConfidence: 0.8, FirstDocumentID: 80, PrimaryDocumentIDs: []int64{80}, DocumentIDs: []int64{80}, Edited: true},
+			EditedFields: []string{"title"},
+			Sources: []store.EventSource{
+				{DocumentID: 80, URL: "https://embassy.example/remarks.htm", SourceID: "embassy", Title: "Remarks", Published: day("2025-10-16T00:00:00Z"), PublishedPrecision: model.PrecisionDay, Official: true},
+			}},
+		{Event: model.Event{ID: 9, Title: "Review of the law begins", Happened: day("2023-01-01T00:00:00Z"),
+			Precision: model.PrecisionYear, DateConfidence: 0.4, Type: model.TypePolicy, TypeConfidence: 0.5,
+			FirstDocumentID: 90, DocumentIDs: []int64{90}},
+			Sources: []store.EventSource{
+				{DocumentID: 90, URL: "https://courier.example/review", SourceID: "courier", Title: "A review", Published: day("2023-02-03T07:30:00Z")},
+			}},
+	}
+	ext := map[string]string{"text": "txt", "csv": "csv", "json": "json", "ndjson": "ndjson", "timelinejs": "timeline.json", "ics": "ics", "md": "md"}
+	for _, format := range Formats {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			w, err := NewWriter(format, &buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Begin(h); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if err := w.Event(e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.End(); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			checkFormat(t, format, buf.Bytes(), len(entries), h.StoreSeq)
+			switch format {
+			case "json", "ndjson":
+				// JSON escapes a quote once (\"); a re-quoted query would show \\\".
+				if strings.Contains(out, `\\\"`) || strings.Contains(out, `\u0026`) || !strings.Contains(out, `"query":"\"Priya Lendl\" OR Holloway"`) {
+					t.Errorf("%s re-quotes the query or escapes &:\n%s", format, out)
+				}
+				if !strings.Contains(out, `"published_precision":"day"`) {
+					t.Errorf("%s does not say which publication dates are known only to the day", format)
+				}
+			case "timelinejs":
+				if strings.Contains(out, `\\\"`) || strings.Contains(out, `\u0026`) || !strings.Contains(out, `query: \"Priya Lendl\" OR Holloway`) {
+					t.Errorf("%s re-quotes the query or escapes &:\n%s", format, out)
+				}
+			case "csv":
+				rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+				col := slices.Index(rows[0], "query")
+				if got := rows[1][col]; !strings.Contains(got, `query: "Priya Lendl" OR Holloway`) || strings.Contains(got, `\`) {
+					t.Errorf("CSV query column = %q, want the query as typed", got)
+				}
+				if col := slices.Index(rows[0], "first_published"); rows[2][col] != "2025-10-16" {
+					t.Errorf("CSV first_published of a day-only date = %q, want 2025-10-16", rows[2][col])
+				}
+			default:
+				if strings.Contains(out, `\"`) || !strings.Contains(out, `query: "Priya Lendl" OR Holloway`) {
+					t.Errorf("%s does not carry the query as typed:\n%s", format, out)
+				}
+			}
+			if format != "json" && format != "ndjson" {
+				for _, midnight := range []string{"2025-09-15 00:00", "2025-09-15T00:00", "15 Sep 2025 00:00", "2025-10-16 00:00", "2025-10-16T00:00", "16 Oct 2025 00:00"} {
+					if strings.Contains(out, midnight) {
+						t.Errorf("%s shows a day-only date as midnight (%s):\n%s", format, midnight, out)
+					}
+				}
+			}
+			checkGolden(t, filepath.Join("testdata", "golden", "precision."+ext[format]), buf.Bytes())
+		})
 	}
 }

@@ -124,6 +124,7 @@ func TestBrowser(t *testing.T) {
 		{"search-facet-event-export", flowSearchFacetEventExport},
 		{"create-subscription", flowCreateSubscription},
 		{"document-versions", flowDocumentVersions},
+		{"layout-desktop-and-phone", flowLayout},
 	}
 	for _, fl := range flows {
 		t.Run(fl.name, func(t *testing.T) {
@@ -277,6 +278,71 @@ func flowDocumentVersions(t *testing.T, ctx context.Context, f *fixture) {
 	changes := mustRun(t, ctx, "diff", chromedp.Evaluate[int](`document.querySelectorAll(".diff ins, .diff del").length`))
 	if changes == 0 {
 		t.Errorf("the edited statement's page shows no changes between its versions")
+	}
+	// Each version is labelled with its own time.
+	labels := mustRun(t, ctx, "version labels", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#from option")).map(o => o.textContent)`))
+	if len(labels) != 2 || labels[0] == labels[1] || !strings.HasPrefix(labels[0], "v1 · seen ") {
+		t.Errorf("version options %q; want two, each with its own time", labels)
+	}
+	// The document links to the event it reports.
+	ev := mustRun(t, ctx, "event link", chromedp.Evaluate[string](`(document.querySelector(".doc-event a[href^='/events/']") || {}).textContent || ""`))
+	if ev == "" {
+		t.Errorf("the document page does not link to its event")
+	}
+}
+
+// flowLayout looks at the pages as a desktop user (1,400 px) and a phone user
+// (390 px) would: nothing scrolls sideways on the desktop, the timeline
+// chart's counts are readable without hovering, and the event page names its
+// main actors first.
+func flowLayout(t *testing.T, ctx context.Context, f *fixture) {
+	// A source whose error message is one long unbreakable URL.
+	long := "fetch https://www.example.gov.uk/government/organisations/crown-prosecution-service/news/statements-and-releases/" +
+		strings.Repeat("very-long-path-segment-", 12) + "?page=2&utm_source=rss: HTTP 403 Forbidden (the site refuses unknown bots)"
+	err := f.st.SaveSourceHealth(context.Background(), model.SourceHealth{SourceID: demoConfig().Sources[0].ID,
+		LastAttempt: demoNow, LastError: long, LastErrorAt: demoNow, ConsecutiveFailures: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustDo(t, ctx, "desktop window", chromedp.EmulateViewport(1400, 900))
+	mustDo(t, ctx, "open sources", chromedp.Navigate(f.ts.URL+"/sources"))
+	shot(t, ctx, "sources-1400")
+	overflow := mustRun(t, ctx, "sideways scroll", chromedp.Evaluate[[]int](
+		`[document.documentElement.scrollWidth, window.innerWidth, document.querySelector(".table-wrap").scrollWidth, document.querySelector(".table-wrap").clientWidth]`))
+	if overflow[0] > overflow[1] || overflow[2] > overflow[3] {
+		t.Errorf("at 1,400 px the sources page is %d px wide in a %d px window, its table %d px in a %d px frame; want no sideways scrolling",
+			overflow[0], overflow[1], overflow[2], overflow[3])
+	}
+
+	mustDo(t, ctx, "phone window", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+	mustDo(t, ctx, "open timeline", chromedp.Navigate(f.ts.URL+"/timeline?topic=uk-china-spy-case"))
+	shot(t, ctx, "timeline-phone")
+	chart := mustRun(t, ctx, "chart labels", chromedp.Evaluate[[]float64](`(() => {
+		const svg = document.querySelector("svg.chart"), counts = svg.querySelectorAll("text.count");
+		const px = counts.length ? counts[0].getBoundingClientRect().height : 0;
+		return [counts.length, svg.querySelectorAll("rect.bar").length, px, document.querySelectorAll("ul.months a").length,
+			document.documentElement.scrollWidth, window.innerWidth];
+	})()`))
+	if chart[0] == 0 || chart[2] < 10 || chart[3] == 0 {
+		t.Errorf("on a phone the chart shows %v counts %.1f px high and lists %v months; want every month's count readable without hover", chart[0], chart[2], chart[3])
+	}
+	if chart[4] > chart[5] {
+		t.Errorf("on a phone the timeline page is %v px wide in a %v px window", chart[4], chart[5])
+	}
+	// A month's link narrows the timeline to that month.
+	clickAndWait(t, ctx, "open a month", `ul.months a`)
+	if loc := mustRun(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "from=") || !strings.Contains(loc, "to=") {
+		t.Errorf("a month link leads to %s, want the timeline from and to that month", loc)
+	}
+
+	mustDo(t, ctx, "open event", chromedp.Navigate(f.ts.URL+"/events/1"))
+	shot(t, ctx, "event-phone")
+	actors := mustRun(t, ctx, "actors", chromedp.Evaluate[[]int](`(() => {
+		const top = document.querySelectorAll(".actors > ol li"), all = document.querySelectorAll(".actors details li");
+		return [top.length, all.length];
+	})()`))
+	if actors[0] == 0 || actors[0] > 6 || (actors[1] != 0 && actors[1] <= actors[0]) {
+		t.Errorf("event page lists %d actors up front and %d behind \"all\"; want at most 6 first and the rest one click away", actors[0], actors[1])
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/extract"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
@@ -117,11 +118,19 @@ func (s *Server) handleSources(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apiSource is one source in the API's /api/sources answer.
+// apiSource is one source in the API's /api/sources answer. Durations are
+// written as feeds.yaml takes them ("30m"), not as nanoseconds.
 type apiSource struct {
 	model.Source
-	Status string             `json:"status"`
-	Health model.SourceHealth `json:"health"`
+	Interval string    `json:"interval"`
+	Delay    string    `json:"delay"`
+	Status   string    `json:"status"`
+	Health   apiHealth `json:"health"`
+}
+
+type apiHealth struct {
+	model.SourceHealth
+	Interval string `json:"interval,omitempty"` // the current adaptive interval
 }
 
 func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) error {
@@ -131,7 +140,12 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]apiSource, 0, len(rows))
 	for _, row := range rows {
-		out = append(out, apiSource{Source: row.Source, Status: row.Status, Health: row.Health})
+		h := apiHealth{SourceHealth: row.Health}
+		if row.Health.Interval > 0 {
+			h.Interval = config.FormatDuration(row.Health.Interval)
+		}
+		out = append(out, apiSource{Source: row.Source, Interval: config.FormatDuration(row.Source.Interval),
+			Delay: config.FormatDuration(row.Source.Delay), Status: row.Status, Health: h})
 	}
 	return writeJSON(w, map[string]any{"sources": out})
 }
@@ -141,11 +155,32 @@ type documentPage struct {
 	Doc        model.Document
 	Source     model.Source
 	Versions   []model.DocumentVersion
-	From, To   int // the versions being compared
+	Labels     map[int]string // version → "20 Nov 2025 15:00 UTC", unique
+	From, To   int            // the versions being compared
 	Diff       []DiffPara
 	Duplicates []model.Document
 	Dates      []model.DateFound
 	HasRaw     bool
+	Events     []timeline.Entry // the event(s) the document reports
+}
+
+// versionLabels names each version by when it was fetched, to the minute,
+// or to the second where two versions share a minute, so no two versions of
+// an edited statement read alike.
+func versionLabels(vs []model.DocumentVersion) map[int]string {
+	labels := make(map[int]string, len(vs))
+	seen := map[string]int{}
+	for _, v := range vs {
+		seen[fmtDateTime(v.Fetched)]++
+	}
+	for _, v := range vs {
+		l := fmtDateTime(v.Fetched)
+		if seen[l] > 1 {
+			l = v.Fetched.UTC().Format("2 Jan 2006 15:04:05 UTC")
+		}
+		labels[v.Version] = l
+	}
+	return labels
 }
 
 func (p *documentPage) pageTitle() (string, string) { return p.Doc.Title, "search" }
@@ -184,6 +219,7 @@ func (s *Server) loadDocument(r *http.Request) (*documentPage, error) {
 		}
 		a, b := p.Versions[p.From-1], p.Versions[p.To-1]
 		p.Diff = diffText(a.Title+"\n"+a.Text, b.Title+"\n"+b.Text)
+		p.Labels = versionLabels(p.Versions)
 	}
 	dups, err := s.st.Duplicates(ctx, id)
 	if err != nil {
@@ -203,6 +239,20 @@ func (s *Server) loadDocument(r *http.Request) (*documentPage, error) {
 	p.Dates = s.datesIn(d)
 	_, err = s.st.RawPage(ctx, id, 0)
 	p.HasRaw = err == nil
+	evs, err := s.st.EventsOfDocuments(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	for _, evID := range evs {
+		e, err := s.timeline().Event(ctx, evID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		p.Events = append(p.Events, e)
+	}
 	return p, nil
 }
 
@@ -220,7 +270,13 @@ func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	events := []map[string]any{}
+	for _, e := range p.Events {
+		events = append(events, map[string]any{"id": e.ID, "title": e.Title, "type": e.Type,
+			"happened": timeline.DateString(e.Happened, e.Precision), "precision": e.Precision})
+	}
 	return writeJSON(w, map[string]any{
+		"events":     events,
 		"document":   p.Doc,
 		"versions":   p.Versions,
 		"diff":       p.Diff,

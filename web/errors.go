@@ -83,7 +83,9 @@ func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error
 		w.Header().Set("WWW-Authenticate", `Bearer realm="watchline"`)
 	}
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(apiError{Error: message(status, err), Code: code})
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(apiError{Error: message(status, err), Code: code})
 }
 
 func (s *Server) writeHTMLError(w http.ResponseWriter, r *http.Request, err error) {

@@ -81,7 +81,7 @@ func TestProcessOnce(t *testing.T) {
 
 func TestMonthChart(t *testing.T) {
 	m := func(y int, mo time.Month) time.Time { return time.Date(y, mo, 1, 0, 0, 0, 0, time.UTC) }
-	c := monthChart(map[time.Time]int{m(2024, 11): 1, m(2025, 2): 4})
+	c := monthChart(map[time.Time]int{m(2024, 11): 1, m(2025, 2): 4}, func(mo time.Time) string { return "/timeline?from=" + mo.Format("2006-01") })
 	if len(c.Bars) != 4 || c.Max != 4 {
 		t.Fatalf("%d bars, max %d; want Nov, Dec, Jan, Feb and max 4", len(c.Bars), c.Max)
 	}
@@ -91,7 +91,11 @@ func TestMonthChart(t *testing.T) {
 	if c.Bars[0].Tick != "2024" || c.Bars[2].Tick != "2025" || c.Bars[1].Tick != "" {
 		t.Errorf("year ticks %q %q %q", c.Bars[0].Tick, c.Bars[1].Tick, c.Bars[2].Tick)
 	}
-	if monthChart(nil) != nil {
+	if c.Bars[3].Count != 4 || c.Bars[3].URL != "/timeline?from=2025-02" || c.Bars[1].URL != "" || len(c.Months()) != 2 {
+		t.Errorf("February: count %d, link %q; December link %q; %d months listed; want 4, a link, none, 2",
+			c.Bars[3].Count, c.Bars[3].URL, c.Bars[1].URL, len(c.Months()))
+	}
+	if monthChart(nil, nil) != nil {
 		t.Errorf("a chart for no events")
 	}
 }

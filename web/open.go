@@ -27,6 +27,8 @@ type OpenOptions struct {
 	// Now is the clock of the server and the alert service (time.Now when
 	// nil); the demo and tests pin it to the corpus's "today".
 	Now func() time.Time
+	// PreviewDays is Options.PreviewDays.
+	PreviewDays int
 }
 
 // Open builds a Server over an open store: it opens the data directory's
@@ -92,6 +94,8 @@ func Open(ctx context.Context, opts OpenOptions) (*Server, func() error, error) 
 		Logger:  opts.Logger,
 		Metrics: opts.Metrics,
 		Now:     opts.Now,
+
+		PreviewDays: opts.PreviewDays,
 	})
 	if err != nil {
 		ix.Close()

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/watchline/watchline/model"
 )
 
 //go:embed templates/*.html
@@ -104,13 +106,20 @@ type errorPage struct {
 func (e *errorPage) pageTitle() (string, string) { return http.StatusText(e.Status), "" }
 
 var funcs = template.FuncMap{
-	"date":     fmtDate,
-	"datetime": fmtDateTime,
-	"ago":      ago,
-	"mark":     markText,
-	"pct":      func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
-	"add":      func(a, b int) int { return a + b },
-	"join":     strings.Join,
+	"date":      fmtDate,
+	"datetime":  fmtDateTime,
+	"published": fmtPublished,
+	"publishedISO": func(t time.Time) string {
+		if model.DayOnly(t) {
+			return t.UTC().Format(time.DateOnly)
+		}
+		return t.UTC().Format(time.RFC3339)
+	},
+	"ago":  ago,
+	"mark": markText,
+	"pct":  func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
+	"add":  func(a, b int) int { return a + b },
+	"join": strings.Join,
 	"contains": func(xs []string, x string) bool {
 		for _, v := range xs {
 			if v == x {
@@ -145,6 +154,15 @@ func fmtDateTime(t time.Time) string {
 		return "never"
 	}
 	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+}
+
+// fmtPublished writes a publication time as exactly as it is known: a date
+// known only to the day (model.DayOnly) without a made-up "00:00 UTC".
+func fmtPublished(t time.Time) string {
+	if model.DayOnly(t) {
+		return t.UTC().Format("2 Jan 2006")
+	}
+	return fmtDateTime(t)
 }
 
 // precisionDate writes a date only as exactly as it is known.

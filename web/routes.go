@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,7 +57,7 @@ func (s *Server) routes() *http.ServeMux {
 var apiEndpoints = []string{
 	"GET /api/search?q=&from=&to=&source=&tag=&lang=&official=true&year=&sort=relevance|newest|oldest&limit=&offset=&all=1",
 	"GET /api/search/export?format=csv|ndjson&q=… (every hit, streamed)",
-	"GET /api/timeline?topic=|q=&type=&from=&to=&source=&official=true&format=json|csv|ndjson|timelinejs|ics|md|text",
+	"GET /api/timeline?topic=|q=&type=&from=&to=&source=&official=true&title=&format=json|csv|ndjson|timelinejs|ics|md|text",
 	"GET /api/events?topic=|q=&type=&from=&to=&limit=&offset=",
 	"GET /api/events/{id}",
 	"PATCH /api/events/{id} {title, happened, type} (token)",
@@ -99,14 +100,20 @@ func writeJSON(w http.ResponseWriter, v any) error {
 	return writeJSONStatus(w, http.StatusOK, v)
 }
 
+// writeJSONStatus writes v as indented JSON. The API answers
+// application/json, never HTML, so &, < and > stay as they are: URLs with
+// query strings read as URLs (not \u0026) in every client.
 func writeJSONStatus(w http.ResponseWriter, status int, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	_, err = w.Write(append(b, '\n'))
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 
@@ -155,23 +162,32 @@ func pageParams(limitS, offsetS string) (limit, offset int, err error) {
 }
 
 // dateRange reads from/to as YYYY-MM-DD (to is inclusive: the end of that
-// day).
+// day) or as RFC 3339 times, taken as they are.
 func dateRange(fromS, toS string) (from, to time.Time, err error) {
 	if fromS = strings.TrimSpace(fromS); fromS != "" {
-		if from, err = time.Parse(time.DateOnly, fromS); err != nil {
+		if from, err = parseDateParam(fromS); err != nil {
 			return from, to, badRequestf("from must be a date like 2025-10-14, got " + strconv.Quote(fromS))
 		}
 	}
 	if toS = strings.TrimSpace(toS); toS != "" {
-		if to, err = time.Parse(time.DateOnly, toS); err != nil {
+		if to, err = parseDateParam(toS); err != nil {
 			return from, to, badRequestf("to must be a date like 2025-10-14, got " + strconv.Quote(toS))
 		}
-		to = to.Add(24*time.Hour - time.Second)
+		if len(toS) == len(time.DateOnly) {
+			to = to.Add(24*time.Hour - time.Second)
+		}
 	}
 	if !from.IsZero() && !to.IsZero() && to.Before(from) {
 		return from, to, badRequestf("the date range ends before it starts")
 	}
 	return from, to, nil
+}
+
+func parseDateParam(s string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, s)
 }
 
 // withParam returns u's path and query with key set to value (removed when

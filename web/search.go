@@ -344,6 +344,7 @@ func (s *Server) apiSearchExport(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.ndjson"`)
 		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
 		write = func(h index.Hit) error { return enc.Encode(h) }
 		flush = func() {}
 	default:

@@ -57,6 +57,9 @@ type Options struct {
 	Metrics *Metrics
 	// Now is the clock (tests pass a fixed one); time.Now when nil.
 	Now func() time.Time
+	// PreviewDays is how far back testing a subscription looks (7 when
+	// zero); the demo sets it to cover its whole corpus.
+	PreviewDays int
 }
 
 // Server is watchline's HTTP server: New builds it, Handler returns its
@@ -134,6 +137,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(url stri
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	// Commands run beside this server on the same data directory (search,
+	// timeline) find it here and ask it, since it holds the index.
+	if remove, err := recordServer(s.opts.DataDir, ln.Addr(), s.now()); err != nil {
+		s.log.Warn("other commands will not find this server", "err", err)
+	} else {
+		defer remove()
 	}
 	if ready != nil {
 		ready("http://" + ln.Addr().String() + "/")

@@ -15,8 +15,16 @@ import (
 	"github.com/watchline/watchline/model"
 )
 
-// previewDays is how far back "test" looks.
+// previewDays is how far back "test" looks unless Options.PreviewDays says.
 const previewDays = 7
+
+// previewWindow is how many days "test" looks back on this server.
+func (s *Server) previewWindow() int {
+	if s.opts.PreviewDays > 0 {
+		return s.opts.PreviewDays
+	}
+	return previewDays
+}
 
 func (s *Server) subscriptionRoutes(m *http.ServeMux) {
 	h, a := s.html, s.api
@@ -72,7 +80,7 @@ func (s *Server) newSubscriptionsPage(r *http.Request) (*subscriptionsPage, erro
 	if err != nil {
 		return nil, err
 	}
-	return &subscriptionsPage{Subs: subs, Sources: s.opts.Config.Sources, SourceTitles: s.sourceTitles(), Types: model.EventTypes, Days: previewDays,
+	return &subscriptionsPage{Subs: subs, Sources: s.opts.Config.Sources, SourceTitles: s.sourceTitles(), Types: model.EventTypes, Days: s.previewWindow(),
 		Form: subscriptionForm{Level: "article", Channel: "atom"}}, nil
 }
 
@@ -149,7 +157,7 @@ func (s *Server) handleSubscriptionPost(w http.ResponseWriter, r *http.Request) 
 		p.Previewed = true
 		err := checkSubscription(svc, &sub, false)
 		if err == nil {
-			p.Preview, err = svc.Test(r.Context(), sub, previewDays)
+			p.Preview, err = svc.Test(r.Context(), sub, p.Days)
 		}
 		if err != nil {
 			if status, _ = statusOf(err); status >= 500 {
@@ -334,9 +342,9 @@ func (s *Server) apiSubscriptionAdd(w http.ResponseWriter, r *http.Request) erro
 	}{sub, sub.Secret, "/subscriptions/" + strconv.FormatInt(sub.ID, 10) + "/atom"})
 }
 
-// apiSubscriptionTest previews a subscription over the last days (7 by
-// default, at most 90) without storing it. It writes nothing, so it needs no
-// token.
+// apiSubscriptionTest previews a subscription over the last days (7 or the
+// server's preview window by default, at most 90 or that window) without
+// storing it. It writes nothing, so it needs no token.
 func (s *Server) apiSubscriptionTest(w http.ResponseWriter, r *http.Request) error {
 	svc, err := s.alerts()
 	if err != nil {
@@ -348,10 +356,10 @@ func (s *Server) apiSubscriptionTest(w http.ResponseWriter, r *http.Request) err
 	}
 	days := in.Days
 	if days == 0 {
-		days = previewDays
+		days = s.previewWindow()
 	}
-	if days < 1 || days > 90 {
-		return badRequestf("days must be between 1 and 90")
+	if most := max(90, s.previewWindow()); days < 1 || days > most {
+		return badRequestf("days must be between 1 and " + strconv.Itoa(most))
 	}
 	sub := in.subscription()
 	if err := checkSubscription(svc, &sub, false); err != nil {

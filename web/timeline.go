@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,18 +58,31 @@ var exportTypes = map[string]struct{ ContentType, Ext, Label string }{
 
 // timelineQuery reads a timeline selection from URL parameters: topic (a
 // configured topic id) or q (a query), type (repeatable), from, to
-// (happened, YYYY-MM-DD), source (repeatable), official=true.
+// (happened, YYYY-MM-DD or RFC 3339), source (repeatable), official=true,
+// and title (the export's title).
 func (s *Server) timelineQuery(q url.Values) (timeline.Query, error) {
 	tq := timeline.Query{Query: strings.TrimSpace(q.Get("q")), Sources: nonEmpty(q["source"])}
 	if id := q.Get("topic"); id != "" {
 		t, ok := s.opts.Config.Topic(id)
-		if !ok {
+		switch {
+		case ok:
+			tq.Topic, tq.Title = t.ID, t.Title
+			if tq.Query == "" {
+				tq.Query = t.Query
+			}
+		case tq.Query != "":
+			// A caller that sends the topic's query (the CLI beside a
+			// server started with another feeds.yaml) names it for the record.
+			tq.Topic = id
+		default:
 			return tq, notFoundf("no topic %q in feeds.yaml", id)
 		}
-		tq.Topic, tq.Title = t.ID, t.Title
-		if tq.Query == "" {
-			tq.Query = t.Query
+	}
+	if title := strings.TrimSpace(q.Get("title")); title != "" {
+		if len([]rune(title)) > 300 {
+			return tq, badRequestf("the title is longer than 300 characters; shorten it")
 		}
+		tq.Title = title
 	}
 	if len([]rune(tq.Query)) > maxQueryLen {
 		return tq, badRequestf("the query is longer than " + strconv.Itoa(maxQueryLen) + " characters; shorten it")
@@ -201,8 +215,11 @@ func (s *Server) apiEvent(w http.ResponseWriter, r *http.Request) error {
 // chartBar is one month of the events-per-month chart.
 type chartBar struct {
 	X, Y, W, H float64
+	CX         float64 // the bar's middle, where its count is written
+	Count      int
 	Label      string // "Apr 2024: 3 events"
 	Tick       string // year label under January (or the first bar)
+	URL        string // the timeline narrowed to this month (months with events)
 }
 
 type chart struct {
@@ -211,9 +228,22 @@ type chart struct {
 	Max           int
 }
 
+// Months are the chart's months that have events, for the list under it.
+func (c *chart) Months() []chartBar {
+	var out []chartBar
+	for _, b := range c.Bars {
+		if b.Count > 0 {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // monthChart lays out an SVG bar chart of events per month, from the first
-// month with an event to the last. Undated events are not drawn.
-func monthChart(counts map[time.Time]int) *chart {
+// month with an event to the last. Undated events are not drawn. Each bar
+// with events carries its count as text (no hover needed, on a phone
+// either) and links to link(month), the timeline of that month.
+func monthChart(counts map[time.Time]int, link func(month time.Time) string) *chart {
 	if len(counts) == 0 {
 		return nil
 	}
@@ -234,8 +264,9 @@ func monthChart(counts map[time.Time]int) *chart {
 		first = last.AddDate(0, -599, 0)
 		months = 600
 	}
-	const height, plot, top = 120.0, 90.0, 6.0
-	barW := max(4.0, min(24.0, 720.0/float64(months)))
+	// top leaves room for the count above the tallest bar.
+	const height, plot, top = 132.0, 90.0, 18.0
+	barW := max(6.0, min(24.0, 720.0/float64(months)))
 	c := &chart{Width: barW*float64(months) + 2, Height: height, Max: maxN}
 	for i := 0; i < months; i++ {
 		m := first.AddDate(0, i, 0)
@@ -244,8 +275,11 @@ func monthChart(counts map[time.Time]int) *chart {
 		if n > 0 {
 			h = max(2, plot*float64(n)/float64(maxN))
 		}
-		b := chartBar{X: 1 + float64(i)*barW, W: barW - 1, H: h, Y: top + plot - h,
+		b := chartBar{X: 1 + float64(i)*barW, W: barW - 1, H: h, Y: top + plot - h, Count: n, CX: 1 + float64(i)*barW + (barW-1)/2,
 			Label: fmt.Sprintf("%s: %d event%s", m.Format("Jan 2006"), n, plural(n))}
+		if n > 0 && link != nil {
+			b.URL = link(m)
+		}
 		if i == 0 || m.Month() == time.January {
 			b.Tick = m.Format("2006")
 		}
@@ -319,7 +353,12 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Chart = monthChart(counts)
+	p.Chart = monthChart(counts, func(m time.Time) string {
+		mq := cloneValues(q)
+		mq.Set("from", m.Format(time.DateOnly))
+		mq.Set("to", m.AddDate(0, 1, -1).Format(time.DateOnly))
+		return "/timeline?" + mq.Encode()
+	})
 	eq := cloneValues(q)
 	for _, f := range []string{"json", "csv", "ndjson", "timelinejs", "ics", "md", "text"} {
 		eq.Set("format", f)
@@ -329,9 +368,15 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// topActors is how many actors the event page names before "all N".
+const topActors = 6
+
 // eventPage is the data of the event page.
 type eventPage struct {
 	timeline.Entry
+	// Ranked is the event's actors, most mentioned first; Top the first
+	// topActors of them, the rest behind "all N actors".
+	Ranked, Top   []model.Actor
 	Primary       map[int64]bool
 	Docs          map[int64]string // document id → title, for quotes
 	Source        map[string]string
@@ -356,10 +401,36 @@ func (s *Server) loadEventPage(r *http.Request) (*eventPage, error) {
 	for _, id := range e.PrimaryDocumentIDs {
 		p.Primary[id] = true
 	}
+	p.Ranked = rankActors(e.Actors)
+	p.Top = p.Ranked[:min(topActors, len(p.Ranked))]
 	for _, src := range e.Sources {
 		p.Docs[src.DocumentID] = src.Title
 	}
 	return p, nil
+}
+
+// rankActors orders actors by how often the event's documents mention them,
+// then by kind (people first) and name, so the top few are the ones the event
+// is about.
+func rankActors(as []model.Actor) []model.Actor {
+	out := slices.Clone(as)
+	kind := map[string]int{"person": 0, "organisation": 1, "country": 2}
+	rank := func(k string) int {
+		if r, ok := kind[k]; ok {
+			return r
+		}
+		return len(kind)
+	}
+	slices.SortStableFunc(out, func(a, b model.Actor) int {
+		if a.Mentions != b.Mentions {
+			return b.Mentions - a.Mentions
+		}
+		if ra, rb := rank(a.Kind), rank(b.Kind); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out
 }
 
 func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) error {

@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +155,36 @@ func TestPagesStatusAndContentType(t *testing.T) {
 				t.Errorf("body does not contain %q:\n%s", c.wantBody, body)
 			}
 		})
+	}
+}
+
+// TestAPIJSONReadable checks that the API writes &, < and > as themselves
+// (it answers application/json, which no browser runs as HTML) and durations
+// as feeds.yaml takes them.
+func TestAPIJSONReadable(t *testing.T) {
+	f := newFixture(t, testToken)
+	_, body := f.get(t, "/api/documents/1")
+	if strings.Contains(body, `\u0026`) || strings.Contains(body, `\u003c`) || !strings.Contains(body, `<script>alert(\"x\")</script> & \"quotes\"`) {
+		t.Errorf("/api/documents/1 escapes HTML characters:\n%.600s", body)
+	}
+	_, body = f.get(t, "/api/sources")
+	var got struct {
+		Sources []struct {
+			ID       string `json:"id"`
+			Interval string `json:"interval"`
+			Delay    string `json:"delay"`
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("/api/sources: %v\n%s", err, body)
+	}
+	if len(got.Sources) == 0 {
+		t.Fatal("/api/sources lists no sources")
+	}
+	for _, s := range got.Sources {
+		if s.Interval != "30m" || s.Delay != "1s" {
+			t.Errorf("source %s: interval %q, delay %q; want \"30m\" and \"1s\"", s.ID, s.Interval, s.Delay)
+		}
 	}
 }
 
@@ -354,5 +385,28 @@ func TestDiffText(t *testing.T) {
 				t.Errorf("diff = %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// TestDayOnlyDatesAndVersionLabels: a publication date known only to the
+// day is shown as a date (no "00:00 UTC"), and two versions fetched in the
+// same minute are told apart by their seconds.
+func TestDayOnlyDatesAndVersionLabels(t *testing.T) {
+	f := newFixture(t, testToken)
+	d := &model.Document{CanonicalURL: "https://cps.example/day-only", SourceID: "cps", Title: "Dated by its URL", Official: true,
+		Text: "The case was reviewed.", Language: "en", Published: time.Date(2025, 9, 15, 0, 0, 0, 0, time.UTC),
+		PublishedSource: "url", PublishedConfidence: 0.75, ContentHash: "h3"}
+	if _, err := f.st.PutDocument(context.Background(), d, store.Raw{}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.get(t, "/documents/"+strconv.FormatInt(d.ID, 10))
+	if !strings.Contains(body, `<time datetime="2025-09-15">15 Sep 2025</time>`) || strings.Contains(body, "15 Sep 2025 00:00") {
+		t.Errorf("document page shows the day-only date as:\n%s", body)
+	}
+
+	at := time.Date(2025, 11, 20, 15, 0, 7, 0, time.UTC)
+	labels := versionLabels([]model.DocumentVersion{{Version: 1, Fetched: at}, {Version: 2, Fetched: at.Add(20 * time.Second)}, {Version: 3, Fetched: at.Add(72 * time.Hour)}})
+	if labels[1] == labels[2] || labels[1] != "20 Nov 2025 15:00:07 UTC" || labels[3] != "23 Nov 2025 15:00 UTC" {
+		t.Errorf("version labels %v; want seconds where two share a minute, minutes otherwise", labels)
 	}
 }

@@ -40,7 +40,10 @@ func runAlerts(ctx context.Context, a *app, args []string) error {
 		}
 		return nil
 	}
-	sub, rest := args[0], args[1:]
+	sub, rest, ok := subcommand(args, "add", "list", "ls", "rm", "remove", "test", "run", "deliveries", "retry", "atom")
+	if !ok {
+		return fmt.Errorf("%w: no subcommand in %q; use add, list, rm, test, run, deliveries, retry or atom", errUsage, strings.Join(args, " "))
+	}
 	switch sub {
 	case "add":
 		return alertsAdd(ctx, a, rest)
@@ -321,10 +324,13 @@ func alertsRemove(ctx context.Context, a *app, args []string) error {
 func alertsTest(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("alerts test", "ID | --query Q [--days N]")
 	f := addSubscriptionFlags(fs)
-	days := fs.Int("days", 7, "look back this many `days`")
+	days := fs.Int("days", 7, "look back this many `days` (0: the whole archive)")
 	format := fs.String("format", "text", "output `format`: text or json")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *days < 0 {
+		return fmt.Errorf("%w: --days must be 0 (the whole archive) or more", errUsage)
 	}
 	svc, st, _, err := a.alertService(ctx)
 	if err != nil {
@@ -360,7 +366,11 @@ func alertsTest(ctx context.Context, a *app, args []string) error {
 	default:
 		return fmt.Errorf("%w: unknown format %q; use text or json", errUsage, *format)
 	}
-	fmt.Fprintf(a.stdout, "%d alerts in the last %d days for %q (nothing was sent)\n", len(items), *days, sub.Query)
+	window := fmt.Sprintf("in the last %d days", *days)
+	if *days == 0 {
+		window = "in the whole archive"
+	}
+	fmt.Fprintf(a.stdout, "%d alerts %s for: %s (nothing was sent)\n", len(items), window, sub.Query)
 	for _, it := range items {
 		fmt.Fprintf(a.stdout, "\n%s  %s  %s\n  %s\n", it.Published.Format("2006-01-02"), it.Source, it.Title, it.URL)
 		if it.Similar > 0 {

@@ -12,9 +12,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/crawler"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
+	"github.com/watchline/watchline/timeline"
 )
 
 func runCrawl(ctx context.Context, a *app, args []string) error {
@@ -76,7 +78,10 @@ type sourceRow struct {
 }
 
 func runSources(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("sources", "[--format text|json]")
+	if _, rest, ok := subcommand(args, "check"); ok {
+		return runSourcesCheck(ctx, a, rest)
+	}
+	fs := a.flags("sources", "[--format text|json]  |  sources check [--source ID]... [--format text|json]")
 	format := fs.String("format", "text", "output `format`: text or json")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -122,6 +127,91 @@ func runSources(ctx context.Context, a *app, args []string) error {
 	return tw.Flush()
 }
 
+// runSourcesCheck visits each configured source once, as a crawl would, and
+// says whether it works and what to change. It stores nothing.
+func runSourcesCheck(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("sources check", "[--source ID]... [--format text|json]\n\n"+
+		"Visits each source's URL once (robots.txt, User-Agent, per-host delay and the address\n"+
+		"guard as in a crawl), reads its feed, page or sitemap, and reports the HTTP status, what it\n"+
+		"lists, the newest item and a verdict with advice. Nothing is stored. Exit status 1 if a\n"+
+		"source is failing.")
+	var ids multiFlag
+	fs.Var(&ids, "source", "check only source `ID` (repeatable)")
+	format := fs.String("format", "text", "output `format`: text or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q (name sources with --source ID)", errUsage, fs.Arg(0))
+	}
+	if *format != "text" && *format != "json" {
+		return fmt.Errorf("%w: unknown format %q; use text or json", errUsage, *format)
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	srcs := cfg.Sources
+	if len(ids) > 0 {
+		srcs = nil
+		for _, id := range ids {
+			s, ok := cfg.Source(id)
+			if !ok {
+				return fmt.Errorf("%w: no source %q in %s", errUsage, id, a.configPath)
+			}
+			srcs = append(srcs, s)
+		}
+	}
+	if *format == "text" {
+		fmt.Fprintf(a.stderr, "checking %d sources from %s (one request at a time per host, with its delay) ...\n", len(srcs), a.configPath)
+	}
+	results := crawler.Check(ctx, cfg, srcs, crawler.CheckOptions{})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	failing := 0
+	for _, r := range results {
+		if r.Verdict == crawler.VerdictFailing {
+			failing++
+		}
+	}
+	if *format == "json" {
+		if err := a.printJSON(results); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tVERDICT\tSTATUS\tTYPE\tITEMS\tNEWEST")
+		for _, r := range results {
+			status, newest := "-", "-"
+			if r.Status != 0 {
+				status = strconv.Itoa(r.Status)
+			}
+			if !r.Newest.IsZero() {
+				newest = r.Newest.UTC().Format(time.DateOnly)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", r.Source, r.Verdict, status, dashEmpty(mediaTypeOf(r.ContentType)), r.Items, newest)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout)
+		for _, r := range results {
+			fmt.Fprintf(a.stdout, "%s (%s): %s\n", r.Source, r.Verdict, r.Advice)
+		}
+	}
+	if failing > 0 {
+		return fmt.Errorf("%d of %d sources failing; fix them in %s (advice above)", failing, len(results), a.configPath)
+	}
+	return nil
+}
+
+// mediaTypeOf is a Content-Type without its parameters.
+func mediaTypeOf(ct string) string {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.TrimSpace(mt)
+}
+
 // docRow is the contract of `watchline docs --format json|ndjson`: exactly
 // these keys.
 type docRow struct {
@@ -147,8 +237,8 @@ func newDocRow(d model.Document) docRow {
 }
 
 func runDocs(ctx context.Context, a *app, args []string) error {
-	if len(args) > 0 && args[0] == "show" {
-		return runDocsShow(ctx, a, args[1:])
+	if _, rest, ok := subcommand(args, "show"); ok {
+		return runDocsShow(ctx, a, rest)
 	}
 	fs := a.flags("docs", "[--source ID]... [--limit N] [--format text|json|ndjson]  |  docs show ID [--format text|json]")
 	var sources multiFlag
@@ -204,7 +294,7 @@ func runDocs(ctx context.Context, a *app, args []string) error {
 			if d.DuplicateOf != 0 {
 				title += fmt.Sprintf(" (copy of %d)", d.DuplicateOf)
 			}
-			_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", d.ID, d.Published.Format("2006-01-02 15:04"), d.SourceID, d.Versions, title)
+			_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", d.ID, timeline.PublishedString(d.Published), d.SourceID, d.Versions, title)
 			return err
 		})
 		if ferr := tw.Flush(); err == nil {
@@ -389,7 +479,7 @@ func intervalText(d time.Duration) string {
 	if d == 0 {
 		return ""
 	}
-	return d.String()
+	return config.FormatDuration(d)
 }
 
 func dashEmpty(s string) string {

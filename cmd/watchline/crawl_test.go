@@ -12,23 +12,31 @@ import (
 	"github.com/watchline/watchline/demo"
 )
 
+// demoSources serves the demo corpus for the test and writes its
+// configuration; it returns the configuration file and a data directory
+// that does not exist yet.
+func demoSources(t *testing.T) (srv *demo.Server, cfgPath, data string) {
+	t.Helper()
+	srv, err := demo.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	dir := t.TempDir()
+	cfgPath = filepath.Join(dir, "feeds.yaml")
+	if err := os.WriteFile(cfgPath, []byte(demo.Config(srv.URL())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return srv, cfgPath, filepath.Join(dir, "data")
+}
+
 // TestCrawlCommands runs crawl, sources, docs and import against the demo
 // server, as a user would.
 func TestCrawlCommands(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls the demo corpus")
 	}
-	srv, err := demo.NewServer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "feeds.yaml")
-	if err := os.WriteFile(cfgPath, []byte(demo.Config(srv.URL())), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
+	srv, cfgPath, data := demoSources(t)
 	wl := func(args ...string) (stdout, stderr string, code int) {
 		var out, errb bytes.Buffer
 		args = append(args, "--config", cfgPath, "--data", data)
@@ -111,10 +119,51 @@ func TestCrawlCommands(t *testing.T) {
 		t.Errorf("docs show abc: exit %d, want 2", code)
 	}
 
-	imp := filepath.Join(dir, "extra.csv")
+	imp := filepath.Join(t.TempDir(), "extra.csv")
 	os.WriteFile(imp, []byte("url,title,text,published,source\nhttps://example.org/x,X,Some imported text about a case.,2025-01-02,archive\nnot a url,Y,text,,\n"), 0o644)
 	out, stderr, code = wl("import", imp)
 	if code != 1 || !strings.Contains(out, "1 new") || !strings.Contains(stderr, "extra.csv:3: bad url") {
 		t.Errorf("import: exit %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+// TestSourcesCheckCommand checks the demo's sources as a user checks their
+// feeds.yaml: one JSON row per source with a status, what it lists and a
+// verdict, a failing exit for the broken feed, and nothing stored.
+func TestSourcesCheckCommand(t *testing.T) {
+	_, cfgPath, data := demoSources(t)
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"sources", "--config", cfgPath, "--data", data, "check", "--format", "json"},
+		strings.NewReader(""), &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "1 of 9 sources failing") {
+		t.Errorf("sources check: exit %d, stderr %q; want 1 naming the one failing source", code, errb.String())
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal(out.Bytes(), &rows); err != nil || len(rows) != 9 {
+		t.Fatalf("sources check --format json: %v, %d rows\n%s", err, len(rows), out.String())
+	}
+	for _, r := range rows {
+		for _, k := range []string{"source", "kind", "url", "status", "items", "verdict", "advice"} {
+			if _, ok := r[k]; !ok {
+				t.Errorf("row %v lacks %q", r["source"], k)
+			}
+		}
+		switch {
+		case r["source"] == demo.BrokenSource:
+			if r["verdict"] != "failing" || !strings.Contains(r["advice"].(string), "feed could not be read") {
+				t.Errorf("broken source: %v", r)
+			}
+		case r["verdict"] == "failing" || r["status"] != float64(200) || r["items"].(float64) == 0:
+			t.Errorf("source %v: %v", r["source"], r)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "watchline.db")); !os.IsNotExist(err) {
+		t.Errorf("sources check created a store (stat: %v); it must store nothing", err)
+	}
+	out.Reset()
+	errb.Reset()
+	code = run(context.Background(), []string{"sources", "check", "--config", cfgPath, "--source", "cps-demo"}, strings.NewReader(""), &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "cps-demo (ok): 4 article links") {
+		t.Errorf("sources check --source cps-demo: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 }

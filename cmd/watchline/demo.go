@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -40,21 +43,24 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	out := a.stdout
+	fmt.Fprintln(out, "watchline demo: crawling a bundled corpus, then searching it, building its timeline and firing an alert (a few seconds)")
 	if err := a.demoDataDir(fs); err != nil {
 		return err
 	}
-	out := a.stdout
 	corpus, err := demo.NewServer()
 	if err != nil {
 		return err
 	}
 	defer corpus.Close()
-	fmt.Fprintf(out, "watchline demo: serving the bundled corpus at %s\n", corpus.URL())
+	fmt.Fprintf(out, "serving the bundled corpus at %s\n", corpus.URL())
 	fmt.Fprintf(out, "data directory: %s\n", a.dataDir)
 
 	if err := os.MkdirAll(a.dataDir, 0o755); err != nil {
 		return fmt.Errorf("create demo data directory: %w", err)
 	}
+	// The data directory keeps its own feeds.yaml: commands run on it later
+	// read it without --config (see app.config).
 	cfgPath := filepath.Join(a.dataDir, "feeds.yaml")
 	cfgText := []byte(demo.Config(corpus.URL()))
 	if err := os.WriteFile(cfgPath, cfgText, 0o644); err != nil {
@@ -69,9 +75,11 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// Everything runs on the corpus's clock, as if it were live in late 2025.
+	st.SetClock(corpus.Now)
 
 	section(out, "1. Crawl: %d sources (RSS, Atom, a listing page, a news sitemap, official statement pages, one broken feed)", len(cfg.Sources))
-	cr, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr, SharedHosts: a.shared()})
+	cr, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr, Now: corpus.Now, SharedHosts: a.shared()})
 	if err != nil {
 		return err
 	}
@@ -80,7 +88,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintln(out, sum.String())
-	if err := printFailingSources(ctx, out, st); err != nil {
+	if err := printFailingSources(ctx, out, st, commandPrefix()+" sources --data "+shellQuote(a.dataDir)); err != nil {
 		return err
 	}
 
@@ -102,7 +110,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "\n$ watchline search '%s'   (%d matches)\n", q, res.Total)
+		fmt.Fprintf(out, "\nsearch %s   (%d matches)\n", q, res.Total)
 		for i, h := range res.Hits {
 			fmt.Fprintf(out, "  %d. %s  %-18s %s\n", i+1, h.Published.Format("2006-01-02"), h.Source, h.Title)
 			if h.Snippet.Marked != "" {
@@ -125,17 +133,33 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	q := timeline.Query{Topic: topic.ID, Title: topic.Title, Query: topic.Query}
-	if _, err := timeline.Export(ctx, tl, q, timeline.Header{Title: topic.Title, Query: q, Generated: time.Now().UTC(), StoreSeq: seq}, "text", out); err != nil {
+	if _, err := timeline.Export(ctx, tl, q, timeline.Header{Title: topic.Title, Query: q, Generated: corpus.Now().UTC(), StoreSeq: seq}, "text", out); err != nil {
 		return err
 	}
 
 	section(out, "4. Alerts: a subscription to the topic fires when a new article arrives")
-	if err := demoAlert(ctx, out, st, a.dataDir, ix, cr, cfg, corpus, topic); err != nil {
+	cmd := commandPrefix()
+	edited, err := demoAlert(ctx, out, st, ix, cr, cfg, corpus, topic)
+	if err != nil {
 		return err
 	}
 
-	fmt.Fprintf(out, "\nExplore the same data from the command line, e.g.:\n  watchline search --data %s --config %s 'Cash AND Berry'\n  watchline timeline --data %s --config %s --topic %s --format md\n",
-		a.dataDir, cfgPath, a.dataDir, cfgPath, demoTopic)
+	days, err := archiveDays(ctx, st, corpus.Now())
+	if err != nil {
+		return err
+	}
+	data := shellQuote(a.dataDir)
+	if *noServe {
+		fmt.Fprintf(out, "\nExplore the same data from the command line (from this directory):\n")
+	} else {
+		fmt.Fprintf(out, "\nWhile the web UI below runs, these work on the same data (in another terminal, from this directory):\n")
+	}
+	fmt.Fprintf(out, "  %s search --data %s 'Cash AND Berry'\n", cmd, data)
+	fmt.Fprintf(out, "  %s timeline --data %s --topic %s --format md\n", cmd, data, demoTopic)
+	if edited != 0 {
+		fmt.Fprintf(out, "  %s docs --data %s show %d\n", cmd, data, edited)
+	}
+	fmt.Fprintf(out, "  %s alerts test --data %s --days 0 --query 'MI5 AND LinkedIn'\n", cmd, data)
 	if *noServe {
 		return nil
 	}
@@ -144,7 +168,53 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	ix = nil
-	return serveDemo(ctx, a, st, cfg, *addr)
+	return serveDemo(ctx, a, st, cfg, *addr, corpus, days)
+}
+
+// commandPrefix is how the user runs this program again: `go run` builds it
+// in a temporary directory and puts nothing on the PATH, so a command
+// printed as "watchline …" would not run.
+func commandPrefix() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "go run ./cmd/watchline"
+	}
+	if strings.Contains(exe, string(filepath.Separator)+"go-build") {
+		return "go run ./cmd/watchline"
+	}
+	if p, err := exec.LookPath("watchline"); err == nil && sameFile(p, exe) {
+		return "watchline"
+	}
+	return shellQuote(exe)
+}
+
+func sameFile(a, b string) bool {
+	ia, err1 := os.Stat(a)
+	ib, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+=:,@", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// archiveDays is how many days before now the oldest stored document was
+// published: the window that tests a subscription against the whole demo.
+func archiveDays(ctx context.Context, st store.Backend, now time.Time) (int, error) {
+	oldest := now
+	err := st.EachDocument(ctx, store.DocFilter{}, func(d model.Document) error {
+		if !d.Published.IsZero() && d.Published.Before(oldest) {
+			oldest = d.Published
+		}
+		return nil
+	})
+	return int(now.Sub(oldest).Hours()/24) + 1, err
 }
 
 // demoDataDir picks the demo's data directory: the one given with --data or
@@ -175,33 +245,38 @@ func section(w io.Writer, format string, args ...any) {
 	fmt.Fprintf(w, "\n%s\n%s\n", title, strings.Repeat("=", len(title)))
 }
 
-func printFailingSources(ctx context.Context, w io.Writer, st store.Backend) error {
+func printFailingSources(ctx context.Context, w io.Writer, st store.Backend, hint string) error {
 	hs, err := st.SourceHealths(ctx)
 	if err != nil {
 		return err
 	}
 	for _, h := range hs {
 		if h.LastError != "" {
-			fmt.Fprintf(w, "source %s is failing: %s (see `watchline sources`)\n", h.SourceID, h.LastError)
+			fmt.Fprintf(w, "source %s is failing: %s (see `%s`)\n", h.SourceID, h.LastError, hint)
 		}
 	}
 	return nil
 }
 
 // printEdited names the documents whose text changed after they were first
-// stored: the silently edited statements, whose earlier versions are kept.
-func printEdited(ctx context.Context, w io.Writer, st store.Backend, dataDir string) error {
-	return st.EachDocument(ctx, store.DocFilter{}, func(d model.Document) error {
+// stored (the silently edited statements, whose earlier versions are kept)
+// and returns the last one's id.
+func printEdited(ctx context.Context, w io.Writer, st store.Backend) (int64, error) {
+	var id int64
+	err := st.EachDocument(ctx, store.DocFilter{}, func(d model.Document) error {
 		if d.Versions > 1 {
-			fmt.Fprintf(w, "edited since first seen: %q (%s) now has %d versions; see `watchline docs show %d --data %s`\n", d.Title, d.SourceID, d.Versions, d.ID, dataDir)
+			fmt.Fprintf(w, "edited since first seen: %q (%s) now has %d versions (document %d)\n", d.Title, d.SourceID, d.Versions, d.ID)
+			id = d.ID
 		}
 		return nil
 	})
+	return id, err
 }
 
 // demoAlert subscribes a loopback webhook to the topic, lets the corpus
 // publish its next articles, crawls again and shows what the webhook got.
-func demoAlert(ctx context.Context, out io.Writer, st store.Backend, dataDir string, ix *index.Index, cr *crawler.Crawler, cfg *config.Config, corpus *demo.Server, topic model.Topic) error {
+// It returns the id of the statement the corpus edited.
+func demoAlert(ctx context.Context, out io.Writer, st store.Backend, ix *index.Index, cr *crawler.Crawler, cfg *config.Config, corpus *demo.Server, topic model.Topic) (int64, error) {
 	got := make(chan alert.Payload, 4)
 	var secret string
 	hook := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -222,16 +297,16 @@ func demoAlert(ctx context.Context, out io.Writer, st store.Backend, dataDir str
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	hookSrv := &http.Server{Handler: hook, ReadHeaderTimeout: 5 * time.Second}
 	go hookSrv.Serve(ln)
 	defer hookSrv.Close()
 
-	svc := alert.New(st, alert.Options{Matcher: alert.IndexMatcher()})
+	svc := alert.New(st, alert.Options{Matcher: alert.IndexMatcher(), Clock: corpus.Now})
 	sub, err := svc.Add(ctx, model.Subscription{Name: topic.Title, Query: topic.Query, Webhook: "http://" + ln.Addr().String() + "/hook"}, alert.AddOptions{})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	secret = sub.Secret
 	fmt.Fprintf(out, "subscribed webhook %s to: %s\n", sub.Webhook, sub.Query)
@@ -244,40 +319,54 @@ func demoAlert(ctx context.Context, out io.Writer, st store.Backend, dataDir str
 	}
 	sum, err := cr.Once(ctx, all)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	fmt.Fprintln(out, sum.String())
-	if err := printEdited(ctx, out, st, dataDir); err != nil {
-		return err
+	edited, err := printEdited(ctx, out, st)
+	if err != nil {
+		return 0, err
 	}
 	if _, err := ix.Sync(ctx, st); err != nil {
-		return err
+		return 0, err
 	}
 	if err := catchUp(ctx, st); err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := svc.Match(ctx); err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := svc.Deliver(ctx); err != nil {
-		return err
+		return 0, err
 	}
 	select {
 	case p := <-got:
 		fmt.Fprintf(out, "webhook received %d new match(es), signature verified:\n", p.Count)
 		for _, m := range p.Matches {
-			fmt.Fprintf(out, "  - %s  %s (%s)\n    matched %s\n", m.Published.Format("2006-01-02"), m.Title, m.Source, strings.Join(m.Terms, ", "))
+			edited := ""
+			if m.Version > 1 {
+				edited = fmt.Sprintf(" — edited since first published (version %d)", m.Version)
+			}
+			fmt.Fprintf(out, "  - %s  %s (%s)%s\n    matched %s\n", m.Published.Format("2006-01-02"), m.Title, m.Source, edited, strings.Join(m.Terms, ", "))
 		}
 	default:
-		return errors.New("demo alert: the webhook received nothing; run `watchline alerts deliveries` on the data directory to see why")
+		return 0, errors.New("demo alert: the webhook received nothing; run `watchline alerts deliveries` on the data directory to see why")
 	}
-	return nil
+	return edited, nil
 }
 
 // serveDemo serves the web UI on addr, or on a free loopback port if addr is
-// taken, until interrupted.
-func serveDemo(ctx context.Context, a *app, st store.Backend, cfg *config.Config, addr string) error {
-	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, DataDir: a.dataDir, Config: cfg})
+// taken, until interrupted: on the corpus's clock, with writes enabled by a
+// token it prints, and subscription tests covering the whole corpus.
+func serveDemo(ctx context.Context, a *app, st store.Backend, cfg *config.Config, addr string, corpus *demo.Server, days int) error {
+	token, fromEnv := os.Getenv(config.EnvToken), true
+	if token == "" {
+		b := make([]byte, 12)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("make a token for the demo: %w", err)
+		}
+		token, fromEnv = hex.EncodeToString(b), false
+	}
+	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, DataDir: a.dataDir, Config: cfg, Token: token, Now: corpus.Now, PreviewDays: days})
 	if err != nil {
 		return err
 	}
@@ -290,6 +379,13 @@ func serveDemo(ctx context.Context, a *app, st store.Backend, cfg *config.Config
 		}
 	}
 	return srv.Serve(ctx, ln, func(url string) {
-		fmt.Fprintf(a.stdout, "\nThe web UI is at %s (search, timeline, events, sources) — Ctrl-C to stop.\n", url)
+		fmt.Fprintf(a.stdout, "\nThe web UI is at %s (search, timeline, events, sources, subscriptions) — Ctrl-C to stop.\n", url)
+		if fromEnv {
+			fmt.Fprintf(a.stdout, "To add subscriptions or correct events, sign in with the token in %s.\n", config.EnvToken)
+		} else {
+			fmt.Fprintf(a.stdout, "To add subscriptions or correct events, sign in with the token %s (set %s to choose your own).\n", token, config.EnvToken)
+		}
+		fmt.Fprintf(a.stdout, "The demo's clock is the corpus's: it is %s there, and \"Test\" on the subscriptions page looks back %d days, over the whole corpus.\n",
+			corpus.Now().Format("2 January 2006"), days)
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -32,7 +33,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"crawl", "fetch due sources into the store (--once, --source ID)", runCrawl},
-		{"sources", "show the health of every source", runSources},
+		{"sources", "show the health of every source; `sources check` visits each once and says what to fix", runSources},
 		{"docs", "list stored documents, or `docs show ID`", runDocs},
 		{"extract", "extract one saved HTML page and print what was found", runExtract},
 		{"import", "import documents from an NDJSON or CSV file", runImport},
@@ -72,7 +73,7 @@ func (a *app) flags(name, usage string) *flag.FlagSet {
 	if defData == "" {
 		defData = "./watchline-data"
 	}
-	fs.StringVar(&a.configPath, "config", "./feeds.yaml", "configuration `file`")
+	fs.StringVar(&a.configPath, "config", "", "configuration `file` (default: the data directory's feeds.yaml if it has one, else ./feeds.yaml)")
 	fs.StringVar(&a.dataDir, "data", defData, "data `directory` (also WATCHLINE_DATA); with --store, only this machine's search index")
 	fs.StringVar(&a.storeURL, "store", os.Getenv("WATCHLINE_STORE"),
 		"a PostgreSQL `URL` (postgres://user:password@host:port/db) shared by several machines, instead of the embedded store in --data (also WATCHLINE_STORE)")
@@ -124,9 +125,55 @@ func interleave(fs *flag.FlagSet, args []string) []string {
 	return append(flags, pos...)
 }
 
-// config loads and validates the configuration file.
+// globalValueFlags are the options every command takes that have a value;
+// subcommand skips their values when it looks for the subcommand's name.
+var globalValueFlags = map[string]bool{"config": true, "data": true}
+
+// subcommand finds the first of names among args, wherever flags put it, so
+// `watchline docs --config X show 12` shows document 12 like
+// `watchline docs show 12 --config X`. It returns the name and the other
+// arguments in their order; ok is false when none is there. A word that is
+// the value of a preceding --config or --data is not taken for a name; the
+// value of another flag before the name could be, which is why the names are
+// only the fixed words of one command.
+func subcommand(args []string, names ...string) (name string, rest []string, ok bool) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			if flag := strings.TrimLeft(a, "-"); !strings.Contains(flag, "=") && globalValueFlags[flag] {
+				i++ // its value
+			}
+			continue
+		}
+		for _, n := range names {
+			if a == n {
+				rest = append(append(rest, args[:i]...), args[i+1:]...)
+				return n, rest, true
+			}
+		}
+	}
+	return "", args, false
+}
+
+// config loads and validates the configuration file. Without --config, a
+// data directory that holds its own feeds.yaml (as the demo's does) is read
+// with it, so its sources are not mistaken for the shipped ones.
 func (a *app) config() (*config.Config, error) {
+	if a.configPath == "" {
+		a.configPath = "./feeds.yaml"
+		if own := filepath.Join(a.dataDir, "feeds.yaml"); fileExists(own) {
+			a.configPath = own
+		}
+	}
 	return config.Load(a.configPath)
+}
+
+func fileExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
 }
 
 // store opens the store: the PostgreSQL database --store names, or else the

@@ -79,7 +79,7 @@ func BenchmarkReplicaSearch(b *testing.B) {
 		}()
 		select {
 		case u := <-p.url:
-			nodes = append(nodes, u)
+			nodes = append(nodes, strings.TrimSuffix(u, "/"))
 		case <-p.exited:
 			b.Fatalf("serve exited (%v):\n%s", p.err, p.stderr())
 		case <-time.After(5 * time.Minute):

@@ -14,6 +14,7 @@ import (
 
 	"github.com/watchline/watchline/index"
 	"github.com/watchline/watchline/store"
+	"github.com/watchline/watchline/web"
 )
 
 const searchUsage = `[--from DATE] [--to DATE] [--source ID]... [--tag T]... [--official] [--lang L]...
@@ -88,32 +89,69 @@ func runSearch(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	ix, err := openSearchIndex(ctx, a, st)
+	sr, closeIndex, err := a.searcher(ctx, st)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
-	if _, err := ix.Sync(ctx, st); err != nil {
-		return err
-	}
+	defer closeIndex()
 	out := &hitWriter{w: a.stdout, format: *format, bold: isTerminal(a.stdout)}
 	if r.Limit == 0 {
-		return streamHits(ctx, ix, st, r, out)
+		return streamHits(ctx, sr, r, out)
 	}
 	r.Facets = *format == "text" || *format == "json"
-	res, err := ix.Search(ctx, st, r)
+	res, err := sr.Search(ctx, r)
 	if err != nil {
 		return err
 	}
 	return out.result(res, r)
 }
 
+// searcher answers searches: the index opened by this command, or the
+// running server that holds it (web.Client).
+type searcher interface {
+	Search(ctx context.Context, r index.Request) (*index.Result, error)
+	Each(ctx context.Context, r index.Request, fn func(index.Hit) error) error
+}
+
+// localIndex is the data directory's index opened by this command.
+type localIndex struct {
+	ix *index.Index
+	st store.Backend
+}
+
+func (l localIndex) Search(ctx context.Context, r index.Request) (*index.Result, error) {
+	return l.ix.Search(ctx, l.st, r)
+}
+
+func (l localIndex) Each(ctx context.Context, r index.Request, fn func(index.Hit) error) error {
+	return l.ix.Each(ctx, l.st, r, fn)
+}
+
+// searcher opens the data directory's index, brought up to date with the
+// store, or, while `serve` or `run` holds it, returns the running server
+// that does: the bleve index has one opener process at a time.
+func (a *app) searcher(ctx context.Context, st store.Backend) (searcher, func() error, error) {
+	if c, ok := web.RunningServer(ctx, a.dataDir); ok {
+		fmt.Fprintf(a.stderr, "watchline: asking the server at %s, which holds the index\n", c.URL())
+		return c, func() error { return nil }, nil
+	}
+	ix, err := openSearchIndex(ctx, a, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := ix.Sync(ctx, st); err != nil {
+		ix.Close()
+		return nil, nil, err
+	}
+	return localIndex{ix, st}, ix.Close, nil
+}
+
 // streamHits prints every match with constant memory: the total and facets
 // come from a first one-hit search, the hits from Each.
-func streamHits(ctx context.Context, ix *index.Index, st store.Backend, r index.Request, out *hitWriter) error {
+func streamHits(ctx context.Context, sr searcher, r index.Request, out *hitWriter) error {
 	head := r
 	head.Limit, head.Offset, head.Facets = 1, 0, out.format == "json" || out.format == "text"
-	res, err := ix.Search(ctx, st, head)
+	res, err := sr.Search(ctx, head)
 	if err != nil {
 		return err
 	}
@@ -121,7 +159,7 @@ func streamHits(ctx context.Context, ix *index.Index, st store.Backend, r index.
 		return err
 	}
 	n := r.Offset
-	err = ix.Each(ctx, st, r, func(h index.Hit) error {
+	err = sr.Each(ctx, r, func(h index.Hit) error {
 		n++
 		return out.hit(n, h)
 	})

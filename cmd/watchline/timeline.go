@@ -16,6 +16,7 @@ import (
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
+	"github.com/watchline/watchline/web"
 )
 
 const timelineUsage = `[--topic ID | --query Q] [--type T]... [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--source ID]...
@@ -67,19 +68,6 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	var m timeline.Matcher
-	if q.Query != "" {
-		var closeIndex func() error
-		if m, closeIndex, err = timelineMatcher(ctx, st, a.dataDir); err != nil {
-			return err
-		}
-		defer closeIndex()
-	}
-	tl := timeline.New(st, m)
-	seq, err := tl.Seq(ctx)
-	if err != nil {
-		return err
-	}
 	w := a.stdout
 	var f *os.File
 	if *out != "" {
@@ -88,16 +76,45 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 		}
 		w = f
 	}
-	n, err := timeline.Export(ctx, tl, q, timeline.Header{Title: q.Title, Query: q, Generated: time.Now().UTC(), StoreSeq: seq}, *format, w)
+	n, err := a.exportTimeline(ctx, st, q, *format, w)
 	if f != nil {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-		if err == nil {
+		switch {
+		case err != nil:
+		case n >= 0:
 			fmt.Fprintf(a.stderr, "wrote %d event(s) to %s\n", n, *out)
+		default:
+			fmt.Fprintf(a.stderr, "wrote the running server's export to %s\n", *out)
 		}
 	}
 	return err
+}
+
+// exportTimeline writes q's timeline in format to w and returns how many
+// events it wrote (-1 when a running server wrote it: a query needs the
+// index, and while `serve` or `run` holds it, that server answers).
+func (a *app) exportTimeline(ctx context.Context, st store.Backend, q timeline.Query, format string, w io.Writer) (int, error) {
+	var m timeline.Matcher
+	if q.Query != "" {
+		if c, ok := web.RunningServer(ctx, a.dataDir); ok {
+			fmt.Fprintf(a.stderr, "watchline: asking the server at %s, which holds the index\n", c.URL())
+			return -1, c.Timeline(ctx, q, format, w)
+		}
+		var closeIndex func() error
+		var err error
+		if m, closeIndex, err = timelineMatcher(ctx, st, a.dataDir); err != nil {
+			return 0, err
+		}
+		defer closeIndex()
+	}
+	tl := timeline.New(st, m)
+	seq, err := tl.Seq(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return timeline.Export(ctx, tl, q, timeline.Header{Title: q.Title, Query: q, Generated: time.Now().UTC(), StoreSeq: seq}, format, w)
 }
 
 func typeList() string {
@@ -180,6 +197,9 @@ func catchUp(ctx context.Context, st store.Backend) error {
 // it.
 func timelineMatcher(ctx context.Context, st store.Backend, dataDir string) (timeline.Matcher, func() error, error) {
 	ix, err := index.Open(dataDir)
+	if errors.Is(err, index.ErrLocked) {
+		return nil, nil, fmt.Errorf("open search index: %w", err)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("open search index: %w (rebuild it with `watchline reindex`)", err)
 	}
@@ -208,21 +228,25 @@ func runEvents(ctx context.Context, a *app, args []string) error {
 		}
 		return nil
 	}
-	switch args[0] {
-	case "list", "ls":
-		return eventsList(ctx, a, args[1:])
-	case "show":
-		return eventsShow(ctx, a, args[1:])
-	case "merge":
-		return eventsMerge(ctx, a, args[1:])
-	case "split":
-		return eventsSplit(ctx, a, args[1:])
-	case "edit":
-		return eventsEdit(ctx, a, args[1:])
-	case "rebuild":
-		return eventsRebuild(ctx, a, args[1:])
+	sub, rest, ok := subcommand(args, "list", "ls", "show", "merge", "split", "edit", "rebuild")
+	if !ok {
+		return fmt.Errorf("%w: no subcommand in %q; use list, show, merge, split, edit or rebuild", errUsage, strings.Join(args, " "))
 	}
-	return fmt.Errorf("%w: unknown subcommand %q; use list, show, merge, split, edit or rebuild", errUsage, args[0])
+	switch sub {
+	case "list", "ls":
+		return eventsList(ctx, a, rest)
+	case "show":
+		return eventsShow(ctx, a, rest)
+	case "merge":
+		return eventsMerge(ctx, a, rest)
+	case "split":
+		return eventsSplit(ctx, a, rest)
+	case "edit":
+		return eventsEdit(ctx, a, rest)
+	case "rebuild":
+		return eventsRebuild(ctx, a, rest)
+	}
+	return fmt.Errorf("%w: unknown subcommand %q; use list, show, merge, split, edit or rebuild", errUsage, sub)
 }
 
 func eventID(s string) (int64, error) {
@@ -350,7 +374,7 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 		case s.Official:
 			mark = "*"
 		}
-		fmt.Fprintf(w, " %s %s  doc %-6d %-20s %s\n     %s\n", mark, s.Published.UTC().Format("2006-01-02 15:04"), s.DocumentID, s.SourceID, s.Title, s.URL)
+		fmt.Fprintf(w, " %s %-16s  doc %-6d %-20s %s\n     %s\n", mark, timeline.PublishedString(s.Published), s.DocumentID, s.SourceID, s.Title, s.URL)
 	}
 	fmt.Fprintln(w, "   (1 = first report, * = official)")
 	if len(e.Quotes) > 0 {

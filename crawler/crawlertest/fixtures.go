@@ -173,7 +173,7 @@ func Fixtures(base string) map[string]Page {
 	pages["/feeds/notfeed"] = Page{ContentType: "text/html; charset=utf-8", Body: []byte("<html><body><p>Nothing to see here.</p></body></html>")}
 	pages["/feeds/gzip.xml"] = Page{ContentType: "application/rss+xml", Gzip: true, Body: []byte(RSS(base, PlainArticle))}
 	pages["/listing.html"] = Page{Body: []byte(listing(base))}
-	pages["/official/"] = Page{Body: []byte(`<html><body><ul class="statements"><li><a href="/official/statement.html">Statement</a></li></ul></body></html>`)}
+	pages["/official/"] = Page{Conditional: true, Body: []byte(`<html><body><ul class="statements"><li><a href="/official/statement.html">Statement</a></li></ul></body></html>`)}
 	pages["/sitemap-index.xml"] = Page{ContentType: "application/xml", Body: []byte(`<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
   <sitemap><loc>` + base + `/sitemap-news.xml</loc></sitemap>
