@@ -566,6 +566,7 @@ func (s *Store) EventSources(ctx context.Context, id int64) ([]store.EventSource
 	if err != nil {
 		return nil, fmt.Errorf("sources of event %d: %w", id, err)
 	}
+	store.SortEventSources(out)
 	return out, nil
 }
 
