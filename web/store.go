@@ -16,6 +16,7 @@ type Store interface {
 	index.Store
 	timeline.Store
 	alert.Store
+	leaseStore
 	Duplicates(ctx context.Context, id int64) ([]int64, error)
 	RawPage(ctx context.Context, id int64, version int) (store.Raw, error)
 	SourceHealths(ctx context.Context) ([]model.SourceHealth, error)
