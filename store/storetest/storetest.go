@@ -701,33 +701,50 @@ func testEventMatchDevelopments(t *testing.T, st store.Backend) {
 	}
 }
 
-// testConcurrentLog has many writers store documents at once while a reader
-// tails the log as consumers do (DocumentsAfter from its cursor): the reader
-// must see every document exactly once, with seqs rising.
-func testConcurrentLog(t *testing.T, st store.Backend) {
+func testConcurrentLog(t *testing.T, st store.Backend) { ConcurrentLog(t, st, 6, 24) }
+
+// ConcurrentLog has writers store and re-store documents at once, each
+// putting each times, while a consumer tails the log the way every consumer
+// does: DocumentsAfter(cursor), cursor = the last seq read. A document's row
+// carries its latest change, so the consumer must see every document at its
+// final version, read no change twice, and see seqs only rise; the log ends
+// at one seq per change, without gaps.
+func ConcurrentLog(t *testing.T, st store.Backend, writers, each int) {
 	ctx := context.Background()
-	const writers, each = 6, 25
-	done := make(chan struct{})
+	final := map[int64]int{} // document id -> the last version a writer stored
+	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				d := Doc(fmt.Sprintf("https://c.example/%d/%d", w, i), fmt.Sprintf("writer %d text %d", w, i))
+				// Every third put re-stores the previous URL with new text: a
+				// new version, which must reach the consumer as a change too.
+				u := fmt.Sprintf("https://log.example/%d/%d", w, i)
+				if i%3 == 2 {
+					u = fmt.Sprintf("https://log.example/%d/%d", w, i-1)
+				}
+				d := Doc(u, fmt.Sprintf("writer %d put %d", w, i))
 				if _, err := st.PutDocument(ctx, d, store.Raw{}); err != nil {
 					t.Error(err)
 					return
 				}
+				mu.Lock()
+				final[d.ID] = max(final[d.ID], d.Versions)
+				mu.Unlock()
 			}
 		}()
 	}
+	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	seen := map[int64]int{}
+
+	seen := map[string]int{} // "id/version" -> times read
+	last := map[int64]int{}  // id -> last version read
 	var cursor int64
 	tail := func() {
 		for {
-			docs, err := st.DocumentsAfter(ctx, cursor, 7)
+			docs, err := st.DocumentsAfter(ctx, cursor, 5)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -736,10 +753,11 @@ func testConcurrentLog(t *testing.T, st store.Backend) {
 			}
 			for _, d := range docs {
 				if d.Seq <= cursor {
-					t.Fatalf("seq %d after cursor %d", d.Seq, cursor)
+					t.Fatalf("seq %d read after cursor %d", d.Seq, cursor)
 				}
 				cursor = d.Seq
-				seen[d.ID]++
+				seen[fmt.Sprintf("%d/%d", d.ID, d.Versions)]++
+				last[d.ID] = d.Versions
 			}
 		}
 	}
@@ -748,17 +766,31 @@ func testConcurrentLog(t *testing.T, st store.Backend) {
 		case <-done:
 			running = false
 		default:
+			tail()
 		}
-		tail()
 	}
 	tail()
-	if len(seen) != writers*each {
-		t.Errorf("reader saw %d documents, want %d", len(seen), writers*each)
-	}
-	for id, n := range seen {
-		if n != 1 {
-			t.Errorf("document %d seen %d times", id, n)
+	inserts := 0
+	for i := range each {
+		if i%3 != 2 {
+			inserts++
 		}
+	}
+	if len(final) != writers*inserts {
+		t.Fatalf("writers stored %d documents, want %d", len(final), writers*inserts)
+	}
+	for id, v := range final {
+		if last[id] != v {
+			t.Errorf("document %d: the consumer's last read was version %d, the store has %d: it skipped a change", id, last[id], v)
+		}
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("change %s read %d times, want once", k, n)
+		}
+	}
+	if max, _ := st.MaxSeq(ctx); max != int64(writers*each) {
+		t.Errorf("max seq = %d after %d changes: the log has gaps or repeats", max, writers*each)
 	}
 }
 
