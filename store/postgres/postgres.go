@@ -18,9 +18,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -115,39 +112,7 @@ func SchemaVersion() int {
 	return len(ms)
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("migration %q: name must be NNNN_description.sql", name)
-		}
-		b, err := migrationFiles.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected number %04d; migrations must be numbered 1, 2, 3 … without gaps", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+func loadMigrations() ([]store.Migration, error) { return store.ReadMigrations(migrationFiles) }
 
 // migrate applies the migrations this database has not seen, holding a
 // session advisory lock so that processes started together migrate once.
@@ -181,15 +146,15 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	for _, m := range ms[current:] {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
 			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations(version, name, applied) VALUES($1, $2, $3)",
-				m.version, m.name, time.Now().Unix())
+				m.Version, m.Name, time.Now().Unix())
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migrate: apply %s: %w", m.name, err)
+			return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
 		}
 	}
 	return nil
