@@ -30,6 +30,7 @@ import (
 
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/netguard"
 	"github.com/watchline/watchline/store"
 )
 
@@ -74,9 +75,18 @@ type Hit struct {
 
 // Options configures a Service. Zero values get sensible defaults.
 type Options struct {
-	Matcher     Matcher
-	Clock       func() time.Time
-	HTTPClient  *http.Client // webhook client; default has a 15s timeout
+	Matcher Matcher
+	Clock   func() time.Time
+	// WebhookTimeout bounds one webhook request; default 15 seconds.
+	WebhookTimeout time.Duration
+	// AllowPrivate lets webhooks reach loopback, private and other
+	// non-public addresses (feeds.yaml alerts_allow_private). Without it a
+	// webhook URL that resolves to one is refused when it is created, and
+	// every delivery checks the address it dials again (DNS may change).
+	AllowPrivate bool
+	// Resolver looks webhook hosts up when a subscription is created;
+	// net.DefaultResolver when nil.
+	Resolver    netguard.Resolver
 	SMTP        config.SMTP
 	Password    string // SMTP password (from WATCHLINE_SMTP_PASSWORD)
 	MaxAttempts int    // per delivery before it is marked failed; default 8
@@ -91,14 +101,16 @@ type Options struct {
 	// UnsubscribeURL, when set, is the base of the List-Unsubscribe link in
 	// e-mails (the subscription id is appended); otherwise a mailto: to From.
 	UnsubscribeURL string
-	// AtomDir is where relative --atom paths are written; default the current directory.
-	AtomDir string
+	// DataDir is where the Atom channel writes its files (AtomPath); by
+	// default the embedded store's own directory.
+	DataDir string
 }
 
 // Service runs subscriptions against one store.
 type Service struct {
 	st   Store
 	opts Options
+	http *http.Client // webhook client, guarded unless AllowPrivate
 
 	mu       sync.Mutex
 	compiled map[string]Query // by query text
@@ -106,16 +118,14 @@ type Service struct {
 
 // New returns a Service over st.
 func New(st Store, opts Options) *Service {
+	if d, ok := st.(interface{ Dir() string }); ok && opts.DataDir == "" {
+		opts.DataDir = d.Dir()
+	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{
-			Timeout: 15 * time.Second,
-			// A redirected POST becomes a GET and loses its body; report
-			// the redirect instead, so the URL gets fixed.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+	if opts.WebhookTimeout <= 0 {
+		opts.WebhookTimeout = 15 * time.Second
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 8
@@ -138,7 +148,31 @@ func New(st Store, opts Options) *Service {
 	if opts.Workers <= 0 {
 		opts.Workers = 4
 	}
-	return &Service{st: st, opts: opts, compiled: map[string]Query{}}
+	return &Service{st: st, opts: opts, http: webhookClient(opts.WebhookTimeout, opts.AllowPrivate), compiled: map[string]Query{}}
+}
+
+// privateHint says how to let webhooks reach a non-public address.
+const privateHint = "set alerts_allow_private: true in feeds.yaml if this receiver is meant to be internal"
+
+// webhookClient dials through the same address guard as the crawler: the
+// address actually dialled must be global unicast unless allowPrivate.
+func webhookClient(timeout time.Duration, allowPrivate bool) *http.Client {
+	d := netguard.Dialer(timeout, allowPrivate, privateHint)
+	return &http.Client{
+		Timeout: timeout,
+		Transport: &http.Transport{
+			Proxy:                 nil, // a proxy would dial for us and defeat the guard
+			DialContext:           d.DialContext,
+			TLSHandshakeTimeout:   timeout,
+			ResponseHeaderTimeout: timeout,
+			IdleConnTimeout:       90 * time.Second,
+			ForceAttemptHTTP2:     true,
+		},
+		// A redirected POST becomes a GET and loses its body; report the
+		// redirect instead, so the URL gets fixed (and a redirect cannot
+		// lead a delivery anywhere the URL itself did not say).
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
 
 // ErrNoMatcher is returned when matching is asked of a Service built without
@@ -171,8 +205,10 @@ type AddOptions struct {
 }
 
 // Validate checks a subscription's query, level, channel, schedule and filters
-// and fills defaults (level article). Errors say what to fix.
-func (s *Service) Validate(sub *model.Subscription) error {
+// and fills defaults (level article). A webhook whose host resolves to a
+// non-public address is refused (wrapping netguard.ErrRefused) unless the
+// service allows private targets. Errors say what to fix.
+func (s *Service) Validate(ctx context.Context, sub *model.Subscription) error {
 	if err := s.validateMatching(sub); err != nil {
 		return err
 	}
@@ -180,8 +216,13 @@ func (s *Service) Validate(sub *model.Subscription) error {
 	if sub.Webhook != "" {
 		channels++
 		u, err := url.Parse(sub.Webhook)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 			return fmt.Errorf("webhook %q is not an http(s) URL", sub.Webhook)
+		}
+		if !s.opts.AllowPrivate {
+			if err := netguard.CheckHost(ctx, s.opts.Resolver, u.Hostname()); err != nil {
+				return fmt.Errorf("webhook %s: %w; %s", sub.Webhook, err, privateHint)
+			}
 		}
 	}
 	if sub.Email != "" {
@@ -190,14 +231,11 @@ func (s *Service) Validate(sub *model.Subscription) error {
 			return fmt.Errorf("%q is not an e-mail address", sub.Email)
 		}
 	}
-	if sub.AtomFile != "" {
+	if sub.Atom {
 		channels++
-		if strings.ContainsAny(sub.AtomFile, "\x00\r\n") {
-			return fmt.Errorf("%q is not a file path", sub.AtomFile)
-		}
 	}
 	if channels != 1 {
-		return errors.New("give exactly one channel: --webhook URL, --email ADDRESS or --atom FILE")
+		return errors.New("give exactly one channel: a webhook URL, an e-mail address or the Atom feed")
 	}
 	if _, err := ParseSchedule(sub.Digest, sub.TimeZone); err != nil {
 		return err
@@ -252,7 +290,7 @@ func (s *Service) validateMatching(sub *model.Subscription) error {
 // documents published within that window. The returned subscription carries
 // the secret; it is not shown again.
 func (s *Service) Add(ctx context.Context, sub model.Subscription, opts AddOptions) (model.Subscription, error) {
-	if err := s.Validate(&sub); err != nil {
+	if err := s.Validate(ctx, &sub); err != nil {
 		return sub, fmt.Errorf("add subscription: %w", err)
 	}
 	now := s.opts.Clock()
@@ -301,8 +339,8 @@ func (s *Service) Sync(ctx context.Context, alerts []config.Alert) ([]model.Subs
 	var created []model.Subscription
 	for _, a := range alerts {
 		sub := model.Subscription{Key: a.ID, Name: a.ID, Query: a.Query, Level: model.SubscriptionLevel(a.Level),
-			Webhook: a.Webhook, Email: a.Email, AtomFile: a.Atom, Digest: a.Digest, Sources: a.Sources}
-		if err := s.Validate(&sub); err != nil {
+			Webhook: a.Webhook, Email: a.Email, Atom: a.Atom, Digest: a.Digest, Sources: a.Sources}
+		if err := s.Validate(ctx, &sub); err != nil {
 			return created, fmt.Errorf("alert %s: %w", a.ID, err)
 		}
 		old, err := s.st.SubscriptionByKey(ctx, a.ID)

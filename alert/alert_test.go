@@ -13,7 +13,7 @@ func TestSyncUpsertsConfigAlerts(t *testing.T) {
 	svc := newService(st, newClock(t0), Options{})
 	alerts := []config.Alert{
 		{ID: "mss-targeting", Query: "MI5 AND (China OR MSS)", Level: "article", Webhook: "https://example.org/hook"},
-		{ID: "cps", Query: "CPS", Atom: "cps.xml", Digest: "daily@08:00", Sources: []string{"cps-news"}},
+		{ID: "cps", Query: "CPS", Atom: true, Digest: "daily@08:00", Sources: []string{"cps-news"}},
 	}
 	created, err := svc.Sync(ctx, alerts)
 	if err != nil || len(created) != 2 || created[0].Secret == "" {

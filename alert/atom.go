@@ -134,20 +134,32 @@ func WriteAtom(ctx context.Context, st Store, subID int64, w io.Writer) error {
 
 func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// writeAtomFile rewrites sub's Atom file atomically (temporary file, then
-// rename), so a reader never sees half a feed.
+// AtomDir is the folder of a data directory that holds the Atom channel's
+// feeds.
+const AtomDir = "atom"
+
+// AtomPath is where the Atom channel writes subscription id's feed in
+// dataDir. Only the data directory and the id make up the path: no value a
+// user sends ever names a file.
+func AtomPath(dataDir string, id int64) string {
+	return filepath.Join(dataDir, AtomDir, fmt.Sprintf("subscription-%d.xml", id))
+}
+
+// writeAtomFile rewrites sub's feed under the data directory atomically
+// (temporary file, then rename), so a reader never sees half a feed. The
+// folder is created on first use.
 func (s *Service) writeAtomFile(ctx context.Context, sub model.Subscription) error {
-	path := sub.AtomFile
-	if !filepath.IsAbs(path) && s.opts.AtomDir != "" {
-		path = filepath.Join(s.opts.AtomDir, path)
-	}
+	path := AtomPath(s.opts.DataDir, sub.ID)
 	var buf bytes.Buffer
 	if err := WriteAtom(ctx, s.st, sub.ID, &buf); err != nil {
 		return err
 	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("atom feed %s: %w", path, err)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".atom-*")
 	if err != nil {
-		return fmt.Errorf("atom file %s: %w (check the directory exists and is writable)", path, err)
+		return fmt.Errorf("atom feed %s: %w (check the data directory is writable)", path, err)
 	}
 	_, err = tmp.Write(buf.Bytes())
 	if cerr := tmp.Close(); err == nil {
@@ -158,7 +170,7 @@ func (s *Service) writeAtomFile(ctx context.Context, sub model.Subscription) err
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("atom file %s: %w", path, err)
+		return fmt.Errorf("atom feed %s: %w", path, err)
 	}
 	return nil
 }

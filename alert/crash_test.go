@@ -40,7 +40,7 @@ func crashChild(dir string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	svc := New(st, Options{Matcher: IndexMatcher(), Workers: 1, BatchSize: 7})
+	svc := New(st, Options{Matcher: IndexMatcher(), Workers: 1, BatchSize: 7, AllowPrivate: true}) // receiver on loopback
 	svc.Run(ctx, 20*time.Millisecond, func(err error) { fmt.Fprintln(os.Stderr, err) })
 }
 
@@ -127,7 +127,7 @@ func crashRecovery(t *testing.T, killAt int, hang bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := New(st, Options{Matcher: IndexMatcher()})
+	svc := New(st, Options{Matcher: IndexMatcher(), AllowPrivate: true}) // receiver on loopback
 	var subs []int64
 	for i := range 10 {
 		sub, err := svc.Add(ctx, model.Subscription{Name: fmt.Sprint("s", i), Query: "china spy", Webhook: srv.URL}, AddOptions{})
@@ -183,7 +183,7 @@ func crashRecovery(t *testing.T, killAt int, hang bool) {
 	// The entry being sent when the child died is leased to it; the restart
 	// comes after the lease has run out (an injected clock, not a wait).
 	later := func() time.Time { return time.Now().Add(time.Hour) }
-	svc = New(st, Options{Matcher: IndexMatcher(), Workers: 2, Clock: later})
+	svc = New(st, Options{Matcher: IndexMatcher(), Workers: 2, Clock: later, AllowPrivate: true})
 	addDocs(30, 45)
 	for range 3 { // documents, then a pass that finds nothing new
 		if _, err := svc.Match(ctx); err != nil {

@@ -20,7 +20,7 @@ func TestDigestAcrossDST(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, t.TempDir())
 	c := newClock(time.Date(2026, 3, 27, 12, 0, 0, 0, time.UTC))
-	svc := newService(st, c, Options{})
+	svc := newService(st, c, Options{AllowPrivate: true}) // the receiver is on loopback
 	rc := &receiver{t: t}
 	srv := newTestServer(t, rc)
 	sub, err := svc.Add(ctx, model.Subscription{Query: "china spy", Webhook: srv, Digest: "daily@08:00", TimeZone: "Europe/London"}, AddOptions{})
@@ -75,8 +75,7 @@ func TestAtomFeed(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, t.TempDir())
 	svc := newService(st, newClock(t0), Options{})
-	path := t.TempDir() + "/mi5.xml"
-	sub, err := svc.Add(ctx, model.Subscription{Name: "MI5 & LinkedIn", Query: "mi5 linkedin", AtomFile: path}, AddOptions{})
+	sub, err := svc.Add(ctx, model.Subscription{Name: "MI5 & LinkedIn", Query: "mi5 linkedin", Atom: true}, AddOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +123,7 @@ func TestAtomFeed(t *testing.T) {
 		!strings.Contains(e.Summary, "+1 similar") || !strings.Contains(e.Summary, "why: query") {
 		t.Errorf("entry = %+v", e)
 	}
-	file, err := readFile(path)
+	file, err := readFile(AtomPath(st.Dir(), sub.ID))
 	if err != nil || file != buf.String() {
 		t.Errorf("atom file differs from WriteAtom (err %v)", err)
 	}
@@ -146,7 +145,7 @@ func TestAtomEditedStatement(t *testing.T) {
 	svc := newService(st, newClock(t0), Options{})
 	putDoc(t, st, "https://cps.example/statement", "cps", "Statement on the case", "The case is closed.",
 		func(d *model.Document) { d.Official = true })
-	sub, err := svc.Add(ctx, model.Subscription{Query: `"further evidence" OR review`, AtomFile: t.TempDir() + "/cps.xml"}, AddOptions{})
+	sub, err := svc.Add(ctx, model.Subscription{Query: `"further evidence" OR review`, Atom: true}, AddOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,11 +16,11 @@ func TestEventLevelDevelopments(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, t.TempDir())
 	svc := newService(st, newClock(t0), Options{})
-	all, err := svc.Add(ctx, model.Subscription{Query: "china spy", Level: model.LevelEvent, AtomFile: t.TempDir() + "/a.xml"}, AddOptions{})
+	all, err := svc.Add(ctx, model.Subscription{Query: "china spy", Level: model.LevelEvent, Atom: true}, AddOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dropped, err := svc.Add(ctx, model.Subscription{Query: "china spy", Level: model.LevelEvent, AtomFile: t.TempDir() + "/b.xml",
+	dropped, err := svc.Add(ctx, model.Subscription{Query: "china spy", Level: model.LevelEvent, Atom: true,
 		Types: []model.EventType{model.TypeDiscontinued}}, AddOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"sync"
 	"testing"
@@ -64,8 +65,19 @@ func putDoc(t testing.TB, st *store.Store, url, source, title, text string, mod 
 	return d
 }
 
+// publicResolver answers every name with one public address, so creating a
+// webhook subscription in a test never sends a DNS query off the machine.
+type publicResolver struct{}
+
+func (publicResolver) LookupNetIP(context.Context, string, string) ([]netip.Addr, error) {
+	return []netip.Addr{netip.MustParseAddr("93.184.215.14")}, nil
+}
+
 func newService(st *store.Store, c *clock, opts Options) *Service {
 	opts.Matcher = IndexMatcher()
+	if opts.Resolver == nil {
+		opts.Resolver = publicResolver{}
+	}
 	opts.Clock = c.Now
 	if opts.Jitter == nil {
 		opts.Jitter = func() float64 { return 0.5 }

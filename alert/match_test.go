@@ -159,7 +159,7 @@ func TestBackfillAndTest(t *testing.T) {
 	putDoc(t, st, "https://b.example/copy", "paper", "MI5 warns about LinkedIn", "MI5 says recruiters on linkedin target officials (copy).",
 		func(d *model.Document) { d.Published = t0.Add(-47 * time.Hour); d.DuplicateOf = recent.ID })
 
-	sub := model.Subscription{Query: "mi5 linkedin", AtomFile: t.TempDir() + "/feed.xml"}
+	sub := model.Subscription{Query: "mi5 linkedin", Atom: true}
 	items, err := svc.Test(ctx, sub, 7)
 	if err != nil {
 		t.Fatal(err)

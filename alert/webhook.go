@@ -6,11 +6,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/netguard"
 )
 
 // Webhook headers.
@@ -41,7 +43,12 @@ func (s *Service) sendWebhook(ctx context.Context, sub model.Subscription, d mod
 	req.Header.Set("User-Agent", "watchline-alerts/0.1")
 	req.Header.Set(HeaderSignature, Sign(sub.Secret, d.Payload))
 	req.Header.Set(HeaderIdempotency, d.IdempotencyKey)
-	resp, err := s.opts.HTTPClient.Do(req)
+	resp, err := s.http.Do(req)
+	if errors.Is(err, netguard.ErrRefused) {
+		// The same URL will be refused again until the configuration
+		// changes; `alerts retry` sends it then.
+		return permanentError{fmt.Errorf("webhook %s: %w", sub.Webhook, err)}
+	}
 	if err != nil {
 		return fmt.Errorf("webhook %s: %w", sub.Webhook, err)
 	}

@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/netguard"
 	"github.com/watchline/watchline/store"
 )
 
@@ -77,6 +79,7 @@ func newWebhookEnv(t *testing.T, opts Options, plan ...int) *webhookEnv {
 	srv := httptest.NewServer(e.rc)
 	t.Cleanup(srv.Close)
 	opts.BackoffBase, opts.BackoffMax = time.Minute, 10*time.Minute
+	opts.AllowPrivate = true // the receiver is on loopback: opted in, as feeds.yaml would
 	e.svc = newService(e.st, e.c, opts)
 	var err error
 	e.sub, err = e.svc.Add(e.ctx, model.Subscription{Name: "China spy case", Query: "china spy", Webhook: srv.URL}, AddOptions{})
@@ -226,7 +229,7 @@ func TestWebhookGivesUp(t *testing.T) {
 }
 
 func TestWebhookTimeout(t *testing.T) {
-	e := newWebhookEnv(t, Options{HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}}, 0, 200)
+	e := newWebhookEnv(t, Options{WebhookTimeout: 50 * time.Millisecond}, 0, 200)
 	if n, _ := e.svc.Deliver(e.ctx); n != 0 {
 		t.Fatal("a hanging receiver counted as delivered")
 	}
@@ -262,5 +265,58 @@ func TestLeasedDeliveryIsNotSentTwice(t *testing.T) {
 	}
 	if d := e.delivery(t); d.Attempts != 1 || d.State != model.DeliveryDelivered {
 		t.Errorf("delivery = %+v; want delivered in one attempt", d)
+	}
+}
+
+// TestWebhookTargetsAreGuarded: a webhook may not reach an internal address
+// (issue 17): creation refuses one, and delivery checks again at dial time,
+// so a subscription stored before (or a name that later resolves to
+// 127.0.0.1) still delivers nothing there.
+func TestWebhookTargetsAreGuarded(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, t.TempDir())
+	c := newClock(t0)
+	svc := newService(st, c, Options{})
+	var hits int
+	var mu sync.Mutex
+	internal := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+	}))
+	for _, hook := range []string{
+		internal + "/internal-admin",
+		"http://169.254.169.254/latest/meta-data/",
+		"http://[::ffff:127.0.0.1]:9/",
+		"http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+		"http://0.0.0.0:9/",
+	} {
+		_, err := svc.Add(ctx, model.Subscription{Query: "china spy", Webhook: hook}, AddOptions{})
+		if !errors.Is(err, netguard.ErrRefused) || !strings.Contains(err.Error(), "alerts_allow_private") {
+			t.Errorf("Add(webhook %s) = %v; want refused, naming alerts_allow_private", hook, err)
+		}
+	}
+	// Stored without the check, as an old data directory may hold it.
+	sub := model.Subscription{Query: "china spy", Level: model.LevelArticle, Webhook: internal + "/internal-admin",
+		Secret: "s", Created: t0}
+	if err := st.AddSubscription(ctx, &sub); err != nil {
+		t.Fatal(err)
+	}
+	putDoc(t, st, "https://news.example/a", "courier", "China spy case", "The china spy case collapsed.")
+	if _, err := svc.Match(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc.Deliver(ctx)
+	mu.Lock()
+	defer mu.Unlock()
+	if hits != 0 {
+		t.Fatalf("the internal server received %d signed POSTs", hits)
+	}
+	ds, err := st.Deliveries(ctx, store.DeliveryFilter{Limit: 10})
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("deliveries = %v, %v", ds, err)
+	}
+	if ds[0].State != model.DeliveryFailed || !strings.Contains(ds[0].LastError, "non-public address") {
+		t.Errorf("delivery = %+v; want failed at once, saying the address is not public", ds[0])
 	}
 }

@@ -237,13 +237,12 @@ func (e *env) feed(ctx context.Context, add func([]model.Document) error) (float
 // number of subscriptions, store writes included.
 func (e *env) alerts(ctx context.Context) ([]AlertRate, error) {
 	svc := alert.New(e.st, alert.Options{Matcher: alert.IndexMatcher()})
-	atom := filepath.Join(e.dir, "alerts.atom")
 	var out []AlertRate
 	for round, count := range e.cfg.Subs {
 		e.p.phase(fmt.Sprintf("alerts: add %d subscriptions", count), int64(count))
 		var ids []int64
 		for i, q := range alertQueries(e.c.samples, count) {
-			sub := model.Subscription{Query: q, Level: model.LevelArticle, AtomFile: atom, Official: i%4 == 0}
+			sub := model.Subscription{Query: q, Level: model.LevelArticle, Atom: true, Official: i%4 == 0}
 			added, err := svc.Add(ctx, sub, alert.AddOptions{})
 			if err != nil {
 				return nil, fmt.Errorf("add subscription %q: %w", q, err)
@@ -364,6 +363,9 @@ func (e *env) crawl(ctx context.Context) (Crawl, error) {
 	for _, r := range sum.Sources {
 		if r.Err != nil {
 			return Crawl{}, fmt.Errorf("source %s: %w", r.Source, r.Err)
+		}
+		if r.Deferred > 0 { // the visit budget ran out: the rate would count a partial crawl
+			return Crawl{}, fmt.Errorf("source %s: %d pages left for a next visit: %v", r.Source, r.Deferred, r.DeferErr)
 		}
 	}
 	tot := sum.Total()

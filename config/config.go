@@ -78,7 +78,7 @@ type Alert struct {
 	Level   string   // "article" (default) or "event"
 	Webhook string   // absolute http(s) URL
 	Email   string   // recipient address; needs the smtp: section
-	Atom    string   // path of an Atom file to write
+	Atom    bool     // write the feed to the data directory's atom/ folder
 	Digest  string   // "" or "immediate", "hourly", "daily@08:00", "weekly@mon 08:00"
 	Sources []string // restrict to these source ids; empty means all
 }
@@ -112,8 +112,12 @@ type Config struct {
 	Sources  []model.Source // defaults applied: Interval, Delay, UserAgent, MaxBody are set
 	Topics   []model.Topic
 	Alerts   []Alert
-	SMTP     SMTP
-	Web      Web
+	// AlertsAllowPrivate lets webhooks reach loopback, private and other
+	// non-public addresses (alerts_allow_private: true); by default they
+	// may reach only global unicast addresses, as the crawler.
+	AlertsAllowPrivate bool
+	SMTP               SMTP
+	Web                Web
 
 	// pos maps a field path such as "sources[3].interval" to where it was
 	// written, so Validate can point at the line; nil for configs built in code.

@@ -298,7 +298,8 @@ alerts:
     query: FIRS
     digest: daily@08:00
     deliver:
-      atom: out/firs.atom
+      atom: true
+alerts_allow_private: true
 smtp: {host: smtp.example.org, username: watchline, from: "watchline <w@example.org>"}
 web: {addr: ":9090"}
 `,
@@ -312,10 +313,11 @@ web: {addr: ":9090"}
 				Alerts: []Alert{
 					{ID: "hook", Query: "MI5 AND China", Level: "article", Webhook: "https://example.org/hook"},
 					{ID: "mail", Query: "MSS", Level: "event", Digest: "weekly@mon 08:00", Sources: []string{"a"}, Email: "desk@example.org"},
-					{ID: "feed", Query: "FIRS", Level: "article", Digest: "daily@08:00", Atom: "out/firs.atom"},
+					{ID: "feed", Query: "FIRS", Level: "article", Digest: "daily@08:00", Atom: true},
 				},
-				SMTP: SMTP{Host: "smtp.example.org", Port: 587, Username: "watchline", From: "watchline <w@example.org>", StartTLS: true},
-				Web:  Web{Addr: ":9090"},
+				AlertsAllowPrivate: true,
+				SMTP:               SMTP{Host: "smtp.example.org", Port: 587, Username: "watchline", From: "watchline <w@example.org>", StartTLS: true},
+				Web:                Web{Addr: ":9090"},
 			},
 		},
 		{

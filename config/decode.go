@@ -16,7 +16,7 @@ import (
 
 // Known fields of each mapping, in the order they are listed in messages.
 var (
-	topFields      = []string{"defaults", "sources", "topics", "alerts", "smtp", "web"}
+	topFields      = []string{"defaults", "sources", "topics", "alerts", "alerts_allow_private", "smtp", "web"}
 	defaultsFields = []string{"interval", "delay", "user_agent", "contact", "max_body", "timeout", "workers"}
 	sourceFields   = []string{"id", "title", "kind", "url", "links", "official", "tags", "language",
 		"interval", "delay", "user_agent", "max_body", "allow_private", "fetch_articles"}
@@ -167,13 +167,15 @@ func decode(name string, data []byte) (*Config, Errors) {
 							case "email":
 								a.Email = d.str(v, path)
 							case "atom":
-								a.Atom = d.str(v, path)
+								a.Atom = d.atomFlag(v, path)
 							}
 						})
 					}
 				})
 				c.Alerts = append(c.Alerts, a)
 			})
+		case "alerts_allow_private":
+			c.AlertsAllowPrivate = d.boolean(v, path)
 		case "smtp":
 			smtpSet = true
 			d.mapping(v, path, smtpFields, func(key string, v *yaml.Node, path string) {
@@ -559,6 +561,16 @@ func (d *decoder) boolean(n *yaml.Node, path string) bool {
 	}
 	d.badField(n, path, "%s is not true or false", quote(n))
 	return false
+}
+
+// atomFlag reads deliver.atom, which selects the Atom channel. It once took
+// a file path; a path now gets an error saying why none is accepted.
+func (d *decoder) atomFlag(n *yaml.Node, path string) bool {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && !isNull(n) {
+		d.badField(n, path, "%s names a file, and alerts never write where a value says: the feed is written to the data directory's atom/subscription-ID.xml and served at a private URL; write atom: true", quote(n))
+		return false
+	}
+	return d.boolean(n, path)
 }
 
 func (d *decoder) integer(n *yaml.Node, path string) int {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/andybalholm/cascadia"
 
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/netguard"
 )
 
 var (
@@ -283,18 +285,29 @@ func (v *validator) alerts() {
 		if a.Email != "" {
 			channels = append(channels, "email")
 		}
-		if a.Atom != "" {
+		if a.Atom {
 			channels = append(channels, "atom")
 		}
+		badChannel := v.c.bad[p+".deliver.webhook"] || v.c.bad[p+".deliver.email"] || v.c.bad[p+".deliver.atom"]
 		switch len(channels) {
 		case 0:
-			v.errorf(p+".deliver", "missing deliver; give exactly one channel: deliver: {webhook: URL}, {email: ADDRESS} or {atom: FILE}")
+			if badChannel {
+				break // already reported where it was written
+			}
+			v.errorf(p+".deliver", "missing deliver; give exactly one channel: deliver: {webhook: URL}, {email: ADDRESS} or {atom: true}")
 		case 1:
 		default:
 			v.errorf(p+".deliver", "has %s; give exactly one channel per alert (add another alert for another channel)", strings.Join(channels, " and "))
 		}
-		if a.Webhook != "" {
-			v.httpURL(p+".deliver.webhook", a.Webhook)
+		if a.Webhook != "" && v.httpURL(p+".deliver.webhook", a.Webhook) && !v.c.AlertsAllowPrivate {
+			// Names are resolved (and every dial checked) by the alert
+			// package; an address written as such is refused here.
+			u, _ := url.Parse(a.Webhook)
+			if ip, err := netip.ParseAddr(u.Hostname()); err == nil {
+				if err := netguard.Check(ip); err != nil {
+					v.errorf(p+".deliver.webhook", "%v; set alerts_allow_private: true (top level) if this receiver is meant to be internal", err)
+				}
+			}
 		}
 		if a.Email != "" {
 			if addr, err := mail.ParseAddress(a.Email); err != nil || addr.Address == "" {
@@ -302,9 +315,6 @@ func (v *validator) alerts() {
 			} else if v.c.SMTP.Host == "" {
 				v.errorf(p+".deliver.email", "e-mail alerts need an smtp: section with host and from")
 			}
-		}
-		if a.Atom != "" && strings.ContainsAny(a.Atom, "\x00\r\n") {
-			v.errorf(p+".deliver.atom", "%q is not a file path", a.Atom)
 		}
 		for j, id := range a.Sources {
 			if _, ok := v.c.Source(id); !ok {

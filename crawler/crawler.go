@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,19 +25,29 @@ type Options struct {
 	Now func() time.Time
 	// Retry bounds retries of one request (tests make the waits tiny).
 	Retry RetryPolicy
-	// Tick is how often Run looks for due sources; default one minute.
+	// Tick is how often Run looks for due sources (besides whenever a visit
+	// ends); default one minute.
 	Tick time.Duration
 	// Owner names this crawler in the store's source and host leases
 	// (default: host name, process id and a random suffix).
 	Owner string
 	// LeaseFor is how long a claimed source stays this crawler's if it dies
-	// mid-crawl (default 15 minutes).
+	// mid-crawl (default: Budget plus five minutes, so a live crawler's
+	// visit always ends inside its lease).
 	LeaseFor time.Duration
 	// SharedHosts makes the per-host politeness gate hold across every
 	// crawler of the store (host leases), for several crawlers sharing one
 	// PostgreSQL store; alone, the in-process gate is enough.
 	SharedHosts bool
+	// Budget bounds one visit of one source; default DefaultBudget. Items
+	// not reached in time are left for the next visit.
+	Budget time.Duration
 }
+
+// DefaultBudget is how long one visit of one source may take unless
+// Options.Budget says otherwise: enough for a few hundred pages at a polite
+// delay, short enough that a source that trickles bytes is cut off.
+const DefaultBudget = 10 * time.Minute
 
 // Crawler fetches configured sources into a store. It is safe to use from one
 // goroutine at a time; it runs its own bounded pool of workers.
@@ -61,8 +72,11 @@ func New(ctx context.Context, st Store, cfg *config.Config, opts Options) (*Craw
 	if opts.Owner == "" {
 		opts.Owner = newOwner()
 	}
+	if opts.Budget <= 0 {
+		opts.Budget = DefaultBudget
+	}
 	if opts.LeaseFor <= 0 {
-		opts.LeaseFor = defaultLeaseFor
+		opts.LeaseFor = opts.Budget + 5*time.Minute
 	}
 	d, err := newDedupe(ctx, st)
 	if err != nil {
@@ -94,8 +108,10 @@ type SourceResult struct {
 	Unchanged      int           `json:"unchanged"`       // known and unchanged (incl. 304s and skipped known URLs)
 	Skipped        int           `json:"skipped"`         // disallowed by robots.txt
 	Failed         int           `json:"failed"`          // items that could not be stored
+	Deferred       int           `json:"deferred"`        // items left for the next visit (budget used up, host backing off)
 	Err            error         `json:"-"`               // the source itself failed
 	ItemErr        error         `json:"-"`               // the last item error, if any
+	DeferErr       error         `json:"-"`               // why items were deferred
 	Took           time.Duration `json:"took"`
 }
 
@@ -108,6 +124,9 @@ func (r SourceResult) String() string {
 		r.Took.Round(time.Millisecond))
 	if r.ItemErr != nil {
 		s += "; last error: " + r.ItemErr.Error()
+	}
+	if r.Deferred > 0 {
+		s += fmt.Sprintf("; %d items left for the next visit: %v", r.Deferred, r.DeferErr)
 	}
 	return s
 }
@@ -132,6 +151,7 @@ func (s Summary) Total() SourceResult {
 		t.Unchanged += r.Unchanged
 		t.Skipped += r.Skipped
 		t.Failed += r.Failed
+		t.Deferred += r.Deferred
 	}
 	t.Took = s.Took
 	return t
@@ -155,25 +175,73 @@ func (s Summary) String() string {
 		t.Skipped, t.Failed, s.Took.Round(time.Millisecond))
 }
 
-// Run crawls due sources every Tick until ctx is cancelled, then returns
-// ctx's error. A pass that fails is reported on Progress and retried on the
-// next tick.
-func (c *Crawler) Run(ctx context.Context) error {
+// Run visits every source whenever it is due until ctx is cancelled, then
+// waits for the visits in flight to stop and returns ctx's error. Sources are
+// scheduled independently: up to Workers visits run at once, each on a host
+// of its own, each within the visit Budget, and a free worker takes the most
+// overdue source at once, so one slow or hostile source holds one worker and
+// never the others. Due sources are looked for every Tick and whenever a
+// visit ends. visited, if not nil, hears every finished visit.
+func (c *Crawler) Run(ctx context.Context, visited func(SourceResult)) error {
 	t := time.NewTicker(c.opts.Tick)
 	defer t.Stop()
+	type finished struct {
+		src model.Source
+		res SourceResult
+	}
+	done := make(chan finished)
+	inFlight := map[string]bool{} // source ids
+	busyHost := map[string]bool{}
+	workers := c.workers()
 	for {
-		sum, err := c.Once(ctx, nil)
-		if err != nil && ctx.Err() == nil {
-			c.progress("crawl: %v", err)
-		} else if len(sum.Sources) > 0 {
-			c.progress("%s", sum)
+		if ctx.Err() == nil && len(inFlight) < workers {
+			srcs, err := c.dueSources(ctx, nil)
+			if err != nil && ctx.Err() == nil {
+				c.progress("crawl: %v", err)
+			}
+			for _, src := range srcs {
+				h := hostOf(src.URL)
+				if len(inFlight) >= workers {
+					break
+				}
+				if inFlight[src.ID] || busyHost[h] {
+					continue
+				}
+				// Crawlers sharing the store split the due sources: a
+				// source is visited only by the one holding its lease.
+				if !c.claim(ctx, src.ID, false) {
+					continue
+				}
+				inFlight[src.ID], busyHost[h] = true, true
+				go func() {
+					res := c.CrawlSource(ctx, src)
+					c.release(ctx, src.ID)
+					done <- finished{src, res}
+				}()
+			}
 		}
 		select {
-		case <-ctx.Done():
-			return ctx.Err()
+		case f := <-done:
+			delete(inFlight, f.src.ID)
+			delete(busyHost, hostOf(f.src.URL))
+			if visited != nil && ctx.Err() == nil {
+				visited(f.res)
+			}
 		case <-t.C:
+		case <-ctx.Done():
+			for range inFlight {
+				<-done
+			}
+			return ctx.Err()
 		}
 	}
+}
+
+func (c *Crawler) workers() int {
+	if w := c.cfg.Defaults.Workers; w > 0 {
+		return w
+	}
+	return 4
 }
 
 // Once crawls every due source once (every source, if none was ever
@@ -197,11 +265,7 @@ func (c *Crawler) Once(ctx context.Context, force []string) (Summary, error) {
 		}
 		byHost[h] = append(byHost[h], s)
 	}
-	workers := c.cfg.Defaults.Workers
-	if workers <= 0 {
-		workers = 4
-	}
-	workers = min(workers, max(len(hosts), 1))
+	workers := min(c.workers(), max(len(hosts), 1))
 	jobs := make(chan []model.Source)
 	var (
 		mu      sync.Mutex
@@ -258,15 +322,20 @@ func (c *Crawler) dueSources(ctx context.Context, force []string) ([]model.Sourc
 	}
 	now := c.opts.Now()
 	var srcs []model.Source
+	next := map[string]time.Time{}
 	for _, s := range c.cfg.Sources {
 		h, err := c.st.SourceHealth(ctx, s.ID)
 		if err != nil {
 			return nil, fmt.Errorf("crawl: %w", err)
 		}
-		if due(h.NextDue, now) {
+		// A host backing off is not visited before its wait is over.
+		if due(h.NextDue, now) && !c.fetch.hostUntil(hostOf(s.URL)).After(now) {
 			srcs = append(srcs, s)
+			next[s.ID] = h.NextDue
 		}
 	}
+	// The most overdue first (never crawled, zero, before all).
+	slices.SortStableFunc(srcs, func(a, b model.Source) int { return next[a.ID].Compare(next[b.ID]) })
 	return srcs, nil
 }
 
@@ -287,33 +356,56 @@ func (c *Crawler) progress(format string, args ...any) {
 	fmt.Fprintf(c.opts.Progress, format+"\n", args...)
 }
 
-// CrawlSource crawls one source now, stores what it finds, records the
-// source's health and next due time, and reports on Progress. A cancelled
-// crawl records nothing about the source, so it stays due.
+// errBudget is why a visit stopped when its time budget ran out.
+var errBudget = errors.New("visit budget used up")
+
+// CrawlSource crawls one source now, within the visit budget, stores what it
+// finds, records the source's health and next due time, and reports on
+// Progress. Items not reached (budget used up, or the host asked to be left
+// alone) are counted as Deferred and come again next visit. A cancelled crawl
+// records nothing about the source, so it stays due.
 func (c *Crawler) CrawlSource(ctx context.Context, src model.Source) SourceResult {
 	start := time.Now()
 	res := SourceResult{Source: src.ID}
-	items, commit, err := c.list(ctx, src)
+	vctx, cancel := context.WithTimeoutCause(ctx, c.opts.Budget, fmt.Errorf("%w (%s)", errBudget, c.opts.Budget))
+	defer cancel()
+	items, commit, err := c.list(vctx, src)
 	if err != nil {
 		res.Err = err
 	}
 	res.Listed = len(items)
+	backedOff := map[string]bool{} // hosts that asked to be left alone
 	for _, it := range items {
-		if ctx.Err() != nil {
-			break
+		if vctx.Err() != nil || backedOff[hostOf(it.URL)] {
+			res.Deferred++
+			continue
 		}
-		c.crawlItem(ctx, src, it, &res)
+		if err := c.crawlItem(vctx, src, it, &res); err != nil {
+			res.Deferred++
+			res.DeferErr = err
+			if errors.Is(err, ErrHostBackoff) {
+				backedOff[hostOf(it.URL)] = true
+			}
+		}
 	}
 	if ctx.Err() != nil {
 		res.Took = time.Since(start)
 		return res
 	}
+	if vctx.Err() != nil {
+		if res.Err != nil {
+			res.Err = fmt.Errorf("%w: %w", context.Cause(vctx), res.Err)
+		} else if res.Deferred > 0 {
+			res.DeferErr = context.Cause(vctx)
+		}
+	}
 	if res.Err == nil && res.Failed > 0 && res.Fetched+res.New+res.Updated+res.Duplicates+res.Unchanged == 0 {
 		res.Err = fmt.Errorf("every item failed; last: %w", res.ItemErr)
 	}
-	if res.Err == nil && commit != nil {
+	if res.Err == nil && res.Deferred == 0 && commit != nil {
 		// Only now that every item is stored may the listing be cached: a 304
-		// next time must not hide items that failed this time.
+		// next time must not hide items that failed, or that this visit did
+		// not reach.
 		if err := commit(ctx); err != nil {
 			res.Err = err
 		}
@@ -348,8 +440,16 @@ func (c *Crawler) saveHealth(ctx context.Context, src model.Source, res SourceRe
 			h.LastErrorAt = now
 		}
 	}
+	if res.Err == nil && res.Deferred > 0 {
+		h.LastError = fmt.Sprintf("%d of %d items left for the next visit: %v", res.Deferred, res.Listed, res.DeferErr)
+		h.LastErrorAt = now
+	}
 	h.Interval = NextInterval(src.Interval, h.Interval, res.New+res.Updated > 0, src.AllowPrivate)
 	h.NextDue = now.Add(h.Interval)
+	// A host backing off is not visited again before its wait is over.
+	if until := c.fetch.hostUntil(hostOf(src.URL)); until.After(h.NextDue) {
+		h.NextDue = until
+	}
 	return c.st.SaveSourceHealth(ctx, h)
 }
 
@@ -462,8 +562,10 @@ func (f *fetcher) sitemap(ctx context.Context, src model.Source, first *response
 	return items, nil
 }
 
-// crawlItem turns one listed item into a stored document.
-func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res *SourceResult) {
+// crawlItem turns one listed item into a stored document. It returns an
+// error only when the item is left for the next visit: its host is backing
+// off (ErrHostBackoff), or ctx ended (the visit budget, or cancellation).
+func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res *SourceResult) error {
 	fail := func(err error) {
 		res.Failed++
 		res.ItemErr = err
@@ -471,16 +573,16 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 	norm, err := extract.NormalizeURL(it.URL)
 	if err != nil {
 		fail(err)
-		return
+		return nil
 	}
 	known, err := c.st.KnownURL(ctx, norm)
 	if err != nil {
 		fail(err)
-		return
+		return nil
 	}
 	if known && !src.Official {
 		res.Unchanged++
-		return
+		return nil
 	}
 	now := c.opts.Now()
 	// A feed item carries its own text unless the source says to read the
@@ -488,47 +590,51 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 	usePage := src.Kind != model.KindFeed || src.FetchArticles || it.Text == ""
 	if !usePage {
 		c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: "text/html; charset=utf-8", Body: []byte(it.Content)}, known, res, "", nil)
-		return
+		return nil
 	}
 	var v store.Validators
 	if known {
 		if v, err = c.st.Validators(ctx, norm); err != nil {
 			fail(err)
-			return
+			return nil
 		}
 	}
 	resp, err := c.fetch.get(ctx, src, it.URL, v)
 	switch {
 	case errors.Is(err, ErrRobotsDisallowed):
 		res.Skipped++
-		return
+		return nil
+	case errors.Is(err, ErrHostBackoff):
+		// Not this item's fault: it and the rest on its host wait.
+		return err
 	case err != nil && ctx.Err() != nil:
-		return
+		return context.Cause(ctx)
 	case err != nil && it.Text != "":
 		// The page is gone or unreachable but the feed told us what it says.
 		c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: "text/html; charset=utf-8", Body: []byte(it.Content)}, known, res, "", nil)
-		return
+		return nil
 	case err != nil:
 		fail(err)
-		return
+		return nil
 	case resp.NotModified:
 		res.Unchanged++
-		return
+		return nil
 	}
 	res.Fetched++
 	art, err := extract.HTML(ctx, resp.Body, resp.ContentType, extract.Options{URL: resp.URL, Language: src.Language, FeedDate: it.Published})
 	if err != nil {
 		if ctx.Err() != nil {
-			return
+			return context.Cause(ctx)
 		}
 		if it.Text != "" {
 			c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: resp.ContentType, Body: resp.Body}, known, res, norm, resp)
-			return
+			return nil
 		}
 		fail(fmt.Errorf("%s: %w", resp.URL, err))
-		return
+		return nil
 	}
 	c.store(ctx, articleDocument(src, it, art, norm, resp.URL, now), store.Raw{ContentType: resp.ContentType, Body: resp.Body}, known, res, norm, resp)
+	return nil
 }
 
 // store puts doc through dedupe into the store, counts the outcome and, for

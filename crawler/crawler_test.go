@@ -246,7 +246,7 @@ func TestSourceErrors(t *testing.T) {
 			s := e.source("s", model.KindFeed, "/feeds/rss.xml")
 			s.AllowPrivate = false
 			return s
-		}, "refusing to connect to a private address", ErrPrivateAddress},
+		}, "refusing to connect to a non-public address", ErrPrivateAddress},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,15 +3,19 @@ package crawler
 import (
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/watchline/watchline/netguard"
 )
 
 // Errors callers (and tests) branch on. They are wrapped with detail such as
 // the URL, so use errors.Is.
 var (
-	// ErrPrivateAddress: a URL resolved to a loopback, private, link-local,
-	// unspecified or multicast address and the source does not set
-	// allow_private.
-	ErrPrivateAddress = errors.New("refusing to connect to a private address (set allow_private on the source if this is intended)")
+	// ErrPrivateAddress: a URL resolved to an address that is not global
+	// unicast (loopback, private, link-local, reserved, documentation,
+	// multicast, or IPv6 carrying such an IPv4 address; see netguard) and
+	// the source does not set allow_private.
+	ErrPrivateAddress = netguard.ErrRefused
 	// ErrRobotsDisallowed: robots.txt forbids the path for our User-Agent.
 	ErrRobotsDisallowed = errors.New("robots.txt disallows")
 	// ErrRobotsUnavailable: robots.txt answered 5xx or could not be fetched;
@@ -23,6 +27,10 @@ var (
 	ErrTooManyRedirects = errors.New("too many redirects")
 	// ErrRedirectLoop: a redirect chain came back to a URL it had visited.
 	ErrRedirectLoop = errors.New("redirect loop")
+	// ErrHostBackoff: the host answered 429/503 or timed out and asked (or
+	// was given) a wait longer than one visit waits; nothing is requested
+	// from it until then. The error is a *BackoffError.
+	ErrHostBackoff = errors.New("host is backing off")
 	// ErrTimeout: the server did not answer (or finish the body) in time.
 	ErrTimeout = errors.New("timed out")
 	// ErrNotFeed: the body of a feed source is not RSS, Atom or JSON Feed.
@@ -40,6 +48,31 @@ type HTTPError struct {
 }
 
 func (e *HTTPError) Error() string { return "HTTP " + e.Text }
+
+// BackoffError is ErrHostBackoff with the host, until when, and why.
+type BackoffError struct {
+	Host       string
+	Until      time.Time     // on the crawler's clock
+	Wait       time.Duration // how long from when it was decided
+	RetryAfter bool          // the host asked for the wait itself
+	Err        error         // the answer that started it; nil when the host was already backing off
+}
+
+func (e *BackoffError) Error() string {
+	why := "backing off"
+	if e.RetryAfter {
+		why = "the host asked to wait (Retry-After)"
+	}
+	msg := fmt.Sprintf("%s: %s %s; nothing more is requested from it before %s", e.Host, why,
+		e.Wait.Round(time.Second), e.Until.UTC().Format(time.RFC3339))
+	if e.Err != nil {
+		msg = e.Err.Error() + "; " + msg
+	}
+	return msg
+}
+
+func (e *BackoffError) Is(target error) bool { return target == ErrHostBackoff }
+func (e *BackoffError) Unwrap() error        { return e.Err }
 
 // limitError is ErrBodyTooLarge with a readable limit ("body exceeds 10 MiB
 // limit").

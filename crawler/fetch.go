@@ -8,18 +8,16 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/netguard"
 	"github.com/watchline/watchline/store"
 )
 
@@ -27,11 +25,19 @@ import (
 const maxRedirects = 10
 
 // RetryPolicy bounds how one request is retried after a network error, a
-// timeout, a 429 or a 5xx. Other 4xx answers are never retried.
+// timeout, a 429 or a 5xx, and how long one visit waits for a host. Other
+// 4xx answers are never retried.
+//
+// 429, 503 and timeouts are the host saying it is overloaded, so they back
+// off the host, not the request: nothing more is asked of it until the wait
+// is over, whichever source or item asks. A wait up to Max is waited out
+// within the visit; a longer one (a Retry-After of two minutes, say) is
+// honoured by leaving the host alone: the visit stops there and the source's
+// next visit comes after the wait.
 type RetryPolicy struct {
 	Attempts int           // total tries of one request; default 3
 	Base     time.Duration // first backoff, doubled per retry with jitter; default 2s
-	Max      time.Duration // cap on any single wait, Retry-After included; default 2m
+	Max      time.Duration // longest wait within a visit; default 10s
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -42,24 +48,40 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 		p.Base = 2 * time.Second
 	}
 	if p.Max <= 0 {
-		p.Max = 2 * time.Minute
+		p.Max = 10 * time.Second
 	}
 	return p
 }
 
-// wait returns how long to wait before retry number n (1-based), honouring a
-// Retry-After header when the server sent one.
-func (p RetryPolicy) wait(n int, retryAfter string, now time.Time, jitter float64) time.Duration {
-	if d, ok := parseRetryAfter(retryAfter, now); ok {
-		return min(d, p.Max)
-	}
+// maxHostWait caps how long a host may ask to be left alone (a Retry-After
+// date a year away is a mistake, not a plan).
+const maxHostWait = 24 * time.Hour
+
+// wait returns how long to wait before retry number n (1-based): exponential
+// from Base with jitter, at most Max.
+func (p RetryPolicy) wait(n int, jitter float64) time.Duration {
+	return min(p.backoff(n, jitter), p.Max)
+}
+
+// backoff is Base doubled n-1 times, jittered into [d/2, d*1.5), at most
+// maxHostWait.
+func (p RetryPolicy) backoff(n int, jitter float64) time.Duration {
 	d := p.Base << (n - 1)
-	if d <= 0 || d > p.Max { // <= 0: shifted past int64
-		d = p.Max
+	if d <= 0 || d > maxHostWait || n > 40 { // <= 0: shifted past int64
+		d = maxHostWait
 	}
 	// Full jitter in [d/2, d*1.5) keeps many crawlers from retrying in step.
-	d = time.Duration(float64(d) * (0.5 + jitter))
-	return min(d, p.Max)
+	return min(time.Duration(float64(d)*(0.5+jitter)), maxHostWait)
+}
+
+// hostWait is how long a host that answered 429/503 or timed out for the
+// strikes-th time in a row is left alone: what its Retry-After says, else
+// an exponential backoff.
+func (p RetryPolicy) hostWait(strikes int, retryAfter string, now time.Time, jitter float64) (time.Duration, bool) {
+	if d, ok := parseRetryAfter(retryAfter, now); ok {
+		return min(d, maxHostWait), true
+	}
+	return p.backoff(strikes, jitter), false
 }
 
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
@@ -71,7 +93,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		return time.Duration(secs) * time.Second, true
+		return time.Duration(min(secs, int(maxHostWait/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true
@@ -128,12 +150,9 @@ func newFetcher(timeout time.Duration, retry RetryPolicy, now func() time.Time) 
 }
 
 func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
-	d := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
-	if !allowPrivate {
-		// Checking the address actually dialled, not the host name, covers
-		// redirects, DNS rebinding and names that resolve to 127.0.0.1.
-		d.Control = guardPrivate
-	}
+	// Checking the address actually dialled, not the host name, covers
+	// redirects, DNS rebinding and names that resolve to 127.0.0.1.
+	d := netguard.Dialer(timeout, allowPrivate, privateHint)
 	t := &http.Transport{
 		Proxy:                 nil, // a proxy would dial for us and defeat the guard
 		DialContext:           d.DialContext,
@@ -151,30 +170,12 @@ func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
 	}
 }
 
-// guardPrivate is a net.Dialer Control func refusing non-public addresses.
-func guardPrivate(network, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		host = address
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return fmt.Errorf("dial %s: unparsable address: %w", address, ErrPrivateAddress)
-	}
-	if !publicAddr(ip) {
-		return fmt.Errorf("%s: %w", ip, ErrPrivateAddress)
-	}
-	return nil
-}
+// privateHint says how a source may reach a non-public address.
+const privateHint = "set allow_private: true on the source if this is intended"
 
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
-
-func publicAddr(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	return ip.IsValid() && !ip.IsLoopback() && !ip.IsPrivate() && !ip.IsLinkLocalUnicast() &&
-		!ip.IsLinkLocalMulticast() && !ip.IsInterfaceLocalMulticast() && !ip.IsMulticast() &&
-		!ip.IsUnspecified() && !cgnat.Contains(ip)
-}
+// guardPrivate is the dialer Control of sources without allow_private: it
+// refuses every address that is not global unicast (see netguard).
+var guardPrivate = netguard.ControlHint(privateHint)
 
 func (f *fetcher) client(src model.Source) *http.Client {
 	if src.AllowPrivate {
@@ -245,27 +246,58 @@ func resolveHTTP(base, ref string) (string, error) {
 }
 
 func (f *fetcher) withRetries(ctx context.Context, src model.Source, u string, v store.Validators) (*response, error) {
+	host := hostOf(u)
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		resp, retryAfter, err := f.once(ctx, src, u, v)
 		if err == nil {
+			f.gate.succeeded(host)
 			return resp, nil
 		}
+		if errors.Is(err, ErrHostBackoff) || ctx.Err() != nil {
+			return nil, err // no request was made
+		}
 		lastErr = err
-		if !retryable(err) || attempt >= f.retry.Attempts || ctx.Err() != nil {
+		if overloaded(err) {
+			// The host, not this URL, is in trouble: back the host off.
+			wait, asked := f.retry.hostWait(f.gate.strikes(host)+1, retryAfter, f.now(), f.jitter())
+			until := f.gate.strike(host, f.now().Add(wait), asked)
+			if wait > f.retry.Max {
+				return nil, &BackoffError{Host: host, Until: until, Wait: wait, RetryAfter: asked, Err: err}
+			}
+		}
+		if !retryable(err) || attempt >= f.retry.Attempts {
 			if attempt > 1 {
 				return nil, fmt.Errorf("%w (after %d attempts)", lastErr, attempt)
 			}
 			return nil, lastErr
 		}
-		f.mu.Lock()
-		jitter := f.rng.Float64()
-		f.mu.Unlock()
-		if err := sleep(ctx, f.retry.wait(attempt, retryAfter, f.now(), jitter)); err != nil {
-			return nil, err
+		if !overloaded(err) { // an overloaded host's wait is kept by the gate
+			if err := sleep(ctx, f.retry.wait(attempt, f.jitter())); err != nil {
+				return nil, err
+			}
 		}
 	}
 }
+
+func (f *fetcher) jitter() float64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.rng.Float64()
+}
+
+// overloaded says whether err is a host saying it is overloaded: 429, 503
+// or no answer in time.
+func overloaded(err error) bool {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.Status == http.StatusTooManyRequests || he.Status == http.StatusServiceUnavailable
+	}
+	return errors.Is(err, ErrTimeout)
+}
+
+// hostUntil is when host may be asked again (zero if now).
+func (f *fetcher) hostUntil(host string) time.Time { return f.gate.until(host) }
 
 func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
@@ -304,7 +336,7 @@ func (f *fetcher) once(ctx context.Context, src model.Source, u string, v store.
 	if err != nil || parsed.Host == "" {
 		return nil, "", fmt.Errorf("bad URL %q", u)
 	}
-	release, err := f.gate.acquire(ctx, parsed.Host, src.Delay)
+	release, err := f.gate.acquire(ctx, parsed.Host, src.Delay, f.now, f.retry.Max)
 	if err != nil {
 		return nil, "", err
 	}
@@ -406,7 +438,8 @@ func (f *fetcher) classify(ctx, actx context.Context, err error) error {
 }
 
 // hostGate lets one request at a time reach each host, at least delay after
-// the previous one finished.
+// the previous one finished, and keeps each host's backoff: after a 429, a
+// 503 or a timeout no request reaches the host before its wait is over.
 type hostGate struct {
 	mu    sync.Mutex
 	slots map[string]*hostSlot
@@ -414,11 +447,18 @@ type hostGate struct {
 
 type hostSlot struct {
 	sem  chan struct{}
-	last time.Time
+	last time.Time // when the last request finished (wall clock, for delay)
+
+	// Guarded by hostGate.mu. notBefore is on the crawler's clock, the one
+	// that schedules sources.
+	notBefore time.Time
+	asked     bool // the host set notBefore itself (Retry-After)
+	strikes   int  // 429/503/timeouts in a row
 }
 
-func (g *hostGate) acquire(ctx context.Context, host string, delay time.Duration) (release func(), err error) {
+func (g *hostGate) slot(host string) *hostSlot {
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	if g.slots == nil {
 		g.slots = map[string]*hostSlot{}
 	}
@@ -427,11 +467,27 @@ func (g *hostGate) acquire(ctx context.Context, host string, delay time.Duration
 		s = &hostSlot{sem: make(chan struct{}, 1)}
 		g.slots[host] = s
 	}
-	g.mu.Unlock()
+	return s
+}
+
+// acquire waits for host's turn. A host backing off for longer than maxWait
+// is not waited for: acquire returns a *BackoffError at once.
+func (g *hostGate) acquire(ctx context.Context, host string, delay time.Duration, now func() time.Time, maxWait time.Duration) (release func(), err error) {
+	s := g.slot(host)
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+	g.mu.Lock()
+	notBefore, asked := s.notBefore, s.asked
+	g.mu.Unlock()
+	if wait := notBefore.Sub(now()); wait > maxWait {
+		<-s.sem
+		return nil, &BackoffError{Host: host, Until: notBefore, Wait: wait, RetryAfter: asked}
+	} else if err := sleep(ctx, wait); err != nil {
+		<-s.sem
+		return nil, err
 	}
 	if !s.last.IsZero() {
 		if err := sleep(ctx, time.Until(s.last.Add(delay))); err != nil {
@@ -443,4 +499,40 @@ func (g *hostGate) acquire(ctx context.Context, host string, delay time.Duration
 		s.last = time.Now()
 		<-s.sem
 	}, nil
+}
+
+// strike records that host is overloaded and may not be asked before until
+// (asked: because it said so); it returns the (possibly later) time the host
+// is backed off to.
+func (g *hostGate) strike(host string, until time.Time, asked bool) time.Time {
+	s := g.slot(host)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	s.strikes++
+	if until.After(s.notBefore) {
+		s.notBefore, s.asked = until, asked
+	}
+	return s.notBefore
+}
+
+// succeeded clears host's strikes: it answered.
+func (g *hostGate) succeeded(host string) {
+	s := g.slot(host)
+	g.mu.Lock()
+	s.strikes = 0
+	g.mu.Unlock()
+}
+
+func (g *hostGate) strikes(host string) int {
+	s := g.slot(host)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return s.strikes
+}
+
+func (g *hostGate) until(host string) time.Time {
+	s := g.slot(host)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return s.notBefore
 }

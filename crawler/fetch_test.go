@@ -28,8 +28,13 @@ func TestFetchStatuses(t *testing.T) {
 		wantHits  int
 		wantRetry bool
 	}{
-		{"503 with Retry-After, then success", crawlertest.Page{Body: []byte("ok"), FailTimes: 2, FailStatus: 503, RetryAfter: "1"}, "", 3, true},
-		{"429 with an HTTP-date Retry-After", crawlertest.Page{Body: []byte("ok"), FailTimes: 1, FailStatus: 429, RetryAfter: "Wed, 21 Oct 2099 07:28:00 GMT"}, "", 2, true},
+		{"503 twice, then success", crawlertest.Page{Body: []byte("ok"), FailTimes: 2, FailStatus: 503}, "", 3, true},
+		{"503 with a short Retry-After is waited out", crawlertest.Page{Body: []byte("ok"), FailTimes: 1, FailStatus: 503, RetryAfter: "0"}, "", 2, true},
+		// A wait beyond Max (5ms here) is honoured by leaving the host alone.
+		{"429 with a long Retry-After is not retried", crawlertest.Page{Body: []byte("ok"), FailTimes: 1, FailStatus: 429, RetryAfter: "1"},
+			"HTTP 429 Too Many Requests; 127.0.0.1", 1, true},
+		{"429 with an HTTP-date Retry-After", crawlertest.Page{Body: []byte("ok"), FailTimes: 1, FailStatus: 429, RetryAfter: "Wed, 21 Oct 2099 07:28:00 GMT"},
+			"the host asked to wait (Retry-After) 24h0m0s", 1, true},
 		{"500 every time gives up after 3 attempts", crawlertest.Page{Body: []byte("ok"), FailTimes: 99, FailStatus: 500}, "HTTP 500 Internal Server Error (after 3 attempts)", 3, true},
 		{"404 is not retried", crawlertest.Page{Status: 404, Body: []byte("no")}, "HTTP 404 Not Found", 1, false},
 		{"403 is not retried", crawlertest.Page{Body: []byte("ok"), FailTimes: 5, FailStatus: 403}, "HTTP 403 Forbidden", 1, false},
@@ -137,27 +142,46 @@ func TestFetchLimits(t *testing.T) {
 func TestRetryWait(t *testing.T) {
 	p := RetryPolicy{Attempts: 5, Base: time.Second, Max: 2 * time.Minute}
 	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name       string
-		n          int
-		retryAfter string
-		jitter     float64
-		want       time.Duration
+	waits := []struct {
+		name   string
+		n      int
+		jitter float64
+		want   time.Duration
 	}{
-		{"first retry, no jitter offset", 1, "", 0.5, time.Second},
-		{"third retry doubles twice", 3, "", 0.5, 4 * time.Second},
-		{"jitter low end", 3, "", 0, 2 * time.Second},
-		{"capped", 20, "", 0.99, 2 * time.Minute},
-		{"huge n does not overflow", 70, "", 0.5, 2 * time.Minute},
-		{"retry-after seconds", 1, "7", 0.5, 7 * time.Second},
-		{"retry-after capped", 1, "86400", 0.5, 2 * time.Minute},
-		{"retry-after date", 1, "Wed, 01 Jan 2025 12:00:30 GMT", 0.5, 30 * time.Second},
-		{"retry-after in the past", 1, "Wed, 01 Jan 2025 11:00:00 GMT", 0.5, 0},
-		{"retry-after garbage falls back", 2, "soon", 0.5, 2 * time.Second},
+		{"first retry, no jitter offset", 1, 0.5, time.Second},
+		{"third retry doubles twice", 3, 0.5, 4 * time.Second},
+		{"jitter low end", 3, 0, 2 * time.Second},
+		{"capped", 20, 0.99, 2 * time.Minute},
+		{"huge n does not overflow", 70, 0.5, 2 * time.Minute},
 	}
-	for _, tt := range tests {
-		if got := p.wait(tt.n, tt.retryAfter, now, tt.jitter); got != tt.want {
+	for _, tt := range waits {
+		if got := p.wait(tt.n, tt.jitter); got != tt.want {
 			t.Errorf("%s: wait = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	// A host's wait: its Retry-After when it sent one (beyond Max: it is
+	// left alone that long, not waited for), else a backoff that keeps
+	// doubling past Max.
+	hostWaits := []struct {
+		name       string
+		strikes    int
+		retryAfter string
+		want       time.Duration
+		asked      bool
+	}{
+		{"retry-after seconds", 1, "7", 7 * time.Second, true},
+		{"retry-after beyond Max", 1, "120", 2 * time.Minute, true},
+		{"retry-after capped at a day", 1, "86400000", 24 * time.Hour, true},
+		{"retry-after date", 1, "Wed, 01 Jan 2025 12:00:30 GMT", 30 * time.Second, true},
+		{"retry-after in the past", 1, "Wed, 01 Jan 2025 11:00:00 GMT", 0, true},
+		{"retry-after garbage falls back", 2, "soon", 2 * time.Second, false},
+		{"no retry-after, tenth strike", 10, "", 512 * time.Second, false},
+		{"no retry-after, huge strikes", 70, "", 24 * time.Hour, false},
+	}
+	for _, tt := range hostWaits {
+		got, asked := p.hostWait(tt.strikes, tt.retryAfter, now, 0.5)
+		if got != tt.want || asked != tt.asked {
+			t.Errorf("%s: hostWait = %v, %v; want %v, %v", tt.name, got, asked, tt.want, tt.asked)
 		}
 	}
 }
@@ -171,7 +195,12 @@ func TestGuardPrivate(t *testing.T) {
 		{"172.16.5.5:80", false}, {"169.254.169.254:80", false}, {"0.0.0.0:80", false}, {"[::]:80", false},
 		{"224.0.0.1:80", false}, {"[fe80::1]:80", false}, {"[fc00::1]:80", false}, {"100.64.0.1:80", false},
 		{"[::ffff:127.0.0.1]:80", false},
-		{"93.184.215.14:443", true}, {"[2606:4700::1111]:443", true},
+		// The bypasses a blocklist let through (issue 17): IPv4 inside
+		// NAT64, 6to4 and IPv4-compatible forms, and ranges it forgot.
+		{"[64:ff9b::a9fe:a9fe]:80", false}, {"[2002:7f00:1::1]:80", false}, {"[::127.0.0.1]:80", false},
+		{"0.1.2.3:80", false}, {"198.18.0.1:80", false}, {"240.0.0.1:80", false}, {"192.0.0.170:80", false},
+		{"203.0.113.9:80", false}, {"[2001:db8::1]:80", false},
+		{"93.184.215.14:443", true}, {"[64:ff9b::808:808]:443", true}, {"[2606:4700::1111]:443", true},
 	}
 	for _, tt := range tests {
 		err := guardPrivate("tcp", tt.addr, nil)

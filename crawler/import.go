@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,13 +33,31 @@ const ImportSource = "import"
 // maxImportLine caps one NDJSON line or CSV record.
 const maxImportLine = 16 << 20
 
-// BadRow is an import row that was skipped, and why.
+// BadRow is an import row, or a range of lines, that was skipped, and why.
 type BadRow struct {
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
+	Line    int    `json:"line"`               // first line
+	EndLine int    `json:"end_line,omitempty"` // last line of a range (0: Line alone)
+	Rows    int    `json:"rows"`               // rows it may have held: 1, or every line of an unreadable range
+	Reason  string `json:"reason"`
 }
 
-func (b BadRow) String() string { return fmt.Sprintf("line %d: %s", b.Line, b.Reason) }
+// End is the last line of the range.
+func (b BadRow) End() int { return max(b.Line, b.EndLine) }
+
+// Lines is "12" or "12-15".
+func (b BadRow) Lines() string {
+	if b.End() > b.Line {
+		return fmt.Sprintf("%d-%d", b.Line, b.End())
+	}
+	return strconv.Itoa(b.Line)
+}
+
+func (b BadRow) String() string {
+	if b.End() > b.Line {
+		return fmt.Sprintf("lines %s: %s", b.Lines(), b.Reason)
+	}
+	return fmt.Sprintf("line %d: %s", b.Line, b.Reason)
+}
 
 // ImportReport is what Import did.
 type ImportReport struct {
@@ -48,9 +69,36 @@ type ImportReport struct {
 	Bad        []BadRow `json:"bad,omitempty"`
 }
 
+// BadRows is how many rows were skipped: a line range that could not be read
+// as records counts every line in it, so it is never less than what was lost.
+func (r ImportReport) BadRows() int {
+	n := 0
+	for _, b := range r.Bad {
+		n += max(b.Rows, 1)
+	}
+	return n
+}
+
 func (r ImportReport) String() string {
 	return fmt.Sprintf("imported %d rows: %d new, %d updated, %d unchanged, %d duplicate, %d bad",
-		r.Rows, r.New, r.Updated, r.Unchanged, r.Duplicates, len(r.Bad))
+		r.Rows, r.New, r.Updated, r.Unchanged, r.Duplicates, r.BadRows())
+}
+
+// bad records a skipped row or line range, merging it into the previous
+// entry when that ends on the line before for the same reason (a run of
+// unreadable lines is one range).
+func (r *ImportReport) bad(first, last, rows int, reason string) {
+	r.Rows += rows
+	if n := len(r.Bad); n > 0 && r.Bad[n-1].Reason == reason && r.Bad[n-1].End() == first-1 && rows == last-first+1 {
+		r.Bad[n-1].EndLine = last
+		r.Bad[n-1].Rows += rows
+		return
+	}
+	b := BadRow{Line: first, Rows: rows, Reason: reason}
+	if last > first {
+		b.EndLine = last
+	}
+	r.Bad = append(r.Bad, b)
 }
 
 // importRow is one row of an import file: url, title, text, published, source.
@@ -99,7 +147,8 @@ func Import(ctx context.Context, st Store, r io.Reader, format string) (ImportRe
 		rep.Rows++
 		doc, reason := row.document(now)
 		if reason != "" {
-			rep.Bad = append(rep.Bad, BadRow{line, reason})
+			rep.Rows--
+			rep.bad(line, line, 1, reason)
 			return nil
 		}
 		known, err := st.KnownURL(ctx, doc.CanonicalURL)
@@ -149,15 +198,13 @@ func importNDJSON(ctx context.Context, br *bufio.Reader, rep *ImportReport, hand
 		b = bytes.TrimSpace(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")))
 		switch {
 		case tooLong:
-			rep.Rows++
-			rep.Bad = append(rep.Bad, BadRow{line, fmt.Sprintf("line longer than %s", humanBytes(maxImportLine))})
+			rep.bad(line, line, 1, fmt.Sprintf("line longer than %s", humanBytes(maxImportLine)))
 		case len(b) == 0:
 		default:
 			var row importRow
 			dec := json.NewDecoder(bytes.NewReader(b))
 			if err := dec.Decode(&row); err != nil {
-				rep.Rows++
-				rep.Bad = append(rep.Bad, BadRow{line, "invalid JSON: " + err.Error()})
+				rep.bad(line, line, 1, "invalid JSON: "+err.Error())
 				break
 			}
 			if err := handle(line, row); err != nil {
@@ -189,17 +236,24 @@ func readLine(br *bufio.Reader, limit int) (line []byte, tooLong bool, err error
 	}
 }
 
+// importCSV reads CSV records line by line rather than with one csv.Reader
+// over the whole file, so that one broken row costs that row only: a quote
+// opened and never closed would otherwise swallow every line after it into
+// one field. A record is the lines from its first up to the one where the
+// quotes balance, read as one CSV record; when that fails, or a line inside
+// it reads as a complete record of its own (a URL in the url column and the
+// header's number of fields), the first line is reported bad and reading
+// starts again at the next.
 func importCSV(ctx context.Context, br *bufio.Reader, rep *ImportReport, handle func(int, importRow) error) error {
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	sc := &csvLines{br: br}
+	header, _, err := sc.record(nil)
 	if errors.Is(err, io.EOF) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("csv header: %w", err)
 	}
+	header = slices.Clone(header)
 	cols := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
@@ -217,40 +271,159 @@ func importCSV(ctx context.Context, br *bufio.Reader, rep *ImportReport, handle 
 		}
 		return ""
 	}
+	// isRecord says whether one line, alone, reads as a data row.
+	isRecord := func(line []byte) bool {
+		if bytes.Count(line, []byte{'"'})%2 != 0 {
+			return false
+		}
+		rec, err := parseCSVRecord(line)
+		if err != nil || len(rec) != len(header) {
+			return false
+		}
+		u, err := url.Parse(strings.TrimSpace(get(rec, "url")))
+		return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rec, err := cr.Read()
+		rec, lines, err := sc.record(isRecord)
 		if errors.Is(err, io.EOF) {
-			return nil
+			return sc.err
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			rep.Rows++
-			rep.Bad = append(rep.Bad, BadRow{pe.StartLine, "bad CSV: " + pe.Err.Error()})
+		var skip *skipError
+		if errors.As(err, &skip) {
+			rep.bad(skip.line, skip.line, 1, skip.reason)
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		// FieldPos panics on a record without fields; csv never returns one
-		// without an error today, but the line is only for messages.
-		line := 0
-		if len(rec) > 0 {
-			line, _ = cr.FieldPos(0)
-		}
 		if len(rec) != len(header) {
-			rep.Rows++
-			rep.Bad = append(rep.Bad, BadRow{line, fmt.Sprintf("%d fields, the header has %d", len(rec), len(header))})
+			rep.bad(lines[0], lines[1], 1, fmt.Sprintf("%d fields, the header has %d", len(rec), len(header)))
 			continue
 		}
 		row := importRow{URL: get(rec, "url"), Title: get(rec, "title"), Text: get(rec, "text"),
 			Published: get(rec, "published"), Source: get(rec, "source")}
-		if err := handle(line, row); err != nil {
+		if err := handle(lines[0], row); err != nil {
 			return err
 		}
 	}
+}
+
+// csvLines hands out CSV records from physical lines, keeping the lines read
+// ahead of the current record so reading can start again at any of them.
+type csvLines struct {
+	br      *bufio.Reader
+	next    int // number of the next line to read from br
+	pending []csvLine
+	eof     bool
+	err     error // a read error other than EOF
+}
+
+type csvLine struct {
+	n       int
+	text    []byte
+	tooLong bool
+}
+
+// skipError is a line that starts no readable record.
+type skipError struct {
+	line   int
+	reason string
+}
+
+func (e *skipError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.reason) }
+
+// peek returns the i-th line ahead, reading it if needed.
+func (s *csvLines) peek(i int) (csvLine, bool) {
+	for len(s.pending) <= i && !s.eof {
+		b, tooLong, err := readLine(s.br, maxImportLine)
+		if err != nil && !errors.Is(err, io.EOF) {
+			s.err, s.eof = err, true
+			break
+		}
+		if errors.Is(err, io.EOF) {
+			s.eof = true
+			if len(b) == 0 && !tooLong {
+				break
+			}
+		}
+		s.next++
+		s.pending = append(s.pending, csvLine{n: s.next, text: b, tooLong: tooLong})
+	}
+	if len(s.pending) <= i {
+		return csvLine{}, false
+	}
+	return s.pending[i], true
+}
+
+// record returns the next record and its first and last line. An unreadable
+// first line comes back as a *skipError (it is consumed, the rest is not);
+// the end of the file as io.EOF. isRecord, when given, tells a continuation
+// line that is really a record of its own.
+func (s *csvLines) record(isRecord func([]byte) bool) ([]string, [2]int, error) {
+	for {
+		first, ok := s.peek(0)
+		if !ok {
+			return nil, [2]int{}, io.EOF
+		}
+		skip := func(reason string) ([]string, [2]int, error) {
+			s.pending = s.pending[1:]
+			return nil, [2]int{}, &skipError{first.n, reason}
+		}
+		if first.tooLong {
+			return skip(fmt.Sprintf("line longer than %s", humanBytes(maxImportLine)))
+		}
+		if len(bytes.TrimSpace(first.text)) == 0 {
+			s.pending = s.pending[1:] // CSV has no empty records
+			continue
+		}
+		quotes, size, k := bytes.Count(first.text, []byte{'"'}), len(first.text), 1
+		for quotes%2 == 1 {
+			l, ok := s.peek(k)
+			switch {
+			case !ok:
+				return skip("a quoted field is never closed (the file ends inside it)")
+			case l.tooLong || size+len(l.text) >= maxImportLine:
+				return skip(fmt.Sprintf("a quoted field is never closed within %s", humanBytes(maxImportLine)))
+			case isRecord != nil && isRecord(l.text):
+				return skip(fmt.Sprintf("a quoted field is never closed (line %d is the next record)", l.n))
+			}
+			quotes += bytes.Count(l.text, []byte{'"'})
+			size += len(l.text) + 1
+			k++
+		}
+		parts := make([][]byte, k)
+		for i := range k {
+			parts[i] = s.pending[i].text
+		}
+		rec, err := parseCSVRecord(bytes.Join(parts, []byte{'\n'}))
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return skip("bad CSV: " + err.Error())
+		}
+		last := s.pending[k-1].n
+		s.pending = s.pending[k:]
+		return rec, [2]int{first.n, last}, nil
+	}
+}
+
+// parseCSVRecord reads b as exactly one CSV record.
+func parseCSVRecord(b []byte) ([]string, error) {
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord = -1
+	rec, err := r.Read()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Read(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("more than one record on the line")
+	}
+	return rec, nil
 }
 
 // document validates a row and builds its document; reason says what is

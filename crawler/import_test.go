@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -122,3 +123,94 @@ func equalInts(a, b []int) bool {
 }
 
 func newTestReader(b []byte) *bufio.Reader { return bufio.NewReader(bytes.NewReader(b)) }
+
+// TestImportCSVRecovers: a 10,000-row CSV whose row 5,000 opens a quote it
+// never closes (issue 17) used to lose every row after it into one "bad
+// row". Reading recovers at the next line that parses as a record, reports
+// the skipped line range, and never reports fewer bad rows than it lost.
+func TestImportCSVRecovers(t *testing.T) {
+	const rows = 10000
+	var b strings.Builder
+	b.WriteString("url,title,text,published,source\n")
+	for i := 1; i <= rows; i++ {
+		title := fmt.Sprintf("Row %d", i)
+		if i%10 == 0 {
+			title = fmt.Sprintf(`"Row %d, with a comma"`, i) // quotes later in the file
+		}
+		text := fmt.Sprintf("Report %d on the registry: filing %d was reviewed by clerk %d.", i, i*7919, i%97)
+		if i == 5000 {
+			text = `"` + text // opened, never closed
+		}
+		fmt.Fprintf(&b, "https://example.org/r/%d,%s,%s,2025-01-02,csv\n", i, title, text)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rep, err := Import(ctx, st, strings.NewReader(b.String()), "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Row 5,000 is on line 5,001 (the header is line 1).
+	if rep.New != rows-1 || len(rep.Bad) != 1 || rep.Bad[0].Line != 5001 || rep.Bad[0].End() != 5001 {
+		t.Fatalf("imported %d new (want %d), bad %+v (want line 5001 alone)", rep.New, rows-1, rep.Bad)
+	}
+	if lost := rows - rep.New; rep.BadRows() < lost {
+		t.Errorf("%d rows lost but %d reported bad", lost, rep.BadRows())
+	}
+	if _, err := st.DocumentByURL(ctx, "https://example.org/r/5001"); err != nil {
+		t.Errorf("the row after the broken one: %v", err)
+	}
+	if _, err := st.DocumentByURL(ctx, "https://example.org/r/10000"); err != nil {
+		t.Errorf("the last row: %v", err)
+	}
+
+	// A second broken row whose stray quote closes the first one's: the
+	// lines between are records of their own, not one long text field.
+	var c strings.Builder
+	c.WriteString("url,title,text,published,source\n")
+	for i := 1; i <= 20; i++ {
+		text := fmt.Sprintf("Report %d on the registry.", i)
+		switch i {
+		case 5:
+			text = `"` + text
+		case 15:
+			text += `"`
+		}
+		fmt.Fprintf(&c, "https://example.org/s/%d,Row %d,%s,2025-01-02,csv\n", i, i, text)
+	}
+	st2, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	rep, err = Import(ctx, st2, strings.NewReader(c.String()), "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for _, bad := range rep.Bad {
+		lines = append(lines, bad.Line)
+	}
+	if rep.New != 18 || !equalInts(lines, []int{6, 16}) || rep.BadRows() < 20-rep.New {
+		t.Errorf("imported %d new (want 18), bad %+v (want lines 6 and 16)", rep.New, rep.Bad)
+	}
+}
+
+func TestImportReportCounts(t *testing.T) {
+	in := "url,title,text\nhttps://example.org/1,A,one text\nhttps://example.org/2,B\n\"oops,x,y\nhttps://example.org/3,C,three text\n"
+	st, err := store.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rep, err := Import(context.Background(), st, strings.NewReader(in), "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rows != 4 || rep.New != 2 || rep.BadRows() != 2 {
+		t.Errorf("report %+v: want 4 rows, 2 new, 2 bad", rep)
+	}
+}

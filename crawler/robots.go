@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
@@ -142,17 +143,24 @@ func agentToken(ua string) string {
 	return tok
 }
 
-// robotsCache keeps each host's robots.txt for the life of the crawler.
+// How long a host's robots.txt, or the failure to read it, is kept.
+const (
+	robotsTTL    = 24 * time.Hour
+	robotsErrTTL = time.Hour
+)
+
+// robotsCache keeps each host's robots.txt (see robotsTTL).
 type robotsCache struct {
 	mu      sync.Mutex
 	entries map[string]*robotsEntry
 }
 
 type robotsEntry struct {
-	mu     sync.Mutex
-	done   bool
-	robots *robots
-	err    error
+	mu      sync.Mutex
+	done    bool
+	expires time.Time
+	robots  *robots
+	err     error
 }
 
 func (c *robotsCache) entry(key string) *robotsEntry {
@@ -179,10 +187,17 @@ func (f *fetcher) allowed(ctx context.Context, src model.Source, rawURL string) 
 	agent := agentToken(src.UserAgent)
 	e := f.robots.entry(u.Scheme + "://" + u.Host + " " + agent + fmt.Sprint(src.AllowPrivate))
 	e.mu.Lock()
-	if !e.done {
+	if !e.done || f.now().After(e.expires) {
 		e.robots, e.err = f.fetchRobots(ctx, src, u, agent)
-		// A cancelled fetch says nothing about the host; try again next time.
-		e.done = ctx.Err() == nil
+		// A cancelled fetch, or none made because the host is backing off,
+		// says nothing about the host; try again next time.
+		e.done = ctx.Err() == nil && !errors.Is(e.err, ErrHostBackoff)
+		// `run` lives for months: robots.txt is read again after a day
+		// (RFC 9309 §2.4), an unavailable one after an hour.
+		e.expires = f.now().Add(robotsTTL)
+		if e.err != nil {
+			e.expires = f.now().Add(robotsErrTTL)
+		}
 	}
 	r, rerr := e.robots, e.err
 	e.mu.Unlock()

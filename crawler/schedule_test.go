@@ -94,7 +94,7 @@ func TestCancelStopsBetweenDocuments(t *testing.T) {
 	}
 	ctx, cancel = context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { done <- e.c.Run(ctx) }()
+	go func() { done <- e.c.Run(ctx, nil) }()
 	cancel()
 	if err := <-done; err != context.Canceled {
 		t.Errorf("Run returned %v, want context.Canceled", err)

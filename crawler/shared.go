@@ -18,15 +18,6 @@ import (
 // per-host politeness gate holds across them too, through host leases, and
 // robots.txt is fetched once per origin and day for all of them.
 
-// defaultLeaseFor is how long a claimed source stays one crawler's. It only
-// matters when a crawler dies mid-source: the source waits this long before
-// another crawler takes it.
-const defaultLeaseFor = 15 * time.Minute
-
-// robotsTTL is how long a stored robots.txt is trusted (RFC 9309 §2.4: no
-// more than 24 hours).
-const robotsTTL = 24 * time.Hour
-
 // hostWaitPoll bounds how long a crawler waiting for another's turn at a
 // host sleeps before asking again: the holder usually finishes long before
 // its lease would end.

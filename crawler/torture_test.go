@@ -49,11 +49,15 @@ func TestCrawlTorture(t *testing.T) {
 	public.Set("/go", crawlertest.Page{Status: http.StatusFound, Location: "/hop"})
 	public.Set("/hop", crawlertest.Page{Status: http.StatusFound, Location: main.URL() + "/feeds/rss.xml"})
 
-	main.Set("/faults/429", crawlertest.Page{FailTimes: 1 << 30, FailStatus: http.StatusTooManyRequests, RetryAfter: "120"})
+	// A host that asks to be left alone is left alone by every source on
+	// it, so the rate limiter gets a host of its own.
+	limited := crawlertest.NewServer()
+	defer limited.Close()
+	limited.Set("/faults/429", crawlertest.Page{FailTimes: 1 << 30, FailStatus: http.StatusTooManyRequests, RetryAfter: "120"})
 	main.Set("/faults/500", crawlertest.Page{FailTimes: 1 << 30, FailStatus: http.StatusInternalServerError})
 	full := crawlertest.RSS(main.URL(), crawlertest.GB2312Article) // links to a page no other source lists
 	main.Set("/faults/503-then-ok.xml", crawlertest.Page{ContentType: "application/rss+xml", Body: []byte(full),
-		FailTimes: 2, FailStatus: http.StatusServiceUnavailable, RetryAfter: "1"})
+		FailTimes: 2, FailStatus: http.StatusServiceUnavailable, RetryAfter: "0"})
 	main.Set("/faults/500-burst.xml", crawlertest.Page{ContentType: "application/rss+xml",
 		Body: []byte(crawlertest.RSS(main.URL(), crawlertest.WireOriginal)), FailTimes: 2, FailStatus: http.StatusInternalServerError})
 
@@ -83,9 +87,10 @@ func TestCrawlTorture(t *testing.T) {
 		{src("redirect-loop", main.URL()+"/loop/a"), "redirect loop: " + main.URL() + "/loop/a was visited twice", 0},
 		{src("redirect-chain", main.URL()+"/redirect/25"), "too many redirects: stopped after 10", 0},
 		{src("redirect-to-private", public.URL()+"/go", func(s *model.Source) { s.AllowPrivate = false }),
-			"127.0.0.1: refusing to connect to a private address", 0},
+			"127.0.0.1 is a loopback address: refusing to connect to a non-public address", 0},
 		{src("charsets", main.URL()+"/faults/charsets.xml", fetchArticles), "", 3},
-		{src("rate-limited", main.URL()+"/faults/429"), "HTTP 429 Too Many Requests (after 3 attempts)", 0},
+		{src("rate-limited", limited.URL()+"/faults/429"), "HTTP 429 Too Many Requests; " + strings.TrimPrefix(limited.URL(), "http://") +
+			": the host asked to wait (Retry-After) 2m0s", 0},
 		{src("server-errors", main.URL()+"/faults/500"), "HTTP 500 Internal Server Error (after 3 attempts)", 0},
 		{src("503-then-ok", main.URL()+"/faults/503-then-ok.xml", fetchArticles), "", 1},
 		{src("500-burst", main.URL()+"/faults/500-burst.xml", fetchArticles), "", 1},

@@ -102,5 +102,8 @@ func Config(baseURL string) string {
     title: Chinese intelligence recruiting through LinkedIn
     query: 'MI5 AND (LinkedIn OR headhunter OR recruiters)'
 `)
+	// The demo's webhook receiver listens on loopback: opted in explicitly,
+	// as any private receiver must be.
+	b.WriteString("# the demo's webhook receiver is on loopback\nalerts_allow_private: true\n")
 	return b.String()
 }

@@ -103,6 +103,7 @@ func OpenWith(dataDir string, opts Options) (*Index, error) {
 		return nil, fmt.Errorf("open index: mapping: %w", err)
 	}
 	ix := &Index{dataDir: dataDir, dir: filepath.Join(dataDir, Dir), opts: opts, m: m, batch: syncBatch}
+	cleanStale(dataDir)
 	bi, info, err := openBleve(ix.dir, m, opts.LockTimeout)
 	if err != nil {
 		return nil, err
@@ -506,16 +507,43 @@ func Rebuild(ctx context.Context, dataDir string, st Store, progress func(done, 
 	return nil
 }
 
-// cleanStale removes what interrupted rebuilds left behind.
+// cleanStale removes what interrupted rebuilds left behind: index.new-*
+// folders of reindexes that were killed, and index.old-* folders of swaps
+// that crashed between their renames. A folder some process still holds (a
+// reindex building it right now, or a server still reading the old index
+// until its next sync) keeps its bleve lock and is left alone; a folder
+// without a lock file yet is left alone for a minute, the moment between a
+// reindex creating it and locking it.
 func cleanStale(dataDir string) {
 	for _, pat := range []string{Dir + ".new-*", Dir + ".old-*"} {
 		matches, _ := filepath.Glob(filepath.Join(dataDir, pat))
 		for _, m := range matches {
-			info, err := os.Stat(m)
-			// Leave very recent ones: another rebuild may be writing them.
-			if err == nil && time.Since(info.ModTime()) > time.Hour {
+			if !inUse(m) {
 				os.RemoveAll(m)
 			}
 		}
 	}
+}
+
+// staleGrace is how long a rebuild folder without a lock file is taken to
+// be in the making.
+const staleGrace = time.Minute
+
+// inUse reports whether a process holds the bleve index in dir: its bolt
+// file is locked (bleve's scorch holds an exclusive lock on store/root.bolt
+// for as long as the index is open, in this process or another).
+func inUse(dir string) bool {
+	lockFile := filepath.Join(dir, "store", "root.bolt")
+	if _, err := os.Stat(lockFile); err != nil {
+		info, err := os.Stat(dir)
+		return err == nil && time.Since(info.ModTime()) < staleGrace
+	}
+	db, err := bolt.Open(lockFile, 0o600, &bolt.Options{ReadOnly: true, Timeout: 50 * time.Millisecond})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return true
+	}
+	if err == nil {
+		db.Close()
+	}
+	return false // free, or too damaged to open: nobody is using it
 }

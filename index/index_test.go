@@ -629,3 +629,40 @@ func TestOpenOrRebuild(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenRemovesKilledRebuilds: a reindex killed mid-way leaves its
+// index.new-* folder (issue 17: 22 of them after 25 kills); the next open
+// removes those, and the old index a crashed swap left, but never the folder
+// a reindex running right now is building.
+func TestOpenRemovesKilledRebuilds(t *testing.T) {
+	st, dir := openStore(t)
+	put(t, st, 1, testDoc{source: "a", title: "x", text: "some text"})
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed, err := createBleve(filepath.Join(dir, Dir+".new-1"), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed.Close() // the process died: nobody holds it
+	long := time.Now().Add(-2 * time.Hour)
+	for _, name := range []string{Dir + ".new-2", Dir + ".old-3"} { // killed before bleve wrote anything
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(filepath.Join(dir, name), long, long)
+	}
+	building, err := createBleve(filepath.Join(dir, Dir+".new-4"), m) // another reindex, running
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer building.Close()
+
+	ix := openIndex(t, dir)
+	defer ix.Close()
+	left, _ := filepath.Glob(filepath.Join(dir, Dir+".*"))
+	if want := []string{filepath.Join(dir, Dir+".new-4")}; !slices.Equal(left, want) {
+		t.Errorf("after open: %v left, want only the one being built, %v", left, want)
+	}
+}

@@ -199,12 +199,17 @@ type Subscription struct {
 	Level     SubscriptionLevel `json:"level"`
 	Webhook   string            `json:"webhook,omitempty"`
 	Email     string            `json:"email,omitempty"`
-	AtomFile  string            `json:"atom_file,omitempty"`
-	Digest    string            `json:"digest,omitempty"` // "" or "immediate", hourly, daily@08:00, weekly@mon 08:00
-	TimeZone  string            `json:"time_zone,omitempty"`
-	Secret    string            `json:"-"` // HMAC key for webhook signatures
-	Created   time.Time         `json:"created"`
-	StartSeq  int64             `json:"start_seq"` // matches start after this seq
+	// Atom selects the Atom channel: the feed is written to the data
+	// directory's atom/subscription-ID.xml (never a path a user names).
+	Atom bool `json:"atom,omitempty"`
+	// AtomToken is the random capability in the public URL of the
+	// subscription's feed (/atom/TOKEN); every subscription has one.
+	AtomToken string    `json:"-"`
+	Digest    string    `json:"digest,omitempty"` // "" or "immediate", hourly, daily@08:00, weekly@mon 08:00
+	TimeZone  string    `json:"time_zone,omitempty"`
+	Secret    string    `json:"-"` // HMAC key for webhook signatures
+	Created   time.Time `json:"created"`
+	StartSeq  int64     `json:"start_seq"` // matches start after this seq
 
 	// Key is the id of the feeds.yaml alert this subscription comes from ("" when
 	// added by CLI or API); config alerts are upserted by it.

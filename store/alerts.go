@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	crand "crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,14 +24,14 @@ var ErrDuplicateKey = errors.New("duplicate key")
 var ErrScheduled = errors.New("match already scheduled in another delivery")
 
 const subColumns = `id, COALESCE(key, ''), name, query, sources, tags, official, languages, types, level,
-	webhook, email, atom_file, digest, time_zone, secret, created, start_seq, cursor, next_digest, event_seq`
+	webhook, email, atom, atom_token, digest, time_zone, secret, created, start_seq, cursor, next_digest, event_seq`
 
 func scanSubscription(sc scanner) (model.Subscription, error) {
 	var sub model.Subscription
 	var sources, tags, langs, types, level string
 	var created, next int64
 	err := sc.Scan(&sub.ID, &sub.Key, &sub.Name, &sub.Query, &sources, &tags, &sub.Official, &langs, &types, &level,
-		&sub.Webhook, &sub.Email, &sub.AtomFile, &sub.Digest, &sub.TimeZone, &sub.Secret, &created, &sub.StartSeq,
+		&sub.Webhook, &sub.Email, &sub.Atom, &sub.AtomToken, &sub.Digest, &sub.TimeZone, &sub.Secret, &created, &sub.StartSeq,
 		&sub.Cursor, &next, &sub.EventCursor)
 	if err != nil {
 		return sub, err
@@ -72,11 +74,14 @@ func (s *Store) AddSubscription(ctx context.Context, sub *model.Subscription) er
 				return err
 			}
 		}
+		if sub.AtomToken == "" {
+			sub.AtomToken = NewToken()
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions(key, name, query, sources, tags, official, languages,
-			types, level, webhook, email, atom_file, digest, time_zone, secret, created, start_seq, cursor, next_digest,
-			event_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			types, level, webhook, email, atom, atom_token, digest, time_zone, secret, created, start_seq, cursor,
+			next_digest, event_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			nullKey(sub.Key), sub.Name, sub.Query, jsonList(sub.Sources), jsonList(sub.Tags), sub.Official,
-			jsonList(sub.Languages), typeList(sub.Types), string(sub.Level), sub.Webhook, sub.Email, sub.AtomFile,
+			jsonList(sub.Languages), typeList(sub.Types), string(sub.Level), sub.Webhook, sub.Email, sub.Atom, sub.AtomToken,
 			sub.Digest, sub.TimeZone, sub.Secret, unix(sub.Created), sub.StartSeq, sub.Cursor, unix(sub.NextDigest),
 			sub.EventCursor)
 		if err != nil {
@@ -97,10 +102,10 @@ func (s *Store) AddSubscription(ctx context.Context, sub *model.Subscription) er
 func (s *Store) UpdateSubscription(ctx context.Context, sub model.Subscription) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET name = ?, query = ?, sources = ?, tags = ?,
-			official = ?, languages = ?, types = ?, level = ?, webhook = ?, email = ?, atom_file = ?, digest = ?,
+			official = ?, languages = ?, types = ?, level = ?, webhook = ?, email = ?, atom = ?, digest = ?,
 			time_zone = ?, next_digest = ? WHERE id = ?`,
 			sub.Name, sub.Query, jsonList(sub.Sources), jsonList(sub.Tags), sub.Official, jsonList(sub.Languages),
-			typeList(sub.Types), string(sub.Level), sub.Webhook, sub.Email, sub.AtomFile, sub.Digest, sub.TimeZone,
+			typeList(sub.Types), string(sub.Level), sub.Webhook, sub.Email, sub.Atom, sub.Digest, sub.TimeZone,
 			unix(sub.NextDigest), sub.ID)
 		if err != nil {
 			return fmt.Errorf("update subscription %d: %w", sub.ID, err)
@@ -122,6 +127,29 @@ func (s *Store) Subscription(ctx context.Context, id int64) (model.Subscription,
 		return sub, fmt.Errorf("subscription %d: %w", id, err)
 	}
 	return sub, nil
+}
+
+// SubscriptionByAtomToken returns the subscription whose feed's capability
+// token is token.
+func (s *Store) SubscriptionByAtomToken(ctx context.Context, token string) (model.Subscription, error) {
+	if token == "" {
+		return model.Subscription{}, fmt.Errorf("subscription feed: %w", ErrNotFound)
+	}
+	sub, err := scanSubscription(s.db.QueryRowContext(ctx, "SELECT "+subColumns+" FROM subscriptions WHERE atom_token = ?", token))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sub, fmt.Errorf("subscription feed: %w", ErrNotFound)
+	}
+	if err != nil {
+		return sub, fmt.Errorf("subscription feed: %w", err)
+	}
+	return sub, nil
+}
+
+// NewToken returns 128 random bits in hex: an unguessable capability.
+func NewToken() string {
+	b := make([]byte, 16)
+	crand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // SubscriptionByKey returns the subscription made from feeds.yaml alert key.

@@ -86,6 +86,7 @@ type Backend interface {
 	UpdateSubscription(ctx context.Context, sub model.Subscription) error
 	Subscription(ctx context.Context, id int64) (model.Subscription, error)
 	SubscriptionByKey(ctx context.Context, key string) (model.Subscription, error)
+	SubscriptionByAtomToken(ctx context.Context, token string) (model.Subscription, error)
 	Subscriptions(ctx context.Context) ([]model.Subscription, error)
 	RemoveSubscription(ctx context.Context, id int64) error
 	RecordMatches(ctx context.Context, found []SubscriptionMatches) (int, error)

@@ -176,10 +176,27 @@ func (s *Store) updateVersion(ctx context.Context, tx *sql.Tx, d *model.Document
 	return s.addVersion(ctx, tx, d, raw)
 }
 
+// MaxVersions is how many versions of one document are kept: the first (what
+// was published) and the newest MaxVersions-1. A page that changes on every
+// fetch (a clock, a counter, a rotating teaser) would otherwise grow without
+// bound; the versions in between are dropped with their raw pages, and
+// Document.Versions still counts every version the document had.
+const MaxVersions = 50
+
 func (s *Store) addVersion(ctx context.Context, tx *sql.Tx, d *model.Document, raw Raw) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO document_versions(document_id, version, title, text, content_hash, fetched)
 		VALUES(?,?,?,?,?,?)`, d.ID, d.Versions, d.Title, d.Text, d.ContentHash, unix(d.Fetched)); err != nil {
 		return fmt.Errorf("add version: %w", err)
+	}
+	if d.Versions > MaxVersions {
+		// Drop the oldest version but the first: at most one per new version,
+		// so the history stays at MaxVersions.
+		for _, table := range []string{"document_versions", "raw_pages"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE document_id = ? AND version > 1 AND version <= ?`,
+				d.ID, d.Versions-MaxVersions+1); err != nil {
+				return fmt.Errorf("drop old versions: %w", err)
+			}
+		}
 	}
 	if len(raw.Body) == 0 {
 		return nil

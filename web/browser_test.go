@@ -248,7 +248,7 @@ func flowCreateSubscription(t *testing.T, ctx context.Context, f *fixture) {
 		t.Errorf("the new subscription is not listed: %q", listed)
 	}
 	atom := mustRun(t, ctx, "atom feed", chromedp.Evaluate[string](
-		`(async () => { const a = document.querySelector("main table tbody a[href$='/atom']"); const r = await fetch(a.href); return r.status + " " + r.headers.get("Content-Type"); })()`,
+		`(async () => { const a = document.querySelector("main table tbody a[href^='/atom/']"); const r = await fetch(a.href); return r.status + " " + r.headers.get("Content-Type"); })()`,
 		chromedp.EvalAwaitPromise))
 	if !strings.HasPrefix(atom, "200 application/atom+xml") {
 		t.Errorf("Atom feed answered %q", atom)

@@ -27,10 +27,13 @@ func FuzzReadJSON(f *testing.F) {
 			r := httptest.NewRequest(http.MethodPost, "/api/subscriptions", bytes.NewReader(body))
 			err := readJSON(r, v)
 			if err == nil {
-				if in, ok := v.(*apiSubscriptionIn); ok {
-					_ = in.subscription()
+				in, ok := v.(*apiSubscriptionIn)
+				if !ok {
+					continue
 				}
-				continue
+				if _, err = in.subscription(); err == nil {
+					continue
+				}
 			}
 			if status, _ := statusOf(err); status != http.StatusBadRequest {
 				t.Fatalf("body %q: error %v maps to HTTP %d, want 400", body, err, status)

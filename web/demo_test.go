@@ -114,7 +114,7 @@ func loadDemo(t testing.TB, token string) (*fixture, *config.Config) {
 }
 
 func newAlerts(st *store.Store) *alert.Service {
-	return alert.New(st, alert.Options{Matcher: alert.IndexMatcher(), AtomDir: st.Dir()})
+	return alert.New(st, alert.Options{Matcher: alert.IndexMatcher()})
 }
 
 // TestDemoReadOnly runs the read-only checks against one demo server, which
@@ -295,7 +295,7 @@ func checkTimelineAndEventPages(t *testing.T, f *fixture) {
 }
 
 func TestAPIWriteAuth(t *testing.T) {
-	body := `{"query":"MI5 AND LinkedIn","atom_file":"` + "x.xml" + `"}`
+	body := `{"query":"MI5 AND LinkedIn","atom":true}`
 	cases := []struct {
 		name       string
 		token      string // server's
@@ -394,7 +394,7 @@ func TestFormWritesNeedCSRFAndSession(t *testing.T) {
 	if !strings.Contains(body, "Renamed by an editor") {
 		t.Errorf("the edit did not stick: %.300s", body)
 	}
-	_, body = f.get(t, "/api/subscriptions")
+	_, body = f.do(t, http.DefaultClient, "GET", "/api/subscriptions", "", map[string]string{"Authorization": "Bearer " + testToken})
 	if !strings.Contains(body, "MI5 AND LinkedIn") {
 		t.Errorf("the subscription was not created: %.300s", body)
 	}
@@ -418,7 +418,7 @@ func TestSubscriptionAPILifecycle(t *testing.T) {
 		t.Errorf("unknown field: %d %s", resp.StatusCode, body)
 	}
 	resp, body = f.do(t, http.DefaultClient, "POST", "/api/subscriptions",
-		`{"query":"LinkedIn AND MI5","atom_file":"mi5.xml","backfill":"168h"}`, auth)
+		`{"query":"LinkedIn AND MI5","atom":true,"backfill":"168h"}`, auth)
 	var created struct {
 		ID     int64
 		Secret string
@@ -432,9 +432,9 @@ func TestSubscriptionAPILifecycle(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/atom+xml") || !strings.Contains(body, "<entry>") {
 		t.Errorf("atom: %d %q\n%.500s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
-	_, body = f.get(t, "/api/subscriptions")
-	if strings.Contains(body, created.Secret) {
-		t.Errorf("the webhook secret is listed; it must be shown only on creation")
+	_, body = f.do(t, http.DefaultClient, "GET", "/api/subscriptions", "", auth)
+	if strings.Contains(body, created.Secret) || !strings.Contains(body, created.Atom) {
+		t.Errorf("the webhook secret is listed (it must be shown only on creation), or the feed URL is not: %s", body)
 	}
 	path := "/api/subscriptions/" + strconv.FormatInt(created.ID, 10)
 	if resp, _ = f.do(t, http.DefaultClient, "DELETE", path, "", nil); resp.StatusCode != 401 {
@@ -443,7 +443,7 @@ func TestSubscriptionAPILifecycle(t *testing.T) {
 	if resp, _ = f.do(t, http.DefaultClient, "DELETE", path, "", auth); resp.StatusCode != 204 {
 		t.Errorf("delete: %d, want 204", resp.StatusCode)
 	}
-	if resp, _ = f.get(t, path); resp.StatusCode != 404 {
+	if resp, _ = f.do(t, http.DefaultClient, "GET", path, "", auth); resp.StatusCode != 404 {
 		t.Errorf("deleted subscription: %d, want 404", resp.StatusCode)
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"sort"
@@ -206,18 +207,21 @@ func (s *Server) loadDocument(r *http.Request) (*documentPage, error) {
 	if p.Versions, err = s.st.Versions(ctx, id); err != nil {
 		return nil, err
 	}
-	if len(p.Versions) > 1 {
-		p.From, p.To = len(p.Versions)-1, len(p.Versions)
+	if n := len(p.Versions); n > 1 {
+		// from and to are version numbers; only the first and the newest
+		// store.MaxVersions-1 are kept, so they need not be 1…n.
+		p.From, p.To = p.Versions[n-2].Version, p.Versions[n-1].Version
 		if v, err := strconv.Atoi(r.URL.Query().Get("from")); err == nil {
 			p.From = v
 		}
 		if v, err := strconv.Atoi(r.URL.Query().Get("to")); err == nil {
 			p.To = v
 		}
-		if p.From < 1 || p.To > len(p.Versions) || p.From >= p.To {
-			return nil, badRequestf("compare versions with 1 <= from < to <= " + strconv.Itoa(len(p.Versions)))
+		a, b := versionNumbered(p.Versions, p.From), versionNumbered(p.Versions, p.To)
+		if a == nil || b == nil || p.From >= p.To {
+			return nil, badRequestf(fmt.Sprintf("compare two of the document's kept versions (the first is %d, the newest %d), from before to",
+				p.Versions[0].Version, p.Versions[n-1].Version))
 		}
-		a, b := p.Versions[p.From-1], p.Versions[p.To-1]
 		p.Diff = diffText(a.Title+"\n"+a.Text, b.Title+"\n"+b.Text)
 		p.Labels = versionLabels(p.Versions)
 	}
@@ -254,6 +258,16 @@ func (s *Server) loadDocument(r *http.Request) (*documentPage, error) {
 		p.Events = append(p.Events, e)
 	}
 	return p, nil
+}
+
+// versionNumbered returns the version numbered v, or nil.
+func versionNumbered(vs []model.DocumentVersion, v int) *model.DocumentVersion {
+	for i := range vs {
+		if vs[i].Version == v {
+			return &vs[i]
+		}
+	}
+	return nil
 }
 
 func (s *Server) handleDocument(w http.ResponseWriter, r *http.Request) error {

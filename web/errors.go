@@ -15,6 +15,7 @@ import (
 var (
 	errUnauthorized   = errors.New("this needs the API token: send `Authorization: Bearer <token>` (or sign in at /login)")
 	errWritesDisabled = errors.New("writes are disabled because no API token is configured: set WATCHLINE_TOKEN in the server's environment and restart it")
+	errNoToken        = errors.New("this needs the API token, and none is configured: set WATCHLINE_TOKEN in the server's environment and restart it")
 	errCSRF           = errors.New("the form's security token is missing or stale: reload the page and submit again")
 	errNoIndex        = errors.New("the search index is not available in this process: run `watchline serve` or `watchline run` on the data directory")
 	errUnavailable    = errors.New("subscriptions are not available: this server was started without the alert service (use `watchline serve` or `watchline run`)")
@@ -47,6 +48,8 @@ func statusOf(err error) (status int, code string) {
 		return http.StatusUnauthorized, "unauthorized"
 	case errors.Is(err, errWritesDisabled):
 		return http.StatusForbidden, "writes_disabled"
+	case errors.Is(err, errNoToken):
+		return http.StatusForbidden, "no_token"
 	case errors.Is(err, errCSRF):
 		return http.StatusForbidden, "csrf"
 	case errors.Is(err, errNoIndex), errors.Is(err, errUnavailable), errors.Is(err, timeline.ErrNoMatcher):

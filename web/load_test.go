@@ -84,6 +84,7 @@ func TestLoadWhileWriting(t *testing.T) {
 	cr, err := crawler.New(ctx, st, cfg, crawler.Options{
 		Now:   func() time.Time { return time.Now().Add(time.Duration(skew.Load())) },
 		Retry: crawler.RetryPolicy{Attempts: 2, Base: time.Millisecond, Max: 5 * time.Millisecond},
+		Tick:  100 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +96,7 @@ func TestLoadWhileWriting(t *testing.T) {
 	cl := timeline.NewClusterer(st, an, timeline.Options{})
 	procDone := make(chan error, 1)
 	go func() {
-		procDone <- srv.Process(ctx, ProcessOptions{Crawler: cr, CrawlTick: 100 * time.Millisecond, Clusterer: cl, Tick: 100 * time.Millisecond})
+		procDone <- srv.Process(ctx, ProcessOptions{Crawler: cr, Clusterer: cl, Tick: 100 * time.Millisecond})
 	}()
 	defer func() {
 		cancel()

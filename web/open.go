@@ -81,8 +81,10 @@ func Open(ctx context.Context, opts OpenOptions) (*Server, func() error, error) 
 		Matcher:  alert.IndexMatcher(),
 		SMTP:     opts.Config.SMTP,
 		Password: opts.Config.SMTP.Password(),
-		AtomDir:  opts.DataDir,
+		DataDir:  opts.DataDir,
 		Clock:    opts.Now,
+		// Webhooks reach only public addresses unless feeds.yaml says.
+		AllowPrivate: opts.Config.AlertsAllowPrivate,
 	})
 	srv, err := New(Options{
 		Store:   opts.Store,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -13,9 +14,9 @@ import (
 
 // ProcessOptions are the loops `watchline run` runs beside the server.
 type ProcessOptions struct {
-	// Crawler crawls due sources every CrawlTick (nil: no crawling).
-	Crawler   *crawler.Crawler
-	CrawlTick time.Duration // default one minute
+	// Crawler visits each source when it is due, independently of the
+	// others (nil: no crawling); its Options.Tick says how often it looks.
+	Crawler *crawler.Crawler
 	// Clusterer builds events from new documents (nil: no clustering).
 	Clusterer *timeline.Clusterer
 	// Tick is how often new documents are indexed, clustered and matched
@@ -41,9 +42,6 @@ type ProcessOptions struct {
 func (s *Server) Process(ctx context.Context, opts ProcessOptions) error {
 	if s.opts.Index == nil {
 		return errNoIndex
-	}
-	if opts.CrawlTick <= 0 {
-		opts.CrawlTick = time.Minute
 	}
 	if opts.Tick <= 0 {
 		opts.Tick = 15 * time.Second
@@ -72,7 +70,7 @@ func (s *Server) Process(ctx context.Context, opts ProcessOptions) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			every(ctx, opts.CrawlTick, func() { s.crawlOnce(ctx, opts.Crawler) })
+			opts.Crawler.Run(ctx, s.crawled)
 		}()
 	}
 	every(ctx, opts.Tick, func() { s.processOnce(ctx, opts.Clusterer, lead) })
@@ -80,10 +78,10 @@ func (s *Server) Process(ctx context.Context, opts ProcessOptions) error {
 	return nil
 }
 
-// ServeAndProcess serves on addr and runs Process beside it until ctx ends:
+// ServeAndProcess serves on ln and runs Process beside it until ctx ends:
 // all of `watchline run`. If either stops with an error the other is stopped
 // too, and the first error is returned.
-func (s *Server) ServeAndProcess(ctx context.Context, addr string, opts ProcessOptions, ready func(url string)) error {
+func (s *Server) ServeAndProcess(ctx context.Context, ln net.Listener, opts ProcessOptions, ready func(url string)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	procErr := make(chan error, 1)
@@ -94,7 +92,7 @@ func (s *Server) ServeAndProcess(ctx context.Context, addr string, opts ProcessO
 		}
 		procErr <- err
 	}()
-	err := s.ListenAndServe(ctx, addr, ready)
+	err := s.Serve(ctx, ln, ready)
 	cancel()
 	if perr := <-procErr; perr != nil && err == nil {
 		err = perr
@@ -116,26 +114,20 @@ func every(ctx context.Context, d time.Duration, fn func()) {
 	}
 }
 
-func (s *Server) crawlOnce(ctx context.Context, c *crawler.Crawler) {
-	var sum crawler.Summary
-	err := s.metrics.Time("crawl_runs", func() error {
-		var err error
-		sum, err = c.Once(ctx, nil)
-		return err
-	})
-	s.report("crawl", err)
-	if len(sum.Sources) == 0 {
-		return
+// crawled records one finished visit of one source.
+func (s *Server) crawled(r crawler.SourceResult) {
+	result := "ok"
+	if r.Err != nil {
+		result = "error"
+		s.metrics.Add("watchline_crawl_source_failures_total", 1)
 	}
-	t := sum.Total()
-	s.metrics.Add("watchline_crawl_documents_total", float64(t.New), "outcome", "new")
-	s.metrics.Add("watchline_crawl_documents_total", float64(t.Updated), "outcome", "updated")
-	s.metrics.Add("watchline_crawl_documents_total", float64(t.Failed), "outcome", "failed")
-	s.metrics.Add("watchline_crawl_source_failures_total", float64(sum.FailedSources()))
-	for _, r := range sum.Sources {
-		s.metrics.Observe("watchline_crawl_source_duration_seconds", r.Took)
-	}
-	s.log.Info("crawled", "summary", sum.String())
+	s.metrics.Add("watchline_crawl_runs_total", 1, "result", result)
+	s.metrics.Observe("watchline_crawl_duration_seconds", r.Took)
+	s.metrics.Add("watchline_crawl_documents_total", float64(r.New), "outcome", "new")
+	s.metrics.Add("watchline_crawl_documents_total", float64(r.Updated), "outcome", "updated")
+	s.metrics.Add("watchline_crawl_documents_total", float64(r.Failed), "outcome", "failed")
+	s.metrics.Observe("watchline_crawl_source_duration_seconds", r.Took)
+	s.log.Info("crawled", "source", r.String())
 }
 
 // processOnce brings every consumer up to date with the store, in the order

@@ -66,12 +66,13 @@ var apiEndpoints = []string{
 	"GET /api/documents?source=&from=&to=&limit=&offset=",
 	"GET /api/documents/{id}",
 	"GET /api/sources",
-	"GET /api/subscriptions",
-	"GET /api/subscriptions/{id}",
-	"POST /api/subscriptions {query, level, sources, official, types, webhook|email|atom_file, digest, backfill} (token)",
+	"GET /api/subscriptions (token)",
+	"GET /api/subscriptions/{id} (token)",
+	"POST /api/subscriptions {query, level, sources, official, types, webhook|email|atom: true, digest, backfill} (token)",
 	"POST /api/subscriptions/test {query, …, days}",
 	"DELETE /api/subscriptions/{id} (token)",
-	"GET /subscriptions/{id}/atom",
+	"GET /api/subscriptions/{id}/atom (token)",
+	"GET /atom/{token} (a subscription's feed; the atom_url of the subscription is the capability)",
 	"GET /healthz, GET /metrics",
 }
 

@@ -117,14 +117,25 @@ func (s *Server) Handler() http.Handler {
 // requests in flight. ready, if not nil, is called with the URL once the
 // listener is open.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(url string)) error {
+	ln, err := Listen(addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln, ready)
+}
+
+// Listen opens the listener a server will serve on (DefaultAddr when addr is
+// empty). Commands listen before opening the data directory, so a bad or
+// busy address fails at once, not after a long index rebuild.
+func Listen(addr string) (net.Listener, error) {
 	if addr == "" {
 		addr = DefaultAddr
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another watchline running? pass --addr to choose another)", addr, err)
+		return nil, fmt.Errorf("listen on %s: %w (is another watchline running? pass --addr to choose another)", addr, err)
 	}
-	return s.Serve(ctx, ln, ready)
+	return ln, nil
 }
 
 // Serve serves on ln until ctx ends, like ListenAndServe.

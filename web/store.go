@@ -20,5 +20,6 @@ type Store interface {
 	Duplicates(ctx context.Context, id int64) ([]int64, error)
 	RawPage(ctx context.Context, id int64, version int) (store.Raw, error)
 	SourceHealths(ctx context.Context) ([]model.SourceHealth, error)
+	SubscriptionByAtomToken(ctx context.Context, token string) (model.Subscription, error)
 	Versions(ctx context.Context, id int64) ([]model.DocumentVersion, error)
 }

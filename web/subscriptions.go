@@ -2,10 +2,8 @@ package web
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
+	"context"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +29,9 @@ func (s *Server) subscriptionRoutes(m *http.ServeMux) {
 	m.Handle("GET /subscriptions", h(s.handleSubscriptions))
 	m.Handle("POST /subscriptions", h(s.handleSubscriptionPost))
 	m.Handle("POST /subscriptions/{id}/delete", h(s.handleSubscriptionDelete))
+	// A subscription's feed: public at its unguessable capability URL (feed
+	// readers cannot send a token), by id only with the token.
+	m.Handle("GET /atom/{token}", a(s.serveAtomCapability))
 	m.Handle("GET /subscriptions/{id}/atom", a(s.serveAtom))
 
 	m.Handle("GET /api/subscriptions", a(s.apiSubscriptions))
@@ -57,7 +58,10 @@ type subscriptionForm struct {
 }
 
 type subscriptionsPage struct {
+	// Subs is filled only for a signed-in editor: it shows webhook URLs,
+	// e-mail addresses and feed capabilities.
 	Subs         []model.Subscription
+	ShowSubs     bool
 	Form         subscriptionForm
 	Error        string
 	Preview      []alert.Item
@@ -76,11 +80,14 @@ func (s *Server) newSubscriptionsPage(r *http.Request) (*subscriptionsPage, erro
 	if err != nil {
 		return nil, err
 	}
-	subs, err := svc.List(r.Context())
-	if err != nil {
-		return nil, err
+	var subs []model.Subscription
+	show := s.signedIn(r)
+	if show {
+		if subs, err = svc.List(r.Context()); err != nil {
+			return nil, err
+		}
 	}
-	return &subscriptionsPage{Subs: subs, Sources: s.opts.Config.Sources, SourceTitles: s.sourceTitles(), Types: model.EventTypes, Days: s.previewWindow(),
+	return &subscriptionsPage{Subs: subs, ShowSubs: show, Sources: s.opts.Config.Sources, SourceTitles: s.sourceTitles(), Types: model.EventTypes, Days: s.previewWindow(),
 		Form: subscriptionForm{Level: "article", Channel: "atom"}}, nil
 }
 
@@ -125,18 +132,9 @@ func (s *Server) formSubscription(r *http.Request) (model.Subscription, subscrip
 	case "email":
 		sub.Email = f.Email
 	default:
-		sub.AtomFile = s.atomFileName()
+		sub.Atom = true
 	}
 	return sub, f
-}
-
-// atomFileName picks where a web-created feed-only subscription's Atom file
-// goes: under the data directory, named at random (the id is not known yet).
-// The same feed is always served at /subscriptions/{id}/atom.
-func (s *Server) atomFileName() string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return filepath.Join(s.opts.DataDir, "atom", "subscription-"+hex.EncodeToString(b)+".xml")
 }
 
 // handleSubscriptionPost either previews (action=test: read-only, needs only
@@ -155,7 +153,7 @@ func (s *Server) handleSubscriptionPost(w http.ResponseWriter, r *http.Request) 
 	status := http.StatusOK
 	if r.PostForm.Get("action") == "test" {
 		p.Previewed = true
-		err := checkSubscription(svc, &sub, false)
+		err := checkSubscription(r.Context(), svc, &sub, false)
 		if err == nil {
 			p.Preview, err = svc.Test(r.Context(), sub, p.Days)
 		}
@@ -171,7 +169,7 @@ func (s *Server) handleSubscriptionPost(w http.ResponseWriter, r *http.Request) 
 	if err := s.authorizeForm(r); err != nil {
 		return err
 	}
-	if err := checkSubscription(svc, &sub, true); err != nil {
+	if err := checkSubscription(r.Context(), svc, &sub, true); err != nil {
 		if status, _ = statusOf(err); status >= 500 {
 			return err
 		}
@@ -211,7 +209,7 @@ func (s *Server) removeSubscription(r *http.Request, id int64) error {
 // checkSubscription validates sub before it is tested or stored, so what
 // the user got wrong is a 400 with alert's message and anything failing
 // later is the server's problem. Testing needs no channel.
-func checkSubscription(svc *alert.Service, sub *model.Subscription, withChannel bool) error {
+func checkSubscription(ctx context.Context, svc *alert.Service, sub *model.Subscription, withChannel bool) error {
 	if strings.TrimSpace(sub.Query) == "" {
 		return badRequestf("missing query: give a search query")
 	}
@@ -221,7 +219,7 @@ func checkSubscription(svc *alert.Service, sub *model.Subscription, withChannel 
 	if !withChannel {
 		return nil
 	}
-	if err := svc.Validate(sub); err != nil {
+	if err := svc.Validate(ctx, sub); err != nil {
 		if isQueryError(err) {
 			return err
 		}
@@ -230,18 +228,39 @@ func checkSubscription(svc *alert.Service, sub *model.Subscription, withChannel 
 	return nil
 }
 
-// serveAtom serves a subscription's Atom feed at its stable URL.
+// serveAtom serves a subscription's Atom feed by id, to whoever has the
+// token.
 func (s *Server) serveAtom(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorizeRead(r); err != nil {
+		return err
+	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
+	return s.writeAtom(w, r, id)
+}
+
+// serveAtomCapability serves a subscription's feed at /atom/{token}: the
+// token is the capability, so the URL can be handed to a feed reader.
+func (s *Server) serveAtomCapability(w http.ResponseWriter, r *http.Request) error {
+	sub, err := s.st.SubscriptionByAtomToken(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	return s.writeAtom(w, r, sub.ID)
+}
+
+// atomURL is the public URL path of sub's feed.
+func atomURL(sub model.Subscription) string { return "/atom/" + sub.AtomToken }
+
+func (s *Server) writeAtom(w http.ResponseWriter, r *http.Request, id int64) error {
 	var buf bytes.Buffer
 	if err := alert.WriteAtom(r.Context(), s.st, id, &buf); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
-	_, err = w.Write(buf.Bytes())
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 
@@ -257,25 +276,40 @@ type apiSubscriptionIn struct {
 	Types     []string `json:"types"`
 	Webhook   string   `json:"webhook"`
 	Email     string   `json:"email"`
-	AtomFile  string   `json:"atom_file"`
-	Digest    string   `json:"digest"`
-	TimeZone  string   `json:"time_zone"`
+	Atom      bool     `json:"atom"` // the Atom channel: the feed at atom_url
+	// AtomFile is refused: no value a client sends names a file.
+	AtomFile *string `json:"atom_file"`
+	Digest   string  `json:"digest"`
+	TimeZone string  `json:"time_zone"`
 	// Backfill, e.g. "168h", also matches documents published that long ago.
 	Backfill string `json:"backfill"`
 	Days     int    `json:"days"` // test only: how far back to look (default 7)
 }
 
-func (in apiSubscriptionIn) subscription() model.Subscription {
+func (in apiSubscriptionIn) subscription() (model.Subscription, error) {
+	if in.AtomFile != nil {
+		return model.Subscription{}, badRequestf(`atom_file is not accepted: a subscription never names a file. Send "atom": true; the feed is then written under the data directory and served at the atom_url in the answer`)
+	}
 	sub := model.Subscription{Name: in.Name, Query: in.Query, Level: model.SubscriptionLevel(in.Level),
 		Sources: in.Sources, Tags: in.Tags, Official: in.Official, Languages: in.Languages,
-		Webhook: in.Webhook, Email: in.Email, AtomFile: in.AtomFile, Digest: in.Digest, TimeZone: in.TimeZone}
+		Webhook: in.Webhook, Email: in.Email, Atom: in.Atom, Digest: in.Digest, TimeZone: in.TimeZone}
 	for _, t := range in.Types {
 		sub.Types = append(sub.Types, model.EventType(t))
 	}
-	return sub
+	return sub, nil
+}
+
+// apiSubscriptionOut is a subscription as the API shows it: with the public
+// URL of its feed, never its webhook secret.
+type apiSubscriptionOut struct {
+	model.Subscription
+	AtomURL string `json:"atom_url"`
 }
 
 func (s *Server) apiSubscriptions(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorizeRead(r); err != nil {
+		return err
+	}
 	svc, err := s.alerts()
 	if err != nil {
 		return err
@@ -284,13 +318,17 @@ func (s *Server) apiSubscriptions(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if subs == nil {
-		subs = []model.Subscription{}
+	out := []apiSubscriptionOut{}
+	for _, sub := range subs {
+		out = append(out, apiSubscriptionOut{sub, atomURL(sub)})
 	}
-	return writeJSON(w, map[string]any{"subscriptions": subs})
+	return writeJSON(w, map[string]any{"subscriptions": out})
 }
 
 func (s *Server) apiSubscription(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorizeRead(r); err != nil {
+		return err
+	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -303,7 +341,7 @@ func (s *Server) apiSubscription(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, sub)
+	return writeJSON(w, apiSubscriptionOut{sub, atomURL(sub)})
 }
 
 func (s *Server) apiSubscriptionAdd(w http.ResponseWriter, r *http.Request) error {
@@ -326,8 +364,11 @@ func (s *Server) apiSubscriptionAdd(w http.ResponseWriter, r *http.Request) erro
 		}
 		opts.Backfill = d
 	}
-	sub := in.subscription()
-	if err := checkSubscription(svc, &sub, true); err != nil {
+	sub, err := in.subscription()
+	if err != nil {
+		return err
+	}
+	if err := checkSubscription(r.Context(), svc, &sub, true); err != nil {
 		return err
 	}
 	sub, err = svc.Add(r.Context(), sub, opts)
@@ -336,10 +377,9 @@ func (s *Server) apiSubscriptionAdd(w http.ResponseWriter, r *http.Request) erro
 	}
 	// The webhook secret is shown once, on creation.
 	return writeJSONStatus(w, http.StatusCreated, struct {
-		model.Subscription
+		apiSubscriptionOut
 		Secret string `json:"secret"`
-		Atom   string `json:"atom_url"`
-	}{sub, sub.Secret, "/subscriptions/" + strconv.FormatInt(sub.ID, 10) + "/atom"})
+	}{apiSubscriptionOut{sub, atomURL(sub)}, sub.Secret})
 }
 
 // apiSubscriptionTest previews a subscription over the last days (7 or the
@@ -361,8 +401,11 @@ func (s *Server) apiSubscriptionTest(w http.ResponseWriter, r *http.Request) err
 	if most := max(90, s.previewWindow()); days < 1 || days > most {
 		return badRequestf("days must be between 1 and " + strconv.Itoa(most))
 	}
-	sub := in.subscription()
-	if err := checkSubscription(svc, &sub, false); err != nil {
+	sub, err := in.subscription()
+	if err != nil {
+		return err
+	}
+	if err := checkSubscription(r.Context(), svc, &sub, false); err != nil {
 		return err
 	}
 	items, err := svc.Test(r.Context(), sub, days)

@@ -6,10 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/watchline/watchline/alert"
@@ -20,7 +18,7 @@ import (
 
 const alertsUsage = `add|list|rm|test|run|deliveries|retry|atom ...
 
-  alerts add --query Q (--webhook URL | --email ADDR | --atom FILE) [--name N] [--level article|event]
+  alerts add --query Q (--webhook URL | --email ADDR | --atom) [--name N] [--level article|event]
              [--digest hourly|daily@08:00|weekly@mon 08:00] [--tz Europe/London]
              [--source ID]... [--tag T]... [--language L]... [--type T]... [--official] [--backfill 7d]
   alerts list [--format text|json]
@@ -80,20 +78,41 @@ func (a *app) alertService(ctx context.Context) (*alert.Service, store.Backend, 
 		return nil, nil, nil, err
 	}
 	svc := alert.New(st, alert.Options{
-		Matcher:  alert.IndexMatcher(),
-		SMTP:     cfg.SMTP,
-		Password: cfg.SMTP.Password(),
+		Matcher:      alert.IndexMatcher(),
+		SMTP:         cfg.SMTP,
+		Password:     cfg.SMTP.Password(),
+		AllowPrivate: cfg.AlertsAllowPrivate,
+		DataDir:      a.dataDir,
 	})
 	return svc, st, cfg, nil
 }
 
 // subscriptionFlags are the flags that describe what a subscription matches.
 type subscriptionFlags struct {
-	query, name, level                       *string
-	sources, tags, languages, types          multiFlag
-	official                                 *bool
-	webhook, email, atom, digest, tz, window *string
+	query, name, level                 *string
+	sources, tags, languages, types    multiFlag
+	official                           *bool
+	atom                               atomFlag
+	webhook, email, digest, tz, window *string
 }
+
+// atomFlag is --atom: a switch. It once took a file name; one given now is an
+// error saying where the feed goes instead.
+type atomFlag bool
+
+func (f *atomFlag) IsBoolFlag() bool { return true }
+func (f *atomFlag) String() string   { return strconv.FormatBool(bool(*f)) }
+func (f *atomFlag) Set(v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return errAtomFile
+	}
+	*f = atomFlag(b)
+	return nil
+}
+
+var errAtomFile = errors.New("--atom takes no file name: the feed is written to the data directory's " +
+	alert.AtomDir + "/subscription-ID.xml and served by `watchline serve` at the URL `alerts add` prints")
 
 func addSubscriptionFlags(fs *flag.FlagSet) *subscriptionFlags {
 	f := &subscriptionFlags{}
@@ -113,34 +132,31 @@ func (f *subscriptionFlags) subscription() model.Subscription {
 	}
 	if f.name != nil {
 		s.Name, s.Level = *f.name, model.SubscriptionLevel(*f.level)
-		s.Webhook, s.Email, s.AtomFile = *f.webhook, *f.email, *f.atom
+		s.Webhook, s.Email, s.Atom = *f.webhook, *f.email, bool(f.atom)
 		s.Digest, s.TimeZone = *f.digest, *f.tz
 	}
 	return s
 }
 
 func alertsAdd(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("alerts add", "--query Q (--webhook URL | --email ADDR | --atom FILE) [options]")
+	fs := a.flags("alerts add", "--query Q (--webhook URL | --email ADDR | --atom) [options]")
 	f := addSubscriptionFlags(fs)
 	f.name = fs.String("name", "", "a short `name`, used in e-mail subjects")
 	f.level = fs.String("level", "article", "`level`: article or event")
 	f.webhook = fs.String("webhook", "", "deliver by signed JSON POST to `URL`")
 	f.email = fs.String("email", "", "deliver by e-mail to `address` (needs smtp: in feeds.yaml)")
-	f.atom = fs.String("atom", "", "deliver by rewriting the Atom `file`")
+	fs.Var(&f.atom, "atom", "deliver by rewriting the subscription's Atom feed in the data directory")
 	f.digest = fs.String("digest", "immediate", "`schedule`: immediate, hourly, daily@08:00 or weekly@mon 08:00")
 	f.tz = fs.String("tz", "", "time `zone` of the digest schedule, e.g. Europe/London (default UTC)")
 	f.window = fs.String("backfill", "", "also alert matches published within this `window`, e.g. 7d or 36h")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 && f.atom {
+		return fmt.Errorf("%w: %v", errUsage, errAtomFile)
+	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q (quote the query: --query 'a b')", errUsage, fs.Arg(0))
-	}
-	if *f.atom != "" {
-		// `alerts run` may run elsewhere: keep where the user meant.
-		if abs, err := filepath.Abs(*f.atom); err == nil {
-			*f.atom = abs
-		}
 	}
 	var backfill time.Duration
 	if *f.window != "" {
@@ -163,6 +179,10 @@ func alertsAdd(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.stdout, "webhook secret (shown once; verify %s = sha256=HMAC-SHA256(secret, body)):\n  %s\n",
 			alert.HeaderSignature, sub.Secret)
 	}
+	if sub.Atom {
+		fmt.Fprintf(a.stdout, "the feed is written to %s by `watchline alerts run` (or `run`),\nand served by `watchline serve` at /atom/%s (anyone with that link can read it)\n",
+			alert.AtomPath(a.dataDir, sub.ID), sub.AtomToken)
+	}
 	if backfill > 0 {
 		fmt.Fprintln(a.stdout, "recent matches are queued; `watchline alerts run --once` sends them")
 	}
@@ -176,7 +196,7 @@ func alertChannel(s model.Subscription) string {
 	case s.Email != "":
 		return "e-mail " + s.Email
 	}
-	return "atom " + s.AtomFile
+	return "atom feed"
 }
 
 func alertSchedule(s model.Subscription) string {
@@ -236,16 +256,15 @@ func alertsList(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(a.stdout, "no subscriptions; add one with `watchline alerts add --query Q --webhook URL`")
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tLEVEL\tCHANNEL\tSCHEDULE\tQUERY\tFILTERS")
+	tw := newTable(a.stdout, "ID", "NAME", "LEVEL", "CHANNEL", "SCHEDULE", "QUERY", "FILTERS")
 	for _, s := range subs {
 		name := s.Name
 		if s.Key != "" && name == "" {
 			name = s.Key
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, name, s.Level, alertChannel(s), alertSchedule(s), s.Query, alertFilters(s))
+		tw.row(strconv.FormatInt(s.ID, 10), name, string(s.Level), alertChannel(s), alertSchedule(s), s.Query, alertFilters(s))
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 func alertFilters(s model.Subscription) string {
@@ -372,11 +391,11 @@ func alertsTest(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "%d alerts %s for: %s (nothing was sent)\n", len(items), window, sub.Query)
 	for _, it := range items {
-		fmt.Fprintf(a.stdout, "\n%s  %s  %s\n  %s\n", it.Published.Format("2006-01-02"), it.Source, it.Title, it.URL)
+		fmt.Fprintf(a.stdout, "\n%s  %s  %s\n  %s\n", it.Published.Format("2006-01-02"), printable(it.Source), printable(it.Title), printable(it.URL))
 		if it.Similar > 0 {
 			fmt.Fprintf(a.stdout, "  +%d similar\n", it.Similar)
 		}
-		fmt.Fprintf(a.stdout, "  matched: %s\n  why: %s\n", strings.Join(it.Terms, ", "), it.Rule)
+		fmt.Fprintf(a.stdout, "  matched: %s\n  why: %s\n", printable(strings.Join(it.Terms, ", ")), printable(it.Rule))
 	}
 	return nil
 }
@@ -461,13 +480,12 @@ func alertsDeliveries(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(a.stdout, "no deliveries")
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSUB\tCHANNEL\tSTATE\tMATCHES\tATTEMPTS\tCREATED\tKEY\tLAST ERROR")
+	tw := newTable(a.stdout, "ID", "SUB", "CHANNEL", "STATE", "MATCHES", "ATTEMPTS", "CREATED", "KEY", "LAST ERROR")
 	for _, d := range ds {
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", d.ID, d.SubscriptionID, d.Channel, d.State, d.Matches,
-			d.Attempts, d.Created.Format("2006-01-02 15:04"), d.IdempotencyKey, d.LastError)
+		tw.row(strconv.FormatInt(d.ID, 10), strconv.FormatInt(d.SubscriptionID, 10), d.Channel, string(d.State), strconv.Itoa(d.Matches),
+			strconv.Itoa(d.Attempts), d.Created.Format("2006-01-02 15:04"), d.IdempotencyKey, d.LastError)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tw.flush(); err != nil {
 		return err
 	}
 	if *failed {

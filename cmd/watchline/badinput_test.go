@@ -98,6 +98,15 @@ func TestBadInput(t *testing.T) {
 			[]string{"frmat"}},
 		{"unknown alerts subcommand", []string{"alerts", "launch"}, 2,
 			[]string{"launch"}},
+		// Issue 17: a webhook to an internal address, an Atom file path.
+		{"webhook to loopback", []string{"alerts", "add", "--query", "spy", "--webhook", "http://127.0.0.1:9/internal-admin"}, 1,
+			[]string{"127.0.0.1 is a loopback address", "alerts_allow_private: true"}},
+		{"webhook to cloud metadata", []string{"alerts", "add", "--query", "spy", "--webhook", "http://169.254.169.254/latest/meta-data/"}, 1,
+			[]string{"169.254.169.254", "alerts_allow_private: true"}},
+		{"atom with a file", []string{"alerts", "add", "--query", "spy", "--atom", "/tmp/victim.xml"}, 2,
+			[]string{"--atom takes no file name", "subscription-ID.xml"}},
+		{"atom= with a file", []string{"alerts", "add", "--query", "spy", "--atom=../victim.xml"}, 2,
+			[]string{"--atom takes no file name"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -273,4 +282,57 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestServeBadAddrFailsFirst: a listen address that cannot be used is
+// reported before anything slow happens; serve used to rebuild the whole
+// search index first (issue 17).
+func TestServeBadAddrFailsFirst(t *testing.T) {
+	for _, cmd := range []string{"serve", "run"} {
+		t.Run(cmd, func(t *testing.T) {
+			e := newBadInputEnv(t) // three documents, no index yet
+			_, stderr, code := e.wl(cmd, "--addr", "256.0.0.1:99999")
+			if code == 0 || !strings.Contains(stderr, "256.0.0.1:99999") {
+				t.Errorf("exit %d, stderr %q; want a failure naming the address", code, stderr)
+			}
+			if index.Exists(e.data) {
+				t.Errorf("the search index was built before the address was checked")
+			}
+		})
+	}
+}
+
+// TestListingsEscapeControlCharacters: names and titles come from users and
+// pages; a text listing prints each on its own line with CR, LF, tabs,
+// terminal escapes and bidi overrides made visible, never sent as is
+// (issue 17: `alerts list` printed CR/LF from names).
+func TestListingsEscapeControlCharacters(t *testing.T) {
+	e := newBadInputEnv(t)
+	evil := "desk\r\nID  NAME  forged row\x1b[2J\tx\u202egnp.exe"
+	if _, stderr, code := e.wl("alerts", "add", "--query", "spy", "--atom", "--name", evil); code != 0 {
+		t.Fatalf("alerts add: exit %d\n%s", code, stderr)
+	}
+	rows := filepath.Join(e.dir, "evil.ndjson")
+	write(t, rows, `{"url":"https://example.org/evil","title":"Spy\u001b]0;pwned\u0007 case\u202e","text":"A report about the spy case.","source":"s"}`+"\n")
+	if _, stderr, code := e.wl("import", rows); code != 0 {
+		t.Fatalf("import: exit %d\n%s", code, stderr)
+	}
+	for _, args := range [][]string{{"alerts", "list"}, {"docs"}} {
+		out, stderr, code := e.wl(args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+		}
+		for _, bad := range []string{"\r", "\x1b", "\x07", "\u202e", "\t"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%v prints %q as is:\n%q", args, bad, out)
+			}
+		}
+		if strings.Contains(out, "\nID  NAME  forged") {
+			t.Errorf("%v: a name started a line of its own:\n%s", args, out)
+		}
+	}
+	out, _, _ := e.wl("alerts", "list")
+	if !strings.Contains(out, `desk\r\nID  NAME  forged row\x1b[2J\tx\u202egnp.exe`) {
+		t.Errorf("alerts list does not show the name with its control characters escaped:\n%s", out)
+	}
 }

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/watchline/watchline/config"
@@ -55,7 +54,7 @@ func runCrawl(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stderr, "crawling %d sources into %s; Ctrl-C to stop\n", len(cfg.Sources), a.dataDir)
-	return c.Run(ctx)
+	return c.Run(ctx, nil)
 }
 
 // sourceRow is the contract of `watchline sources --format json`.
@@ -114,17 +113,16 @@ func runSources(ctx context.Context, a *app, args []string) error {
 	if *format == "json" {
 		return a.printJSON(rows)
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tOFFICIAL\tLAST SUCCESS\tFAILURES\tITEMS (NEW)\tDOCS\tNEXT DUE\tLAST ERROR")
+	tw := newTable(a.stdout, "ID", "KIND", "OFFICIAL", "LAST SUCCESS", "FAILURES", "ITEMS (NEW)", "DOCS", "NEXT DUE", "LAST ERROR")
 	for _, r := range rows {
 		official := ""
 		if r.Official {
 			official = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d (%d)\t%d\t%s\t%s\n", r.ID, r.Kind, official, dashEmpty(r.LastSuccess),
-			r.Failures, r.ItemsSeen, r.ItemsNew, r.Documents, dashEmpty(r.NextDue), clipText(r.LastError, 100))
+		tw.row(r.ID, r.Kind, official, dashEmpty(r.LastSuccess), strconv.Itoa(r.Failures), fmt.Sprintf("%d (%d)", r.ItemsSeen, r.ItemsNew),
+			strconv.FormatInt(r.Documents, 10), dashEmpty(r.NextDue), clipText(r.LastError, 100))
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 // runSourcesCheck visits each configured source once, as a crawl would, and
@@ -180,8 +178,7 @@ func runSourcesCheck(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 	} else {
-		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tVERDICT\tSTATUS\tTYPE\tITEMS\tNEWEST")
+		tw := newTable(a.stdout, "ID", "VERDICT", "STATUS", "TYPE", "ITEMS", "NEWEST")
 		for _, r := range results {
 			status, newest := "-", "-"
 			if r.Status != 0 {
@@ -190,14 +187,14 @@ func runSourcesCheck(ctx context.Context, a *app, args []string) error {
 			if !r.Newest.IsZero() {
 				newest = r.Newest.UTC().Format(time.DateOnly)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", r.Source, r.Verdict, status, dashEmpty(mediaTypeOf(r.ContentType)), r.Items, newest)
+			tw.row(r.Source, string(r.Verdict), status, dashEmpty(mediaTypeOf(r.ContentType)), strconv.Itoa(r.Items), newest)
 		}
-		if err := tw.Flush(); err != nil {
+		if err := tw.flush(); err != nil {
 			return err
 		}
 		fmt.Fprintln(a.stdout)
 		for _, r := range results {
-			fmt.Fprintf(a.stdout, "%s (%s): %s\n", r.Source, r.Verdict, r.Advice)
+			fmt.Fprintf(a.stdout, "%s (%s): %s\n", r.Source, r.Verdict, printable(r.Advice))
 		}
 	}
 	if failing > 0 {
@@ -284,8 +281,7 @@ func runDocs(ctx context.Context, a *app, args []string) error {
 		io.WriteString(a.stdout, "\n]\n")
 		return err
 	case "text":
-		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPUBLISHED\tSOURCE\tVER\tTITLE")
+		tw := newTable(a.stdout, "ID", "PUBLISHED", "SOURCE", "VER", "TITLE")
 		err := st.EachDocument(ctx, filter, func(d model.Document) error {
 			title := clipText(d.Title, 70)
 			if d.Official {
@@ -294,10 +290,9 @@ func runDocs(ctx context.Context, a *app, args []string) error {
 			if d.DuplicateOf != 0 {
 				title += fmt.Sprintf(" (copy of %d)", d.DuplicateOf)
 			}
-			_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", d.ID, timeline.PublishedString(d.Published), d.SourceID, d.Versions, title)
-			return err
+			return tw.row(strconv.FormatInt(d.ID, 10), timeline.PublishedString(d.Published), d.SourceID, strconv.Itoa(d.Versions), title)
 		})
-		if ferr := tw.Flush(); err == nil {
+		if ferr := tw.flush(); err == nil {
 			err = ferr
 		}
 		return err
@@ -345,7 +340,7 @@ func runDocsShow(ctx context.Context, a *app, args []string) error {
 		return a.printJSON(docDetail{Document: d, History: vs})
 	}
 	w := a.stdout
-	fmt.Fprintf(w, "%s\n\n", d.Title)
+	fmt.Fprintf(w, "%s\n\n", printable(d.Title))
 	fmt.Fprintf(w, "id:         %d (seq %d)\n", d.ID, d.Seq)
 	fmt.Fprintf(w, "source:     %s", d.SourceID)
 	if d.Official {
@@ -364,7 +359,7 @@ func runDocsShow(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(w, "fetched:    %s\n", docTime(d.Fetched))
 	if len(d.Authors) > 0 {
-		fmt.Fprintf(w, "authors:    %s\n", strings.Join(d.Authors, ", "))
+		fmt.Fprintf(w, "authors:    %s\n", printable(strings.Join(d.Authors, ", ")))
 	}
 	fmt.Fprintf(w, "language:   %s\n", dashEmpty(d.Language))
 	if len(d.Tags) > 0 {
@@ -376,6 +371,9 @@ func runDocsShow(ctx context.Context, a *app, args []string) error {
 	fmt.Fprintf(w, "versions:   %d\n\n%s\n", d.Versions, d.Text)
 	if len(vs) > 1 {
 		fmt.Fprintln(w, "\nversions:")
+		if d.Versions > len(vs) {
+			fmt.Fprintf(w, "  (%d of %d kept: the first and the newest %d; older ones are dropped)\n", len(vs), d.Versions, len(vs)-1)
+		}
 		for i, v := range vs {
 			fmt.Fprintf(w, "  v%d  fetched %s  %s\n", v.Version, docTime(v.Fetched), v.ContentHash[:min(12, len(v.ContentHash))])
 			if i > 0 {
@@ -409,7 +407,7 @@ func printDiff(w io.Writer, old, cur model.DocumentVersion) {
 		}
 	}
 	if old.Title != cur.Title {
-		fmt.Fprintf(w, "      title: %q → %q\n", old.Title, cur.Title)
+		fmt.Fprintf(w, "      title: %q → %q\n", old.Title, cur.Title) // %q escapes control characters
 	}
 	fmt.Fprintf(w, "      %d paragraph(s) removed, %d added since v%d\n", len(removed), len(added), old.Version)
 	for _, p := range removed {
@@ -455,14 +453,14 @@ func runImport(ctx context.Context, a *app, args []string) error {
 	defer st.Close()
 	rep, err := crawler.Import(ctx, st, r, *format)
 	for _, b := range rep.Bad {
-		fmt.Fprintf(a.stderr, "%s:%d: %s\n", name, b.Line, b.Reason)
+		fmt.Fprintf(a.stderr, "%s:%s: %s\n", name, b.Lines(), printable(b.Reason))
 	}
 	fmt.Fprintln(a.stdout, rep)
 	if err != nil {
 		return err
 	}
 	if len(rep.Bad) > 0 {
-		return fmt.Errorf("%d bad rows skipped (listed above); fix them and import the file again — good rows are not duplicated", len(rep.Bad))
+		return fmt.Errorf("%d bad rows skipped (listed above); fix them and import the file again — good rows are not duplicated", rep.BadRows())
 	}
 	return nil
 }

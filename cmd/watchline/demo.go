@@ -303,7 +303,7 @@ func demoAlert(ctx context.Context, out io.Writer, st store.Backend, ix *index.I
 	go hookSrv.Serve(ln)
 	defer hookSrv.Close()
 
-	svc := alert.New(st, alert.Options{Matcher: alert.IndexMatcher(), Clock: corpus.Now})
+	svc := alert.New(st, alert.Options{Matcher: alert.IndexMatcher(), Clock: corpus.Now, AllowPrivate: cfg.AlertsAllowPrivate})
 	sub, err := svc.Add(ctx, model.Subscription{Name: topic.Title, Query: topic.Query, Webhook: "http://" + ln.Addr().String() + "/hook"}, alert.AddOptions{})
 	if err != nil {
 		return 0, err

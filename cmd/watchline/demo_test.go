@@ -367,10 +367,10 @@ func TestDemoServesWithToken(t *testing.T) {
 	if res.Days < 365 || oldest.Year() > 2023 {
 		t.Errorf("testing a subscription looked back %d days, oldest match %v; want the whole corpus from 2023", res.Days, oldest)
 	}
-	if code, body := post("api/subscriptions", `{"query": "MI5 AND LinkedIn", "atom_file": "mi5.xml"}`, "wrong-token"); code != 401 {
+	if code, body := post("api/subscriptions", `{"query": "MI5 AND LinkedIn", "atom": true}`, "wrong-token"); code != 401 {
 		t.Errorf("a wrong token may write: %d %s", code, body)
 	}
-	if code, body := post("api/subscriptions", `{"query": "MI5 AND LinkedIn", "atom_file": "mi5.xml"}`, token); code != 201 {
+	if code, body := post("api/subscriptions", `{"query": "MI5 AND LinkedIn", "atom": true}`, token); code != 201 {
 		t.Errorf("the printed token cannot write: %d %s", code, body)
 	}
 }

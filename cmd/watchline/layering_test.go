@@ -11,19 +11,20 @@ import (
 // model), as DESIGN.md draws them.
 var allowed = map[string][]string{
 	"model":                 {},
+	"netguard":              {},
 	"store":                 {"model"},
 	"store/postgres":        {"store", "model"},
 	"store/postgres/pgtest": {},
 	"store/storetest":       {"store", "model"},
-	"config":                {"model"},
+	"config":                {"model", "netguard"},
 	"extract":               {"model"},
 	"synth":                 {"model"},
 	"demo":                  {"model"},
 	"index":                 {"store", "model"},
-	"crawler":               {"store", "model", "config", "extract"},
+	"crawler":               {"store", "model", "config", "extract", "netguard"},
 	"crawler/crawlertest":   {"model"},
 	"timeline":              {"store", "model"},
-	"alert":                 {"index", "store", "model", "config"},
+	"alert":                 {"index", "store", "model", "config", "netguard"},
 	"web":                   {"crawler", "index", "timeline", "alert", "store", "model", "config", "extract"},
 	"bench":                 {"crawler", "crawler/crawlertest", "index", "timeline", "alert", "store", "model", "config", "extract", "synth", "demo"},
 }

@@ -316,7 +316,7 @@ func (o *hitWriter) hit(rank int, h index.Hit) error {
 	if h.Official {
 		off = " [official]"
 	}
-	fmt.Fprintf(o.w, "%3d. %s  %s%s  %s\n     %s\n", rank, date, h.Source, off, h.Title, h.URL)
+	fmt.Fprintf(o.w, "%3d. %s  %s%s  %s\n     %s\n", rank, date, printable(h.Source), off, printable(h.Title), printable(h.URL))
 	if h.Snippet.Text != "" {
 		fmt.Fprintf(o.w, "     %s\n", o.mark(h.Snippet))
 	}
@@ -330,16 +330,17 @@ func (o *hitWriter) hit(rank int, h index.Hit) error {
 // mark shows matches as [[term]], or in bold on a terminal.
 func (o *hitWriter) mark(s index.Snippet) string {
 	if !o.bold {
-		return s.Marked
+		return printable(s.Marked)
 	}
+	// Our own bold escapes only: the page's text is made printable.
 	var b strings.Builder
 	last := 0
 	for _, off := range s.Offsets {
-		b.WriteString(s.Text[last:off[0]])
-		b.WriteString("\x1b[1m" + s.Text[off[0]:off[1]] + "\x1b[0m")
+		b.WriteString(printable(s.Text[last:off[0]]))
+		b.WriteString("\x1b[1m" + printable(s.Text[off[0]:off[1]]) + "\x1b[0m")
 		last = off[1]
 	}
-	b.WriteString(s.Text[last:])
+	b.WriteString(printable(s.Text[last:]))
 	return b.String()
 }
 

@@ -31,6 +31,13 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Listen first: a bad address fails before the index is opened (which
+	// may mean rebuilding it).
+	ln, err := web.Listen(listenAddr(*addr, cfg))
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	srv, st, closeAll, err := a.openWeb(ctx, cfg)
 	if err != nil {
 		return err
@@ -50,9 +57,9 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		}
 		popts := web.ProcessOptions{Clusterer: timeline.NewClusterer(st, an, timeline.Options{}), Tick: *tick,
 			LeaderLease: leaderLease}
-		err = srv.ServeAndProcess(ctx, listenAddr(*addr, cfg), popts, ready)
+		err = srv.ServeAndProcess(ctx, ln, popts, ready)
 	} else {
-		err = srv.ListenAndServe(ctx, listenAddr(*addr, cfg), ready)
+		err = srv.Serve(ctx, ln, ready)
 	}
 	if err == nil {
 		fmt.Fprintln(a.stderr, "watchline: stopped cleanly")
@@ -118,6 +125,11 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	ln, err := web.Listen(listenAddr(*addr, cfg))
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	srv, st, closeAll, err := a.openWeb(ctx, cfg)
 	if err != nil {
 		return err
@@ -137,7 +149,7 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	if a.shared() {
 		popts.LeaderLease = leaderLease
 	}
-	err = srv.ServeAndProcess(ctx, listenAddr(*addr, cfg), popts, func(url string) {
+	err = srv.ServeAndProcess(ctx, ln, popts, func(url string) {
 		fmt.Fprintf(a.stdout, "watchline is crawling %d sources into %s and serving %s (Ctrl-C to stop)\n",
 			len(cfg.Sources), a.dataDir, url)
 	})

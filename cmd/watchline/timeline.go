@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/watchline/watchline/index"
@@ -296,8 +295,7 @@ func eventsList(ctx context.Context, a *app, args []string) error {
 	if *format != "text" {
 		return fmt.Errorf("%w: --format must be text or json", errUsage)
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tHAPPENED\tTYPE\tDOCS\tTITLE")
+	tw := newTable(a.stdout, "ID", "HAPPENED", "TYPE", "DOCS", "TITLE")
 	n := 0
 	err = tl.Each(ctx, q, func(e timeline.Entry) error {
 		n++
@@ -305,13 +303,12 @@ func eventsList(ctx context.Context, a *app, args []string) error {
 		if e.Edited {
 			title += " [edited]"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", e.ID, timeline.DateString(e.Happened, e.Precision), e.Type, len(e.DocumentIDs), title)
-		return nil
+		return tw.row(strconv.FormatInt(e.ID, 10), timeline.DateString(e.Happened, e.Precision), string(e.Type), strconv.Itoa(len(e.DocumentIDs)), title)
 	})
 	if err != nil {
 		return err
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tw.flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stderr, "%d event(s)\n", n)
@@ -345,7 +342,7 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("%w: --format must be text or json", errUsage)
 	}
 	w := a.stdout
-	fmt.Fprintf(w, "Event %d: %s\n", e.ID, e.Title)
+	fmt.Fprintf(w, "Event %d: %s\n", e.ID, printable(e.Title))
 	fmt.Fprintf(w, "Happened: %s (%s precision, confidence %.2f", timeline.DateString(e.Happened, e.Precision), e.Precision, e.DateConfidence)
 	if e.DatePhrase != "" {
 		fmt.Fprintf(w, ", from %q", e.DatePhrase)
@@ -374,7 +371,7 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 		case s.Official:
 			mark = "*"
 		}
-		fmt.Fprintf(w, " %s %-16s  doc %-6d %-20s %s\n     %s\n", mark, timeline.PublishedString(s.Published), s.DocumentID, s.SourceID, s.Title, s.URL)
+		fmt.Fprintf(w, " %s %-16s  doc %-6d %-20s %s\n     %s\n", mark, timeline.PublishedString(s.Published), s.DocumentID, s.SourceID, printable(s.Title), printable(s.URL))
 	}
 	fmt.Fprintln(w, "   (1 = first report, * = official)")
 	if len(e.Quotes) > 0 {
@@ -384,7 +381,7 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 			if q.Role != "" {
 				role = ", " + q.Role
 			}
-			fmt.Fprintf(w, "  “%s”\n    — %s%s (doc %d @%d)\n", q.Text, q.Speaker, role, q.DocumentID, q.Offset)
+			fmt.Fprintf(w, "  “%s”\n    — %s%s (doc %d @%d)\n", printable(q.Text), printable(q.Speaker), printable(role), q.DocumentID, q.Offset)
 		}
 	}
 	return nil

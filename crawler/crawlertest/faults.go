@@ -19,9 +19,12 @@ import (
 // Fault paths, served by every Server besides those listed on Server:
 //
 //	/slowloris        headers, then one byte every 100ms until the client leaves
+//	                  (also /slowloris/ANY, so a feed can link many of them)
+//	/storm/ANY        429 Too Many Requests with Retry-After: 120, always
 //	/bomb             a gzip bomb: ~1 MiB on the wire, 1 GiB decompressed
 //	/reset            a response cut off mid-body by a TCP reset
 //	/feeds/many/N     an RSS feed of N full-text items, generated as it is sent
+//	/feeds/linked/N/P an RSS feed of N full-text items linking /P/0 … /P/N-1
 const (
 	bombMember = 1 << 20 // decompressed bytes per gzip member
 	bombCount  = 1024    // members: 1 GiB in all
@@ -41,7 +44,7 @@ var bombOnce = sync.OnceValue(func() []byte {
 func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) bool {
 	path := r.URL.Path
 	switch {
-	case path == "/slowloris":
+	case path == "/slowloris" || strings.HasPrefix(path, "/slowloris/"):
 		w.Header().Set("Content-Type", "application/rss+xml")
 		w.WriteHeader(http.StatusOK)
 		t := time.NewTicker(100 * time.Millisecond)
@@ -59,6 +62,10 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) bool {
 			case <-t.C:
 			}
 		}
+	case strings.HasPrefix(path, "/storm/"):
+		w.Header().Set("Retry-After", "120")
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+		return true
 	case path == "/bomb":
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Encoding", "gzip")
@@ -78,6 +85,13 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) bool {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		w.WriteHeader(http.StatusOK)
 		WriteManyItems(w, s.URL(), n)
+		return true
+	case strings.HasPrefix(path, "/feeds/linked/"):
+		nStr, prefix, _ := strings.Cut(strings.TrimPrefix(path, "/feeds/linked/"), "/")
+		n, _ := strconv.Atoi(nStr)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.WriteHeader(http.StatusOK)
+		writeItems(w, s.URL(), "/"+prefix+"/", n)
 		return true
 	}
 	return false
@@ -113,10 +127,15 @@ func ManyItemText(i int) string {
 // WriteManyItems writes an RSS feed of n full-text items whose links point
 // at pages the server does not have.
 func WriteManyItems(w interface{ Write([]byte) (int, error) }, base string, n int) {
+	writeItems(w, base, "/many/", n)
+}
+
+// writeItems writes an RSS feed of n full-text items linking base+prefix+i.
+func writeItems(w interface{ Write([]byte) (int, error) }, base, prefix string, n int) {
 	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<rss version="2.0"><channel><title>Many</title><link>%s/</link><description>many items</description>`+"\n", base)
 	for i := range n {
-		fmt.Fprintf(w, "<item><title>Bulletin %d</title><link>%s/many/%d</link><guid>many-%d</guid><pubDate>%s</pubDate><description>%s</description></item>\n",
-			i, base, i, i, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i)*time.Minute).Format(time.RFC1123Z), ManyItemText(i))
+		fmt.Fprintf(w, "<item><title>Bulletin %d</title><link>%s%s%d</link><guid>many-%d</guid><pubDate>%s</pubDate><description>%s</description></item>\n",
+			i, base, prefix, i, i, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i)*time.Minute).Format(time.RFC1123Z), ManyItemText(i))
 	}
 	fmt.Fprint(w, "</channel></rss>\n")
 }

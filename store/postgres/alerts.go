@@ -17,14 +17,14 @@ import (
 )
 
 const subColumns = `id, COALESCE(key, ''), name, query, sources, tags, official, languages, types, level,
-	webhook, email, atom_file, digest, time_zone, secret, created, start_seq, cursor, next_digest, event_seq`
+	webhook, email, atom, atom_token, digest, time_zone, secret, created, start_seq, cursor, next_digest, event_seq`
 
 func scanSubscription(row pgx.Row) (model.Subscription, error) {
 	var sub model.Subscription
 	var sources, tags, langs, types, level string
 	var created, next int64
 	err := row.Scan(&sub.ID, &sub.Key, &sub.Name, &sub.Query, &sources, &tags, &sub.Official, &langs, &types, &level,
-		&sub.Webhook, &sub.Email, &sub.AtomFile, &sub.Digest, &sub.TimeZone, &sub.Secret, &created, &sub.StartSeq,
+		&sub.Webhook, &sub.Email, &sub.Atom, &sub.AtomToken, &sub.Digest, &sub.TimeZone, &sub.Secret, &created, &sub.StartSeq,
 		&sub.Cursor, &next, &sub.EventCursor)
 	if err != nil {
 		return sub, err
@@ -55,12 +55,16 @@ func nullKey(k string) *string {
 
 // AddSubscription stores a new subscription and sets sub.ID.
 func (s *Store) AddSubscription(ctx context.Context, sub *model.Subscription) error {
+	if sub.AtomToken == "" {
+		sub.AtomToken = store.NewToken()
+	}
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO subscriptions(key, name, query, sources, tags, official, languages,
-			types, level, webhook, email, atom_file, digest, time_zone, secret, created, start_seq, cursor, next_digest,
-			event_seq) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) RETURNING id`,
+			types, level, webhook, email, atom, atom_token, digest, time_zone, secret, created, start_seq, cursor,
+			next_digest, event_seq) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)
+			RETURNING id`,
 			nullKey(sub.Key), sub.Name, sub.Query, jsonList(sub.Sources), jsonList(sub.Tags), sub.Official,
-			jsonList(sub.Languages), typeList(sub.Types), string(sub.Level), sub.Webhook, sub.Email, sub.AtomFile,
+			jsonList(sub.Languages), typeList(sub.Types), string(sub.Level), sub.Webhook, sub.Email, sub.Atom, sub.AtomToken,
 			sub.Digest, sub.TimeZone, sub.Secret, unix(sub.Created), sub.StartSeq, sub.Cursor, unix(sub.NextDigest),
 			sub.EventCursor).Scan(&sub.ID)
 		if isUniqueViolation(err) {
@@ -79,10 +83,10 @@ func (s *Store) AddSubscription(ctx context.Context, sub *model.Subscription) er
 func (s *Store) UpdateSubscription(ctx context.Context, sub model.Subscription) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE subscriptions SET name = $1, query = $2, sources = $3, tags = $4,
-			official = $5, languages = $6, types = $7, level = $8, webhook = $9, email = $10, atom_file = $11, digest = $12,
+			official = $5, languages = $6, types = $7, level = $8, webhook = $9, email = $10, atom = $11, digest = $12,
 			time_zone = $13, next_digest = $14 WHERE id = $15`,
 			sub.Name, sub.Query, jsonList(sub.Sources), jsonList(sub.Tags), sub.Official, jsonList(sub.Languages),
-			typeList(sub.Types), string(sub.Level), sub.Webhook, sub.Email, sub.AtomFile, sub.Digest, sub.TimeZone,
+			typeList(sub.Types), string(sub.Level), sub.Webhook, sub.Email, sub.Atom, sub.Digest, sub.TimeZone,
 			unix(sub.NextDigest), sub.ID)
 		if err != nil {
 			return fmt.Errorf("update subscription %d: %w", sub.ID, err)
@@ -102,6 +106,22 @@ func (s *Store) Subscription(ctx context.Context, id int64) (model.Subscription,
 	}
 	if err != nil {
 		return sub, fmt.Errorf("subscription %d: %w", id, err)
+	}
+	return sub, nil
+}
+
+// SubscriptionByAtomToken returns the subscription whose feed's capability
+// token is token.
+func (s *Store) SubscriptionByAtomToken(ctx context.Context, token string) (model.Subscription, error) {
+	if token == "" {
+		return model.Subscription{}, fmt.Errorf("subscription feed: %w", store.ErrNotFound)
+	}
+	sub, err := scanSubscription(s.pool.QueryRow(ctx, "SELECT "+subColumns+" FROM subscriptions WHERE atom_token = $1", token))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sub, fmt.Errorf("subscription feed: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return sub, fmt.Errorf("subscription feed: %w", err)
 	}
 	return sub, nil
 }

@@ -282,6 +282,15 @@ func addVersion(ctx context.Context, tx pgx.Tx, d *model.Document, raw store.Raw
 		VALUES($1,$2,$3,$4,$5,$6)`, d.ID, d.Versions, d.Title, d.Text, d.ContentHash, unix(d.Fetched)); err != nil {
 		return fmt.Errorf("add version: %w", err)
 	}
+	if d.Versions > store.MaxVersions {
+		// Keep the first version and the newest store.MaxVersions-1.
+		for _, table := range []string{"document_versions", "raw_pages"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE document_id = $1 AND version > 1 AND version <= $2`,
+				d.ID, d.Versions-store.MaxVersions+1); err != nil {
+				return fmt.Errorf("drop old versions: %w", err)
+			}
+		}
+	}
 	if len(raw.Body) == 0 {
 		return nil
 	}

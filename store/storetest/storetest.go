@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 		{"PutDocumentOutcomes", testPutDocumentOutcomes},
 		{"DocumentsAfterIsTheLog", testDocumentsAfterIsTheLog},
 		{"ListingAndFilters", testListingAndFilters},
+		{"VersionsAreBounded", testVersionsAreBounded},
 		{"Duplicates", testDuplicates},
 		{"CursorsAndHealth", testCursorsAndHealth},
 		{"ApplyEvents", testApplyEvents},
@@ -498,7 +499,7 @@ func testSubscriptions(t *testing.T, st store.Backend) {
 	ctx := context.Background()
 	sub := model.Subscription{Key: "cfg", Name: "spies", Query: "spy", Sources: []string{"a"}, Tags: []string{"uk"},
 		Official: true, Languages: []string{"en"}, Types: []model.EventType{model.TypeCharge}, Level: model.LevelEvent,
-		Webhook: "https://example.org/h", Digest: "daily@08:00", TimeZone: "Europe/London", Secret: "s",
+		Webhook: "https://example.org/h", Atom: true, Digest: "daily@08:00", TimeZone: "Europe/London", Secret: "s",
 		Created: time.Unix(1700000000, 0).UTC(), StartSeq: 4, Cursor: 4}
 	if err := st.AddSubscription(ctx, &sub); err != nil || sub.ID == 0 {
 		t.Fatalf("add: id %d, %v", sub.ID, err)
@@ -516,11 +517,20 @@ func testSubscriptions(t *testing.T, st store.Backend) {
 		t.Fatal(err)
 	}
 	if !slices.Equal(got.Types, sub.Types) || !slices.Equal(got.Languages, sub.Languages) || !got.Official ||
-		got.Level != model.LevelEvent || got.TimeZone != sub.TimeZone || !got.Created.Equal(sub.Created) || got.Cursor != 4 {
+		got.Level != model.LevelEvent || !got.Atom || got.TimeZone != sub.TimeZone || !got.Created.Equal(sub.Created) || got.Cursor != 4 {
 		t.Errorf("read back %+v, want %+v", got, sub)
 	}
 	got.Query, got.Webhook = "spy OR spies", ""
 	got.Email = "desk@example.org"
+	if got.AtomToken == "" || got.AtomToken == plain.AtomToken {
+		t.Errorf("atom tokens %q and %q: want one of its own for each subscription", got.AtomToken, plain.AtomToken)
+	}
+	if byToken, err := st.SubscriptionByAtomToken(ctx, got.AtomToken); err != nil || byToken.ID != sub.ID {
+		t.Errorf("by atom token: %d, %v", byToken.ID, err)
+	}
+	if _, err := st.SubscriptionByAtomToken(ctx, ""); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the empty token found %v", err)
+	}
 	if err := st.UpdateSubscription(ctx, got); err != nil {
 		t.Fatal(err)
 	}
@@ -980,5 +990,45 @@ func testConcurrentScheduling(t *testing.T, st store.Backend) {
 	}
 	if ds, _ := st.Deliveries(ctx, store.DeliveryFilter{}); len(ds) != 1 || ds[0].Matches != 20 {
 		t.Errorf("deliveries = %+v", ds)
+	}
+}
+
+// testVersionsAreBounded: a page that changes on every fetch (a clock, a
+// counter, a rotating ad) must not grow its history without bound. The first
+// version and the newest ones are kept, with their raw pages; the document
+// still counts every version it had.
+func testVersionsAreBounded(t *testing.T, s store.Backend) {
+	ctx := context.Background()
+	const fetches = store.MaxVersions + 30
+	var id int64
+	for i := 1; i <= fetches; i++ {
+		d := Doc("https://example.org/ticker", fmt.Sprintf("The page as fetched the %dth time.", i))
+		if _, err := s.PutDocument(ctx, d, store.Raw{ContentType: "text/html", Body: []byte(fmt.Sprintf("<p>%d</p>", i))}); err != nil {
+			t.Fatal(err)
+		}
+		id = d.ID
+	}
+	vs, err := s.Versions(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != store.MaxVersions || vs[0].Version != 1 || vs[len(vs)-1].Version != fetches || vs[1].Version != fetches-store.MaxVersions+2 {
+		var nums []int
+		for _, v := range vs {
+			nums = append(nums, v.Version)
+		}
+		t.Fatalf("kept versions %v; want %d: the first and the %d newest", nums, store.MaxVersions, store.MaxVersions-1)
+	}
+	d, err := s.Document(ctx, id)
+	if err != nil || d.Versions != fetches {
+		t.Errorf("document versions = %d, %v; want %d (it counts every version it had)", d.Versions, err, fetches)
+	}
+	for _, v := range []int{1, fetches - store.MaxVersions + 2, fetches} {
+		if raw, err := s.RawPage(ctx, id, v); err != nil || string(raw.Body) != fmt.Sprintf("<p>%d</p>", v) {
+			t.Errorf("raw page of version %d: %q, %v", v, raw.Body, err)
+		}
+	}
+	if _, err := s.RawPage(ctx, id, 2); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the raw page of a dropped version: %v, want ErrNotFound", err)
 	}
 }

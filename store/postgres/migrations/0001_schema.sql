@@ -170,7 +170,8 @@ CREATE TABLE subscriptions (
     level       TEXT    NOT NULL DEFAULT 'article',
     webhook     TEXT    NOT NULL DEFAULT '',
     email       TEXT    NOT NULL DEFAULT '',
-    atom_file   TEXT    NOT NULL DEFAULT '',
+    atom        BOOLEAN NOT NULL DEFAULT false, -- the Atom channel is on
+    atom_token  TEXT    NOT NULL UNIQUE,        -- the feed's capability (/atom/<token>)
     digest      TEXT    NOT NULL DEFAULT '',
     time_zone   TEXT    NOT NULL DEFAULT '',
     secret      TEXT    NOT NULL,
