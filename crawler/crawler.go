@@ -70,7 +70,7 @@ func New(ctx context.Context, st Store, cfg *config.Config, opts Options) (*Craw
 		opts.Tick = time.Minute
 	}
 	if opts.Owner == "" {
-		opts.Owner = newOwner()
+		opts.Owner = store.LeaseOwner()
 	}
 	if opts.Budget <= 0 {
 		opts.Budget = DefaultBudget

@@ -2,10 +2,6 @@ package crawler
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
-	"os"
 	"time"
 
 	"github.com/watchline/watchline/store"
@@ -23,18 +19,9 @@ import (
 // its lease would end.
 const hostWaitPoll = 200 * time.Millisecond
 
-// newOwner names this process in leases: host, pid and a random suffix, so
-// two crawlers never share a name even in one process.
-func newOwner() string {
-	host, _ := os.Hostname()
-	b := make([]byte, 4)
-	rand.Read(b)
-	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
-}
-
 // hostLeaser is the part of the store that keeps turns at hosts.
 type hostLeaser interface {
-	AcquireHost(ctx context.Context, host, owner string, now, until time.Time) (bool, time.Time, error)
+	AcquireHost(ctx context.Context, host, owner string, now, until time.Time, stale func(owner string) bool) (bool, time.Time, error)
 	ReleaseHost(ctx context.Context, host, owner string, notBefore time.Time) error
 }
 
@@ -45,7 +32,7 @@ func sharedGate(ctx context.Context, l hostLeaser, owner, host string, delay, ti
 		now := time.Now()
 		// The lease outlives the longest request (timeout) so that only a
 		// crawler that died leaves it to expire.
-		ok, retry, err := l.AcquireHost(ctx, host, owner, now, now.Add(timeout+delay+time.Minute))
+		ok, retry, err := l.AcquireHost(ctx, host, owner, now, now.Add(timeout+delay+time.Minute), store.DeadHere)
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +60,7 @@ type robotsStore interface {
 // for by name that another crawler holds is reported on Progress.
 func (c *Crawler) claim(ctx context.Context, id string, forced bool) bool {
 	now := c.opts.Now()
-	got, err := c.st.ClaimSources(ctx, c.opts.Owner, []string{id}, now, now.Add(c.opts.LeaseFor), forced)
+	got, err := c.st.ClaimSources(ctx, c.opts.Owner, []string{id}, now, now.Add(c.opts.LeaseFor), forced, store.DeadHere)
 	switch {
 	case err != nil:
 		c.progress("%s: %v", id, err)

@@ -13,7 +13,7 @@ import (
 type Store interface {
 	hostLeaser
 	robotsStore
-	ClaimSources(ctx context.Context, owner string, ids []string, now, until time.Time, force bool) ([]string, error)
+	ClaimSources(ctx context.Context, owner string, ids []string, now, until time.Time, force bool, stale func(owner string) bool) ([]string, error)
 	Document(ctx context.Context, id int64) (model.Document, error)
 	EachDocument(ctx context.Context, f store.DocFilter, fn func(model.Document) error) error
 	EachFingerprint(ctx context.Context, since time.Time, fn func(store.Fingerprint) error) error

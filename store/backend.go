@@ -56,9 +56,9 @@ type Backend interface {
 	SaveRobotsTxt(ctx context.Context, origin string, r RobotsTxt) error
 
 	// Sharing work between processes.
-	ClaimSources(ctx context.Context, owner string, ids []string, now, until time.Time, force bool) ([]string, error)
+	ClaimSources(ctx context.Context, owner string, ids []string, now, until time.Time, force bool, stale func(owner string) bool) ([]string, error)
 	ReleaseSource(ctx context.Context, id, owner string) error
-	AcquireHost(ctx context.Context, host, owner string, now, until time.Time) (bool, time.Time, error)
+	AcquireHost(ctx context.Context, host, owner string, now, until time.Time, stale func(owner string) bool) (bool, time.Time, error)
 	ReleaseHost(ctx context.Context, host, owner string, notBefore time.Time) error
 	AcquireLease(ctx context.Context, name, owner string, now, until time.Time) (bool, error)
 	ReleaseLease(ctx context.Context, name, owner string) error

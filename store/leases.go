@@ -2,9 +2,15 @@ package store
 
 import (
 	"context"
+	crand "crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -16,11 +22,47 @@ import (
 // Times are the callers' clocks: machines sharing a store keep them in sync
 // (NTP), and lease lengths are far above any skew.
 
-// ClaimSources leases to owner, until until, those of ids that no other
-// owner holds a live lease on and that are due at now (their recorded next
-// due time has come, or they were never crawled); with force, whether due or
-// not. It returns the claimed ids in the order given.
-func (s *Store) ClaimSources(ctx context.Context, owner string, ids []string, now, until time.Time, force bool) ([]string, error) {
+// LeaseOwner names this process in leases: host name, process id and a
+// random suffix, so two holders never share a name, even in one process.
+func LeaseOwner() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	crand.Read(b)
+	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// DeadHere reports whether lease owner (a LeaseOwner name) is a process of
+// this machine that no longer runs. Its leases need not wait to end: a
+// crawler restarted after kill -9 takes its predecessor's sources at once.
+// A process elsewhere, or one that may still run, is not known dead.
+func DeadHere(owner string) bool {
+	host, rest, ok := strings.Cut(owner, ":")
+	if !ok {
+		return false
+	}
+	pidText, _, _ := strings.Cut(rest, ":")
+	pid, err := strconv.Atoi(pidText)
+	me, _ := os.Hostname()
+	if err != nil || pid <= 0 || host != me || pid == os.Getpid() {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return true
+	}
+	// Signal 0 checks that the process exists; EPERM means it does (another
+	// user's).
+	err = p.Signal(syscall.Signal(0))
+	return errors.Is(err, os.ErrProcessDone) || errors.Is(err, syscall.ESRCH)
+}
+
+// ClaimSources leases to owner, until until, those of ids that are due at
+// now (their recorded next due time has come, or they were never crawled;
+// with force, whether due or not) and that no other owner holds: their lease
+// has ended, or stale says its holder is dead (a process of this machine that
+// no longer runs; nil: none is known dead). It returns the claimed ids in the
+// order given.
+func (s *Store) ClaimSources(ctx context.Context, owner string, ids []string, now, until time.Time, force bool, stale func(owner string) bool) ([]string, error) {
 	var claimed []string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		claimed = claimed[:0]
@@ -33,16 +75,21 @@ func (s *Store) ClaimSources(ctx context.Context, owner string, ids []string, no
 			if !force && due > unix(now) {
 				continue
 			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO source_leases(source_id, owner, until) VALUES(?,?,?)
-				ON CONFLICT(source_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
-				WHERE source_leases.until <= ? OR source_leases.owner = excluded.owner`,
-				id, owner, until.UnixMilli(), now.UnixMilli())
-			if err != nil {
+			var holder string
+			var leased int64
+			err = tx.QueryRowContext(ctx, "SELECT owner, until FROM source_leases WHERE source_id = ?", id).Scan(&holder, &leased)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 1 {
-				claimed = append(claimed, id)
+			if !Claimable(holder, leased, owner, now, stale) {
+				continue
 			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO source_leases(source_id, owner, until) VALUES(?,?,?)
+				ON CONFLICT(source_id) DO UPDATE SET owner = excluded.owner, until = excluded.until`,
+				id, owner, until.UnixMilli()); err != nil {
+				return err
+			}
+			claimed = append(claimed, id)
 		}
 		return nil
 	})
@@ -50,6 +97,14 @@ func (s *Store) ClaimSources(ctx context.Context, owner string, ids []string, no
 		return nil, fmt.Errorf("claim sources: %w", err)
 	}
 	return claimed, nil
+}
+
+// Claimable reports whether owner may take a lease that holder holds until
+// the unix millisecond until: nobody holds it, it has ended at now, owner
+// holds it already, or stale (if not nil) says holder is dead. Every store
+// decides by it.
+func Claimable(holder string, until int64, owner string, now time.Time, stale func(string) bool) bool {
+	return holder == "" || holder == owner || until <= now.UnixMilli() || (stale != nil && stale(holder))
 }
 
 // ReleaseSource ends owner's lease on source id (after its health, with the
@@ -64,9 +119,10 @@ func (s *Store) ReleaseSource(ctx context.Context, id, owner string) error {
 }
 
 // AcquireHost gives owner the right to send one request to host, until
-// until, if nobody else holds it and the host's delay since the last request
-// has passed at now. Otherwise it returns false and when to ask again.
-func (s *Store) AcquireHost(ctx context.Context, host, owner string, now, until time.Time) (bool, time.Time, error) {
+// until, if nobody else holds it (or stale says its holder is dead) and the
+// host's delay since the last request has passed at now. Otherwise it returns
+// false and when to ask again.
+func (s *Store) AcquireHost(ctx context.Context, host, owner string, now, until time.Time, stale func(owner string) bool) (bool, time.Time, error) {
 	var ok bool
 	var retry time.Time
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -77,12 +133,11 @@ func (s *Store) AcquireHost(ctx context.Context, host, owner string, now, until 
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		nowMs := now.UnixMilli()
-		if holder != "" && holder != owner && leased > nowMs {
+		if !Claimable(holder, leased, owner, now, stale) {
 			ok, retry = false, time.UnixMilli(max(leased, notBefore))
 			return nil
 		}
-		if notBefore > nowMs {
+		if notBefore > now.UnixMilli() {
 			ok, retry = false, time.UnixMilli(notBefore)
 			return nil
 		}

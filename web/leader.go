@@ -2,13 +2,11 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
 	"log/slog"
-	"os"
 	"sync/atomic"
 	"time"
+
+	"github.com/watchline/watchline/store"
 )
 
 // LeaderLease is the name of the store lease held by the one node that
@@ -35,10 +33,7 @@ type leader struct {
 }
 
 func newLeader(st leaseStore, ttl time.Duration, log *slog.Logger) *leader {
-	host, _ := os.Hostname()
-	b := make([]byte, 4)
-	rand.Read(b)
-	return &leader{st: st, ttl: ttl, log: log, owner: fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))}
+	return &leader{st: st, ttl: ttl, log: log, owner: store.LeaseOwner()}
 }
 
 // leads reports whether this node held the lease at its last renewal.

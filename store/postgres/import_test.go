@@ -88,7 +88,7 @@ func fill(t *testing.T, st store.Backend) {
 	must(st.SaveSourceHealth(ctx, model.SourceHealth{SourceID: "src", LastError: "HTTP 500", NextDue: time.Unix(1800000000, 0)}))
 	must(st.SetValidators(ctx, "https://f.example/feed", store.Validators{ETag: `"e"`}))
 	must(st.SaveRobotsTxt(ctx, "https://f.example", store.RobotsTxt{Status: 200, Body: []byte("User-agent: *"), Fetched: time.Unix(1700000000, 0)}))
-	_, err = st.ClaimSources(ctx, "w", []string{"src"}, time.Unix(1900000000, 0), time.Unix(1900000060, 0), false)
+	_, err = st.ClaimSources(ctx, "w", []string{"src"}, time.Unix(1900000000, 0), time.Unix(1900000060, 0), false, nil)
 	must(err)
 	sub := model.Subscription{Key: "k", Query: "charged", Webhook: "https://h.example/", Secret: "s", Level: model.LevelArticle}
 	must(st.AddSubscription(ctx, &sub))
@@ -135,7 +135,7 @@ func dump(t *testing.T, st store.Backend) string {
 	add(st.Validators(ctx, "https://f.example/feed"))
 	r, ok, err := st.RobotsTxt(ctx, "https://f.example")
 	add([]any{r, ok}, err)
-	add(st.ClaimSources(ctx, "other", []string{"src"}, time.Unix(1900000001, 0), time.Unix(1900000002, 0), true))
+	add(st.ClaimSources(ctx, "other", []string{"src"}, time.Unix(1900000001, 0), time.Unix(1900000002, 0), true, nil))
 	add(st.Subscriptions(ctx))
 	add(st.RecentMatches(ctx, 1, 10))
 	add(st.Deliveries(ctx, store.DeliveryFilter{}))

@@ -12,28 +12,51 @@ import (
 	"github.com/watchline/watchline/store"
 )
 
-// ClaimSources leases to owner, until until, those of ids that no other
-// owner holds a live lease on and that are due at now (or all, with force),
-// and returns them in the order given. Crawlers claiming at the same moment
-// skip each other's locked rows (FOR UPDATE SKIP LOCKED) instead of waiting,
-// so each gets a different share of the due sources.
-func (s *Store) ClaimSources(ctx context.Context, owner string, ids []string, now, until time.Time, force bool) ([]string, error) {
+// ClaimSources leases to owner, until until, those of ids that are due at
+// now (or all, with force) and that no live owner holds (see
+// store.Claimable), and returns them in the order given. Crawlers claiming
+// at the same moment skip each other's locked rows (FOR UPDATE SKIP LOCKED)
+// instead of waiting, so each gets a different share of the due sources.
+func (s *Store) ClaimSources(ctx context.Context, owner string, ids []string, now, until time.Time, force bool, stale func(owner string) bool) ([]string, error) {
 	var got []string
 	err := s.tx(ctx, func(tx pgx.Tx) error {
+		got = nil
 		if _, err := tx.Exec(ctx, `INSERT INTO source_leases(source_id) SELECT unnest($1::text[]) ORDER BY 1
 			ON CONFLICT DO NOTHING`, ids); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `UPDATE source_leases SET owner = $2, until = $3 WHERE source_id IN (
-			SELECT l.source_id FROM source_leases l LEFT JOIN source_state s ON s.source_id = l.source_id
-			WHERE l.source_id = ANY($1) AND (l.until <= $4 OR l.owner = $2) AND ($5 OR COALESCE(s.next_due, 0) <= $6)
-			FOR UPDATE OF l SKIP LOCKED) RETURNING source_id`,
-			ids, owner, until.UnixMilli(), now.UnixMilli(), force, unix(now))
+		rows, err := tx.Query(ctx, `SELECT l.source_id, l.owner, l.until FROM source_leases l
+			LEFT JOIN source_state s ON s.source_id = l.source_id
+			WHERE l.source_id = ANY($1) AND ($2 OR COALESCE(s.next_due, 0) <= $3)
+			ORDER BY l.source_id FOR UPDATE OF l SKIP LOCKED`, ids, force, unix(now))
 		if err != nil {
 			return err
 		}
-		got, err = collect(rows, pgx.RowTo[string])
-		return err
+		var free []string
+		for rows.Next() {
+			var id, holder string
+			var leased int64
+			if err := rows.Scan(&id, &holder, &leased); err != nil {
+				rows.Close()
+				return err
+			}
+			if store.Claimable(holder, leased, owner, now, stale) {
+				free = append(free, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(free) == 0 {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, "UPDATE source_leases SET owner = $2, until = $3 WHERE source_id = ANY($1)",
+			free, owner, until.UnixMilli()); err != nil {
+			return err
+		}
+		got = free
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim sources: %w", err)
@@ -56,9 +79,10 @@ func (s *Store) ReleaseSource(ctx context.Context, id, owner string) error {
 }
 
 // AcquireHost gives owner the right to send one request to host, until
-// until, if nobody else holds it and the host's delay has passed at now;
+// until, if no live owner holds it (see store.Claimable) and the host's delay
+// has passed at now;
 // otherwise it returns false and when to ask again.
-func (s *Store) AcquireHost(ctx context.Context, host, owner string, now, until time.Time) (bool, time.Time, error) {
+func (s *Store) AcquireHost(ctx context.Context, host, owner string, now, until time.Time, stale func(owner string) bool) (bool, time.Time, error) {
 	var ok bool
 	var retry time.Time
 	err := s.tx(ctx, func(tx pgx.Tx) error {
@@ -71,12 +95,11 @@ func (s *Store) AcquireHost(ctx context.Context, host, owner string, now, until 
 			Scan(&holder, &leased, &notBefore); err != nil {
 			return err
 		}
-		nowMs := now.UnixMilli()
 		switch {
-		case holder != "" && holder != owner && leased > nowMs:
+		case !store.Claimable(holder, leased, owner, now, stale):
 			ok, retry = false, time.UnixMilli(max(leased, notBefore))
 			return nil
-		case notBefore > nowMs:
+		case notBefore > now.UnixMilli():
 			ok, retry = false, time.UnixMilli(notBefore)
 			return nil
 		}

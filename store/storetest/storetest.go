@@ -810,28 +810,37 @@ func testSourceLeases(t *testing.T, st store.Backend) {
 	// "later" was crawled and is not due again until t0+1h.
 	st.SaveSourceHealth(ctx, model.SourceHealth{SourceID: "later", NextDue: t0.Add(time.Hour)})
 	ids := []string{"a", "b", "c", "later"}
-	a, err := st.ClaimSources(ctx, "crawler-1", ids[:2], t0, t0.Add(time.Minute), false)
+	a, err := st.ClaimSources(ctx, "crawler-1", ids[:2], t0, t0.Add(time.Minute), false, nil)
 	if err != nil || !slices.Equal(a, []string{"a", "b"}) {
 		t.Fatalf("first claim = %v, %v", a, err)
 	}
-	b, err := st.ClaimSources(ctx, "crawler-2", ids, t0, t0.Add(time.Minute), false)
+	b, err := st.ClaimSources(ctx, "crawler-2", ids, t0, t0.Add(time.Minute), false, nil)
 	if err != nil || !slices.Equal(b, []string{"c"}) {
 		t.Errorf("second crawler claimed %v, %v; want only c (a, b are leased, later is not due)", b, err)
 	}
-	if again, _ := st.ClaimSources(ctx, "crawler-1", []string{"a"}, t0, t0.Add(2*time.Minute), false); !slices.Equal(again, []string{"a"}) {
+	if again, _ := st.ClaimSources(ctx, "crawler-1", []string{"a"}, t0, t0.Add(2*time.Minute), false, nil); !slices.Equal(again, []string{"a"}) {
 		t.Errorf("the holder could not renew its lease: %v", again)
 	}
-	if forced, _ := st.ClaimSources(ctx, "crawler-2", []string{"later"}, t0, t0.Add(time.Minute), true); !slices.Equal(forced, []string{"later"}) {
+	if forced, _ := st.ClaimSources(ctx, "crawler-2", []string{"later"}, t0, t0.Add(time.Minute), true, nil); !slices.Equal(forced, []string{"later"}) {
 		t.Errorf("forced claim of a source not due = %v", forced)
 	}
 	// crawler-1 dies: once its lease on b ends, b is crawler-2's.
-	if got, _ := st.ClaimSources(ctx, "crawler-2", []string{"b"}, t0.Add(90*time.Second), t0.Add(3*time.Minute), false); !slices.Equal(got, []string{"b"}) {
+	if got, _ := st.ClaimSources(ctx, "crawler-2", []string{"b"}, t0.Add(90*time.Second), t0.Add(3*time.Minute), false, nil); !slices.Equal(got, []string{"b"}) {
 		t.Errorf("an expired lease was not taken over: %v", got)
 	}
-	if err := st.ReleaseSource(ctx, "c", "crawler-2"); err != nil {
+	// A holder known to be dead (a process of this machine that no longer
+	// runs) gives its lease up before it ends.
+	dead := func(owner string) bool { return owner == "crawler-2" }
+	if got, _ := st.ClaimSources(ctx, "crawler-3", []string{"c"}, t0, t0.Add(time.Minute), false, dead); !slices.Equal(got, []string{"c"}) {
+		t.Errorf("a dead holder's lease was not taken over: %v", got)
+	}
+	if got, _ := st.ClaimSources(ctx, "crawler-1", []string{"c"}, t0, t0.Add(time.Minute), false, dead); len(got) != 0 {
+		t.Errorf("a live holder's lease was taken: %v", got)
+	}
+	if err := st.ReleaseSource(ctx, "c", "crawler-3"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := st.ClaimSources(ctx, "crawler-1", []string{"c"}, t0, t0.Add(time.Minute), false); !slices.Equal(got, []string{"c"}) {
+	if got, _ := st.ClaimSources(ctx, "crawler-1", []string{"c"}, t0, t0.Add(time.Minute), false, nil); !slices.Equal(got, []string{"c"}) {
 		t.Errorf("a released source could not be claimed: %v", got)
 	}
 	// Many crawlers at once: each source goes to exactly one of them.
@@ -846,7 +855,7 @@ func testSourceLeases(t *testing.T, st store.Backend) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got, err := st.ClaimSources(ctx, fmt.Sprint("w", w), many, t0, t0.Add(time.Minute), false)
+			got, err := st.ClaimSources(ctx, fmt.Sprint("w", w), many, t0, t0.Add(time.Minute), false, nil)
 			if err != nil {
 				t.Error(err)
 			}
@@ -868,30 +877,37 @@ func testSourceLeases(t *testing.T, st store.Backend) {
 func testHostLeases(t *testing.T, st store.Backend) {
 	ctx := context.Background()
 	t0 := time.UnixMilli(1700000000000).UTC()
-	ok, _, err := st.AcquireHost(ctx, "example.org", "w1", t0, t0.Add(30*time.Second))
+	ok, _, err := st.AcquireHost(ctx, "example.org", "w1", t0, t0.Add(30*time.Second), nil)
 	if err != nil || !ok {
 		t.Fatalf("first acquire = %v, %v", ok, err)
 	}
-	ok, retry, _ := st.AcquireHost(ctx, "example.org", "w2", t0.Add(time.Second), t0.Add(31*time.Second))
+	ok, retry, _ := st.AcquireHost(ctx, "example.org", "w2", t0.Add(time.Second), t0.Add(31*time.Second), nil)
 	if ok || !retry.Equal(t0.Add(30*time.Second)) {
 		t.Errorf("second worker: ok %v, retry at %v; want to wait for the lease", ok, retry)
 	}
-	if ok, _, _ := st.AcquireHost(ctx, "other.example", "w2", t0, t0.Add(time.Second)); !ok {
+	if ok, _, _ := st.AcquireHost(ctx, "other.example", "w2", t0, t0.Add(time.Second), nil); !ok {
 		t.Error("another host was blocked")
 	}
 	// w1's request ends at t0+2s; the host's delay is 1.5s.
 	if err := st.ReleaseHost(ctx, "example.org", "w1", t0.Add(3500*time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	ok, retry, _ = st.AcquireHost(ctx, "example.org", "w2", t0.Add(3*time.Second), t0.Add(33*time.Second))
+	ok, retry, _ = st.AcquireHost(ctx, "example.org", "w2", t0.Add(3*time.Second), t0.Add(33*time.Second), nil)
 	if ok || !retry.Equal(t0.Add(3500*time.Millisecond)) {
 		t.Errorf("inside the delay: ok %v, retry at %v; want t0+3.5s", ok, retry)
 	}
-	if ok, _, _ := st.AcquireHost(ctx, "example.org", "w2", t0.Add(3500*time.Millisecond), t0.Add(33*time.Second)); !ok {
+	if ok, _, _ := st.AcquireHost(ctx, "example.org", "w2", t0.Add(3500*time.Millisecond), t0.Add(33*time.Second), nil); !ok {
 		t.Error("after the delay the host stayed blocked")
 	}
+	// A holder known dead gives its turn up at once.
+	if ok, _, _ := st.AcquireHost(ctx, "example.org", "w4", t0.Add(4*time.Second), t0.Add(30*time.Second),
+		func(owner string) bool { return owner == "w2" }); !ok {
+		t.Error("a dead holder's turn at the host was not taken over")
+	}
+	st.ReleaseHost(ctx, "example.org", "w4", t0.Add(4*time.Second))
+	st.AcquireHost(ctx, "example.org", "w2", t0.Add(5*time.Second), t0.Add(33*time.Second), nil)
 	// w2 dies holding the host: after its lease ends another worker gets it.
-	if ok, _, _ := st.AcquireHost(ctx, "example.org", "w3", t0.Add(34*time.Second), t0.Add(60*time.Second)); !ok {
+	if ok, _, _ := st.AcquireHost(ctx, "example.org", "w3", t0.Add(34*time.Second), t0.Add(60*time.Second), nil); !ok {
 		t.Error("an expired host lease was not taken over")
 	}
 }
