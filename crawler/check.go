@@ -124,7 +124,12 @@ func checkSource(ctx context.Context, f *fetcher, src model.Source, opts CheckOp
 	case model.KindSitemap:
 		items, err = f.sitemap(ctx, src, resp) // an index's child sitemaps too
 	default:
-		items, err = parseFeed(resp.Body, resp.URL, resp.ContentType)
+		items, err = parseFeed(resp.Body, resp.URL, resp.Header)
+	}
+	partial := errors.Is(err, ErrFeedPartial) // the entries before the break are read
+	if partial {
+		r.Error = err.Error()
+		err = nil
 	}
 	if err != nil {
 		r.Error = err.Error()
@@ -141,6 +146,12 @@ func checkSource(ctx context.Context, f *fetcher, src model.Source, opts CheckOp
 		}
 	}
 	r.Verdict, r.Advice = listingVerdict(src, resp, items, opts)
+	if partial {
+		if r.Verdict == VerdictOK {
+			r.Verdict = VerdictWarning
+		}
+		r.Advice += "; the feed breaks off or goes wrong part-way, so entries after the break are lost until the site fixes it"
+	}
 	if r.FinalURL != "" {
 		if r.Verdict == VerdictOK {
 			r.Verdict = VerdictWarning

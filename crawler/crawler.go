@@ -369,9 +369,14 @@ func (c *Crawler) CrawlSource(ctx context.Context, src model.Source) SourceResul
 	res := SourceResult{Source: src.ID}
 	vctx, cancel := context.WithTimeoutCause(ctx, c.opts.Budget, fmt.Errorf("%w (%s)", errBudget, c.opts.Budget))
 	defer cancel()
-	items, commit, err := c.list(vctx, src)
+	items, commit, warn, err := c.list(vctx, src)
 	if err != nil {
 		res.Err = err
+	}
+	if warn != nil {
+		// The feed broke off: its complete entries are stored, and the
+		// source's health says what was lost.
+		res.ItemErr = warn
 	}
 	res.Listed = len(items)
 	backedOff := map[string]bool{} // hosts that asked to be left alone
@@ -454,18 +459,21 @@ func (c *Crawler) saveHealth(ctx context.Context, src model.Source, res SourceRe
 }
 
 // list reads a source's listing. commit, if not nil, stores the listing's
-// validators for the next conditional GET.
-func (c *Crawler) list(ctx context.Context, src model.Source) (items []item, commit func(context.Context) error, err error) {
+// validators for the next conditional GET. warn reports a feed that broke
+// off after the items returned; its validators are not stored, so the next
+// crawl reads it in full again.
+func (c *Crawler) list(ctx context.Context, src model.Source) (items []item, commit func(context.Context) error, warn, err error) {
 	v, err := c.st.Validators(ctx, src.URL)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	resp, err := c.fetch.get(ctx, src, src.URL, v)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if resp.NotModified {
-		return c.unchangedListing(ctx, src)
+		items, commit, err = c.unchangedListing(ctx, src)
+		return items, commit, nil, err
 	}
 	commit = func(ctx context.Context) error { return c.st.SetValidators(ctx, src.URL, resp.validators()) }
 	switch src.Kind {
@@ -474,12 +482,15 @@ func (c *Crawler) list(ctx context.Context, src model.Source) (items []item, com
 	case model.KindSitemap:
 		items, err = c.fetch.sitemap(ctx, src, resp)
 	default:
-		items, err = parseFeed(resp.Body, resp.URL, resp.ContentType)
+		items, err = parseFeed(resp.Body, resp.URL, resp.Header)
+		if errors.Is(err, ErrFeedPartial) {
+			return items, nil, fmt.Errorf("%s: %w", src.URL, err), nil
+		}
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", src.URL, err)
+		return nil, nil, nil, fmt.Errorf("%s: %w", src.URL, err)
 	}
-	return items, commit, nil
+	return items, commit, nil, nil
 }
 
 // unchangedListing is what a listing that answered 304 lists. Usually
@@ -501,7 +512,11 @@ func (c *Crawler) unchangedListing(ctx context.Context, src model.Source) ([]ite
 	}
 	var items []item
 	err = c.st.EachDocument(ctx, store.DocFilter{Sources: []string{src.ID}, Limit: n}, func(d model.Document) error {
-		items = append(items, item{URL: d.URL, Title: d.Title, Published: d.Published})
+		// A feed entry without a link (its key has a #fragment, which no
+		// page URL keeps) has no page to re-read.
+		if !strings.Contains(d.URL, "#") {
+			items = append(items, item{URL: d.URL, Title: d.Title, Published: d.Published})
+		}
 		return nil
 	})
 	return items, nil, err
@@ -570,10 +585,13 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 		res.Failed++
 		res.ItemErr = err
 	}
-	norm, err := extract.NormalizeURL(it.URL)
-	if err != nil {
-		fail(err)
-		return nil
+	norm := it.URL // a feed-only entry's key is normalised already
+	if !it.FeedOnly {
+		var err error
+		if norm, err = extract.NormalizeURL(it.URL); err != nil {
+			fail(err)
+			return nil
+		}
 	}
 	known, err := c.st.KnownURL(ctx, norm)
 	if err != nil {
@@ -586,8 +604,9 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 	}
 	now := c.opts.Now()
 	// A feed item carries its own text unless the source says to read the
-	// page (summaries only) or the item has no text at all.
-	usePage := src.Kind != model.KindFeed || src.FetchArticles || it.Text == ""
+	// page (summaries only) or the item has no text at all. An entry without
+	// a link has no page: it is its own document.
+	usePage := !it.FeedOnly && (src.Kind != model.KindFeed || src.FetchArticles || it.Text == "")
 	if !usePage {
 		c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: "text/html; charset=utf-8", Body: []byte(it.Content)}, known, res, "", nil)
 		return nil
@@ -626,7 +645,10 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
 		}
-		if it.Text != "" {
+		// The page is there but holds no article (a video, a paywall, a
+		// script-only page): a feed entry is then kept as the feed gives
+		// it, headline and date at least, with the page kept as raw.
+		if it.Text != "" || src.Kind == model.KindFeed {
 			c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: resp.ContentType, Body: resp.Body}, known, res, norm, resp)
 			return nil
 		}
@@ -639,12 +661,9 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 
 // store puts doc through dedupe into the store, counts the outcome and, for
 // a fetched page, records its validators for the next conditional GET.
+// A document from a feed entry may have no text: its headline, date and
+// link are still a record of what was published.
 func (c *Crawler) store(ctx context.Context, doc model.Document, raw store.Raw, known bool, res *SourceResult, key string, resp *response) {
-	if strings.TrimSpace(doc.Text) == "" {
-		res.Failed++
-		res.ItemErr = fmt.Errorf("%s: no text in the page or the feed item", doc.URL)
-		return
-	}
 	outcome, relinked, err := c.dedupe.put(ctx, &doc, raw, known)
 	if err != nil {
 		res.Failed++
@@ -696,6 +715,9 @@ func feedDocument(src model.Source, it item, norm string, now time.Time) model.D
 		d.Language = src.Language
 	}
 	setDate(&d, time.Time{}, "", 0, it.Published, now)
+	if it.Modified.After(d.Published) && plausibleDate(it.Modified, now) {
+		d.Modified = it.Modified
+	}
 	return d
 }
 
@@ -712,8 +734,11 @@ func articleDocument(src model.Source, it item, art *extract.Article, norm, fina
 		d.CanonicalURL = art.CanonicalURL
 	}
 	d.URLs = append(d.URLs, norm)
+	// A feed's headline is the publisher's own and plain; a page's <title>
+	// often carries the site's name or an SEO variant. A listing page's link
+	// text is only a label, so there the page's title wins.
 	d.Title = art.Title
-	if d.Title == "" {
+	if it.Title != "" && (src.Kind == model.KindFeed || d.Title == "") {
 		d.Title = it.Title
 	}
 	d.Text = art.Text

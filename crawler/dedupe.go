@@ -170,9 +170,15 @@ func newDedupe(ctx context.Context, st Store) (*dedupe, error) {
 	return d, err
 }
 
-// prepare fills the hash and fingerprint fields of doc from its text.
+// prepare fills the hash and fingerprint fields of doc from its text. A
+// document without text (a feed entry with only a headline or a date) is
+// hashed by its URL and title instead, so it is never taken for a copy of
+// every other document without text.
 func prepare(doc *model.Document) (fingerprinted bool) {
 	doc.ContentHash = ContentHash(doc.Text)
+	if strings.TrimSpace(doc.Text) == "" {
+		doc.ContentHash = ContentHash("\x00no text\x00" + doc.CanonicalURL + "\x00" + doc.Title)
+	}
 	doc.SimHash, fingerprinted = SimHash(doc.Text)
 	return fingerprinted
 }

@@ -2,8 +2,10 @@
 // fetching (robots.txt, one request at a time per host with a delay, an honest
 // User-Agent, conditional GET, bounded retries with backoff and Retry-After,
 // body caps, redirect limits and an SSRF guard enforced at dial time), reading
-// feeds (RSS, Atom, JSON Feed via gofeed), HTML listing pages (goquery
-// selectors) and XML sitemaps, turning each item into a model.Document with
+// feeds (RSS and Atom with its own reader, JSON Feed via gofeed; an entry
+// without a link is kept under a stable key below the feed's URL), HTML
+// listing pages (goquery selectors) and XML sitemaps, turning each item into
+// a model.Document with
 // the extract package, exact and near-duplicate detection (SHA-256 of the
 // normalised text, 64-bit SimHash over word shingles), adaptive scheduling of
 // sources and recording each source's health. It also imports documents from

@@ -37,6 +37,9 @@ var (
 	ErrNotFeed = errors.New("not a feed")
 	// ErrFeedParse: the body looks like a feed but is malformed.
 	ErrFeedParse = errors.New("feed parse")
+	// ErrFeedPartial: a feed broke off or went wrong after some complete
+	// entries; they are kept, the rest is lost until the next crawl.
+	ErrFeedPartial = errors.New("feed partly unreadable")
 	// ErrNotSitemap: the body of a sitemap source is not a sitemap.
 	ErrNotSitemap = errors.New("not a sitemap")
 )

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -13,7 +12,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
 
 	"github.com/watchline/watchline/extract"
 )
@@ -29,72 +28,11 @@ type item struct {
 	Content   string    // HTML body or summary from a feed, if any
 	Text      string    // Content as plain text, paragraphs separated by "\n\n"
 	Published time.Time // the listing's date: evidence, not gospel
+	Modified  time.Time // when the feed says the entry was last updated
 	Authors   []string
-}
-
-// parseFeed reads an RSS 0.9x/1.0/2.0, Atom or JSON Feed body and returns its
-// items with links resolved against base. contentType only improves the
-// error for bodies that are not feeds at all.
-func parseFeed(body []byte, base, contentType string) ([]item, error) {
-	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
-	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
-		got := mediaType(contentType)
-		if got == "" {
-			got = "an unknown format"
-		}
-		return nil, fmt.Errorf("%w: got %s", ErrNotFeed, got)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFeedParse, err)
-	}
-	var items []item
-	seen := map[string]bool{}
-	for _, fi := range feed.Items {
-		if fi == nil {
-			continue
-		}
-		it := feedItem(fi, base)
-		if it.URL == "" || seen[it.URL] {
-			continue
-		}
-		seen[it.URL] = true
-		items = append(items, it)
-		if len(items) >= maxItems {
-			break
-		}
-	}
-	return items, nil
-}
-
-// feedItem normalises one gofeed item.
-func feedItem(fi *gofeed.Item, base string) item {
-	it := item{Title: plainText(fi.Title)}
-	for _, cand := range append([]string{fi.Link}, append(fi.Links, fi.GUID)...) {
-		if cand = strings.TrimSpace(cand); cand == "" {
-			continue
-		}
-		if u, err := resolveHTTP(base, cand); err == nil {
-			it.URL = u
-			break
-		}
-	}
-	it.Content = fi.Content
-	if strings.TrimSpace(it.Content) == "" {
-		it.Content = fi.Description
-	}
-	it.Text = htmlText(it.Content)
-	switch {
-	case fi.PublishedParsed != nil && !fi.PublishedParsed.IsZero():
-		it.Published = fi.PublishedParsed.UTC()
-	case fi.UpdatedParsed != nil && !fi.UpdatedParsed.IsZero():
-		it.Published = fi.UpdatedParsed.UTC()
-	}
-	for _, p := range fi.Authors {
-		if p != nil && strings.TrimSpace(p.Name) != "" {
-			it.Authors = append(it.Authors, strings.TrimSpace(p.Name))
-		}
-	}
-	return it
+	// FeedOnly: the feed entry has no link of its own. URL is a stable key
+	// below the feed's URL, never fetched; the document is the entry.
+	FeedOnly bool
 }
 
 func mediaType(contentType string) string {
@@ -114,26 +52,52 @@ func plainText(s string) string {
 }
 
 // blockTags end a paragraph when turning HTML into text.
-var blockTags = "p, div, br, li, h1, h2, h3, h4, h5, h6, blockquote, pre, tr, section, article"
+var blockTags = map[string]bool{"p": true, "div": true, "br": true, "li": true, "h1": true, "h2": true, "h3": true,
+	"h4": true, "h5": true, "h6": true, "blockquote": true, "pre": true, "tr": true, "section": true, "article": true,
+	"ul": true, "ol": true, "table": true, "hr": true, "dd": true, "dt": true, "figure": true, "figcaption": true}
+
+// skipTags hold code or fallbacks, not text: a title with a script in it is
+// the text around the script.
+var skipTags = map[string]bool{"script": true, "style": true, "noscript": true, "template": true,
+	"applet": true, "iframe": true, "noembed": true, "noframes": true}
 
 // htmlText turns a fragment of HTML into paragraphs separated by "\n\n".
+// It reads the fragment as a stream of tokens, not a tree, so markup nested
+// however deep costs nothing and never comes out as text; entities are
+// decoded exactly once.
 func htmlText(fragment string) string {
 	if strings.TrimSpace(fragment) == "" {
 		return ""
 	}
-	if !strings.Contains(fragment, "<") {
+	if !strings.ContainsAny(fragment, "<&") {
 		return paragraphs(fragment)
 	}
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(fragment))
-	if err != nil {
-		return paragraphs(fragment)
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	var b strings.Builder
+	skip := 0 // inside an element whose content is code or a fallback, never text
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return paragraphs(b.String())
+		case html.TextToken:
+			if skip == 0 {
+				b.Write(z.Text())
+			}
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, _ := z.TagName()
+			switch tag := string(name); {
+			case skipTags[tag]:
+				if tt == html.StartTagToken {
+					skip++
+				} else if tt == html.EndTagToken && skip > 0 {
+					skip--
+				}
+			case blockTags[tag]:
+				b.WriteString("\n\n")
+			}
+		}
 	}
-	doc.Find("script, style, noscript").Remove()
-	doc.Find(blockTags).Each(func(_ int, s *goquery.Selection) {
-		s.BeforeHtml("\n\n")
-		s.AfterHtml("\n\n")
-	})
-	return paragraphs(doc.Text())
 }
 
 // paragraphs collapses whitespace inside paragraphs and separates them with
@@ -269,7 +233,7 @@ func parseSitemap(body []byte, base string, maxBody int64) (items []item, childr
 			}
 			seen[u] = true
 			it := item{URL: u, Title: plainText(su.News.Title)}
-			if t, ok := parseW3CDate(su.News.PublicationDate); ok {
+			if t, ok := parseFeedDate(su.News.PublicationDate); ok {
 				it.Published = t
 			}
 			items = append(items, it)
@@ -287,17 +251,6 @@ func parseSitemap(body []byte, base string, maxBody int64) (items []item, childr
 		return nil, nil, fmt.Errorf("%w: root element is <%s>", ErrNotSitemap, doc.XMLName.Local)
 	}
 	return items, children, nil
-}
-
-// parseW3CDate reads the W3C datetime forms sitemaps use.
-func parseW3CDate(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), true
-		}
-	}
-	return time.Time{}, false
 }
 
 // sameSite says whether two URLs are on the same host, ignoring "www.", so a
