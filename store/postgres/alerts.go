@@ -185,31 +185,31 @@ func lockSubscriptions(ctx context.Context, tx pgx.Tx, ids []int64) error {
 }
 
 // RecordMatches records the matches of one pass and advances every listed
-// subscription's cursor, all in one transaction.
+// subscription's cursor, all in one transaction, as the embedded store does.
+// A pass can record a hundred thousand matches, so it works in bulk: one
+// query for the documents matched before, one INSERT … SELECT FROM unnest per
+// thousand matches that leaves (subscription, root) conflicts to the unique
+// index, and the few conflicts (wire copies) folded afterwards.
 func (s *Store) RecordMatches(ctx context.Context, found []store.SubscriptionMatches) (int, error) {
 	var added int
 	now := unix(s.now())
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		added = 0
 		ids := make([]int64, len(found))
+		cursors := make([]int64, len(found))
 		for i, f := range found {
-			ids[i] = f.SubscriptionID
+			ids[i], cursors[i] = f.SubscriptionID, f.Cursor
 		}
-		if err := lockSubscriptions(ctx, tx, ids); err != nil {
+		if err := lockSubscriptions(ctx, tx, slices.Clone(ids)); err != nil {
 			return err
 		}
-		for _, f := range found {
-			for _, m := range f.Matches {
-				n, err := recordMatch(ctx, tx, f.SubscriptionID, m, now)
-				if err != nil {
-					return err
-				}
-				added += n
-			}
-			if _, err := tx.Exec(ctx, "UPDATE subscriptions SET cursor = GREATEST(cursor, $1) WHERE id = $2",
-				f.Cursor, f.SubscriptionID); err != nil {
-				return fmt.Errorf("advance cursor of subscription %d: %w", f.SubscriptionID, err)
-			}
+		var err error
+		if added, err = recordMatches(ctx, tx, found, now); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE subscriptions s SET cursor = GREATEST(s.cursor, x.c)
+			FROM unnest($1::bigint[], $2::bigint[]) AS x(id, c) WHERE s.id = x.id`, ids, cursors)
+		if err != nil {
+			return fmt.Errorf("advance cursors: %w", err)
 		}
 		return nil
 	})
@@ -219,44 +219,143 @@ func (s *Store) RecordMatches(ctx context.Context, found []store.SubscriptionMat
 	return added, nil
 }
 
-func recordMatch(ctx context.Context, tx pgx.Tx, subID int64, m store.NewMatch, now int64) (int, error) {
-	if m.RootID == 0 {
-		m.RootID = m.DocumentID
+type subMatch struct {
+	sub int64
+	m   store.NewMatch
+}
+
+func recordMatches(ctx context.Context, tx pgx.Tx, found []store.SubscriptionMatches, now int64) (int, error) {
+	var docs []int64
+	for _, f := range found {
+		for _, m := range f.Matches {
+			docs = append(docs, m.DocumentID)
+		}
 	}
-	var matched bool
-	err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM alert_matches WHERE subscription_id = $1 AND document_id = $2 AND development = '')",
-		subID, m.DocumentID).Scan(&matched)
+	if len(docs) == 0 {
+		return 0, nil
+	}
+	// A new version of a document already matched is no new match.
+	matched := map[[2]int64]bool{}
+	rows, err := tx.Query(ctx, `SELECT subscription_id, document_id FROM alert_matches
+		WHERE document_id = ANY($1) AND development = ''`, uniqueIDs(docs))
 	if err != nil {
+		return 0, fmt.Errorf("matched before: %w", err)
+	}
+	for rows.Next() {
+		var sub, doc int64
+		if err := rows.Scan(&sub, &doc); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		matched[[2]int64{sub, doc}] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	if matched {
-		return 0, nil // a new version of a document already matched
+	var todo []subMatch
+	for _, f := range found {
+		for _, m := range f.Matches {
+			if m.RootID == 0 {
+				m.RootID = m.DocumentID
+			}
+			k := [2]int64{f.SubscriptionID, m.DocumentID}
+			if matched[k] {
+				continue
+			}
+			matched[k] = true
+			todo = append(todo, subMatch{f.SubscriptionID, m})
+		}
 	}
-	var id int64
-	var similar string
-	err = tx.QueryRow(ctx, `SELECT id, "similar" FROM alert_matches WHERE subscription_id = $1 AND root_id = $2 AND development = ''`,
-		subID, m.RootID).Scan(&id, &similar)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		_, err := tx.Exec(ctx, `INSERT INTO alert_matches(subscription_id, document_id, root_id, event_id, seq,
-			published, reason, created) VALUES($1,$2,$3,$4,$5,$6,$7,$8)`,
-			subID, m.DocumentID, m.RootID, m.EventID, m.Seq, unix(m.Published), string(m.Reason), now)
+	added := 0
+	var folded []subMatch // (subscription, root) taken: fold into that match
+	for len(todo) > 0 {
+		n := min(len(todo), 1000)
+		ins, err := insertMatches(ctx, tx, todo[:n], now)
 		if err != nil {
 			return 0, err
 		}
-		return 1, nil
-	case err != nil:
-		return 0, err
+		for _, r := range todo[:n] {
+			if ins[[2]int64{r.sub, r.m.RootID}] == r.m.DocumentID {
+				added++
+			} else {
+				folded = append(folded, r)
+			}
+		}
+		todo = todo[n:]
 	}
-	var ids []int64
-	json.Unmarshal([]byte(similar), &ids)
-	if slices.Contains(ids, m.DocumentID) {
-		return 0, nil
+	return added, foldSimilar(ctx, tx, folded)
+}
+
+// insertMatches inserts rows in one statement, in order, leaving any whose
+// (subscription, root) is taken to the unique constraint, and returns the
+// document each (subscription, root) it inserted holds.
+func insertMatches(ctx context.Context, tx pgx.Tx, rows []subMatch, now int64) (map[[2]int64]int64, error) {
+	var subs, docs, roots, events, seqs, pubs []int64
+	var reasons []string
+	for _, r := range rows {
+		subs, docs, roots = append(subs, r.sub), append(docs, r.m.DocumentID), append(roots, r.m.RootID)
+		events, seqs, pubs = append(events, r.m.EventID), append(seqs, r.m.Seq), append(pubs, unix(r.m.Published))
+		reasons = append(reasons, string(r.m.Reason))
 	}
-	ids = append(ids, m.DocumentID)
-	b, _ := json.Marshal(ids)
-	_, err = tx.Exec(ctx, `UPDATE alert_matches SET "similar" = $1 WHERE id = $2`, string(b), id)
-	return 0, err
+	res, err := tx.Query(ctx, `INSERT INTO alert_matches(subscription_id, document_id, root_id, event_id, seq, published, reason, created)
+		SELECT sub, doc, root, ev, seq, pub, reason, $8 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[],
+			$5::bigint[], $6::bigint[], $7::text[]) WITH ORDINALITY AS x(sub, doc, root, ev, seq, pub, reason, n) ORDER BY n
+		ON CONFLICT (subscription_id, root_id, development) DO NOTHING RETURNING subscription_id, root_id, document_id`,
+		subs, docs, roots, events, seqs, pubs, reasons, now)
+	if err != nil {
+		return nil, fmt.Errorf("insert matches: %w", err)
+	}
+	defer res.Close()
+	ins := make(map[[2]int64]int64, len(rows))
+	for res.Next() {
+		var sub, root, doc int64
+		if err := res.Scan(&sub, &root, &doc); err != nil {
+			return nil, fmt.Errorf("insert matches: %w", err)
+		}
+		ins[[2]int64{sub, root}] = doc
+	}
+	return ins, res.Err()
+}
+
+// foldSimilar adds each row's document to the similar list of the match
+// holding its (subscription, root).
+func foldSimilar(ctx context.Context, tx pgx.Tx, rows []subMatch) error {
+	byKey := map[[2]int64][]int64{}
+	var keys [][2]int64
+	for _, r := range rows {
+		k := [2]int64{r.sub, r.m.RootID}
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], r.m.DocumentID)
+	}
+	for _, k := range keys {
+		var id, docID int64
+		var similar string
+		err := tx.QueryRow(ctx, `SELECT id, document_id, "similar" FROM alert_matches
+			WHERE subscription_id = $1 AND root_id = $2 AND development = ''`, k[0], k[1]).Scan(&id, &docID, &similar)
+		if err != nil {
+			return fmt.Errorf("fold into match of subscription %d, story %d: %w", k[0], k[1], err)
+		}
+		var ids []int64
+		json.Unmarshal([]byte(similar), &ids)
+		changed := false
+		for _, d := range byKey[k] {
+			if d != docID && !slices.Contains(ids, d) {
+				ids = append(ids, d)
+				changed = true
+			}
+		}
+		if !changed {
+			continue
+		}
+		b, _ := json.Marshal(ids)
+		if _, err := tx.Exec(ctx, `UPDATE alert_matches SET "similar" = $1 WHERE id = $2`, string(b), id); err != nil {
+			return fmt.Errorf("fold into match %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 const matchColumns = `id, subscription_id, document_id, root_id, event_id, seq, published, reason, "similar",
