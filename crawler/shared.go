@@ -14,6 +14,10 @@ import (
 // per-host politeness gate holds across them too, through host leases, and
 // robots.txt is fetched once per origin and day for all of them.
 
+// hostLeaseMargin is how much longer than the request timeout a turn at a
+// host is held: a crawler that dies mid-request blocks the host that long.
+const hostLeaseMargin = 5 * time.Second
+
 // hostWaitPoll bounds how long a crawler waiting for another's turn at a
 // host sleeps before asking again: the holder usually finishes long before
 // its lease would end.
@@ -32,7 +36,7 @@ func sharedGate(ctx context.Context, l hostLeaser, owner, host string, delay, ti
 		now := time.Now()
 		// The lease outlives the longest request (timeout) so that only a
 		// crawler that died leaves it to expire.
-		ok, retry, err := l.AcquireHost(ctx, host, owner, now, now.Add(timeout+delay+time.Minute), store.DeadHere)
+		ok, retry, err := l.AcquireHost(ctx, host, owner, now, now.Add(timeout+delay+hostLeaseMargin), store.DeadHere)
 		if err != nil {
 			return nil, err
 		}

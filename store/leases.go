@@ -22,13 +22,26 @@ import (
 // Times are the callers' clocks: machines sharing a store keep them in sync
 // (NTP), and lease lengths are far above any skew.
 
-// LeaseOwner names this process in leases: host name, process id and a
-// random suffix, so two holders never share a name, even in one process.
-func LeaseOwner() string {
+// EnvNode names the machine in lease holders' names when the host name does
+// not (containers that share one).
+const EnvNode = "WATCHLINE_NODE"
+
+// node is this machine's name in lease holders' names.
+func node() string {
+	if n := os.Getenv(EnvNode); n != "" {
+		return n
+	}
 	host, _ := os.Hostname()
+	return host
+}
+
+// LeaseOwner names this process in leases: its machine (node), process id
+// and a random suffix, so two holders never share a name, even in one
+// process.
+func LeaseOwner() string {
 	b := make([]byte, 4)
 	crand.Read(b)
-	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
+	return fmt.Sprintf("%s:%d:%s", node(), os.Getpid(), hex.EncodeToString(b))
 }
 
 // DeadHere reports whether lease owner (a LeaseOwner name) is a process of
@@ -42,8 +55,7 @@ func DeadHere(owner string) bool {
 	}
 	pidText, _, _ := strings.Cut(rest, ":")
 	pid, err := strconv.Atoi(pidText)
-	me, _ := os.Hostname()
-	if err != nil || pid <= 0 || host != me || pid == os.Getpid() {
+	if err != nil || pid <= 0 || host != node() || pid == os.Getpid() {
 		return false
 	}
 	p, err := os.FindProcess(pid)

@@ -363,9 +363,12 @@ type runProc struct {
 	errBuf bytes.Buffer
 }
 
-func startRun(t testing.TB, bin string, args []string) *runProc {
+func startRun(t testing.TB, bin string, args []string, env ...string) *runProc {
 	t.Helper()
 	p := &runProc{cmd: exec.Command(bin, args...), url: make(chan string, 1), exited: make(chan struct{})}
+	if len(env) > 0 {
+		p.cmd.Env = append(os.Environ(), env...)
+	}
 	p.cmd.Stderr = lockedWriter{&p.mu, &p.errBuf}
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {

@@ -42,12 +42,15 @@ func TestManyNodesOnePostgres(t *testing.T) {
 	bin := buildBinary(t)
 	cfgPath := demoSite(t)
 	// A per-host delay of 100 ms, which every crawler must respect together,
-	// makes the crawl last long enough to kill a crawler in the middle of it.
+	// makes the crawl last long enough to kill a crawler in the middle of it;
+	// a 5 s request timeout bounds how long its turn at the host outlives it.
 	cfgText, err := os.ReadFile(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(cfgPath, []byte(strings.ReplaceAll(string(cfgText), "delay: 0s", "delay: 100ms")), 0o644); err != nil {
+	cfgText = []byte(strings.ReplaceAll(string(cfgText), "delay: 0s", "delay: 100ms"))
+	cfgText = []byte(strings.Replace(string(cfgText), "max_body: 10MiB}", "max_body: 10MiB, timeout: 5s}", 1))
+	if err := os.WriteFile(cfgPath, cfgText, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -84,8 +87,11 @@ func TestManyNodesOnePostgres(t *testing.T) {
 	}
 	var crawlers []*runProc
 	for i := range 3 {
+		// Each crawler names itself as a machine of its own: the killed
+		// one's leases cannot be known dead and must run out (--lease 2s), as
+		// they must when a crawler on another machine dies.
 		p := startRun(t, bin, []string{"crawl", "--store", pgURL, "--data", filepath.Join(dir, "crawler", string(rune('a'+i))),
-			"--config", cfgPath, "--tick", "300ms", "--lease", "2s"})
+			"--config", cfgPath, "--tick", "300ms", "--lease", "2s"}, store.EnvNode+"=machine-"+string(rune('a'+i)))
 		crawlers = append(crawlers, p)
 		if i > 0 {
 			defer stopProc(t, p)
