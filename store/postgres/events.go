@@ -372,6 +372,15 @@ func (s *Store) EachEvent(ctx context.Context, f store.EventFilter, fn func(mode
 	if f.Official {
 		conds = append(conds, "e.primary_document_ids <> '[]'")
 	}
+	if f.IDs != nil {
+		ids := make([]int64, 0, len(f.IDs))
+		for id, ok := range f.IDs {
+			if ok {
+				ids = append(ids, id)
+			}
+		}
+		conds = append(conds, "e.id = ANY("+arg(ids)+")")
+	}
 	n := 0
 	var afterHappened, afterID int64
 	for page := 0; ; page++ {
@@ -389,9 +398,6 @@ func (s *Store) EachEvent(ctx context.Context, f store.EventFilter, fn func(mode
 			return fmt.Errorf("list events: %w", err)
 		}
 		for _, e := range events {
-			if f.IDs != nil && !f.IDs[e.ID] {
-				continue
-			}
 			if e.Quotes, err = s.eventQuotes(ctx, e.ID); err != nil {
 				return err
 			}
@@ -550,23 +556,39 @@ func (s *Store) ResetEvents(ctx context.Context, cursor string) error {
 
 // EventSources returns the documents of event id in published order.
 func (s *Store) EventSources(ctx context.Context, id int64) ([]store.EventSource, error) {
-	rows, err := s.pool.Query(ctx, `SELECT d.id, d.canonical_url, d.source_id, d.title, d.published, d.official,
+	m, err := s.EventSourcesOf(ctx, []int64{id})
+	return m[id], err
+}
+
+// EventSourcesOf is EventSources for many events in one query: a timeline
+// page shows the sources of every event on it.
+func (s *Store) EventSourcesOf(ctx context.Context, events []int64) (map[int64][]store.EventSource, error) {
+	out := make(map[int64][]store.EventSource, len(events))
+	if len(events) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT ed.event_id, d.id, d.canonical_url, d.source_id, d.title, d.published, d.official,
 		COALESCE(d.duplicate_of, 0) FROM event_documents ed JOIN documents d ON d.id = ed.document_id
-		WHERE ed.event_id = $1 ORDER BY d.published, d.id`, id)
+		WHERE ed.event_id = ANY($1) ORDER BY ed.event_id, d.published, d.id`, events)
 	if err != nil {
-		return nil, fmt.Errorf("sources of event %d: %w", id, err)
+		return nil, fmt.Errorf("sources of events: %w", err)
 	}
-	out, err := collect(rows, func(r pgx.CollectableRow) (store.EventSource, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var ev, pub int64
 		var es store.EventSource
-		var pub int64
-		err := r.Scan(&es.DocumentID, &es.URL, &es.SourceID, &es.Title, &pub, &es.Official, &es.DuplicateOf)
+		if err := rows.Scan(&ev, &es.DocumentID, &es.URL, &es.SourceID, &es.Title, &pub, &es.Official, &es.DuplicateOf); err != nil {
+			return nil, fmt.Errorf("sources of events: %w", err)
+		}
 		es.Published = fromUnix(pub)
-		return es, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sources of event %d: %w", id, err)
+		out[ev] = append(out[ev], es)
 	}
-	store.SortEventSources(out)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sources of events: %w", err)
+	}
+	for _, srcs := range out {
+		store.SortEventSources(srcs)
+	}
 	return out, nil
 }
 
