@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"CursorsAndHealth", testCursorsAndHealth},
 		{"ApplyEvents", testApplyEvents},
 		{"EventLog", testEventLog},
+		{"ConcurrentClusterers", testConcurrentClusterers},
 		{"Subscriptions", testSubscriptions},
 		{"OutboxNeverSchedulesAMatchTwice", testOutbox},
 		{"DeliveryLeases", testDeliveryLeases},
@@ -1046,5 +1047,46 @@ func testVersionsAreBounded(t *testing.T, s store.Backend) {
 	}
 	if _, err := s.RawPage(ctx, id, 2); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the raw page of a dropped version: %v, want ErrNotFound", err)
+	}
+}
+
+// testConcurrentClusterers has several clusterers apply a batch from the
+// same cursor at once, as two nodes do for a moment when the leader lease
+// passes from one to the other: one batch is written, the others get
+// ErrConflict and write nothing.
+func testConcurrentClusterers(t *testing.T, st store.Backend) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var ok, conflict int
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := st.ApplyEvents(ctx, store.EventChanges{
+				Events: []model.Event{{ID: int64(10 + i), Title: fmt.Sprint("from clusterer ", i)}},
+				State:  map[string][]byte{"df": {byte(i)}},
+				Cursor: "timeline", From: 0, To: 5,
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, store.ErrConflict):
+				conflict++
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != 1 || conflict != 3 {
+		t.Fatalf("%d batches applied, %d conflicts; want 1 and 3", ok, conflict)
+	}
+	var events int
+	st.EachEvent(ctx, store.EventFilter{}, func(model.Event) error { events++; return nil })
+	if cur, _ := st.Cursor(ctx, "timeline"); events != 1 || cur != 5 {
+		t.Errorf("%d events written, cursor %d; want the one batch's event and cursor 5", events, cur)
 	}
 }
