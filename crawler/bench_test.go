@@ -79,7 +79,8 @@ func BenchmarkCrawlLoopback(b *testing.B) {
 
 // BenchmarkParseFeed reads a 500-item RSS feed (full-text descriptions) with
 // parseFeed and, as the peer measured in the same run, with gofeed's
-// universal parser, which the crawler used before.
+// universal parser alone: the difference is what parseFeed adds around
+// gofeed (decoding, the token pass of feedprep.go, dates, text).
 func BenchmarkParseFeed(b *testing.B) {
 	var buf strings.Builder
 	crawlertest.WriteManyItems(&buf, "http://feeds.example.org", maxItems)

@@ -1,47 +1,49 @@
 package crawler
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/xml"
 	"fmt"
 	"html"
-	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/mmcdole/gofeed/atom"
+	ext "github.com/mmcdole/gofeed/extensions"
 	"github.com/mmcdole/gofeed/json"
+	"github.com/mmcdole/gofeed/rss"
 	htmlatom "golang.org/x/net/html/atom"
 	"golang.org/x/net/idna"
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/encoding/unicode/utf32"
 
 	"github.com/watchline/watchline/extract"
 )
 
-// Feeds are read here: RSS 0.90, 0.9x, 1.0 and 2.0 and Atom 0.3 and 1.0 by
-// a walker over encoding/xml's tokens, JSON Feed by gofeed's JSON parser.
-// RSS and Atom have their own walker rather than gofeed's parsers because
-// storing an entry faithfully needs what those give away: the type of an
-// Atom text construct (without it a title is decoded once too often or
-// too seldom), the rel and order of links, RSS's isPermaLink, every date
-// element, xml:base resolved as RFC 3986 says, and the entries read before
-// a document breaks off (gofeed fails the whole feed on a missing
-// </rss>, and its reader drops the zero bytes of UTF-16 bodies).
-
-// maxFeedDepth bounds element nesting. Real feeds stay under 30 levels; a
-// document nested deeper is refused from the entry that does it on, which
-// also bounds the decoder's own stack.
-const maxFeedDepth = 256
+// Feeds are read by gofeed: RSS 0.90 to 2.0 and RSS 1.0 by its rss.Parser,
+// Atom 0.3 and 1.0 by its atom.Parser, JSON Feed by its json.Parser. The
+// format parsers are used rather than gofeed's universal one because they
+// keep what the translation to gofeed.Item gives away: an RSS guid's
+// isPermaLink, every Atom link with its rel, the Atom content's type and
+// src, and the extension elements (dc:date, dcterms:modified,
+// content:encoded, atom:link inside RSS).
+//
+// What gofeed cannot do happens around it. Before it (feedprep.go): the
+// bytes become UTF-8 XML text whatever their encoding, and one pass over
+// the tokens cuts a document that breaks off back to its last complete
+// entry, bounds nesting, substitutes DOCTYPE entities, wraps a lone Atom
+// entry or CDF channel, and notes per entry the facts gofeed drops (Atom
+// text types, xml:base, Atom 0.3's <created>, CDF attributes). After it
+// (here): titles and bodies become plain text decoded exactly once (the
+// Atom type says whether gofeed's string is text or HTML; RSS text is HTML
+// when it looks like HTML), links are chosen (Atom alternate, RSS <link>,
+// then a guid that is a permalink) and resolved against xml:base and the
+// Content-Location header as RFC 3986 says, an entry without a link gets a
+// stable key from its id, and dates are read by gofeed or, where it has
+// none or reads one wrongly, by feeddate.go.
 
 // parseFeed reads the body of a feed fetched from feedURL, with the
 // response's header (Content-Type's charset chooses the encoding,
@@ -118,156 +120,347 @@ func parseFeed(body []byte, feedURL string, header http.Header) ([]item, error) 
 	return items, nil
 }
 
-// decodeFeed turns the body into UTF-8 text an XML decoder accepts. The
-// encoding is chosen in this order: a byte-order mark; UTF-16 or UTF-32
-// recognised from the zero bytes around the first "<" (a body the header or
-// declaration calls UTF-16 but that is plain ASCII is read as what it is);
-// the charset of the HTTP Content-Type; the XML declaration's encoding;
-// UTF-8, XML's default. This is RFC 3023's order, except that a text/xml
-// body without a charset is not forced to US-ASCII: its declaration is
-// believed, as every feed reader does. Only an undeclared body that reads as
-// no UTF-8 at all (several bytes invalid as UTF-8, none valid beyond ASCII)
-// is taken for a legacy encoding and identified statistically.
+// readXMLFeed reads an RSS or Atom document: prepareXML makes it ready,
+// gofeed parses it, and the entries take in the facts gofeed dropped.
+func readXMLFeed(text string, base *url.URL, contentType string) ([]rawEntry, error) {
+	p, err := prepareXML(text, base, contentType)
+	if err != nil {
+		return nil, err
+	}
+	if p.atom {
+		f, err := (&atom.Parser{}).Parse(strings.NewReader(p.text))
+		if err != nil {
+			return nil, fmt.Errorf("%w: Atom: %v", ErrFeedParse, err)
+		}
+		return atomEntries(f.Entries, p.entries, base), p.partial
+	}
+	f, err := (&rss.Parser{}).Parse(strings.NewReader(p.text))
+	if err != nil {
+		return nil, fmt.Errorf("%w: RSS: %v", ErrFeedParse, err)
+	}
+	return rssEntries(f.Items, p.entries, base), p.partial
+}
+
+// factsOf is the facts of entry i of n. They line up with gofeed's entries
+// because prepareXML picks entries by gofeed's rules; should the counts
+// ever differ, no entry gets another's facts: each gets none beyond the
+// document's base.
+func factsOf(facts []entryFacts, i, n int, base *url.URL) entryFacts {
+	if len(facts) == n {
+		return facts[i]
+	}
+	return entryFacts{base: base}
+}
+
+// link is the facts of the entry's j-th link element, whose href gofeed
+// read as href.
+func (f *entryFacts) link(links []linkFacts, j int, href string) linkFacts {
+	if j < len(links) {
+		return links[j]
+	}
+	return linkFacts{base: f.base, href: href != ""}
+}
+
+// atomEntries turns gofeed's Atom entries into raw entries.
+func atomEntries(entries []*atom.Entry, facts []entryFacts, base *url.URL) []rawEntry {
+	var out []rawEntry
+	for i, ae := range entries {
+		if ae == nil {
+			continue
+		}
+		f := factsOf(facts, i, len(entries), base)
+		x := ae.Extensions
+		e := rawEntry{id: strings.TrimSpace(ae.ID)}
+		e.title = atomText(ae.Title, f.title)
+		e.summary = atomText(ae.Summary, f.summary)
+		if c := ae.Content; c != nil && strings.TrimSpace(c.Src) == "" { // out-of-line content is nothing here
+			e.full = atomText(c.Value, textType{c.Type, f.content.mode, f.content.markup})
+		}
+		if blank(e.full) {
+			// An extension's HTML: content:encoded in an Atom feed.
+			e.full = textValue{firstValue(x, "content", "encoded"), kindHTML}
+		}
+		if blank(e.summary) {
+			e.summary = textValue{firstValue(x, "dc", "description"), kindUnknown}
+		}
+		// Alternate links, then URLs written as a link's text. gofeed names
+		// a link without a rel "alternate", as RFC 4287 does.
+		var inText []linkFacts
+		for j, l := range ae.Links {
+			lf := f.link(f.links, j, l.Href)
+			switch {
+			case !strings.EqualFold(strings.TrimSpace(l.Rel), "alternate"):
+			case lf.href:
+				e.addLink(lf.base, l.Href)
+			case strings.TrimSpace(lf.text) != "":
+				inText = append(inText, lf)
+			}
+		}
+		for _, lf := range inText {
+			e.addLink(lf.base, lf.text)
+		}
+		e.published = append(dates(x, "dc", "date"), datesOf(x, "dcterms", "issued", "available")...)
+		if ae.Published != "" {
+			e.published = append([]dateValue{{ae.Published, ae.PublishedParsed}}, e.published...)
+		}
+		for _, c := range f.created {
+			e.created = append(e.created, dateValue{raw: c})
+		}
+		e.created = append(e.created, dates(x, "dcterms", "created")...)
+		if ae.Updated != "" {
+			e.updated = []dateValue{{ae.Updated, ae.UpdatedParsed}}
+		}
+		e.updated = append(e.updated, dates(x, "dcterms", "modified")...)
+		for _, p := range ae.Authors {
+			if p == nil {
+				continue
+			}
+			if name := strings.Join(strings.Fields(p.Name), " "); name != "" {
+				e.authors = append(e.authors, name)
+			} else if email := strings.TrimSpace(p.Email); email != "" {
+				e.authors = append(e.authors, email)
+			}
+		}
+		e.authors = append(e.authors, values(x, "dc", "creator")...)
+		out = append(out, e)
+	}
+	return out
+}
+
+// rssEntries turns gofeed's RSS items into raw entries.
+func rssEntries(items []*rss.Item, facts []entryFacts, base *url.URL) []rawEntry {
+	var out []rawEntry
+	for i, ri := range items {
+		if ri == nil {
+			continue
+		}
+		f := factsOf(facts, i, len(items), base)
+		x := ri.Extensions
+		e := rawEntry{id: strings.TrimSpace(f.about)}
+		if ri.GUID != nil && e.id == "" {
+			e.id = strings.TrimSpace(ri.GUID.Value)
+		}
+		// RSS says nothing of what its text is: HTML if it looks like HTML.
+		e.title = textValue{ri.Title, kindUnknown}
+		if blank(e.title) {
+			e.title = textValue{firstValue(x, "dc", "title"), kindUnknown}
+		}
+		// content:encoded and descriptions are HTML.
+		e.full = textValue{ri.Content, kindHTML}
+		if blank(e.full) {
+			e.full = textValue{custom(ri, "fullitem"), kindUnknown}
+		}
+		if blank(e.full) {
+			e.full = atomInRSS(x, "content")
+		}
+		e.summary = textValue{ri.Description, kindHTML}
+		if blank(e.summary) {
+			e.summary = textValue{firstValue(x, "dc", "description"), kindHTML}
+		}
+		if blank(e.summary) {
+			e.summary = textValue{custom(ri, "abstract"), kindHTML} // CDF
+		}
+		if blank(e.summary) {
+			e.summary = atomInRSS(x, "summary")
+		}
+		// Atom links inside the item first, then CDF's href and RSS's
+		// <link>; a guid that is a permalink is the last resort.
+		for j, l := range x["atom"]["link"] {
+			if rel := strings.ToLower(strings.TrimSpace(l.Attrs["rel"])); rel == "" || rel == "alternate" {
+				e.addLink(f.link(f.atomLinks, j, l.Attrs["href"]).base, l.Attrs["href"])
+			}
+		}
+		if f.href != "" {
+			e.addLink(f.base, f.href)
+		}
+		for j, l := range ri.Links {
+			e.addLink(f.link(f.links, j, l).base, l)
+		}
+		if g := ri.GUID; g != nil && !strings.EqualFold(strings.TrimSpace(g.IsPermalink), "false") {
+			// A guid is a permalink unless it says otherwise, but only an
+			// absolute http(s) URL is trusted as one: "12345" is not a page.
+			if u, err := url.Parse(strings.TrimSpace(g.Value)); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+				e.permalink, _, _ = resolveLink(f.base, g.Value)
+			}
+		}
+		if ri.PubDate != "" {
+			e.published = []dateValue{{ri.PubDate, ri.PubDateParsed}}
+		}
+		e.published = append(e.published, dates(x, "dc", "date")...)
+		e.published = append(e.published, datesOf(x, "dcterms", "issued", "available")...)
+		e.published = append(e.published, append(dates(x, "atom", "published"), dates(x, "atom03", "issued")...)...)
+		e.created = append(dates(x, "dcterms", "created"), dates(x, "atom03", "created")...)
+		e.updated = append(dates(x, "dcterms", "modified"), dates(x, "atom", "updated")...)
+		e.updated = append(e.updated, dates(x, "atom03", "modified")...)
+		if f.lastmod != "" {
+			e.updated = append(e.updated, dateValue{raw: f.lastmod})
+		}
+		e.authors = append(values(x, "dc", "creator"), values(x, "dc", "author")...)
+		if a := strings.Join(strings.Fields(ri.Author), " "); a != "" {
+			e.authors = append(e.authors, rssAuthor(a))
+		}
+		for _, prefix := range []string{"atom", "atom03"} {
+			for _, a := range x[prefix]["author"] {
+				for _, n := range a.Children["name"] {
+					if name := strings.Join(strings.Fields(n.Value), " "); name != "" {
+						e.authors = append(e.authors, name)
+					}
+				}
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// addLink resolves ref against base and adds it to the entry's candidate
+// links if it is an http(s) URL, keeping the first one's #fragment.
+func (e *rawEntry) addLink(base *url.URL, ref string) {
+	u, fragment, ok := resolveLink(base, ref)
+	if !ok {
+		return
+	}
+	if len(e.links) == 0 {
+		e.fragment = fragment
+	}
+	e.links = append(e.links, u)
+}
+
+func blank(v textValue) bool { return strings.TrimSpace(v.value) == "" }
+
+// values are the trimmed, non-empty values of the extension elements
+// prefix:name (gofeed keys extensions by their namespace's usual prefix).
+func values(x ext.Extensions, prefix, name string) []string {
+	var out []string
+	for _, e := range x[prefix][name] {
+		if v := strings.TrimSpace(e.Value); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func firstValue(x ext.Extensions, prefix, name string) string {
+	if v := values(x, prefix, name); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// dates are the extension elements prefix:name as dates.
+func dates(x ext.Extensions, prefix, name string) []dateValue {
+	var out []dateValue
+	for _, v := range values(x, prefix, name) {
+		out = append(out, dateValue{raw: v})
+	}
+	return out
+}
+
+func datesOf(x ext.Extensions, prefix string, names ...string) []dateValue {
+	var out []dateValue
+	for _, n := range names {
+		out = append(out, dates(x, prefix, n)...)
+	}
+	return out
+}
+
+// atomInRSS is the text of an Atom text construct inside an RSS item
+// (atom:content, atom:summary): gofeed keeps it as an extension, its
+// character data decoded once and child elements apart.
+func atomInRSS(x ext.Extensions, name string) textValue {
+	for _, prefix := range []string{"atom", "atom03"} {
+		for _, e := range x[prefix][name] {
+			if strings.TrimSpace(e.Value) == "" {
+				continue
+			}
+			if strings.Contains(strings.ToLower(e.Attrs["type"]), "html") {
+				return textValue{e.Value, kindHTML}
+			}
+			return textValue{e.Value, kindText}
+		}
+	}
+	return textValue{}
+}
+
+// custom is the text of an RSS item's element gofeed knows nothing of
+// (CDF's <ABSTRACT>, <fullitem>), whatever its case.
+func custom(ri *rss.Item, name string) string {
+	for k, v := range ri.Custom {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// atomText is what gofeed's string for an Atom text construct of the given
+// type and mode (RFC 4287 3.1, and Atom 0.3's modes) holds, and whether it
+// is text or HTML. gofeed decodes the construct once but returns the
+// string alone; how it decoded follows its parseAtomText (v1.4.2; the
+// entities, markup and dialects cases of the conformance table fail if a
+// gofeed upgrade changes it):
 //
-// Bytes invalid in the chosen encoding become U+FFFD rather than failing
-// the feed, characters XML forbids (C0 controls, U+FFFE) are dropped, and
-// character references to them are replaced, so one bad byte or reference
-// loses one character, not the feed.
-func decodeFeed(body []byte, contentType string) string {
-	var text string
-	if enc := wideUnicode(body); enc != nil {
-		out, err := enc.NewDecoder().Bytes(body)
-		if err != nil {
-			out = []byte(strings.ToValidUTF8(string(out), "\uFFFD"))
+//   - type text, text/* or none (and no mode): entities decoded once;
+//     base64 is left alone, so it is decoded here;
+//   - xhtml: the inline markup, its wrapping <div> removed;
+//   - html: entities decoded once;
+//   - a binary media type or mode base64: decoded from Base64;
+//   - anything else (Atom 0.3's mode="escaped" without a type, an unknown
+//     media type): as written, which reads as HTML does (entities decoded
+//     once, markup dropped).
+//
+// What it then is: HTML for html, xhtml and text/html types and for markup
+// written into the feed unescaped; for a binary type, HTML if decoded text
+// looks like HTML, nothing if it is no text; else plain text (Atom's
+// default type, also Atom 0.3's text/plain).
+func atomText(v string, t textType) textValue {
+	typ, mode := strings.ToLower(strings.TrimSpace(t.typ)), strings.ToLower(strings.TrimSpace(t.mode))
+	textual := typ == "" || typ == "text" || strings.HasPrefix(typ, "text/")
+	isHTML := t.markup || strings.Contains(typ, "html")
+	switch {
+	case textual && (typ != "" || mode == ""): // decoded
+		if mode == "base64" {
+			v = base64Text(v)
 		}
-		text = string(out)
-	} else if !declaresCharset(body, contentType) && !utf8.Valid(body) && !legacyBytes(body) {
-		text = strings.ToValidUTF8(string(body), "\uFFFD")
-	} else {
-		var err error
-		text, _, err = extract.Decode(body, contentType)
-		if err != nil {
-			// A charset nobody knows: read the bytes as UTF-8, which keeps
-			// the markup and loses only the odd character.
-			text = strings.ToValidUTF8(string(body), "\uFFFD")
+	case strings.Contains(typ, "xhtml"), typ == "html": // markup, or decoded HTML
+		isHTML = true
+	case mode == "base64" || binaryMediaType(typ): // decoded from Base64
+		if !utf8.ValidString(v) { // an image, not text
+			return textValue{"", kindText}
 		}
+		if !textual {
+			return textValue{v, kindUnknown}
+		}
+	default: // as written
+		isHTML = true
 	}
-	text = strings.TrimPrefix(text, "\uFEFF")
-	if !utf8.ValidString(text) {
-		text = strings.ToValidUTF8(text, "\uFFFD")
+	if isHTML {
+		return textValue{v, kindHTML}
 	}
-	text = strings.Map(func(r rune) rune {
-		if xmlChar(r) {
-			return r
-		}
-		return -1
-	}, text)
-	return rxCharRef.ReplaceAllStringFunc(text, fixCharRef)
+	return textValue{v, kindText}
 }
 
-var rxXMLDeclEncoding = regexp.MustCompile(`^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']`)
+// base64Text is s decoded from Base64 when that gives UTF-8 text.
+func base64Text(s string) string {
+	if b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(s), "")); err == nil && utf8.Valid(b) {
+		return string(b)
+	}
+	return s
+}
 
-// declaresCharset says whether the Content-Type or the XML declaration
-// names the body's encoding.
-func declaresCharset(body []byte, contentType string) bool {
-	if _, params, err := mime.ParseMediaType(contentType); err == nil && params["charset"] != "" {
+// binaryMediaType says whether gofeed takes an Atom type for Base64.
+func binaryMediaType(t string) bool {
+	switch {
+	case t == "" || strings.HasPrefix(t, "text/") || strings.Contains(t, "xml"):
+		return false
+	case strings.HasPrefix(t, "image/"), strings.HasPrefix(t, "audio/"), strings.HasPrefix(t, "video/"):
 		return true
 	}
-	head := body[:min(len(body), 512)]
-	return rxXMLDeclEncoding.Match(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")))
-}
-
-// legacyBytes says whether a body that is not valid UTF-8 looks written in
-// a single-byte or legacy multi-byte encoding: more than one byte invalid as
-// UTF-8 and not one valid UTF-8 character beyond ASCII. One stray byte in a
-// UTF-8 feed is a damaged UTF-8 feed.
-func legacyBytes(b []byte) bool {
-	invalid := 0
-	for len(b) > 0 {
-		r, n := utf8.DecodeRune(b)
-		switch {
-		case r == utf8.RuneError && n == 1:
-			invalid++
-		case n > 1:
-			return false
-		}
-		b = b[n:]
-	}
-	return invalid > 1
-}
-
-// wideUnicode recognises UTF-16 and UTF-32 bodies by their byte-order mark
-// or, without one, by the zero bytes around the first character, which in
-// a feed is "<" or white space.
-func wideUnicode(b []byte) encoding.Encoding {
-	switch {
-	case bytes.HasPrefix(b, []byte{0, 0, 0xfe, 0xff}):
-		return utf32.UTF32(utf32.BigEndian, utf32.ExpectBOM)
-	case bytes.HasPrefix(b, []byte{0xff, 0xfe, 0, 0}):
-		return utf32.UTF32(utf32.LittleEndian, utf32.ExpectBOM)
-	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
-		return unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
-	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
-		return unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
-	case len(b) < 4:
-		return nil
-	case b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] != 0:
-		return utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM)
-	case b[0] != 0 && b[1] == 0 && b[2] == 0 && b[3] == 0:
-		return utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM)
-	case b[0] == 0 && b[1] != 0 && b[2] == 0:
-		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
-	case b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0:
-		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
-	}
-	return nil
-}
-
-// xmlChar says whether r may appear in an XML 1.0 document.
-func xmlChar(r rune) bool {
-	switch {
-	case r == '\t' || r == '\n' || r == '\r':
+	switch t {
+	case "application/octet-stream", "application/pdf", "application/zip", "application/gzip", "application/x-gzip", "application/ogg":
 		return true
-	case r < 0x20:
-		return false
-	case r >= 0xd800 && r <= 0xdfff, r == 0xfffe, r == 0xffff:
-		return false
 	}
-	return r <= 0x10ffff
-}
-
-var rxCharRef = regexp.MustCompile(`&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));`)
-
-// fixCharRef rewrites a character reference the XML decoder would reject
-// (&#0;, &#xD800;) as U+FFFD, and one to a C1 control (&#150;), which is
-// always a windows-1252 character written by mistake, as that character,
-// as browsers do.
-func fixCharRef(ref string) string {
-	m := rxCharRef.FindStringSubmatch(ref)
-	var n uint64
-	var err error
-	if m[1] != "" {
-		n, err = strconv.ParseUint(m[1], 16, 32)
-	} else {
-		n, err = strconv.ParseUint(m[2], 10, 32)
-	}
-	r := rune(n)
-	switch {
-	case err != nil || n > 0x10ffff || !xmlChar(r):
-		return "&#xFFFD;"
-	case r >= 0x80 && r <= 0x9f:
-		if w := windows1252C1[r-0x80]; w != 0 {
-			return "&#" + strconv.Itoa(int(w)) + ";"
-		}
-	}
-	return ref
-}
-
-// windows1252C1 maps 0x80–0x9F to the characters windows-1252 puts there
-// (0 where it has none).
-var windows1252C1 = [32]rune{
-	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+	return false
 }
 
 // documentBase is the base for the feed's relative links: the
@@ -315,11 +508,18 @@ type rawEntry struct {
 	fragment  string    // the #fragment of links[0], if any
 	permalink string    // an RSS guid that is a permalink, resolved
 	id        string    // atom:id, the RSS guid or rdf:about
-	full      textValue // content, content:encoded, xhtml:body
+	full      textValue // content, content:encoded
 	summary   textValue // summary or description, else dc:description
-	// Dates by kind, the raw strings in document order.
-	published, created, updated []string
+	// Dates by kind, in preference order.
+	published, created, updated []dateValue
 	authors                     []string
+}
+
+// dateValue is a date element as the feed wrote it and, for the elements
+// gofeed reads as dates (pubDate, published, updated), as gofeed read it.
+type dateValue struct {
+	raw    string
+	parsed *time.Time
 }
 
 // textValue is the value of a text element and what it is.
@@ -337,8 +537,6 @@ const (
 	kindUnknown          // RSS text: HTML if it looks like HTML
 )
 
-func (v textValue) set() bool { return v.kind != kindNone }
-
 // plain is the value as plain text, paragraphs separated by blank lines.
 func (v textValue) plain() string {
 	switch v.kind {
@@ -354,6 +552,9 @@ func (v textValue) plain() string {
 
 // markup is the value as HTML.
 func (v textValue) markup() string {
+	if blank(v) {
+		return ""
+	}
 	switch v.kind {
 	case kindHTML, kindUnknown:
 		return v.value
@@ -432,11 +633,11 @@ func (e *rawEntry) item(base *url.URL, feedKey string) (item, bool) {
 	return it, true
 }
 
-// firstDate is the first date that parses, taking the lists in order.
-func firstDate(lists ...[]string) time.Time {
+// firstDate is the first date that reads, taking the lists in order.
+func firstDate(lists ...[]dateValue) time.Time {
 	for _, l := range lists {
-		for _, s := range l {
-			if t, ok := parseFeedDate(s); ok {
+		for _, v := range l {
+			if t, ok := v.date(); ok {
 				return t
 			}
 		}
@@ -444,390 +645,17 @@ func firstDate(lists ...[]string) time.Time {
 	return time.Time{}
 }
 
-// Namespaces the walker knows. Elements in any other namespace are
-// extensions and ignored, so a "title" of some other vocabulary never
-// stands in for the entry's.
-const (
-	nsAtom10  = "http://www.w3.org/2005/Atom"
-	nsAtom03  = "http://purl.org/atom/ns#"
-	nsRSS10   = "http://purl.org/rss/1.0/"
-	nsRSS090  = "http://my.netscape.com/rdf/simple/0.9/"
-	nsRDF     = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-	nsDC      = "http://purl.org/dc/elements/1.1/"
-	nsDCTerms = "http://purl.org/dc/terms/"
-	nsContent = "http://purl.org/rss/1.0/modules/content/"
-	nsXHTML   = "http://www.w3.org/1999/xhtml"
-	nsXML     = "http://www.w3.org/XML/1998/namespace"
-)
-
-// spaces maps a namespace, or an undeclared prefix used as one, to the
-// prefix element keys carry ("" for RSS and Atom themselves).
-var spaces = map[string]string{
-	"": "", nsAtom10: "", nsAtom03: "", nsRSS10: "", nsRSS090: "",
-	"http://backend.userland.com/rss2": "", "http://backend.userland.com/rss": "", "atom": "",
-	nsDC: "dc:", "dc": "dc:", nsDCTerms: "dcterms:", "dcterms": "dcterms:",
-	nsContent: "content:", "content": "content:", nsXHTML: "xhtml:", "xhtml": "xhtml:",
-	nsRDF: "rdf:", "rdf": "rdf:",
-}
-
-// key names an element for the walker ("title", "dc:date",
-// "content:encoded"), or "" for one it ignores. Besides the namespaces in
-// spaces, the root element's own (and, under an RDF root, the channel's)
-// is the feed's vocabulary: drafts of Atom used several namespaces, and
-// CDF and some RSS dialects use their own.
-func (r *xmlReader) key(n xml.Name) string {
-	prefix, ok := spaces[n.Space]
-	if !ok {
-		if n.Space != r.vocabulary {
-			return ""
-		}
-		prefix = ""
+// date is gofeed's reading of the date, unless it has none or feeddate.go
+// reads the same text as another instant: gofeed takes a zone abbreviation
+// it does not know for UTC and knows no dates in other languages, ISO week
+// or ordinal dates, Korean forms or military zones, which parseFeedDate
+// does. Where both read a date they agree on, gofeed's stands.
+func (v dateValue) date() (time.Time, bool) {
+	ours, ok := parseFeedDate(v.raw)
+	if v.parsed == nil || v.parsed.IsZero() || (ok && !ours.Equal(*v.parsed)) {
+		return ours, ok
 	}
-	return prefix + strings.ToLower(n.Local)
-}
-
-func attr(s xml.StartElement, local string) (string, bool) {
-	for _, a := range s.Attr {
-		if strings.EqualFold(a.Name.Local, local) && a.Name.Space != "xmlns" && (a.Name.Space == "" || a.Name.Space == nsRDF || a.Name.Space == "rdf") {
-			return a.Value, true
-		}
-	}
-	return "", false
-}
-
-// xmlReader walks one feed document.
-type xmlReader struct {
-	d       *xml.Decoder
-	depth   int
-	atom    bool // the root is an Atom feed or entry: untyped text is text
-	inEntry bool // an entry is being read
-	// vocabulary is the namespace of the root element (or of the channel
-	// under an RDF root): the feed's own elements.
-	vocabulary string
-	entries    []rawEntry
-}
-
-// errTooDeep stops the walk at an element nested beyond maxFeedDepth.
-var errTooDeep = fmt.Errorf("elements nested deeper than %d levels", maxFeedDepth)
-
-func readXMLFeed(text string, base *url.URL, contentType string) ([]rawEntry, error) {
-	d := xml.NewDecoder(strings.NewReader(text))
-	d.Strict = false
-	d.Entity = map[string]string{}
-	for k, v := range xml.HTMLEntity {
-		d.Entity[k] = v
-	}
-	// The text is UTF-8 already, whatever the declaration says.
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	r := &xmlReader{d: d}
-
-	notFeed := func(what string) error {
-		got := mediaType(contentType)
-		if got == "" {
-			got = "an unknown format"
-		}
-		return fmt.Errorf("%w: got %s (%s)", ErrNotFeed, got, what)
-	}
-	for {
-		tok, err := r.token()
-		if err != nil {
-			return nil, notFeed("no XML element in it")
-		}
-		switch t := tok.(type) {
-		case xml.Directive:
-			defineEntities(d.Entity, t, text)
-		case xml.StartElement:
-			r.vocabulary = t.Name.Space
-			switch strings.ToLower(t.Name.Local) {
-			case "rss", "rdf", "channel", "feed":
-				r.atom = t.Name.Local == "feed"
-				err = r.container(baseOf(base, t))
-			case "entry":
-				r.atom = true
-				err = r.entry(t, baseOf(base, t))
-			default:
-				return nil, notFeed("the root element is <" + t.Name.Local + ">")
-			}
-			if len(r.entries) >= maxItems {
-				err = nil
-			}
-			if err != nil {
-				switch {
-				case r.inEntry:
-					err = fmt.Errorf("entry %d is unreadable: %w", len(r.entries)+1, err)
-				case len(r.entries) == 0:
-					err = fmt.Errorf("the document breaks off before its first entry: %w", err)
-				default:
-					err = fmt.Errorf("the document breaks off after entry %d: %w", len(r.entries), err)
-				}
-				if len(r.entries) == 0 {
-					return nil, fmt.Errorf("%w: %v", ErrFeedParse, err)
-				}
-				return r.entries, err
-			}
-			return r.entries, nil
-		}
-	}
-}
-
-// token is the decoder's next token, with the nesting depth kept and
-// bounded and character data copied.
-func (r *xmlReader) token() (xml.Token, error) {
-	tok, err := r.d.Token()
-	if err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case xml.StartElement:
-		r.depth++
-		if r.depth > maxFeedDepth {
-			return nil, errTooDeep
-		}
-	case xml.EndElement:
-		r.depth--
-	case xml.CharData:
-		return t.Copy(), nil
-	case xml.Directive:
-		return t.Copy(), nil
-	}
-	return tok, nil
-}
-
-// skip consumes the rest of the element just started.
-func (r *xmlReader) skip() error {
-	for depth := 1; depth > 0; {
-		tok, err := r.token()
-		if err != nil {
-			return err
-		}
-		switch tok.(type) {
-		case xml.StartElement:
-			depth++
-		case xml.EndElement:
-			depth--
-		}
-	}
-	return nil
-}
-
-// baseOf is the base URL inside element s: its xml:base resolved against
-// the parent's base.
-func baseOf(parent *url.URL, s xml.StartElement) *url.URL {
-	for _, a := range s.Attr {
-		if a.Name.Local == "base" && (a.Name.Space == nsXML || a.Name.Space == "xml") {
-			if u, err := parent.Parse(strings.TrimSpace(a.Value)); err == nil {
-				return u
-			}
-		}
-	}
-	return parent
-}
-
-// container walks a feed, channel or RDF element: its entries are read,
-// channels inside it walked, everything else skipped.
-func (r *xmlReader) container(base *url.URL) error {
-	for {
-		tok, err := r.token()
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			if strings.EqualFold(t.Name.Local, "channel") && r.vocabulary == nsRDF {
-				r.vocabulary = t.Name.Space
-			}
-			switch r.key(t.Name) {
-			case "item", "entry":
-				err = r.entry(t, baseOf(base, t))
-			case "channel", "feed":
-				err = r.container(baseOf(base, t))
-			default:
-				err = r.skip()
-			}
-			if err != nil || len(r.entries) >= maxItems {
-				return err
-			}
-		}
-	}
-}
-
-// entry reads one item or entry; only its direct children count, so the
-// <link> of a <textInput> inside an item is not the item's link.
-func (r *xmlReader) entry(start xml.StartElement, base *url.URL) error {
-	r.inEntry = true
-	var e rawEntry
-	if about, ok := attr(start, "about"); ok {
-		e.id = strings.TrimSpace(about)
-	}
-	type link struct{ url, fragment string }
-	var rssLinks, altLinks []link
-	// CDF puts an item's link and date in attributes.
-	if href, ok := attr(start, "href"); ok {
-		if u, frag, ok := resolveLink(base, href); ok {
-			rssLinks = append(rssLinks, link{u, frag})
-		}
-	}
-	if lastmod, ok := attr(start, "lastmod"); ok {
-		e.updated = append(e.updated, lastmod)
-	}
-	var guid string
-	var coreTitle, dcSummary bool
-	var dcDescription textValue
-	for {
-		tok, err := r.token()
-		if err != nil {
-			return err
-		}
-		if _, ok := tok.(xml.EndElement); ok {
-			break
-		}
-		c, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		cb := baseOf(base, c)
-		key := r.key(c.Name)
-		switch key {
-		case "title", "dc:title":
-			v, err := r.text(c)
-			if err != nil {
-				return err
-			}
-			// The entry's own title wins over Dublin Core's, whatever the order.
-			if (key == "title" && !coreTitle) || !e.title.set() {
-				e.title = v
-				coreTitle = coreTitle || key == "title"
-			}
-		case "link":
-			href, hasHref := attr(c, "href")
-			rel, _ := attr(c, "rel")
-			v, err := r.text(c)
-			if err != nil {
-				return err
-			}
-			if !hasHref {
-				href = v.value // <link>url</link>, RSS and some Atom
-			}
-			rel = strings.ToLower(strings.TrimSpace(rel))
-			if u, frag, ok := resolveLink(cb, href); ok {
-				switch {
-				case rel == "" && !hasHref:
-					rssLinks = append(rssLinks, link{u, frag})
-				case rel == "" || rel == "alternate":
-					altLinks = append(altLinks, link{u, frag})
-				}
-			}
-		case "guid":
-			perma, _ := attr(c, "isPermaLink")
-			v, err := r.text(c)
-			if err != nil {
-				return err
-			}
-			guid = strings.TrimSpace(v.value)
-			// A guid is a permalink unless it says otherwise, but only an
-			// absolute http(s) URL is trusted as one: "12345" is not a page.
-			if !strings.EqualFold(strings.TrimSpace(perma), "false") {
-				if u, err := url.Parse(guid); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
-					if l, _, ok := resolveLink(cb, guid); ok {
-						e.permalink = l
-					}
-				}
-			}
-		case "id":
-			v, err := r.text(c)
-			if err != nil {
-				return err
-			}
-			if e.id == "" {
-				e.id = strings.TrimSpace(v.value)
-			}
-		case "content", "content:encoded", "xhtml:body", "fullitem":
-			if src, ok := attr(c, "src"); ok && src != "" {
-				if err := r.skip(); err != nil { // out-of-line content: nothing here
-					return err
-				}
-				continue
-			}
-			v, err := r.text(c)
-			if err != nil {
-				return err
-			}
-			if key == "content:encoded" && v.kind == kindUnknown {
-				v.kind = kindHTML
-			}
-			if !e.full.set() || strings.TrimSpace(e.full.value) == "" {
-				e.full = v
-			}
-		case "summary", "description", "dc:description", "abstract":
-			v, err := r.text(c)
-			if err != nil {
-				return err
-			}
-			if v.kind == kindUnknown {
-				v.kind = kindHTML // RSS descriptions are HTML
-			}
-			switch {
-			case key == "dc:description" || key == "abstract":
-				if !dcSummary {
-					dcDescription, dcSummary = v, true
-				}
-			case !e.summary.set() || strings.TrimSpace(e.summary.value) == "":
-				e.summary = v
-			}
-		case "pubdate", "published", "issued", "dc:date", "dcterms:issued", "dcterms:available":
-			v, err := r.text(c)
-			if err != nil {
-				return err
-			}
-			e.published = append(e.published, v.value)
-		case "created", "dcterms:created":
-			v, err := r.text(c)
-			if err != nil {
-				return err
-			}
-			e.created = append(e.created, v.value)
-		case "updated", "modified", "dcterms:modified":
-			v, err := r.text(c)
-			if err != nil {
-				return err
-			}
-			e.updated = append(e.updated, v.value)
-		case "author", "dc:creator", "dc:author":
-			name, err := r.person(c)
-			if err != nil {
-				return err
-			}
-			if name != "" {
-				e.authors = append(e.authors, name)
-			}
-		default:
-			if err := r.skip(); err != nil {
-				return err
-			}
-		}
-	}
-	if e.id == "" {
-		e.id = guid
-	}
-	if !e.summary.set() || strings.TrimSpace(e.summary.value) == "" {
-		e.summary = dcDescription
-	}
-	// Atom's alternate links come first, then RSS's <link>; a guid that is
-	// a permalink is the last resort.
-	for i, l := range append(altLinks, rssLinks...) {
-		if i == 0 {
-			e.fragment = l.fragment
-		}
-		e.links = append(e.links, l.url)
-	}
-	r.entries = append(r.entries, e)
-	r.inEntry = false
-	return nil
+	return v.parsed.UTC(), true
 }
 
 // resolveLink resolves a link against base and keeps it if it is an
@@ -867,53 +695,6 @@ func isASCII(s string) bool {
 	return true
 }
 
-// person reads an author: an Atom person construct's name (or its e-mail
-// when it has no name), or RSS's "address (Name)" text.
-func (r *xmlReader) person(start xml.StartElement) (string, error) {
-	var name, email, text strings.Builder
-	for depth := 1; depth > 0; {
-		tok, err := r.token()
-		if err != nil {
-			return "", err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if depth == 2 {
-				switch strings.ToLower(t.Name.Local) {
-				case "name":
-					v, err := r.text(t)
-					if err != nil {
-						return "", err
-					}
-					depth--
-					name.WriteString(v.value)
-				case "email":
-					v, err := r.text(t)
-					if err != nil {
-						return "", err
-					}
-					depth--
-					email.WriteString(v.value)
-				}
-			}
-		case xml.EndElement:
-			depth--
-		case xml.CharData:
-			if depth == 1 {
-				text.Write(t)
-			}
-		}
-	}
-	if n := strings.Join(strings.Fields(name.String()), " "); n != "" {
-		return n, nil
-	}
-	if t := strings.Join(strings.Fields(text.String()), " "); t != "" {
-		return rssAuthor(t), nil
-	}
-	return strings.TrimSpace(email.String()), nil
-}
-
 var rxAuthorParen = regexp.MustCompile(`^\S+@\S+\s*\((.+)\)$`)
 
 // rssAuthor reads "jo@example.org (Jo Bloggs)" as "Jo Bloggs".
@@ -922,122 +703,6 @@ func rssAuthor(s string) string {
 		return strings.TrimSpace(m[1])
 	}
 	return s
-}
-
-// text reads a text element: an Atom text construct (type text, html or
-// xhtml; Atom 0.3's media types and modes, base64 included) or RSS text,
-// whose kind it leaves to the caller.
-func (r *xmlReader) text(start xml.StartElement) (textValue, error) {
-	typ, typed := attr(start, "type")
-	mode, moded := attr(start, "mode")
-	typ, mode = strings.ToLower(strings.TrimSpace(typ)), strings.ToLower(strings.TrimSpace(mode))
-	chars, markup, children, err := r.inner()
-	if err != nil {
-		return textValue{}, err
-	}
-	if mode == "base64" && !children {
-		if b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(chars), "")); err == nil && utf8.Valid(b) {
-			chars = string(b)
-		}
-	}
-	// Atom's own elements are text unless they say otherwise; an extension's
-	// (content:encoded in an Atom feed) and RSS's say nothing.
-	atomElement := start.Name.Space == nsAtom10 || start.Name.Space == nsAtom03 ||
-		(r.atom && (start.Name.Space == r.vocabulary || start.Name.Space == ""))
-	declared := typed || moded || atomElement
-	switch {
-	case children:
-		// Inline XHTML, Atom 0.3's mode="xml", or HTML written unescaped.
-		return textValue{markup, kindHTML}, nil
-	case !declared:
-		return textValue{chars, kindUnknown}, nil
-	case typ == "" || typ == "text" || typ == "text/plain":
-		return textValue{chars, kindText}, nil
-	case strings.Contains(typ, "html"):
-		return textValue{chars, kindHTML}, nil
-	case strings.HasPrefix(typ, "text/") || strings.Contains(typ, "xml"):
-		return textValue{chars, kindText}, nil
-	case mode == "base64":
-		return textValue{chars, kindText}, nil
-	}
-	// Any other media type is Base64 (RFC 4287, 4.1.3.3). Decoded text is
-	// kept, as HTML if it looks like HTML; an image or other binary is no
-	// text at all.
-	if b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(chars), "")); err == nil && utf8.Valid(b) {
-		return textValue{string(b), kindUnknown}, nil
-	}
-	return textValue{"", kindText}, nil
-}
-
-// voidElements have no end tag in HTML.
-var voidElements = map[string]bool{"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true,
-	"img": true, "input": true, "link": true, "meta": true, "source": true, "track": true, "wbr": true}
-
-// inner reads the rest of the element just started. chars is its
-// character data (entities decoded once, CDATA as is); when it has child
-// elements, markup is its content written back as HTML.
-func (r *xmlReader) inner() (chars, markup string, children bool, err error) {
-	var text, out strings.Builder
-	for depth := 1; ; {
-		tok, err := r.token()
-		if err != nil {
-			return "", "", false, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			children = true
-			name := strings.ToLower(t.Name.Local)
-			out.WriteString("<" + name)
-			for _, a := range t.Attr {
-				if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" || a.Name.Space == nsXML {
-					continue
-				}
-				out.WriteString(" " + strings.ToLower(a.Name.Local) + `="` + html.EscapeString(a.Value) + `"`)
-			}
-			out.WriteString(">")
-		case xml.EndElement:
-			depth--
-			if depth == 0 {
-				return text.String(), out.String(), children, nil
-			}
-			if name := strings.ToLower(t.Name.Local); !voidElements[name] {
-				out.WriteString("</" + name + ">")
-			}
-		case xml.CharData:
-			text.Write(t)
-			out.WriteString(html.EscapeString(string(t)))
-		}
-	}
-}
-
-// rxEntityDecl is an internal general entity declared in a DOCTYPE.
-var rxEntityDecl = regexp.MustCompile(`<!ENTITY\s+([A-Za-z_][A-Za-z0-9._-]*)\s+(?:"([^"]*)"|'([^']*)')\s*>`)
-
-// maxEntityExpansion bounds how much declared entities may add to a
-// document, so a feed cannot inflate itself with them.
-const maxEntityExpansion = 1 << 20
-
-// defineEntities adds a DOCTYPE's internal entities to the decoder's, when
-// they are plain text: values that refer to other entities are left
-// undefined, which rules out "billion laughs", and the total text they add
-// to the document is bounded.
-func defineEntities(entities map[string]string, d xml.Directive, doc string) {
-	if !bytes.HasPrefix(bytes.TrimSpace(d), []byte("DOCTYPE")) {
-		return
-	}
-	budget := maxEntityExpansion
-	for _, m := range rxEntityDecl.FindAllSubmatch(d, 64) {
-		name, value := string(m[1]), string(m[2])+string(m[3])
-		if strings.ContainsAny(value, "&%<") {
-			continue
-		}
-		budget -= strings.Count(doc, "&"+name+";") * len(value)
-		if budget < 0 {
-			return
-		}
-		entities[name] = value
-	}
 }
 
 // readJSONFeed reads a JSON Feed (version 1 or 1.1) with gofeed. Relative
@@ -1057,8 +722,8 @@ func readJSONFeed(text string, base *url.URL) ([]rawEntry, error) {
 		}
 		e := rawEntry{id: strings.TrimSpace(ji.ID), title: textValue{ji.Title, kindText}}
 		for _, l := range []string{ji.URL, ji.ExternalURL} {
-			if u, _, ok := resolveLink(base, l); ok {
-				e.links = append(e.links, u)
+			if strings.TrimSpace(l) != "" {
+				e.addLink(base, l)
 			}
 		}
 		switch {
@@ -1070,8 +735,8 @@ func readJSONFeed(text string, base *url.URL) ([]rawEntry, error) {
 		if ji.Summary != "" {
 			e.summary = textValue{ji.Summary, kindText}
 		}
-		e.published = []string{ji.DatePublished}
-		e.updated = []string{ji.DateModified}
+		e.published = []dateValue{{raw: ji.DatePublished}}
+		e.updated = []dateValue{{raw: ji.DateModified}}
 		if ji.Author != nil && ji.Author.Name != "" {
 			e.authors = append(e.authors, strings.TrimSpace(ji.Author.Name))
 		}

@@ -335,6 +335,11 @@ func makeDate(y, mo, d, h, mi, sec, offset int) (time.Time, bool) {
 	if t.Day() != d && h != 24 {
 		return time.Time{}, false
 	}
+	// The zone may carry 0001-01-01 into year 0 or 9999-12-31 into 10000,
+	// which RFC 3339 cannot write.
+	if u := t.UTC(); u.Year() < 1 || u.Year() > 9999 {
+		return time.Time{}, false
+	}
 	return t, true
 }
 
