@@ -4,7 +4,10 @@
 // standard library, so every other package can depend on it.
 package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // SourceKind says how a source lists its documents.
 type SourceKind string
@@ -146,14 +149,49 @@ type Actor struct {
 	Mentions int    `json:"mentions"`
 }
 
-// Quote is verbatim words with their speaker, linked to where they were said.
+// QuoteKind says whether a quote gives the speaker's own words or reports
+// them.
+type QuoteKind string
+
+const (
+	QuoteDirect   QuoteKind = "direct"   // verbatim, inside quotation marks
+	QuoteIndirect QuoteKind = "indirect" // reported speech: "X said that …"
+)
+
+// Quote is what someone said, with the speaker, linked to where it was said.
+// Start and End are rune (character) offsets into the document's stored text,
+// end-exclusive: []rune(text)[Start:End] is exactly Text.
 type Quote struct {
-	Text       string `json:"text"`
-	Speaker    string `json:"speaker"`        // person or institution
-	Role       string `json:"role,omitempty"` // role or institution of a named person
-	DocumentID int64  `json:"document_id"`
-	Offset     int    `json:"offset"` // byte offset of the quote in the document text
-	EventID    int64  `json:"event_id,omitempty"`
+	Text    string    `json:"text"`
+	Speaker string    `json:"speaker"`                   // person or institution, resolved ("Keir Starmer")
+	Role    string    `json:"speaker_role"`              // the speaker's role where stated ("Prime Minister")
+	Mention string    `json:"speaker_mention,omitempty"` // the words that name the speaker here ("he", "the minister")
+	Kind    QuoteKind `json:"kind"`
+	Start   int       `json:"start"`
+	End     int       `json:"end"`
+
+	DocumentID int64 `json:"document_id"`
+	EventID    int64 `json:"event_id,omitempty"`
+}
+
+// Display is the quote as a reader should see it, on one line: the
+// speaker's own words in quotation marks, reported speech as written, marked
+// as reported.
+func (q Quote) Display() string {
+	// A quotation over paragraphs reopens each one with a quotation mark;
+	// on one line those marks go.
+	lines := strings.Split(q.Text, "\n")
+	for i := 1; i < len(lines); i++ {
+		lines[i] = strings.TrimLeft(strings.TrimSpace(lines[i]), "“\"«„‘'「『")
+	}
+	text := strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
+	switch {
+	case q.Kind == QuoteIndirect:
+		return text + " (reported)"
+	case strings.ContainsAny(text, "\"“”«»„「」"):
+		return text // reported words with quotations in them show their own marks
+	}
+	return "“" + text + "”"
 }
 
 // Event is something that happened in the world, reported by one or more

@@ -80,6 +80,7 @@ type Backend interface {
 	ClusterState(ctx context.Context, name string) ([]byte, error)
 	ResetEvents(ctx context.Context, cursor string) error
 	EventSources(ctx context.Context, id int64) ([]EventSource, error)
+	DocumentQuotes(ctx context.Context, id int64) ([]model.Quote, error)
 
 	// Subscriptions, matches and the delivery outbox (alert).
 	AddSubscription(ctx context.Context, sub *model.Subscription) error

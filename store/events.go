@@ -46,8 +46,12 @@ type EventChanges struct {
 	Events []model.Event
 	// Members are documents to assign (or re-assign) to events.
 	Members []EventMember
-	// Unassigned documents belong to no event any more (e.g. deleted).
+	// Unassigned documents belong to no event any more (e.g. deleted); their
+	// quotes are removed.
 	Unassigned []int64
+	// Quotes replace the stored quotes of these documents (an empty list
+	// clears them).
+	Quotes map[int64][]model.Quote
 	// Gone are events that no longer exist, mapped to the event that took their
 	// documents (0: dissolved).
 	Gone map[int64]int64
@@ -101,6 +105,9 @@ func (s *Store) ApplyEvents(ctx context.Context, ch EventChanges) error {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM event_documents WHERE document_id = ?", id); err != nil {
 				return fmt.Errorf("unassign document %d: %w", id, err)
 			}
+			if err := replaceDocumentQuotes(ctx, tx, id, nil); err != nil {
+				return err
+			}
 		}
 		for _, m := range ch.Members {
 			if m.Analysis == nil {
@@ -112,6 +119,11 @@ func (s *Store) ApplyEvents(ctx context.Context, ch EventChanges) error {
 				m.DocumentID, m.EventID, unix(m.Published), m.Analysis)
 			if err != nil {
 				return fmt.Errorf("assign document %d to event %d: %w", m.DocumentID, m.EventID, err)
+			}
+		}
+		for _, id := range sortedKeys(ch.Quotes) {
+			if err := replaceDocumentQuotes(ctx, tx, id, ch.Quotes[id]); err != nil {
+				return err
 			}
 		}
 		for _, e := range ch.Events {
@@ -197,8 +209,9 @@ func upsertEvent(ctx context.Context, tx *sql.Tx, e model.Event, seq int64) erro
 		return fmt.Errorf("save event %d quotes: %w", e.ID, err)
 	}
 	for _, q := range e.Quotes {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO event_quotes(event_id, document_id, offset, text, speaker, role)
-			VALUES(?,?,?,?,?,?)`, e.ID, q.DocumentID, q.Offset, q.Text, q.Speaker, q.Role)
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO event_quotes(event_id, document_id, offset, "end", kind,
+			text, speaker, role, mention) VALUES(?,?,?,?,?,?,?,?,?)`,
+			e.ID, q.DocumentID, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention)
 		if err != nil {
 			return fmt.Errorf("save event %d quotes: %w", e.ID, err)
 		}
@@ -292,7 +305,8 @@ func (s *Store) MergedInto(ctx context.Context, id int64) (int64, error) {
 }
 
 func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT q.text, q.speaker, q.role, q.document_id, q.offset FROM event_quotes q
+	rows, err := s.db.QueryContext(ctx, `SELECT q.text, q.speaker, q.role, q.mention, q.kind, q.document_id, q.offset,
+		q."end" FROM event_quotes q
 		LEFT JOIN documents d ON d.id = q.document_id WHERE q.event_id = ? ORDER BY d.published, q.document_id, q.offset`, id)
 	if err != nil {
 		return nil, fmt.Errorf("quotes of event %d: %w", id, err)
@@ -301,9 +315,11 @@ func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error
 	var qs []model.Quote
 	for rows.Next() {
 		q := model.Quote{EventID: id}
-		if err := rows.Scan(&q.Text, &q.Speaker, &q.Role, &q.DocumentID, &q.Offset); err != nil {
+		var kind string
+		if err := rows.Scan(&q.Text, &q.Speaker, &q.Role, &q.Mention, &kind, &q.DocumentID, &q.Start, &q.End); err != nil {
 			return nil, fmt.Errorf("quotes of event %d: %w", id, err)
 		}
+		q.Kind = model.QuoteKind(kind)
 		qs = append(qs, q)
 	}
 	return qs, rows.Err()
@@ -582,7 +598,7 @@ func (s *Store) ClusterState(ctx context.Context, name string) ([]byte, error) {
 func (s *Store) ResetEvents(ctx context.Context, cursor string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		// Records of merges stay, so a merged-away id still leads somewhere.
-		for _, q := range []string{"DELETE FROM event_quotes", "DELETE FROM event_documents",
+		for _, q := range []string{"DELETE FROM event_quotes", "DELETE FROM document_quotes", "DELETE FROM event_documents",
 			"DELETE FROM events WHERE merged_into = 0", "DELETE FROM cluster_state"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("reset events: %w", err)

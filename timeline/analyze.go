@@ -31,12 +31,32 @@ func NewAnalyzer() (*Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Analyzer{rec: rec, typer: ty, quotes: &quoteExtractor{rec: rec}}, nil
+	return &Analyzer{rec: rec, typer: ty, quotes: newQuoteExtractor(rec)}, nil
 }
 
 // Quotes returns the attributed quotations in a document's text.
 func (a *Analyzer) Quotes(d model.Document) []model.Quote {
-	qs := a.quotes.extract(d.Text, metaOf(d))
+	return a.quotesWith(d, nil)
+}
+
+// quotesWith extracts d's quotes. Speakers are recognised in the title and
+// the text together (a headline may give a name the text uses alone); all
+// is the recogniser's answer for d.Title+"\n\n"+d.Text when the caller has
+// it already, else nil.
+func (a *Analyzer) quotesWith(d model.Document, all []mention) []model.Quote {
+	prefix := len(d.Title) + 2
+	if all == nil {
+		all = a.rec.find(d.Title+"\n\n"+d.Text, d.Published)
+	}
+	var ms []mention
+	for _, m := range all {
+		if m.offset >= prefix {
+			m.offset -= prefix
+			m.end -= prefix
+			ms = append(ms, m)
+		}
+	}
+	qs := a.quotes.extract(d.Text, metaOf(d), ms)
 	for i := range qs {
 		qs[i].DocumentID = d.ID
 	}
@@ -46,7 +66,7 @@ func (a *Analyzer) Quotes(d model.Document) []model.Quote {
 // Actors returns the people, organisations, countries, places and laws a text
 // names, most mentioned first.
 func (a *Analyzer) Actors(text string, published time.Time) []model.Actor {
-	return actors(a.rec.find(text, published))
+	return actors(known(a.rec.find(text, published)))
 }
 
 // Classify returns a text's event type, the phrase that decided it and a
@@ -124,12 +144,16 @@ func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
 	text := analysisText(d.Text)
 	ty := a.typer.classify(d.Title, text)
 	hap, mentioned := happenedDate(d.Title, text, d.Published, ty.triggers, d.Official, ty.Type == model.TypeStatement)
-	ms := a.rec.find(d.Title+"\n\n"+text, d.Published)
+	all := a.rec.find(d.Title+"\n\n"+text, d.Published)
+	ms := known(all)
+	if len(text) < len(d.Text) {
+		all = nil // quotes read the whole text: the recogniser runs again
+	}
 	info := &docInfo{
 		ID: d.ID, Published: d.Published, Official: d.Official, Source: d.SourceID, Title: d.Title,
 		DuplicateOf: d.DuplicateOf, Happened: hap, Mentioned: mentioned,
 		Type: ty.Type, TypeEvidence: ty.Evidence, TypeConfidence: ty.Confidence, TypeScores: ty.Scores,
-		Actors: actors(ms), Quotes: a.Quotes(d),
+		Actors: actors(ms), Quotes: a.quotesWith(d, all),
 	}
 	if len(info.Actors) > 30 {
 		info.Actors = info.Actors[:30]
@@ -155,7 +179,9 @@ func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
 		}
 	}
 	for _, q := range info.Quotes {
-		pr[q.Speaker] = true
+		if q.Kind == model.QuoteDirect {
+			pr[q.Speaker] = true
+		}
 	}
 	sides := map[string]bool{}
 	for p := range pr {

@@ -238,8 +238,11 @@ func (c *Clusterer) apply(ctx context.Context, docs []model.Document) (int, erro
 		From:       c.cursor,
 		To:         docs[len(docs)-1].Seq,
 	}
+	// Each document's quotes are stored with it, committed with the cursor.
+	ch.Quotes = make(map[int64][]model.Quote, len(bs.members))
 	for _, id := range sortedIDs(bs.members) {
 		info := bs.members[id]
+		ch.Quotes[id] = info.Quotes
 		b, err := json.Marshal(info)
 		if err != nil {
 			return 0, err
@@ -773,7 +776,6 @@ func (ev *openEvent) event() model.Event {
 	e.Type, e.TypeEvidence, e.TypeConfidence = voteType(ev.members)
 	var titleDoc *docInfo
 	actorCount := map[model.Actor]int{}
-	seenQuote := map[string]bool{}
 	seenDate := map[string]bool{}
 	for _, m := range ev.members {
 		e.DocumentIDs = append(e.DocumentIDs, m.ID)
@@ -789,13 +791,7 @@ func (ev *openEvent) event() model.Event {
 		for _, a := range m.Actors {
 			actorCount[model.Actor{Name: a.Name, Kind: a.Kind}] += a.Mentions
 		}
-		for _, q := range m.Quotes {
-			k := strings.ToLower(q.Speaker) + "\x00" + strings.ToLower(q.Text)
-			if !seenQuote[k] {
-				seenQuote[k] = true
-				e.Quotes = append(e.Quotes, q)
-			}
-		}
+		e.Quotes = append(e.Quotes, m.Quotes...)
 		for _, d := range m.Mentioned {
 			k := d.Date.Format("2006-01-02") + string(d.Precision)
 			if !seenDate[k] && len(e.Mentioned) < 20 {
@@ -804,6 +800,7 @@ func (ev *openEvent) event() model.Event {
 			}
 		}
 	}
+	e.Quotes = foldQuotes(e.Quotes)
 	if titleDoc == nil {
 		titleDoc = ev.members[0]
 	}

@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -105,10 +106,9 @@ type roleHolder struct {
 // recogniser finds actors in text. It is built once from the gazetteer and is
 // safe for concurrent use.
 type recogniser struct {
-	byFirst   map[string][]aliasEntry // first word of an alias -> aliases, longest first
-	roles     []roleHolder
-	roleRe    *regexp.Regexp // any office title in roles
-	roleWords []string       // the last word of every title, lower case, to skip texts without any
+	byFirst map[string][]aliasEntry // first word of an alias -> aliases, longest first
+	roles   []roleHolder
+	titles  []string // every office title in roles, lower case, longest first
 }
 
 func newRecogniser(data []byte) (*recogniser, error) {
@@ -146,24 +146,62 @@ func newRecogniser(data []byte) (*recogniser, error) {
 		}
 		r.roles = append(r.roles, roleHolder{strings.ToLower(ro.Title), ro.Name, from, to, side})
 	}
-	titles := map[string]bool{}
-	var alts []string
+	seen := map[string]bool{}
 	for _, ro := range r.roles {
-		if !titles[ro.title] {
-			titles[ro.title] = true
-			alts = append(alts, regexp.QuoteMeta(ro.title))
+		if !seen[ro.title] {
+			seen[ro.title] = true
+			r.titles = append(r.titles, ro.title)
 		}
 	}
-	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
-	for t := range titles {
-		f := strings.Fields(t)
-		r.roleWords = append(r.roleWords, f[len(f)-1])
-	}
-	sort.Strings(r.roleWords)
-	if len(alts) > 0 {
-		r.roleRe = regexp.MustCompile(`(?i)\b(?:` + strings.Join(alts, "|") + `)\b`)
-	}
+	// Longest first, so "shadow home secretary" wins over "home secretary".
+	sort.Slice(r.titles, func(i, j int) bool { return len(r.titles[i]) > len(r.titles[j]) })
 	return r, nil
+}
+
+// offices finds the office titles in text, case aside, as whole words,
+// leftmost first and the longest at each place (as one alternation of the
+// titles would), by plain search: a regular expression over every text
+// was the recogniser's main cost.
+func (r *recogniser) offices(text string) [][2]int {
+	low := []byte(text)
+	for i, c := range low {
+		if 'A' <= c && c <= 'Z' {
+			low[i] = c + 'a' - 'A' // ASCII only, so offsets stay those of text
+		}
+	}
+	var locs [][2]int
+	for _, t := range r.titles {
+		for i := 0; i < len(low); {
+			j := bytes.Index(low[i:], []byte(t))
+			if j < 0 {
+				break
+			}
+			s, e := i+j, i+j+len(t)
+			if (s == 0 || !isASCIIWord(low[s-1])) && (e == len(low) || !isASCIIWord(low[e])) {
+				locs = append(locs, [2]int{s, e})
+			}
+			i = s + 1
+		}
+	}
+	sort.Slice(locs, func(i, j int) bool {
+		if locs[i][0] != locs[j][0] {
+			return locs[i][0] < locs[j][0]
+		}
+		return locs[i][1] > locs[j][1]
+	})
+	out := locs[:0]
+	end := -1
+	for _, l := range locs {
+		if l[0] >= end {
+			out = append(out, l)
+			end = l[1]
+		}
+	}
+	return out
+}
+
+func isASCIIWord(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // sideOf returns the political camp ("United Kingdom:opposition") that name
@@ -210,18 +248,35 @@ func isNameWord(w string) bool {
 // judgeRe finds judges, who are named by office and surname.
 var judgeRe = regexp.MustCompile(`\b(?:(?:Mr|Mrs|Ms|Lord|Lady)\.? )?((?:Justice|Judge) [A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)\b`)
 
-func titledSurnames(text string) [][]int {
-	if !containsAny(text, []string{"Mr", "Ms", "Dr", "Sir", "Dame", "Lord", "Lady", "Miss"}) {
-		return nil
+// titledSurnames finds "Mr Cash", "Ms. Qiu": a title and one capitalised
+// word. Each match is [start, end, title start, title end, surname start,
+// surname end], as a regular expression's submatches would be.
+func titledSurnames(text string, toks []token) [][]int {
+	var out [][]int
+	for i := 0; i+1 < len(toks); i++ {
+		t, u := toks[i], toks[i+1]
+		if !honorificTitles[t.word] || !isNameWord(u.word) {
+			continue
+		}
+		if gap := text[t.end:u.start]; gap != " " && gap != ". " {
+			continue
+		}
+		if t.start > 0 && isWordByte(rune(text[t.start-1])) {
+			continue
+		}
+		out = append(out, []int{t.start, u.end, t.start, t.end, u.start, u.end})
 	}
-	return titledSurnameRe.FindAllStringSubmatchIndex(text, -1)
+	return out
 }
 
-// titledSurnameRe finds "Mr Cash", "Ms Qiu": a title and one capitalised word.
-var titledSurnameRe = regexp.MustCompile(`\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady)\.? ([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)\b`)
+// honorificTitles precede a surname ("Mr Cash", "Dame Stella").
+var honorificTitles = toSet("Mr Mrs Ms Miss Dr Sir Dame Lord Lady")
 
-// notNameWords are capitalised words that start sentences or name things that
-// are not people.
+// notNameWords are capitalised words that start sentences, give titles and
+// offices, or name things that are not people: a run of capitalised words is
+// split at them, and a person's name is never made of them. General English
+// (function words, numbers, days and months, titles and their abbreviations,
+// government and court vocabulary), not words of any one corpus.
 var notNameWords = toSet(`The A An In On At Of For From By To And But Or As If When While After Before Since Until With Without
 About Against Among Between During Into Over Under Some Many Most Other Others Several Both Neither Either Each Every
 All No Not This That These Those There Their They Them He She It Its We Our You Your I His Her Who What Which Where
@@ -233,13 +288,47 @@ Terrorism Security National Justice Public Prosecutions Director Head Chief Gene
 Division Magistrates Magistrates' Criminal Central Bailey Royal Assent Monday Tuesday Wednesday Thursday Friday
 Saturday Sunday January February March April May June July August September October November December Question Answer
 Mr Mrs Ms Dr Sir Premier President Labour Conservative Conservatives Tory Tories MPs MP Westminster London Beijing
-China Britain Defending Democracy Taskforce Interference Alert Alerts Wire Post Chronicle Review Courier Press Statement
-Statements Remarks Spokesperson Embassy's Communist Data Protection Kingdom United States Union Secrets Official
-Officials Meanwhile However Although Today Yesterday Earlier Later Asked Speaking Under Following According Instead
-Britons Briton Hong Kong Asia Pacific Europe Legal Intelligence Sunday's Monday's Metropolitan Met Defence Investigation
-Bill Law Laws Lords Commons Cabinet Treasury Whitehall Downing Number No Officers Agents Agent Spy Spies Espionage
-Superintendent Detective Inspector Sergeant Constable Assistant Attorney District Officer Professor Prof Lecturer
-Senator Representative Governor Mayor Judge Lord Lady Dame Baroness Colonel Captain Major Commissioner Ambassador`)
+China Britain Press Statement Statements Remarks Spokesperson Spokesman Spokeswoman Embassy's Communist Data
+Protection Kingdom United States Union Secrets Official Officials Meanwhile However Although Today Yesterday Earlier
+Later Asked Speaking Under Following According Instead Britons Briton Hong Kong Asia Pacific Europe Legal Intelligence
+Sunday's Monday's Metropolitan Met Defence Defense Investigation Bill Law Laws Lords Commons Cabinet Treasury Whitehall
+Downing Number No Officers Agents Agent Spy Spies Espionage Superintendent Detective Inspector Sergeant Constable
+Assistant Attorney District Officer Professor Prof Lecturer Senator Representative Governor Mayor Judge Lord Lady Dame
+Baroness Colonel Captain Major Commissioner Ambassador Sen Sens Rep Reps Gov Gen Lt Col Adm Capt Sgt Cmdr Supt Insp
+Det Rev Hon Atty Pres Amb Chancellor Chairman Chairwoman Chair Leader Majority Minority Speaker Whip Senate Congress
+Congressman Congresswoman Vice Executive Editor Correspondent Reporter Anchor Host Founder Candidate Nominee Sheriff
+Justices Republican Republicans Democrat Democrats Democratic GOP`)
+
+// Heads of names that are not people. A run of capitalised words ending
+// in orgHeads names an organisation: government and company vocabulary, and
+// the words newspapers and broadcasters are conventionally named with (The
+// Washington Post, the San Francisco Chronicle, the Courier-Journal, Harvard
+// Business Review, Fox News, Associated Press). A run ending in thingHeads
+// names an event, a law, a document or a place. A run opening with a word of
+// adjectiveOpeners ("Islamic State", "World War") names no person either.
+var (
+	orgHeads = toSet(`House Court Courts Party Committee Council Department Ministry Agency Service Services Office
+Bureau Commission Institute Institution University College School Academy Foundation Fund Bank Group Association Union
+Company Corporation Corp Inc Ltd LLC PLC Organization Organisation Times Post News Journal Herald Tribune Review
+Chronicle Courier Gazette Telegraph Guardian Observer Mail Express Standard Wire Press Magazine Radio Television TV
+Network Channel Broadcasting Force Forces Army Navy Police Taskforce Coalition Alliance Movement Front Board Authority
+Administration Government Parliament Congress Senate Assembly Cabinet Caucus Campaign Project Trust Society
+Federation League Club Industries Holdings Partners Capital Media Labs Systems Technologies Airlines Motors Center
+Centre Hospital Tribunal Inspectorate Directorate Secretariat Embassy Consulate Mission Delegation Watch
+International Prosecutors Council Networks Brigade Guard Command Unit Squad Division Corps`)
+	thingHeads = toSet(`War Wars Revolution Crisis Election Elections Olympics Games Cup Summit Conference Day Week Act
+Bill Treaty Agreement Accord Plan Program Programme Initiative Strategy Doctrine Scandal Affair Festival Prize Award
+Awards Convention Protocol Pact Deal Case Trial Inquiry Report Street Avenue Road Square River Island Islands
+Mountain Mountains Valley City County Province Region District State States Airport Station Bridge Park Lake Sea
+Ocean Bay Coast Beach Hill Hills Heights Tower Building Hall Palace Castle Cathedral Church Mosque Temple Stadium
+Arena Prison Camp Base Port Harbour Harbor Canal Forest Desert Peninsula Strait Gulf Alert Alerts Notice Order Rule
+Rules Code Law Laws Amendment Clause Resolution Declaration Charter Constitution Budget Fund Index Act's Matter`)
+	adjectiveOpeners = toSet(`Islamic Democratic Republican National International Federal Royal United Supreme Central
+Global World Civil Cold Great Holy Free Liberal Socialist Communist Catholic Christian Jewish Muslim Arab African Asian
+Atlantic Pacific Northern Southern Eastern Western North South East West New Old Black White Red Green Blue Golden
+Silver Grand Middle Upper Lower Greater Federal Constitutional Presidential Congressional Parliamentary Independent
+Conservative Progressive Popular Patriotic Unified Joint Combined Strategic Special Secret`)
+)
 
 func toSet(words string) map[string]bool {
 	m := map[string]bool{}
@@ -251,10 +340,11 @@ func toSet(words string) map[string]bool {
 
 // mention is one actor found at an offset.
 type mention struct {
-	actor  model.Actor
-	offset int
-	end    int
-	title  string // for an office named instead of its holder: the office
+	actor   model.Actor
+	offset  int
+	end     int
+	title   string // for an office named instead of its holder: the office
+	guessed bool   // an organisation known only by the shape of its name, not from the gazetteer
 }
 
 // find returns every actor mention in text, in text order. Bare surnames and
@@ -263,10 +353,10 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 	var out []mention
 	taken := make([]bool, len(text)+1)
 	// Offices held by someone on the publication date: "the Prime Minister".
-	if r.roleRe != nil && !at.IsZero() && containsAny(strings.ToLower(text), r.roleWords) {
-		for _, loc := range r.roleRe.FindAllStringIndex(text, -1) {
+	if !at.IsZero() && len(r.titles) > 0 {
+		for _, loc := range r.offices(text) {
 			if name := r.holder(text[loc[0]:loc[1]], at); name != "" {
-				out = append(out, mention{model.Actor{Name: name, Kind: "person"}, loc[0], loc[1], text[loc[0]:loc[1]]})
+				out = append(out, mention{actor: model.Actor{Name: name, Kind: "person"}, offset: loc[0], end: loc[1], title: text[loc[0]:loc[1]]})
 				for i := loc[0]; i < loc[1]; i++ {
 					taken[i] = true
 				}
@@ -291,7 +381,7 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 				continue
 			}
 			s, e := toks[i].start, toks[i+n-1].end
-			out = append(out, mention{a.actor, s, e, ""})
+			out = append(out, mention{actor: a.actor, offset: s, end: e})
 			for k := s; k < e; k++ {
 				taken[k] = true
 			}
@@ -315,15 +405,16 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 			name := strings.Join(ws, " ")
 			bySurname[ws[n-1]] = name
 			s, e := words[0].start, words[n-1].end
-			out = append(out, mention{model.Actor{Name: name, Kind: "person"}, s, e, ""})
+			out = append(out, mention{actor: model.Actor{Name: name, Kind: "person"}, offset: s, end: e})
 			for k := s; k < e; k++ {
 				taken[k] = true
 			}
 			words = words[n:]
 		}
 	}
+	headlines := titleCaseLines(text)
 	for i := 0; i < len(toks); {
-		if !isNameWord(toks[i].word) || taken[toks[i].start] {
+		if !isNameWord(toks[i].word) || taken[toks[i].start] || inRanges(headlines, toks[i].start) {
 			i++
 			continue
 		}
@@ -332,22 +423,53 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 			text[toks[j-1].end:toks[j].start] == " " {
 			j++
 		}
+		run := toks[i:j]
+		for len(run) > 1 && leadWords[run[0].word] {
+			run = run[1:] // "The Washington Post"
+		}
+		// An organisation named by its head word: "Tulsa Police
+		// Department", "Fox News".
+		if last := run[len(run)-1].word; len(run) >= 2 && orgHeads[last] {
+			ws := make([]string, len(run))
+			for k, tk := range run {
+				ws[k] = tk.word
+			}
+			s, e := run[0].start, run[len(run)-1].end
+			out = append(out, mention{actor: model.Actor{Name: strings.Join(ws, " "), Kind: "organisation"}, offset: s, end: e, guessed: true})
+			for k := s; k < e; k++ {
+				taken[k] = true
+			}
+			i = j
+			continue
+		} else if thingHeads[last] {
+			i = j // an event, a law or a place: "World War", "Staten Island"
+			continue
+		}
 		var seg []token
-		for _, tk := range toks[i:j] {
-			if notNameWords[tk.word] {
-				addName(seg)
+		flush := func() {
+			// Not a person: a name after an article ("the Islamic State",
+			// "a Gold Star mother"), or opening with an adjective.
+			if len(seg) > 0 && (adjectiveOpeners[seg[0].word] || articleBefore(text, seg[0].start)) {
 				seg = seg[:0]
+				return
+			}
+			addName(seg)
+			seg = seg[:0]
+		}
+		for _, tk := range run {
+			if notNameWords[tk.word] {
+				flush()
 				continue
 			}
 			seg = append(seg, tk)
 		}
-		addName(seg)
+		flush()
 		i = j
 	}
 	// Judges are named by title and surname: "Mrs Justice Carmody", "Judge Marsh".
-	judges := judgeRe.FindAllStringSubmatchIndex(text, -1)
-	if !strings.Contains(text, "Justice") && !strings.Contains(text, "Judge") {
-		judges = nil
+	var judges [][]int
+	if strings.Contains(text, "Justice") || strings.Contains(text, "Judge") {
+		judges = judgeRe.FindAllStringSubmatchIndex(text, -1)
 	}
 	for _, loc := range judges {
 		if taken[loc[2]] {
@@ -357,17 +479,17 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 			continue // "Judge Ellen Marsh": the name patterns read her name
 		}
 		name := text[loc[2]:loc[1]]
-		out = append(out, mention{model.Actor{Name: name, Kind: "person"}, loc[0], loc[1], ""})
+		out = append(out, mention{actor: model.Actor{Name: name, Kind: "person"}, offset: loc[0], end: loc[1]})
 		for i := loc[0]; i < loc[1]; i++ {
 			taken[i] = true
 		}
 	}
-	for _, loc := range titledSurnames(text) {
+	for _, loc := range titledSurnames(text, toks) {
 		if taken[loc[4]] {
 			continue
 		}
 		if full, ok := bySurname[text[loc[4]:loc[5]]]; ok {
-			out = append(out, mention{model.Actor{Name: full, Kind: "person"}, loc[0], loc[1], ""})
+			out = append(out, mention{actor: model.Actor{Name: full, Kind: "person"}, offset: loc[0], end: loc[1]})
 			for i := loc[0]; i < loc[1]; i++ {
 				taken[i] = true
 			}
@@ -380,11 +502,73 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 			if !ok || taken[tk.start] {
 				continue
 			}
-			out = append(out, mention{model.Actor{Name: full, Kind: "person"}, tk.start, tk.end, ""})
+			out = append(out, mention{actor: model.Actor{Name: full, Kind: "person"}, offset: tk.start, end: tk.end})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].offset < out[j].offset })
 	return out
+}
+
+// known drops the organisations guessed from the shape of their names: the
+// clusterer's entities and actors come from the gazetteer and from people's
+// names; guessed organisations only help quote attribution.
+func known(ms []mention) []mention {
+	out := ms[:0:0]
+	for _, m := range ms {
+		if !m.guessed {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// titleCaseLines returns the lines written in title case (headlines: most
+// words capitalised), where capitalised runs say nothing about names.
+func titleCaseLines(text string) [][2]int {
+	var out [][2]int
+	for start := 0; start < len(text); {
+		end := strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		words, caps := 0, 0
+		for _, w := range strings.Fields(text[start:end]) {
+			if len(w) <= 3 && startsLower(w) {
+				continue // "of", "the", "in" stay lower case in titles
+			}
+			words++
+			if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+				caps++
+			}
+		}
+		if words >= 4 && caps*10 >= words*8 {
+			out = append(out, [2]int{start, end})
+		}
+		start = end + 1
+	}
+	return out
+}
+
+func inRanges(rs [][2]int, i int) bool {
+	for _, r := range rs {
+		if i >= r[0] && i < r[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// leadWords open a capitalised run without being part of the name.
+var leadWords = toSet("The A An In On At Of For From By To And But Or As If When While After Before This That These Those")
+
+// articleBefore says whether a lower-case article stands right before offset
+// i ("the", "a", "an").
+func articleBefore(text string, i int) bool {
+	pre := text[max(0, i-4):i]
+	return strings.HasSuffix(pre, "the ") || strings.HasSuffix(pre, " a ") || strings.HasSuffix(pre, " an ") ||
+		pre == "a " || pre == "an "
 }
 
 // actors counts mentions into a sorted actor list (most mentioned first).

@@ -380,7 +380,7 @@ func (t *tljsWriter) Event(e Entry) error {
 		if body.Len() > 2000 {
 			break
 		}
-		fmt.Fprintf(&body, "<blockquote>“%s” — %s</blockquote>", htmlEscape(q.Text), htmlEscape(q.Speaker))
+		fmt.Fprintf(&body, "<blockquote>%s — %s</blockquote>", htmlEscape(q.Display()), htmlEscape(q.Speaker))
 	}
 	if f := e.First(); f.URL != "" {
 		// The first report is a link in the text, not media: TimelineJS loads
@@ -509,7 +509,7 @@ func (c *icsWriter) Event(e Entry) error {
 		desc.WriteString("\nEdited by hand: " + strings.Join(e.EditedFields, ", "))
 	}
 	for _, q := range e.Quotes {
-		fmt.Fprintf(&desc, "\n“%s” — %s", q.Text, q.Speaker)
+		fmt.Fprintf(&desc, "\n%s — %s", q.Display(), q.Speaker)
 	}
 	for _, s := range e.Sources {
 		fmt.Fprintf(&desc, "\n%s: %s %s", s.SourceID, s.Title, s.URL)
@@ -579,7 +579,7 @@ func (m *mdWriter) Event(e Entry) error {
 		fmt.Fprintf(m.w, "- **First reported:** [%s](%s) — %s, %s\n", mdEscape(f.Title), f.URL, f.SourceID, when)
 	}
 	for _, q := range e.Quotes {
-		fmt.Fprintf(m.w, "\n> “%s”\n> — %s", mdEscape(q.Text), mdEscape(q.Speaker))
+		fmt.Fprintf(m.w, "\n> %s\n> — %s", mdEscape(q.Display()), mdEscape(q.Speaker))
 		if q.Role != "" {
 			fmt.Fprintf(m.w, ", %s", mdEscape(q.Role))
 		}

@@ -11,6 +11,7 @@ import (
 // Store is what the timeline reads and writes: the document log, events,
 // their members and editors' corrections.
 type Store interface {
+	DocumentQuotes(ctx context.Context, id int64) ([]model.Quote, error)
 	ApplyEvents(ctx context.Context, ch store.EventChanges) error
 	ClusterState(ctx context.Context, name string) ([]byte, error)
 	Cursor(ctx context.Context, name string) (int64, error)

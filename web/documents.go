@@ -161,6 +161,7 @@ type documentPage struct {
 	Diff       []DiffPara
 	Duplicates []model.Document
 	Dates      []model.DateFound
+	Quotes     []model.Quote
 	HasRaw     bool
 	Events     []timeline.Entry // the event(s) the document reports
 }
@@ -241,6 +242,13 @@ func (s *Server) loadDocument(r *http.Request) (*documentPage, error) {
 		p.Duplicates = append(p.Duplicates, dd)
 	}
 	p.Dates = s.datesIn(d)
+	an, err := s.analyzer()
+	if err != nil {
+		return nil, err
+	}
+	if p.Quotes, err = timeline.DocumentQuotes(ctx, s.st, an, d); err != nil {
+		return nil, err
+	}
 	_, err = s.st.RawPage(ctx, id, 0)
 	p.HasRaw = err == nil
 	evs, err := s.st.EventsOfDocuments(ctx, []int64{id})
@@ -296,6 +304,7 @@ func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request) error {
 		"diff":       p.Diff,
 		"duplicates": p.Duplicates,
 		"dates":      p.Dates,
+		"quotes":     p.Quotes,
 	})
 }
 
@@ -370,6 +379,13 @@ func (s *Server) handleRawPage(w http.ResponseWriter, r *http.Request) error {
 
 // datesIn lists the dates the document's text mentions, resolved against its
 // publication time, as the timeline reads them.
+// analyzer is the timeline's document analyzer, built on first use (quotes
+// of documents the clusterer has not reached yet are read with it).
+func (s *Server) analyzer() (*timeline.Analyzer, error) {
+	s.anOnce.Do(func() { s.an, s.anErr = timeline.NewAnalyzer() })
+	return s.an, s.anErr
+}
+
 func (s *Server) datesIn(d model.Document) []model.DateFound {
 	if d.Published.IsZero() {
 		return nil

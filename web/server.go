@@ -15,11 +15,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/watchline/watchline/alert"
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/index"
+	"github.com/watchline/watchline/timeline"
 )
 
 // DefaultAddr is where the server listens unless told otherwise: loopback
@@ -72,6 +74,10 @@ type Server struct {
 	pages   *pages
 	now     func() time.Time
 	mux     *http.ServeMux
+
+	anOnce sync.Once
+	an     *timeline.Analyzer
+	anErr  error
 }
 
 // New builds a server from opts.

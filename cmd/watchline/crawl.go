@@ -301,10 +301,11 @@ func runDocs(ctx context.Context, a *app, args []string) error {
 }
 
 // docDetail is `watchline docs show --format json`: the document (text and
-// every URL included) and its versions, oldest first.
+// every URL included), its versions, oldest first, and what it quotes.
 type docDetail struct {
 	model.Document
 	History []model.DocumentVersion `json:"history"`
+	Quotes  []model.Quote           `json:"quotes"`
 }
 
 func runDocsShow(ctx context.Context, a *app, args []string) error {
@@ -336,8 +337,16 @@ func runDocsShow(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	an, err := timeline.NewAnalyzer()
+	if err != nil {
+		return err
+	}
+	qs, err := timeline.DocumentQuotes(ctx, st, an, d)
+	if err != nil {
+		return err
+	}
 	if *format == "json" {
-		return a.printJSON(docDetail{Document: d, History: vs})
+		return a.printJSON(docDetail{Document: d, History: vs, Quotes: qs})
 	}
 	w := a.stdout
 	fmt.Fprintf(w, "%s\n\n", printable(d.Title))
@@ -369,6 +378,16 @@ func runDocsShow(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(w, "copy of:    document %d (similarity %.2f)\n", d.DuplicateOf, d.Similarity)
 	}
 	fmt.Fprintf(w, "versions:   %d\n\n%s\n", d.Versions, d.Text)
+	if len(qs) > 0 {
+		fmt.Fprintln(w, "\nquotes:")
+		for _, q := range qs {
+			who := q.Speaker
+			if q.Role != "" {
+				who += ", " + q.Role
+			}
+			fmt.Fprintf(w, "  %s\n    — %s (characters %d–%d)\n", q.Display(), who, q.Start, q.End)
+		}
+	}
 	if len(vs) > 1 {
 		fmt.Fprintln(w, "\nversions:")
 		if d.Versions > len(vs) {

@@ -19,6 +19,7 @@ var allowed = map[string][]string{
 	"config":                {"model", "netguard"},
 	"extract":               {"model"},
 	"synth":                 {"model"},
+	"eval":                  {"crawler", "timeline", "store", "model"},
 	"demo":                  {"model"},
 	"index":                 {"store", "model"},
 	"crawler":               {"store", "model", "config", "extract", "netguard"},

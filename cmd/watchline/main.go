@@ -46,6 +46,7 @@ func commands() []command {
 		{"serve", "serve the web UI and JSON API for a data directory (--addr 127.0.0.1:8080)", runServe},
 		{"run", "crawl on schedule, index, build events, deliver alerts and serve, in one process", runRun},
 		{"migrate", "copy the SQLite archive in --data into PostgreSQL (--to postgres://…)", runMigrate},
+		{"eval", "score watchline on labelled data: eval quotes --set DIR [--out FILE.json]", runEval},
 		{"bench", "measure ingest, search, timeline, alerts and crawling on a synthetic corpus (--quick, --scale)", runBench},
 	}
 }

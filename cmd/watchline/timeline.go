@@ -381,7 +381,7 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 			if q.Role != "" {
 				role = ", " + q.Role
 			}
-			fmt.Fprintf(w, "  “%s”\n    — %s%s (doc %d @%d)\n", printable(q.Text), printable(q.Speaker), printable(role), q.DocumentID, q.Offset)
+			fmt.Fprintf(w, "  %s\n    — %s%s (doc %d, characters %d–%d)\n", printable(q.Display()), printable(q.Speaker), printable(role), q.DocumentID, q.Start, q.End)
 		}
 	}
 	return nil

@@ -58,6 +58,9 @@ func (s *Store) ApplyEvents(ctx context.Context, ch store.EventChanges) error {
 			if _, err := tx.Exec(ctx, "DELETE FROM event_documents WHERE document_id = ANY($1)", ch.Unassigned); err != nil {
 				return fmt.Errorf("unassign documents: %w", err)
 			}
+			if _, err := tx.Exec(ctx, "DELETE FROM document_quotes WHERE document_id = ANY($1)", ch.Unassigned); err != nil {
+				return fmt.Errorf("unassign documents: %w", err)
+			}
 		}
 		for _, m := range ch.Members {
 			if m.Analysis == nil {
@@ -69,6 +72,11 @@ func (s *Store) ApplyEvents(ctx context.Context, ch store.EventChanges) error {
 				m.DocumentID, m.EventID, unix(m.Published), m.Analysis)
 			if err != nil {
 				return fmt.Errorf("assign document %d to event %d: %w", m.DocumentID, m.EventID, err)
+			}
+		}
+		for _, id := range sortedIDs(ch.Quotes) {
+			if err := replaceDocumentQuotes(ctx, tx, id, ch.Quotes[id]); err != nil {
+				return err
 			}
 		}
 		// Events that change get new seqs at the end, in the order they
@@ -192,8 +200,9 @@ func upsertEvent(ctx context.Context, tx pgx.Tx, e model.Event) error {
 		return fmt.Errorf("save event %d quotes: %w", e.ID, err)
 	}
 	for _, q := range e.Quotes {
-		_, err := tx.Exec(ctx, `INSERT INTO event_quotes(event_id, document_id, "offset", text, speaker, role)
-			VALUES($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING`, e.ID, q.DocumentID, q.Offset, q.Text, q.Speaker, q.Role)
+		_, err := tx.Exec(ctx, `INSERT INTO event_quotes(event_id, document_id, "offset", "end", kind, text, speaker, role, mention)
+			VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING`,
+			e.ID, q.DocumentID, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention)
 		if err != nil {
 			return fmt.Errorf("save event %d quotes: %w", e.ID, err)
 		}
@@ -293,15 +302,17 @@ func (s *Store) MergedInto(ctx context.Context, id int64) (int64, error) {
 }
 
 func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error) {
-	rows, err := s.pool.Query(ctx, `SELECT q.text, q.speaker, q.role, q.document_id, q."offset" FROM event_quotes q
-		LEFT JOIN documents d ON d.id = q.document_id WHERE q.event_id = $1
+	rows, err := s.pool.Query(ctx, `SELECT q.text, q.speaker, q.role, q.mention, q.kind, q.document_id, q."offset", q."end"
+		FROM event_quotes q LEFT JOIN documents d ON d.id = q.document_id WHERE q.event_id = $1
 		ORDER BY d.published NULLS FIRST, q.document_id, q."offset"`, id)
 	if err != nil {
 		return nil, fmt.Errorf("quotes of event %d: %w", id, err)
 	}
 	qs, err := collect(rows, func(r pgx.CollectableRow) (model.Quote, error) {
 		q := model.Quote{EventID: id}
-		err := r.Scan(&q.Text, &q.Speaker, &q.Role, &q.DocumentID, &q.Offset)
+		var kind string
+		err := r.Scan(&q.Text, &q.Speaker, &q.Role, &q.Mention, &kind, &q.DocumentID, &q.Start, &q.End)
+		q.Kind = model.QuoteKind(kind)
 		return q, err
 	})
 	if err != nil {
@@ -544,7 +555,7 @@ func (s *Store) ResetEvents(ctx context.Context, cursor string) error {
 		if err := lockEvents(ctx, tx); err != nil {
 			return err
 		}
-		for _, q := range []string{"DELETE FROM event_quotes", "DELETE FROM event_documents",
+		for _, q := range []string{"DELETE FROM event_quotes", "DELETE FROM document_quotes", "DELETE FROM event_documents",
 			"DELETE FROM events WHERE merged_into = 0", "DELETE FROM cluster_state"} {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("reset events: %w", err)
@@ -592,7 +603,47 @@ func (s *Store) EventSourcesOf(ctx context.Context, events []int64) (map[int64][
 	return out, nil
 }
 
-func sortedIDs(m map[int64]int64) []int64 {
+// replaceDocumentQuotes makes qs the stored quotes of document id.
+func replaceDocumentQuotes(ctx context.Context, tx pgx.Tx, id int64, qs []model.Quote) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM document_quotes WHERE document_id = $1", id); err != nil {
+		return fmt.Errorf("save quotes of document %d: %w", id, err)
+	}
+	for _, q := range qs {
+		_, err := tx.Exec(ctx, `INSERT INTO document_quotes(document_id, start, "end", kind, text, speaker, role, mention)
+			VALUES($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING`,
+			id, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention)
+		if err != nil {
+			return fmt.Errorf("save quotes of document %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// DocumentQuotes returns the stored quotes of document id in text order
+// (none, as an empty list, until the clusterer has processed the document).
+func (s *Store) DocumentQuotes(ctx context.Context, id int64) ([]model.Quote, error) {
+	rows, err := s.pool.Query(ctx, `SELECT start, "end", kind, text, speaker, role, mention
+		FROM document_quotes WHERE document_id = $1 ORDER BY start, "end"`, id)
+	if err != nil {
+		return nil, fmt.Errorf("quotes of document %d: %w", id, err)
+	}
+	qs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Quote, error) {
+		q := model.Quote{DocumentID: id}
+		var kind string
+		err := r.Scan(&q.Start, &q.End, &kind, &q.Text, &q.Speaker, &q.Role, &q.Mention)
+		q.Kind = model.QuoteKind(kind)
+		return q, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("quotes of document %d: %w", id, err)
+	}
+	if qs == nil {
+		qs = []model.Quote{}
+	}
+	return qs, nil
+}
+
+func sortedIDs[V any](m map[int64]V) []int64 {
 	keys := make([]int64, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -77,8 +77,9 @@ func fill(t *testing.T, st store.Backend) {
 	must(st.ApplyEvents(ctx, store.EventChanges{
 		Events: []model.Event{{ID: 1, Title: "Charged", Type: model.TypeCharge, Happened: time.Date(2024, 4, 22, 0, 0, 0, 0, time.UTC),
 			Precision: model.PrecisionDay, DocumentIDs: ids[:2], PrimaryDocumentIDs: ids[:1],
-			Quotes: []model.Quote{{Text: "no basis", Speaker: "A Spokesperson", DocumentID: ids[1], Offset: 5}}}},
+			Quotes: []model.Quote{{Text: "no basis", Speaker: "A Spokesperson", DocumentID: ids[1], Start: 5, End: 13, Kind: model.QuoteDirect, Mention: "she"}}}},
 		Members: []store.EventMember{{DocumentID: ids[0], EventID: 1, Analysis: []byte("a")}, {DocumentID: ids[1], EventID: 1}},
+		Quotes:  map[int64][]model.Quote{ids[1]: {{Text: "no basis", Speaker: "A Spokesperson", Kind: model.QuoteDirect, Start: 5, End: 13}}},
 		State:   map[string][]byte{"df": []byte{0, 1}},
 		Cursor:  "timeline", From: 0, To: 3,
 	}))
@@ -127,6 +128,7 @@ func dump(t *testing.T, st store.Backend) string {
 	add(events, nil)
 	add(st.EventsAfter(ctx, 0, 100))
 	add(st.EventMembers(ctx, 1))
+	add(st.DocumentQuotes(ctx, 2))
 	add(st.EditedFields(ctx, 1))
 	add(st.ClusterState(ctx, "df"))
 	add(st.Cursor(ctx, "timeline"))

@@ -328,10 +328,15 @@ func testApplyEvents(t *testing.T, s store.Backend) {
 		docs = append(docs, d.ID)
 	}
 	day := func(d int) time.Time { return time.Date(2024, 4, d, 0, 0, 0, 0, time.UTC) }
+	quote := model.Quote{Text: "We will appeal", Speaker: "Ana Lima", Role: "lawyer", Mention: "she", Kind: model.QuoteDirect,
+		Start: 3, End: 17, DocumentID: docs[0]}
+	reported := model.Quote{Text: "that the ruling was wrong", Speaker: "Ana Lima", Kind: model.QuoteIndirect, Start: 30, End: 55,
+		DocumentID: docs[0]}
 	ch := store.EventChanges{
+		Quotes: map[int64][]model.Quote{docs[0]: {reported, quote}, docs[1]: nil},
 		Events: []model.Event{
 			{ID: 1, Title: "later", Happened: day(23), Precision: model.PrecisionDay, Type: model.TypeCharge, DocumentIDs: []int64{docs[0]},
-				Quotes: []model.Quote{{Text: "We will appeal", Speaker: "A Lawyer", DocumentID: docs[0], Offset: 3}}},
+				Quotes: []model.Quote{quote}},
 			{ID: 2, Title: "earlier", Happened: day(22), Precision: model.PrecisionDay, Type: model.TypeStatement,
 				DocumentIDs: []int64{docs[1]}, PrimaryDocumentIDs: []int64{docs[1]}},
 		},
@@ -363,15 +368,32 @@ func testApplyEvents(t *testing.T, s store.Backend) {
 	}
 
 	t.Run("a moved cursor is a conflict and writes nothing", func(t *testing.T) {
-		stale := store.EventChanges{Events: []model.Event{{ID: 9, Title: "stale"}}, Cursor: "timeline", From: 0, To: 2}
+		stale := store.EventChanges{Events: []model.Event{{ID: 9, Title: "stale"}}, Cursor: "timeline", From: 0, To: 2,
+			Quotes: map[int64][]model.Quote{docs[1]: {quote}}}
 		if err := s.ApplyEvents(ctx, stale); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("err = %v, want ErrConflict", err)
 		}
 		if _, err := s.Event(ctx, 9); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("event of a conflicting batch was written: %v", err)
 		}
+		if qs, err := s.DocumentQuotes(ctx, docs[1]); err != nil || len(qs) != 0 {
+			t.Errorf("quotes of a conflicting batch were written: %+v, %v", qs, err)
+		}
 		if err := s.ApplyEvents(ctx, store.EventChanges{Expect: map[string][]byte{"gen": []byte("0")}}); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("changed state: err = %v, want ErrConflict", err)
+		}
+	})
+
+	t.Run("quotes per document, in text order, until the document leaves", func(t *testing.T) {
+		qs, err := s.DocumentQuotes(ctx, docs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(qs) != 2 || qs[0] != quote || qs[1] != reported {
+			t.Errorf("quotes of document %d = %+v", docs[0], qs)
+		}
+		if qs, err := s.DocumentQuotes(ctx, docs[1]); err != nil || qs == nil || len(qs) != 0 {
+			t.Errorf("a document without quotes: %#v, %v; want an empty list", qs, err)
 		}
 	})
 
@@ -379,7 +401,7 @@ func testApplyEvents(t *testing.T, s store.Backend) {
 		var got []string
 		err := s.EachEvent(ctx, store.EventFilter{}, func(e model.Event) error {
 			got = append(got, e.Title)
-			if e.ID == 1 && (len(e.Quotes) != 1 || e.Quotes[0].Offset != 3 || e.Quotes[0].Speaker != "A Lawyer") {
+			if e.ID == 1 && (len(e.Quotes) != 1 || e.Quotes[0] != withEvent(quote, 1)) {
 				t.Errorf("quotes of event 1 = %+v", e.Quotes)
 			}
 			return nil
@@ -406,6 +428,21 @@ func testApplyEvents(t *testing.T, s store.Backend) {
 			if len(got) != 1 || got[0] != c.want {
 				t.Errorf("filter %+v = %v, want %s", c.f, got, c.want)
 			}
+		}
+	})
+
+	t.Run("a document that leaves its event loses its quotes", func(t *testing.T) {
+		if err := s.ApplyEvents(ctx, store.EventChanges{Unassigned: []int64{docs[0]}}); err != nil {
+			t.Fatal(err)
+		}
+		if qs, err := s.DocumentQuotes(ctx, docs[0]); err != nil || len(qs) != 0 {
+			t.Errorf("quotes of an unassigned document = %+v, %v", qs, err)
+		}
+		// Put it back for what follows.
+		err := s.ApplyEvents(ctx, store.EventChanges{Members: []store.EventMember{{DocumentID: docs[0], EventID: 1, Published: day(22), Analysis: []byte{1, 2}}},
+			Quotes: map[int64][]model.Quote{docs[0]: {quote}}})
+		if err != nil {
+			t.Fatal(err)
 		}
 	})
 
@@ -437,6 +474,9 @@ func testApplyEvents(t *testing.T, s store.Backend) {
 		}
 		if cur, _ := s.Cursor(ctx, "timeline"); cur != 0 {
 			t.Errorf("cursor after reset = %d, want 0", cur)
+		}
+		if qs, _ := s.DocumentQuotes(ctx, docs[0]); len(qs) != 0 {
+			t.Errorf("document quotes after reset = %+v, want none until the clusterer runs again", qs)
 		}
 		pins, err := s.Pins(ctx, docs)
 		if err != nil || pins[docs[1]] != 1 {
@@ -1089,4 +1129,9 @@ func testConcurrentClusterers(t *testing.T, st store.Backend) {
 	if cur, _ := st.Cursor(ctx, "timeline"); events != 1 || cur != 5 {
 		t.Errorf("%d events written, cursor %d; want the one batch's event and cursor 5", events, cur)
 	}
+}
+
+func withEvent(q model.Quote, id int64) model.Quote {
+	q.EventID = id
+	return q
 }

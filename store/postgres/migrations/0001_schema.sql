@@ -125,6 +125,7 @@ CREATE TABLE event_documents (
 );
 CREATE INDEX event_documents_event ON event_documents(event_id);
 
+-- offset and "end" are rune offsets into documents.text, end-exclusive.
 CREATE TABLE event_quotes (
     event_id    BIGINT  NOT NULL,
     document_id BIGINT  NOT NULL,
@@ -132,7 +133,24 @@ CREATE TABLE event_quotes (
     text        TEXT    NOT NULL,
     speaker     TEXT    NOT NULL DEFAULT '',
     role        TEXT    NOT NULL DEFAULT '',
+    "end"       INTEGER NOT NULL DEFAULT 0,
+    kind        TEXT    NOT NULL DEFAULT 'direct',
+    mention     TEXT    NOT NULL DEFAULT '',
     PRIMARY KEY (event_id, document_id, "offset")
+);
+
+-- What quote extraction found in each document, replaced whenever the
+-- clusterer processes the document.
+CREATE TABLE document_quotes (
+    document_id BIGINT  NOT NULL,
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    kind        TEXT    NOT NULL,
+    text        TEXT    NOT NULL,
+    speaker     TEXT    NOT NULL DEFAULT '',
+    role        TEXT    NOT NULL DEFAULT '',
+    mention     TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (document_id, start, "end")
 );
 
 CREATE TABLE event_pins (

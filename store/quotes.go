@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/watchline/watchline/model"
+)
+
+// replaceDocumentQuotes makes qs the stored quotes of document id.
+func replaceDocumentQuotes(ctx context.Context, tx *sql.Tx, id int64, qs []model.Quote) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM document_quotes WHERE document_id = ?", id); err != nil {
+		return fmt.Errorf("save quotes of document %d: %w", id, err)
+	}
+	for _, q := range qs {
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO document_quotes(document_id, start, "end", kind, text,
+			speaker, role, mention) VALUES(?,?,?,?,?,?,?,?)`,
+			id, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention)
+		if err != nil {
+			return fmt.Errorf("save quotes of document %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// DocumentQuotes returns the stored quotes of document id in text order
+// (none until the clusterer has processed the document).
+func (s *Store) DocumentQuotes(ctx context.Context, id int64) ([]model.Quote, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT start, "end", kind, text, speaker, role, mention
+		FROM document_quotes WHERE document_id = ? ORDER BY start, "end"`, id)
+	if err != nil {
+		return nil, fmt.Errorf("quotes of document %d: %w", id, err)
+	}
+	defer rows.Close()
+	qs := []model.Quote{}
+	for rows.Next() {
+		q := model.Quote{DocumentID: id}
+		var kind string
+		if err := rows.Scan(&q.Start, &q.End, &kind, &q.Text, &q.Speaker, &q.Role, &q.Mention); err != nil {
+			return nil, fmt.Errorf("quotes of document %d: %w", id, err)
+		}
+		q.Kind = model.QuoteKind(kind)
+		qs = append(qs, q)
+	}
+	return qs, rows.Err()
+}

@@ -1,0 +1,108 @@
+package timeline
+
+import "strings"
+
+// cueClass says how a reporting verb takes what was said.
+type cueClass uint8
+
+const (
+	// cueSay: the content follows ("said that …", "said: …") or comes first
+	// ("…, she said"; "…, said the minister").
+	cueSay cueClass = 1 << iota
+	// cueTell: a listener comes between the verb and the content ("told
+	// reporters that …", "urged Congress to …"); it also works as cueSay.
+	cueTell
+	// cueThink: belief, intent or knowledge, reported with a clause after
+	// the verb only ("believes that …", "expects the vote to …").
+	cueThink
+	// cueFind: what a poll, study, report or inquiry found or shows.
+	cueFind
+	// cueCall: naming in the speaker's words ("called the ruling a
+	// disgrace", "described it as …", "called for …").
+	cueCall
+	// cueJudge: judging someone or something ("dismissed the reports",
+	// "accused him of …"); what follows is the object, not what was said,
+	// so it counts only when it quotes the speaker ("condemned the
+	// “reckless” move").
+	cueJudge
+)
+
+// reportingVerbs are the verbs that report speech or thought, by class. The
+// lists are ours, compiled from the classes of English communication verbs
+// in Levin (1993), English Verb Classes and Alternations (§37: "say", "tell",
+// "manner of speaking", "complain", "advise" verbs), the attribution cues
+// described in the PARC and PolNeAR annotation guidelines (which count
+// belief and finding verbs as attribution too), and the verbs news reports
+// use to introduce statements. Each entry is a lemma with its inflected
+// forms; irregular forms are written out.
+var reportingVerbs = map[cueClass]string{
+	cueSay: `say:says:said:saying add note state explain argue claim insist contend assert maintain declare announce
+acknowledge concede confirm reply:replies:replied:replying respond answer remark
+observe comment continue conclude recall stress emphasize emphasise suggest warn caution predict promise pledge
+vow write:writes:wrote:writing:written tweet post report testify:testifies:testified:testifying allege complain
+boast joke quip mention disclose reveal agree counter retort reiterate repeat indicate estimate propose
+lament speculate muse shout yell scream whisper mutter exclaim proclaim reason recount hint affirm clarify:clarifies:clarified
+protest object grumble brag:brags:bragged:bragging confess guarantee question demand urge recommend
+explain acknowledge underline underscore counsel assure remind inform advise tell:tells:told:telling
+signal:signals:signaled:signalled:signaling:signalling declare predict forecast vow threaten sing:sings:sang:singing
+chant`,
+	cueTell: `tell:tells:told:telling warn inform assure remind advise urge press caution notify instruct implore
+beg:begs:begged:begging encourage`,
+	// deny and admit report words only with a clause ("denied that …");
+	// "denied the charges" is a plea. ask, wonder and question report a
+	// question only with one ("asked whether …", "asked: “…”").
+	cueThink: `deny:denies:denied:denying admit:admits:admitted:admitting ask wonder believe think:thinks:thought:thinking feel:feels:felt:feeling hope fear worry:worries:worried:worrying
+expect know:knows:knew:knowing:known understand:understands:understood:understanding doubt suspect assume reckon
+realize realise recognize recognise acknowledge decide`,
+	cueFind: `find:finds:found:finding show:shows:showed:shown:showing suggest indicate estimate conclude reveal
+project:projects:projected`,
+	cueCall: `call describe label:labels:labeled:labelled:labeling:labelling brand dub:dubs:dubbed:dubbing liken`,
+	cueJudge: `dismiss accuse condemn praise criticize criticise blast slam:slams:slammed:slamming attack reject
+denounce decry hail`,
+}
+
+// cueForm is one inflected form of a reporting verb.
+type cueForm struct {
+	class cueClass
+	lemma string
+	ing   bool // a participle that can hang off a clause (", saying …")
+}
+
+// buildCues expands reportingVerbs into a table from every inflected form
+// (lower case) to its classes.
+func buildCues() map[string]cueForm {
+	out := map[string]cueForm{}
+	for class, list := range reportingVerbs {
+		for _, entry := range strings.Fields(list) {
+			forms := strings.Split(entry, ":")
+			lemma := forms[0]
+			if len(forms) == 1 {
+				forms = inflect(lemma)
+			}
+			for _, f := range forms {
+				c := out[f]
+				c.class |= class
+				c.lemma = lemma
+				c.ing = c.ing || strings.HasSuffix(f, "ing")
+				out[f] = c
+			}
+		}
+	}
+	return out
+}
+
+// inflect returns the regular forms of an English verb: base, -s, -ed, -ing.
+func inflect(v string) []string {
+	var s, ed, ing string
+	switch {
+	case strings.HasSuffix(v, "e"):
+		s, ed, ing = v+"s", v+"d", v[:len(v)-1]+"ing"
+	case strings.HasSuffix(v, "y") && !strings.ContainsRune("aeiou", rune(v[len(v)-2])):
+		s, ed, ing = v[:len(v)-1]+"ies", v[:len(v)-1]+"ied", v+"ing"
+	case strings.HasSuffix(v, "sh") || strings.HasSuffix(v, "ch") || strings.HasSuffix(v, "ss") || strings.HasSuffix(v, "x"):
+		s, ed, ing = v+"es", v+"ed", v+"ing"
+	default:
+		s, ed, ing = v+"s", v+"ed", v+"ing"
+	}
+	return []string{v, s, ed, ing}
+}
