@@ -25,6 +25,11 @@ const (
 	// so it counts only when it quotes the speaker ("condemned the
 	// “reckless” move").
 	cueJudge
+	// cueIntend: an intention, plan, wish or undertaking, with what is
+	// intended as an infinitive ("wants to …", "plans to …", "vowed to
+	// …", "agreed to …") or a clause ("hopes that …"). PolNeAR and PARC
+	// count these as attributions: a reported position of the subject.
+	cueIntend
 )
 
 // reportingVerbs are the verbs that report speech or thought, by class. The
@@ -56,9 +61,17 @@ expect know:knows:knew:knowing:known understand:understands:understood:understan
 realize realise recognize recognise acknowledge decide`,
 	cueFind: `find:finds:found:finding show:shows:showed:shown:showing suggest indicate estimate conclude reveal
 project:projects:projected`,
+	cueIntend: `want plan:plans:planned:planning intend hope aim seek:seeks:sought:seeking vow pledge promise threaten
+agree decide offer propose wish strive:strives:strove:striving:striven expect`,
 	cueCall: `call describe label:labels:labeled:labelled:labeling:labelling brand dub:dubs:dubbed:dubbing liken`,
+	// With an object and no quotation, a judging verb reports a position
+	// taken ("criticized the ruling", "endorsed Trump"): the judgement
+	// verbs of Levin §33 and the verbs of support and opposition PolNeAR
+	// annotates as attribution cues (set on its dev split).
 	cueJudge: `dismiss accuse condemn praise criticize criticise blast slam:slams:slammed:slamming attack reject
-denounce decry hail`,
+denounce decry hail support endorse oppose favor favour prefer defend champion embrace welcome applaud commend
+congratulate blame fault mock ridicule deride lambaste rebuke castigate chastise dispute challenge tout cite
+reference echo highlight`,
 }
 
 // cueForm is one inflected form of a reporting verb.

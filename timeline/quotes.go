@@ -61,6 +61,7 @@ type found struct {
 	lead         bool     // the speaker is the sentence's leading subject
 	direct       bool     // the content holds a quotation
 	naming       bool     // a naming or judging verb: the quotations in the content are the words said
+	stance       bool     // a judging verb with an object: a position taken ("criticized the deal")
 	sentence     int
 	para         int
 }
@@ -154,7 +155,7 @@ func (qe *quoteExtractor) tagAfter(text string) func(i int) bool {
 			if n > 5 || negations[lw] || strings.HasSuffix(lw, "n't") || verbWords[lw] {
 				return false // "His wife did not comment" is a sentence of its own
 			}
-			if c, ok := qe.cues[lw]; ok && c.class&cueSay != 0 && !c.ing && !isCapitalised(w) {
+			if c, ok := qe.cues[lw]; ok && (c.class&cueSay != 0 || c.lemma == "ask" || c.lemma == "wonder") && !c.ing && !isCapitalised(w) {
 				return len(ws)-n <= 8 // a tag is short: "Trump said on Tuesday"
 			}
 		}
@@ -290,7 +291,7 @@ func (ta *textAnalysis) cueAt(wi int, from int) (cueForm, bool) {
 		// Forms that are nouns as often as verbs ("claims", "reports",
 		// "calls") are verbs after a subject-like word only.
 		if nounLike[w.lower] && !(pronounWords[prev] || auxWords[prev] || speakerNouns[prev] || plural(prev) ||
-			isCapitalised(ta.text[ta.words[wi-1].start:]) || ta.gapHas(wi-1, wi, ",")) {
+			isCapitalised(ta.text[ta.words[wi-1].start:]) || ta.gapHas(wi-1, wi, ",") || ta.verbAfterAnd(wi)) {
 			return c, false
 		}
 		// Passives report what someone else said ("is said to be", "were
@@ -314,6 +315,30 @@ func (ta *textAnalysis) cueAt(wi int, from int) (cueForm, bool) {
 	return c, true
 }
 
+// verbAfterAnd says whether word wi, after "and", "but" or "yet", is a verb
+// of the subject before it: it takes an object or a clause ("and plans to
+// …", "but claims that …", "and praised the ruling"), which a noun in a
+// coordinated phrase ("federal and state law") does not.
+func (ta *textAnalysis) verbAfterAnd(wi int) bool {
+	if wi == 0 || wi+1 >= len(ta.words) {
+		return false
+	}
+	switch ta.words[wi-1].lower {
+	case "and", "but", "yet":
+	default:
+		return false
+	}
+	if !strings.HasSuffix(ta.words[wi].lower, "s") && !strings.HasSuffix(ta.words[wi].lower, "ed") {
+		return false // a finite form: "plans", "claimed"
+	}
+	next := ta.words[wi+1]
+	if ta.between(ta.words[wi].end, next.start) != " " {
+		return markAtSafe(ta.text, ta.words[wi].end+1) != ""
+	}
+	return next.lower == "that" || next.lower == "to" || next.lower == "for" || determiners[next.lower] ||
+		objectPronouns[next.lower] || isCapitalised(ta.text[next.start:])
+}
+
 // unsaid are modals and the infinitive marker: what follows has not been
 // said ("should report", "will announce", "plans to say").
 var unsaid = toSet("should must may might can could shall will 'll to")
@@ -330,7 +355,9 @@ question questions estimate estimates finding findings show shows charge charges
 vows demand demands answer answers reply replies response concern hope hopes fear fears worry worries doubt doubts
 project projects protest protests object objects remark remarks note notes boast boasts joke jokes signal signals
 guarantee guarantees forecast forecasts warning warnings suggestion reason reasons testimony brand brands label labels
-praise blast blasts slam slams counter counters answer repeat indicate urge press`)
+praise blast blasts slam slams counter counters answer repeat indicate urge press state states support supports favor
+favors favour favours challenge challenges reference references echo echoes highlight highlights blame welcome mock
+plan plans aim aims wish offer offers attack cite`)
 
 // negated says whether the words just before a cue deny it or make it
 // something not (yet) said: "did not say", "declined to comment", "should
@@ -439,7 +466,7 @@ func (ta *textAnalysis) sentenceAttributions(si int) {
 var subordinators = toSet("though although when while if because since after before once unless whereas as")
 
 // emptyContent opens a short object that says nothing was said.
-var emptyContent = toSet("nothing little much something anything everything more less")
+var emptyContent = toSet("nothing little much something anything everything more less no")
 
 // questionWords open a reported question.
 var questionWords = toSet("whether if why what how who when where which")
@@ -455,10 +482,34 @@ var gerundPreps = toSet("by from after before while without in when upon")
 func (ta *textAnalysis) coordinated(si, wi int, last *found) bool {
 	from := ta.sw[si][0]
 	c, ok := ta.cueAt(wi, from)
-	if !ok || c.class&(cueSay|cueTell|cueThink) == 0 || ta.negated(wi, from) {
+	if !ok || ta.negated(wi, from) {
 		return false
 	}
 	subj, _, ok := ta.subjectBefore(si, wi)
+	if ok && subj.empty() && !c.ing {
+		// "tweeted that … and encouraged Americans to …", "said … but
+		// noted …": a second verb of the same subject ends the content
+		// of the first (PolNeAR and PARC annotate each verb's content
+		// apart).
+		k := wi - 1
+		for k > from && (auxWords[ta.words[k].lower] || mannerAdverb(ta.words[k].lower)) && !ta.gapHas(k, k+1, ",") {
+			k--
+		}
+		if k <= from || ta.words[k].quoted || !(ta.words[k].lower == "and" || ta.words[k].lower == "but" || ta.words[k].lower == "yet") ||
+			ta.words[k].start <= last.cStart {
+			return false
+		}
+		cut := ta.words[k-1].end
+		if q := ta.quoteAt(cut); q != nil && q.close <= ta.words[k].start {
+			cut = q.close // past the closing mark: “absurd”
+		}
+		if cut <= last.cStart || ta.quotedAt(cut-1) && ta.quotedAt(ta.words[k].start) {
+			return false
+		}
+		last.cEnd = trimEnd(ta.text, last.cStart, cut)
+		last.direct = ta.holdsQuote(last.cStart, last.cEnd)
+		return last.cEnd > last.cStart
+	}
 	if !ok || subj.empty() || subj.start <= last.cStart {
 		return false
 	}
@@ -472,7 +523,7 @@ func (ta *textAnalysis) coordinated(si, wi int, last *found) bool {
 		cut = ta.words[k-1].end // "…; they said"
 	case coordinators[conj] && strings.ContainsAny(ta.between(ta.words[k-2].end, ta.words[k-1].start), ",;—–-"):
 		cut = ta.words[k-2].end // "…, but he said"
-	case conj == "but" || conj == "while" || conj == "whereas":
+	case conj == "but" || conj == "while" || conj == "whereas" || conj == "though" || conj == "although":
 		cut = ta.words[k-2].end
 	}
 	if cut <= last.cStart {
@@ -709,7 +760,13 @@ func (ta *textAnalysis) speechTag(si, wi int, c cueForm) (found, bool) {
 		f.spk, f.role = subj, role
 		// After a quotation, "that" in the tail starts a relative clause
 		// ("told reporters after the meeting that ended late").
-		quoted := ta.quoteAt(b-1) != nil
+		// A quotation that makes up most of what comes before the tag
+		// ("“…,” he said"), not a title quoted in a fronted phrase ("On
+		// “Fox News Sunday,” Pence said his …").
+		quoted := false
+		if q := ta.quoteAt(b - 1); q != nil {
+			quoted = ta.wordsIn(s.start, q.open) <= 3 || ta.wordsIn(q.start, q.end)*2 >= ta.wordsIn(s.start, b)
+		}
 		if ta.adjunctOnly(rest) || quoted && ta.adjunctOnly(strings.Replace(rest, " that ", " which ", 1)) {
 			f.cStart, f.cEnd = s.start, b
 			return ta.tagContent(f)
@@ -721,6 +778,17 @@ func (ta *textAnalysis) speechTag(si, wi int, c cueForm) (found, bool) {
 		r := strings.TrimLeft(rest, " ")
 		if i := strings.IndexByte(r, ','); i > 0 && ta.adjunctOnly(r[:i]) {
 			r = r[i:]
+		}
+		if quoted && !(strings.HasPrefix(r, ",") && markAtSafe(strings.TrimLeft(r[1:], " "), 0) != "") {
+			// "“…,” she said of the election, in which …": after a
+			// quotation, a subject and a say verb are a speech tag whatever
+			// follows it (a place, an occasion, a clause about the
+			// speaker), unless "that" or a colon opens content of its own.
+			if w := strings.ToLower(firstWord(r)); w == "that" || strings.HasPrefix(r, ":") {
+				return found{}, false
+			}
+			f.cStart, f.cEnd = s.start, b
+			return ta.tagContent(f)
 		}
 		if !strings.HasPrefix(r, ",") {
 			return found{}, false
@@ -896,6 +964,10 @@ func (ta *textAnalysis) adjunctOnly(rest string) bool {
 		if !timed {
 			return false
 		}
+	} else if mannerAdverb(first) {
+		// "sarcastically", "bitterly on Monday": the adverb alone or before
+		// an adjunct
+		return len(ws) == 1 || ta.adjunctOnly(strings.Join(ws[1:], " "))
 	} else if !(adjunctPreps[first] || timeWords[first] || first == "citing" || first == "speaking" || first == "referring" ||
 		first == "according" || first == "adding" || first == "in" || first == "last" || first == "this") {
 		return false
@@ -907,6 +979,16 @@ func (ta *textAnalysis) adjunctOnly(rest string) bool {
 	}
 	return true
 }
+
+// mannerAdverb says whether w is an adverb of manner in -ly that may follow
+// a reporting verb ("said sarcastically", "complained bitterly that"), not
+// a noun or name that ends so ("family", "rally", "July").
+func mannerAdverb(w string) bool {
+	return len(w) > 4 && strings.HasSuffix(w, "ly") && !lyNouns[w]
+}
+
+// lyNouns are common words in -ly that are not adverbs.
+var lyNouns = toSet("family rally ally supply assembly reply italy july bully belly jelly folly holy only early daily weekly monthly yearly likely unlikely friendly elderly")
 
 // quantityWords and timeNouns make time phrases ("two days later").
 var (
@@ -988,6 +1070,21 @@ func (ta *textAnalysis) cueFirst(si, wi int, c cueForm) (found, bool) {
 	if !ok {
 		return found{}, false
 	}
+	if c.ing && !subj.empty() && !beForms[ta.words[wi-1].lower] && !auxWords[ta.words[wi-1].lower] {
+		// "In a statement announcing the pick, the union called …": a
+		// participle after a noun reports what the noun says; the content
+		// ends at the comma, and the noun, not its preposition, speaks.
+		for i := f.cStart; i < f.cEnd; i++ {
+			if ta.text[i] == ',' && !ta.quotedAt(i) && !(i > 0 && i+1 < len(ta.text) && isDigit(ta.text[i-1]) && isDigit(ta.text[i+1])) {
+				f.cEnd = trimEnd(ta.text, f.cStart, i)
+				break
+			}
+		}
+		if k := ta.wordAt(subj.start, wi); k >= 0 && k+1 < wi && (adjunctPreps[ta.words[k].lower] || otherPreps[ta.words[k].lower]) {
+			subj.start = ta.words[k+1].start
+		}
+		f.direct = ta.holdsQuote(f.cStart, f.cEnd)
+	}
 	if subj.empty() {
 		f.lead = true
 		f.inherit = true
@@ -998,7 +1095,8 @@ func (ta *textAnalysis) cueFirst(si, wi int, c cueForm) (found, bool) {
 	if c.class&^(cueFind|cueThink) == 0 && c.class&cueFind != 0 && !f.that(ta) && !ta.documentSpeaker(subj) {
 		return found{}, false
 	}
-	if c.class&^cueThink == 0 && !f.that(ta) && !ta.clauseStart(f.cStart) {
+	if c.class&^(cueThink|cueIntend) == 0 && !f.that(ta) && !ta.clauseStart(f.cStart) &&
+		!(c.class&cueIntend != 0 && ta.infinitive(f.cStart)) {
 		return found{}, false
 	}
 	if (c.lemma == "deny" || c.lemma == "admit") && !f.that(ta) && !f.direct && !ta.holdsQuote(f.cStart, f.cEnd) {
@@ -1044,6 +1142,55 @@ func (ta *textAnalysis) cueFirst(si, wi int, c cueForm) (found, bool) {
 	return f, true
 }
 
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// infinitive says whether a to-infinitive starts at i ("to bring back",
+// not "to the voters").
+func (ta *textAnalysis) infinitive(i int) bool {
+	ws := strings.Fields(strings.ToLower(ta.text[i:min(len(ta.text), i+40)]))
+	if len(ws) < 2 || ws[0] != "to" {
+		return false
+	}
+	next := strings.Trim(ws[1], ",.;:")
+	return !determiners[next] && !quantifiers[next] && !pronounWords[next] && !objectPronouns[next] && !isCapitalised(ws[1]) &&
+		(len(next) == 0 || !unicode.IsDigit(rune(next[0])))
+}
+
+// objectEnd is where the object of a judging verb ends within [start,
+// end): the noun phrase and its complements ("criticized Obama for not
+// doing enough"), not a comma's afterthought (", which …", ", another
+// example …"), a clause of time or reason ("as Pyongyang fired …") or a
+// trailing time ("on Thursday"). PolNeAR's contents end there (set on its
+// dev split).
+func (ta *textAnalysis) objectEnd(si, start, end int) int {
+	to := ta.sw[si][1]
+	for n := ta.wordAt(start, to); n >= 0 && n < to && ta.words[n].start < end; n++ {
+		w := ta.words[n]
+		if w.quoted || w.start <= start {
+			continue
+		}
+		// "as" ends the object before a clause ("as Pyongyang fired"),
+		// not before a description ("derided the deal as toothless").
+		asClause := w.lower == "as" && n+1 < to && (pronounWords[ta.words[n+1].lower] || isCapitalised(ta.text[ta.words[n+1].start:]))
+		if ta.gapHas(n-1, n, ",") && commaEnders[w.lower] || objectEnders[w.lower] || asClause {
+			end = trimEnd(ta.text, start, ta.words[n-1].end)
+			break
+		}
+	}
+	if m := trailingTimeRe.FindStringIndex(ta.text[start:end]); m != nil && m[0] > 0 {
+		end = trimEnd(ta.text, start, start+m[0])
+	}
+	return end
+}
+
+// objectEnders start a clause after an object ("as", "while", "because");
+// after a comma, commaEnders start an afterthought (", which …", ",
+// another example of …").
+var (
+	objectEnders = toSet("while although though because whereas but yet amid")
+	commaEnders  = toSet("which another even the a an")
+)
+
 // that says whether the content was introduced by "that".
 func (f found) that(ta *textAnalysis) bool {
 	before := strings.TrimRight(ta.text[max(0, f.cStart-6):f.cStart], " ")
@@ -1054,9 +1201,26 @@ func (f found) that(ta *textAnalysis) bool {
 // name or a number, as after "believes (that)".
 func (ta *textAnalysis) clauseStart(i int) bool {
 	w := strings.ToLower(firstWord(ta.text[i:min(len(ta.text), i+40)]))
-	return pronounWords[w] || determiners[w] || isCapitalised(ta.text[i:]) || (w != "" && unicode.IsDigit(rune(w[0]))) ||
-		w == "there" || w == "if" || w == "whether"
+	if pronounWords[w] || determiners[w] || isCapitalised(ta.text[i:]) || (w != "" && unicode.IsDigit(rune(w[0]))) ||
+		w == "there" || w == "if" || w == "whether" {
+		return true
+	}
+	// A noun phrase and its finite verb: "believe bigotry and xenophobia
+	// are acceptable", "hoped electric utilities would be able to …".
+	ws := strings.Fields(strings.ToLower(ta.text[i:min(len(ta.text), i+60)]))
+	for k, w := range ws {
+		if k > 5 || strings.ContainsAny(w, ",;:") && !finiteVerbs[strings.Trim(w, ",;:.")] {
+			break
+		}
+		if k > 0 && (finiteVerbs[strings.Trim(w, ",;:.")] || strings.HasSuffix(w, "n't")) {
+			return true
+		}
+	}
+	return false
 }
+
+// finiteVerbs are auxiliaries and forms of "be" that make a clause.
+var finiteVerbs = toSet("is are was were will would could can should may might must has have had does do did shall")
 
 // documentSpeaker says whether a speaker phrase names a document, an
 // inquiry or a body that finds things (a poll, a study, a court).
@@ -1094,7 +1258,12 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 		start = ta.words[k-1].end
 	}
 	if c.class&cueTell != 0 {
-		start = max(start, ta.skipObject(si, wi, c))
+		// "told reporters that …": the listener is not what was said; in
+		// "urged Congress to act" the listener is part of the request, as
+		// PolNeAR marks it (set on its dev split).
+		if past := ta.skipObject(si, wi, c); !ta.infinitive(trimStart(text, past, s.end)) || past == start {
+			start = max(start, past)
+		}
 	}
 	// "says of Clinton, “…”": what follows the comma is what was said.
 	if w := ta.wordAt(start, to); w >= 0 && ta.words[w].lower == "of" {
@@ -1181,16 +1350,18 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 	content := text[start:end]
 	nw := ta.wordsIn(start, end)
 	minWords := 3
-	if c.class&(cueCall|cueJudge|cueTell) != 0 {
-		minWords = 2
+	if c.class&(cueCall|cueJudge|cueTell|cueIntend) != 0 {
+		minWords = 2 // "to strike", "the deal"
 	}
-	if c.class&^cueJudge == 0 && !ta.holdsQuote(start, end) {
-		return found{}, false // "dismissed the reports": an object, not words said
+	stance := c.class&^cueJudge == 0 && !ta.holdsQuote(start, end) // "dismissed the reports": a position taken
+	if stance {
+		end = ta.objectEnd(si, start, end)
+		nw = ta.wordsIn(start, end)
 	}
 	if nw < minWords {
 		return found{}, false
 	}
-	f := found{cStart: start, cEnd: end, sentence: si, para: s.para}
+	f := found{cStart: start, cEnd: end, sentence: si, para: s.para, stance: stance}
 	if c.class&(cueSay|cueTell|cueThink|cueFind) == 0 {
 		// Naming in quotation marks: the quotations are the words said when
 		// they make up most of what follows the verb ("calling them “pure
@@ -1210,6 +1381,9 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 	}
 	if (clauseConj[first] && first != "if" || frontWords[first]) && !(first == "as" && c.class&(cueCall|cueJudge) != 0) {
 		return found{}, false // "said, and …": a new clause, not what was said
+	}
+	if first == "to" && c.class&cueIntend != 0 {
+		return f, true // "vowed to …", "wants to …": what is intended
 	}
 	if c.class&(cueCall|cueJudge|cueTell) == 0 && (first == "to" || first == "of" || first == "about" || first == "with" ||
 		first == "by" || first == "for" || first == "as" || first == "from" || first == "into") {
@@ -1250,7 +1424,7 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 	text := ta.text
 	from := ta.sw[si][0]
 	k := wi - 1
-	for k >= from && auxWords[ta.words[k].lower] && !ta.gapHas(k, k+1, ",") {
+	for k >= from && (auxWords[ta.words[k].lower] || mannerAdverb(ta.words[k].lower) && k > from) && !ta.gapHas(k, k+1, ",") {
 		k--
 	}
 	if k < from {
@@ -1336,6 +1510,14 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 	sub := ta.clauseTail(s.start, end)
 	if sub.empty() {
 		return textSpan{}, "", true
+	}
+	if !ta.plausibleSpeaker(sub) {
+		// Two nouns joined by "and" may be one subject, when the second
+		// alone cannot speak ("Companies and individuals complain").
+		if whole := ta.clauseTailOpt(s.start, end, true); whole.start < sub.start && ta.plausibleSpeaker(whole) &&
+			ta.wordsIn(whole.start, whole.end) <= 8 {
+			return whole, "", true
+		}
 	}
 	if !ta.plausibleSpeaker(sub) {
 		// "… were the third time AROS said": the name right before the
@@ -1439,6 +1621,13 @@ func relativeClause(p string) bool {
 // the last clause boundary in [lo, end), without a fronted phrase or
 // conjunction.
 func (ta *textAnalysis) clauseTail(lo, end int) textSpan {
+	return ta.clauseTailOpt(lo, end, false)
+}
+
+// clauseTailOpt is clauseTail; with keepAnd, "and" and "or" do not start a
+// clause, for subjects that join two nouns ("Experts on North Korea and
+// nuclear arms", "Companies and individuals").
+func (ta *textAnalysis) clauseTailOpt(lo, end int, keepAnd bool) textSpan {
 	text := ta.text
 	seg := text[lo:end]
 	start := 0
@@ -1476,6 +1665,9 @@ func (ta *textAnalysis) clauseTail(lo, end int) textSpan {
 	for i := len(words) - 1; i >= 0; i-- {
 		w := strings.ToLower(words[i])
 		if clauseConj[w] {
+			if keepAnd && (w == "and" || w == "or") {
+				continue
+			}
 			if w == "and" || w == "or" {
 				// "Immigration and Customs Enforcement" is one name; "in
 				// Virginia and around the country" one phrase
