@@ -62,6 +62,7 @@ type found struct {
 	direct       bool     // the content holds a quotation
 	naming       bool     // a naming or judging verb: the quotations in the content are the words said
 	stance       bool     // a judging verb with an object: a position taken ("criticized the deal")
+	cue          model.QuoteCue
 	sentence     int
 	para         int
 }
@@ -331,6 +332,15 @@ func (ta *textAnalysis) verbAfterAnd(wi int) bool {
 	if !strings.HasSuffix(ta.words[wi].lower, "s") && !strings.HasSuffix(ta.words[wi].lower, "ed") {
 		return false // a finite form: "plans", "claimed"
 	}
+	return ta.objectAfter(wi)
+}
+
+// objectAfter says whether word wi is followed by what a verb takes: a
+// quotation, "that", "to", "for", a determiner, a pronoun or a name.
+func (ta *textAnalysis) objectAfter(wi int) bool {
+	if wi+1 >= len(ta.words) {
+		return false
+	}
 	next := ta.words[wi+1]
 	if ta.between(ta.words[wi].end, next.start) != " " {
 		return markAtSafe(ta.text, ta.words[wi].end+1) != ""
@@ -486,7 +496,11 @@ func (ta *textAnalysis) coordinated(si, wi int, last *found) bool {
 		return false
 	}
 	subj, _, ok := ta.subjectBefore(si, wi)
-	if ok && subj.empty() && !c.ing {
+	// A finite verb: inflected ("urged", "says") or after an auxiliary
+	// ("has called"); a bare form after "and" is more often a noun or an
+	// infinitive ("MPs and think tanks").
+	finite := ta.words[wi].lower != c.lemma || wi > from && auxWords[ta.words[wi-1].lower] || ta.objectAfter(wi)
+	if ok && subj.empty() && !c.ing && finite {
 		// "tweeted that … and encouraged Americans to …", "said … but
 		// noted …": a second verb of the same subject ends the content
 		// of the first (PolNeAR and PARC annotate each verb's content
@@ -1156,6 +1170,26 @@ func (ta *textAnalysis) infinitive(i int) bool {
 		(len(next) == 0 || !unicode.IsDigit(rune(next[0])))
 }
 
+// cueOf is what a verb attributes when its content starts at start: speech
+// for verbs of saying (and questions, denials and admissions), a position
+// for a judging verb with an object, an intention for "wants to …", a
+// belief, or a finding.
+func (ta *textAnalysis) cueOf(c cueForm, stance bool, start int) model.QuoteCue {
+	switch {
+	case stance:
+		return model.CueStance
+	case c.class&(cueSay|cueTell|cueCall|cueJudge) != 0 || c.lemma == "ask" || c.lemma == "wonder" || c.lemma == "deny" || c.lemma == "admit":
+		return model.CueSay
+	case c.class&cueIntend != 0 && (ta.infinitive(start) || c.class&cueThink == 0):
+		return model.CueIntend
+	case c.class&cueThink != 0:
+		return model.CueThink
+	case c.class&cueFind != 0:
+		return model.CueFind
+	}
+	return model.CueSay
+}
+
 // objectEnd is where the object of a judging verb ends within [start,
 // end): the noun phrase and its complements ("criticized Obama for not
 // doing enough"), not a comma's afterthought (", which …", ", another
@@ -1266,9 +1300,10 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 		}
 	}
 	// "says of Clinton, “…”": what follows the comma is what was said.
-	if w := ta.wordAt(start, to); w >= 0 && ta.words[w].lower == "of" {
-		if c := strings.IndexByte(text[start:min(s.end, start+60)], ','); c > 0 && !ta.quotedAt(start+c) {
-			start += c + 1
+	if w := ta.wordAt(start, to); w >= 0 && ta.words[w].lower == "of" && c.class&(cueSay|cueTell) != 0 {
+		if k := strings.IndexByte(text[start:min(s.end, start+60)], ','); k > 0 && !ta.quotedAt(start+k) &&
+			markAtSafe(text, trimStart(text, start+k+1, s.end)) != "" {
+			start += k + 1
 		}
 	}
 	// A colon after a few adjunct words: "told reporters outside the court:
@@ -1361,7 +1396,7 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 	if nw < minWords {
 		return found{}, false
 	}
-	f := found{cStart: start, cEnd: end, sentence: si, para: s.para, stance: stance}
+	f := found{cStart: start, cEnd: end, sentence: si, para: s.para, stance: stance, cue: ta.cueOf(c, stance, start)}
 	if c.class&(cueSay|cueTell|cueThink|cueFind) == 0 {
 		// Naming in quotation marks: the quotations are the words said when
 		// they make up most of what follows the verb ("calling them “pure
@@ -1384,6 +1419,9 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 	}
 	if first == "to" && c.class&cueIntend != 0 {
 		return f, true // "vowed to …", "wants to …": what is intended
+	}
+	if stance && (adjunctPreps[first] || otherPreps[first] || first == "of") {
+		return found{}, false // "an engineer accused of …": a passive, not a position taken
 	}
 	if c.class&(cueCall|cueJudge|cueTell) == 0 && (first == "to" || first == "of" || first == "about" || first == "with" ||
 		first == "by" || first == "for" || first == "as" || first == "from" || first == "into") {
@@ -2058,7 +2096,10 @@ func (ta *textAnalysis) quotes() []model.Quote {
 		if r.name == "" {
 			continue
 		}
-		q := model.Quote{Speaker: r.name, Role: r.role, Mention: r.mention}
+		q := model.Quote{Speaker: r.name, Role: r.role, Mention: r.mention, Cue: f.cue}
+		if q.Cue == "" {
+			q.Cue = model.CueSay // quotations, speech tags, "according to", transcripts
+		}
 		if f.naming {
 			// "called the ruling a “disgrace”": the speaker's words are the
 			// quotations, one quote each.
@@ -2152,7 +2193,8 @@ func (ta *textAnalysis) quoteText(f *found) (int, int, model.QuoteKind) {
 
 // maxEventQuotes bounds the quotes an event lists (its key quotes; each
 // document keeps all of its own): the speakers' own words first, then
-// reported speech, each in the order the documents came. 40 keeps the
+// reported speech, then reported beliefs, intentions, positions and
+// findings, each in the order the documents came. 40 keeps the
 // busiest demo and fixture events whole.
 const maxEventQuotes = 40
 
@@ -2172,7 +2214,7 @@ func foldQuotes(qs []model.Quote) []model.Quote {
 			parts[i] = append(parts[i], " "+strings.Join(quoteWords(q.Text[sp.start:sp.end]), " ")+" ")
 		}
 	}
-	var direct, reported []model.Quote
+	var direct, reported, positions []model.Quote
 	for i, q := range qs {
 		covered := false
 		for j, o := range qs {
@@ -2201,13 +2243,16 @@ func foldQuotes(qs []model.Quote) []model.Quote {
 		if covered || keys[i] == "  " {
 			continue
 		}
-		if q.Kind == model.QuoteIndirect {
-			reported = append(reported, q)
-		} else {
+		switch {
+		case q.Kind == model.QuoteDirect:
 			direct = append(direct, q)
+		case q.Cue == model.CueSay || q.Cue == "":
+			reported = append(reported, q)
+		default:
+			positions = append(positions, q) // beliefs, intentions, positions, findings: after speech
 		}
 	}
-	out := append(direct, reported...)
+	out := append(append(direct, reported...), positions...)
 	if len(out) > maxEventQuotes {
 		out = out[:maxEventQuotes]
 	}

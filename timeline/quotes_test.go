@@ -197,6 +197,34 @@ func TestQuoteMention(t *testing.T) {
 	}
 }
 
+// TestQuoteCue: each quote says what it attributes, so that a reader can
+// keep to speech; the display marks reported beliefs, intentions and
+// positions as such.
+func TestQuoteCue(t *testing.T) {
+	an, err := NewAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text    string
+		cue     model.QuoteCue
+		display string
+	}{
+		{`"We will appeal," said Ann Cole.`, model.CueSay, "“We will appeal”"},
+		{"Ann Cole told reporters that the council would appeal.", model.CueSay, "the council would appeal (reported)"},
+		{"Ann Cole believes the council will lose the appeal.", model.CueThink, "the council will lose the appeal (reported belief)"},
+		{"Ann Cole wants to close the old depot by spring.", model.CueIntend, "to close the old depot by spring (reported intention)"},
+		{"Ann Cole criticized the ruling of the planning court.", model.CueStance, "the ruling of the planning court (reported position)"},
+		{"A council survey found that most residents back the plan.", model.CueFind, "most residents back the plan (reported finding)"},
+	}
+	for _, tt := range tests {
+		qs := an.Quotes(model.Document{Text: tt.text})
+		if len(qs) != 1 || qs[0].Cue != tt.cue || qs[0].Display() != tt.display {
+			t.Errorf("%q: quotes = %+v, want one %s quote shown as %q", tt.text, qs, tt.cue, tt.display)
+		}
+	}
+}
+
 // TestQuoteOffsetsInRunes: offsets count characters, not bytes, through
 // multi-byte text and Unicode spaces.
 func TestQuoteOffsetsInRunes(t *testing.T) {
