@@ -421,6 +421,14 @@ func (ta *textAnalysis) sentenceAttributions(si int) {
 			}
 			continue
 		}
+		if nounCues[w.lower] != "" && !w.quoted {
+			if f, ok := ta.nounCue(si, wi); ok {
+				ta.add(f)
+				last = &ta.out[len(ta.out)-1]
+				covered = f.cEnd
+				continue
+			}
+		}
 		c, ok := ta.cueAt(wi, from)
 		if !ok || ta.negated(wi, from) {
 			continue
@@ -1094,7 +1102,9 @@ func (ta *textAnalysis) cueFirst(si, wi int, c cueForm) (found, bool) {
 				break
 			}
 		}
-		if k := ta.wordAt(subj.start, wi); k >= 0 && k+1 < wi && (adjunctPreps[ta.words[k].lower] || otherPreps[ta.words[k].lower]) {
+		if name := ta.nameBefore(wi-1, ta.wordAt(subj.start, wi)-1); !name.empty() && name.start > subj.start {
+			subj = name // "footage of Hillary Clinton asking …": she asks
+		} else if k := ta.wordAt(subj.start, wi); k >= 0 && k+1 < wi && (adjunctPreps[ta.words[k].lower] || otherPreps[ta.words[k].lower]) {
 			subj.start = ta.words[k+1].start
 		}
 		f.direct = ta.holdsQuote(f.cStart, f.cEnd)
@@ -1161,11 +1171,11 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 // infinitive says whether a to-infinitive starts at i ("to bring back",
 // not "to the voters").
 func (ta *textAnalysis) infinitive(i int) bool {
-	ws := strings.Fields(strings.ToLower(ta.text[i:min(len(ta.text), i+40)]))
+	ws := strings.Fields(ta.text[i:min(len(ta.text), i+40)])
 	if len(ws) < 2 || ws[0] != "to" {
 		return false
 	}
-	next := strings.Trim(ws[1], ",.;:")
+	next := strings.ToLower(strings.Trim(ws[1], ",.;:"))
 	return !determiners[next] && !quantifiers[next] && !pronounWords[next] && !objectPronouns[next] && !isCapitalised(ws[1]) &&
 		(len(next) == 0 || !unicode.IsDigit(rune(next[0])))
 }
@@ -1225,6 +1235,151 @@ var (
 	commaEnders  = toSet("which another even the a an")
 )
 
+// nounCues are nouns that report what their owner said or holds, with the
+// cue they stand for: "Trump's claim that …", "his comment about …", "the
+// union's call for …", "her promise to …". PolNeAR annotates such noun
+// cues as attributions (set on its dev split).
+var nounCues = func() map[string]model.QuoteCue {
+	m := map[string]model.QuoteCue{}
+	for cue, words := range map[model.QuoteCue]string{
+		model.CueSay: `claim claims assertion assertions statement statements comment comments remark remarks allegation
+allegations accusation accusations charge charges warning warnings suggestion suggestions promise promises pledge
+pledges vow vows insistence admission denial answer response message argument arguments call calls demand demands
+complaint complaints`,
+		model.CueThink:  `view views belief beliefs theory idea ideas assessment conclusion prediction predictions estimate hope hopes fear fears concern concerns`,
+		model.CueIntend: `plan plans proposal proposals decision intention wish`,
+		model.CueStance: `criticism praise support opposition endorsement`,
+	} {
+		for _, w := range strings.Fields(words) {
+			m[w] = cue
+		}
+	}
+	return m
+}()
+
+// nounCue reads a noun cue owned by a speaker ("Donald Trump's claim that
+// …", "his infamous comment about …", "Tulsa police's earlier claim that
+// …"): the owner speaks; the content follows "that", "about", "of", "on",
+// "for" or "to", and ends at the first comma outside quotations or the end
+// of the sentence.
+func (ta *textAnalysis) nounCue(si, wi int) (found, bool) {
+	from, to := ta.sw[si][0], ta.sw[si][1]
+	s := ta.sents[si]
+	// The owner: a possessive up to two words back ("his earlier claim").
+	k := wi - 1
+	for k > from && wi-k <= 2 && !possessiveWord(ta.words[k].lower) && !ta.words[k].quoted && startsLower(ta.words[k].lower) &&
+		!determiners[ta.words[k].lower] && !ta.gapHas(k, wi, ",") {
+		k--
+	}
+	if k < from || ta.words[k].quoted || !possessiveWord(ta.words[k].lower) || ta.gapHas(k, wi, ",") {
+		return found{}, false
+	}
+	var spk textSpan
+	switch ta.words[k].lower {
+	case "his", "her", "their", "its":
+		spk = textSpan{ta.words[k].start, ta.words[k].end}
+	default:
+		end := ta.words[k].end - len("’s")
+		if strings.HasSuffix(ta.text[ta.words[k].start:ta.words[k].end], "'s") {
+			end = ta.words[k].end - 2
+		}
+		start := ta.words[k].start
+		if isCapitalised(ta.text[start:]) {
+			for n := k - 1; n >= from && n > k-4 && isCapitalised(ta.text[ta.words[n].start:]) && !ta.gapHas(n, n+1, ",") &&
+				!ta.words[n].quoted && !notNameWords[ta.text[ta.words[n].start:ta.words[n].end]]; n-- {
+				start = ta.words[n].start
+			}
+		} else if !speakerNouns[strings.TrimSuffix(strings.TrimSuffix(ta.words[k].lower, "'s"), "’s")] {
+			return found{}, false // "the law's promise": not a speaker
+		} else if k > from && isCapitalised(ta.text[ta.words[k-1].start:]) && !ta.gapHas(k-1, k, ",") {
+			start = ta.words[k-1].start // "Tulsa police's"
+		}
+		spk = textSpan{start, end}
+	}
+	if spk.empty() || !ta.plausibleSpeaker(spk) && !possessiveWord(strings.ToLower(ta.between(spk.start, spk.end))) {
+		return found{}, false
+	}
+	// What was claimed.
+	if wi+2 >= to {
+		return found{}, false
+	}
+	next := ta.words[wi+1]
+	cue := nounCues[ta.words[wi].lower]
+	switch next.lower {
+	case "that":
+	case "about", "of", "on", "for":
+		if next.lower == "of" && cue != model.CueSay && cue != model.CueStance {
+			return found{}, false // "his plan of action"
+		}
+	case "to":
+		if !ta.infinitive(next.start) {
+			return found{}, false
+		}
+	default:
+		return found{}, false
+	}
+	if ta.between(ta.words[wi].end, next.start) != " " {
+		return found{}, false
+	}
+	start := next.end
+	if next.lower == "to" {
+		start = next.start // "her promise to cut taxes": the infinitive is the content
+	}
+	start = trimStart(ta.text, start, s.end)
+	if w := ta.wordAt(start, to); w >= 0 && timeWords[ta.words[w].lower] {
+		return found{}, false // "her message on Saturday": no content
+	}
+	// The content ends at a comma (or one that closes a quotation) before
+	// a new clause, not at the commas of a list ("to cut individual,
+	// corporate and estate taxes").
+	end := s.end
+	for i := start; i < s.end; i++ {
+		if ta.text[i] != ',' && ta.text[i] != ';' || i+1 < len(ta.text) && isDigit(ta.text[i-1]) && isDigit(ta.text[i+1]) {
+			continue
+		}
+		cut := i
+		if q := ta.quoteAt(i); q != nil && i >= q.start {
+			if q.close-i > 4 {
+				continue // a comma inside a quotation
+			}
+			cut = q.close // ",''": the quotation closes the content
+		}
+		w := ta.wordAt(cut, to)
+		np := next.lower != "that" && next.lower != "to" // a noun phrase after "about", "of", "on", "for"
+		if np || ta.text[i] == ';' || w < 0 || clauseOpeners[ta.words[w].lower] || isCapitalised(ta.text[ta.words[w].start:]) {
+			end = cut
+			break
+		}
+	}
+	if next.lower != "that" && next.lower != "to" {
+		// "his comment about the poll was …": the noun phrase ends at the
+		// sentence's verb.
+		for n := ta.wordAt(start, to); n >= 0 && n < to && ta.words[n].start < end; n++ {
+			if (finiteVerbs[ta.words[n].lower] || verbWords[ta.words[n].lower]) && !ta.words[n].quoted {
+				end = ta.words[n].start
+				break
+			}
+		}
+	}
+	end = trimEnd(ta.text, start, end)
+	if ta.wordsIn(start, end) < 2 {
+		return found{}, false
+	}
+	return found{cStart: start, cEnd: end, spk: spk, sentence: si, para: s.para, cue: cue}, true
+}
+
+// clauseOpeners start a new clause or an afterthought after a comma.
+var clauseOpeners = toSet("which who whom whose but and or while although though as there he she they it we i you the a an this that these those so yet because since when where")
+
+// possessiveWord says whether w owns what follows: "his", "Trump's".
+func possessiveWord(w string) bool {
+	switch w {
+	case "his", "her", "their", "its":
+		return true
+	}
+	return strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s")
+}
+
 // that says whether the content was introduced by "that".
 func (f found) that(ta *textAnalysis) bool {
 	before := strings.TrimRight(ta.text[max(0, f.cStart-6):f.cStart], " ")
@@ -1236,7 +1391,7 @@ func (f found) that(ta *textAnalysis) bool {
 func (ta *textAnalysis) clauseStart(i int) bool {
 	w := strings.ToLower(firstWord(ta.text[i:min(len(ta.text), i+40)]))
 	if pronounWords[w] || determiners[w] || isCapitalised(ta.text[i:]) || (w != "" && unicode.IsDigit(rune(w[0]))) ||
-		w == "there" || w == "if" || w == "whether" {
+		w == "there" || w == "if" || w == "whether" || markAtSafe(ta.text, i) != "" {
 		return true
 	}
 	// A noun phrase and its finite verb: "believe bigotry and xenophobia
@@ -1414,7 +1569,8 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 	if emptyContent[first] && nw <= 6 {
 		return found{}, false // "said nothing about it"
 	}
-	if (clauseConj[first] && first != "if" || frontWords[first]) && !(first == "as" && c.class&(cueCall|cueJudge) != 0) {
+	if (clauseConj[first] && first != "if" && first != "after" && first != "before" || frontWords[first]) &&
+		!(first == "as" && c.class&(cueCall|cueJudge) != 0) {
 		return found{}, false // "said, and …": a new clause, not what was said
 	}
 	if first == "to" && c.class&cueIntend != 0 {
@@ -1500,6 +1656,12 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 		if len(segs) < 2 {
 			return textSpan{}, "", false
 		}
+		// "Johnnie Wilson, of Springfield, Va., said": a home town and its
+		// state are one apposition.
+		if n := len(segs); n >= 3 && strings.HasPrefix(strings.TrimSpace(left[segs[n-2][0]:segs[n-2][1]]), "of ") &&
+			isNameRun1(strings.TrimSpace(left[segs[n-1][0]:segs[n-1][1]])) {
+			segs = append(segs[:n-2:n-2], [2]int{segs[n-2][0], segs[n-1][1]})
+		}
 		last := segs[len(segs)-1]
 		appos := strings.TrimSpace(left[last[0]:last[1]])
 		head := segs[len(segs)-2]
@@ -1520,8 +1682,8 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 		if !apposition(appos) {
 			return textSpan{}, "", false
 		}
-		if !relativeClause(appos) {
-			role = appos
+		if !relativeClause(appos) && !strings.HasPrefix(appos, "of ") {
+			role = appos // not a home town ("of Springfield, Va.")
 		}
 		// Several appositions may follow the name: "X, president of Y,
 		// which represents Z, said". The head is the first segment from
@@ -1583,6 +1745,21 @@ func (ta *textAnalysis) nameBefore(k, from int) textSpan {
 		return textSpan{} // no name, or the sentence opens with it (read as a clause already)
 	}
 	return textSpan{ta.words[n+1].start, ta.words[k].end}
+}
+
+// isNameRun1 says whether s is one or two capitalised words (a place, a
+// state: "Va.", "New Jersey").
+func isNameRun1(s string) bool {
+	ws := strings.Fields(s)
+	if len(ws) == 0 || len(ws) > 2 {
+		return false
+	}
+	for _, w := range ws {
+		if !isCapitalised(w) {
+			return false
+		}
+	}
+	return true
 }
 
 // topLevelSegments splits s at ", " outside brackets and quotations,
@@ -1669,6 +1846,14 @@ func (ta *textAnalysis) clauseTailOpt(lo, end int, keepAnd bool) textSpan {
 	text := ta.text
 	seg := text[lo:end]
 	start := 0
+	// A party and state in brackets after a name: "Rep. Gregory Meeks
+	// (D-N.Y.)".
+	if t := strings.TrimRight(seg, " "); strings.HasSuffix(t, ")") {
+		if o := strings.LastIndexByte(t, '('); o > 0 && partyRe.MatchString(t[o:]) {
+			seg = strings.TrimRight(t[:o], " ")
+			end = lo + len(seg)
+		}
+	}
 	// A time phrase before the verb is not part of the subject: "The
 	// embassy on Monday said".
 	if lastIsTime(seg) {
@@ -1687,6 +1872,9 @@ func (ta *textAnalysis) clauseTailOpt(lo, end int, keepAnd bool) textSpan {
 	}
 	if i := strings.LastIndex(seg, " - "); i >= 0 && i+3 > start {
 		start = i + 3
+	}
+	if i := strings.LastIndex(seg, "--"); i >= 0 && i+2 > start {
+		start = i + 2 // a typewriter dash: "history -- a reader"
 	}
 	// After the last quotation that closes here ("“…,” he"); apostrophes
 	// are not quotation marks.
@@ -1802,12 +1990,21 @@ func (ta *textAnalysis) plausibleSpeaker(s textSpan) bool {
 		return false
 	}
 	last := strings.ToLower(strings.Trim(ws[len(ws)-1], ",.;:"))
+	first := strings.ToLower(strings.Trim(ws[0], ",.;:"))
+	// "Those close to him", "those who know her": a group described.
+	group := first == "those" && len(ws) > 1 && groupAfterThose[strings.ToLower(ws[1])]
+	if group && len(ws) <= 6 {
+		return true
+	}
 	if determiners[last] && last != "that" || adjunctPreps[last] || otherPreps[last] || clauseConj[last] && last != "that" || objectPronouns[last] && last != "it" && last != "you" {
 		return false
 	}
-	first := strings.ToLower(strings.Trim(ws[0], ",.;:"))
-	if timeWords[first] && !isCapitalised(ws[0]) || first == "it" && len(ws) > 1 || clauseConj[first] || notSpeakers[first] && len(ws) > 1 {
+	if timeWords[first] && !isCapitalised(ws[0]) || first == "it" && len(ws) > 1 || clauseConj[first] || notSpeakers[first] && len(ws) > 1 && !group {
 		return false
+	}
+	// "63 percent (of voters)": the share of a poll's respondents.
+	if unicode.IsDigit(rune(first[0])) && (strings.HasSuffix(first, "%") || len(ws) > 1 && strings.ToLower(ws[1]) == "percent") {
+		return true
 	}
 	// A phrase with a verb in it is a clause, not a speaker ("he paused to
 	// make", "Republicans have been trying", "It's worth").
@@ -1857,6 +2054,9 @@ var verbWords = toSet(`is was were are am be been being have has had do does did
 may might must paused seemed seems appears appeared became become remains remained got gets let lets made makes went
 goes came comes took takes want wants wanted need needs needed try tries tried plan plans planned hope hoped expect
 expected help helps helped keep keeps kept give gives gave put puts seem appear become remain`)
+
+// groupAfterThose follow "those" in a phrase for a group of people.
+var groupAfterThose = toSet("close familiar who involved in at with around inside near on from")
 
 // notSpeakers are capitalised words that open a sentence but never speak.
 var notSpeakers = toSet("there here this that these those what which such")

@@ -67,9 +67,9 @@ func (ta *textAnalysis) resolvePhrase(sp textSpan, appos string, before []resolv
 	low := strings.ToLower(phrase)
 	role := cleanRole(appos)
 	switch low {
-	case "he", "she":
+	case "he", "she", "his", "her":
 		g := byte('m')
-		if low == "she" {
+		if low == "she" || low == "her" {
 			g = 'f'
 		}
 		if p, pos := ta.personBefore(sp.start, g, before); p != "" {
@@ -81,8 +81,8 @@ func (ta *textAnalysis) resolvePhrase(sp textSpan, appos string, before []resolv
 		// Nobody to resolve it to: the pronoun stays as written, so the
 		// quote is kept and its speaker visibly unresolved.
 		return resolved{name: phrase, mention: phrase, at: sp.start}
-	case "they", "it":
-		if o, pos := ta.groupBefore(sp.start, low == "it", before); o != "" {
+	case "they", "it", "their", "its":
+		if o, pos := ta.groupBefore(sp.start, low == "it" || low == "its", before); o != "" {
 			return resolved{name: o, mention: phrase, kind: "organisation", at: pos}
 		}
 		return resolved{name: phrase, mention: phrase, at: sp.start}
