@@ -1200,6 +1200,24 @@ func (ta *textAnalysis) cueOf(c cueForm, stance bool, start int) model.QuoteCue 
 	return model.CueSay
 }
 
+// nextParagraph is the paragraph after sentence si, when si ends its own
+// paragraph: the content of a tag that ends with a colon.
+func (ta *textAnalysis) nextParagraph(si int) (found, bool) {
+	if si+1 >= len(ta.sents) || !ta.sents[si+1].paraStart {
+		return found{}, false
+	}
+	n := ta.sents[si+1]
+	end := n.end
+	for k := si + 2; k < len(ta.sents) && ta.sents[k].para == n.para; k++ {
+		end = ta.sents[k].end
+	}
+	end = trimEnd(ta.text, n.start, end)
+	if ta.wordsIn(n.start, end) < 3 {
+		return found{}, false
+	}
+	return found{cStart: n.start, cEnd: end, sentence: si + 1, para: n.para, direct: true}, true // verbatim, if without marks
+}
+
 // objectEnd is where the object of a judging verb ends within [start,
 // end): the noun phrase and its complements ("criticized Obama for not
 // doing enough"), not a comma's afterthought (", which …", ", another
@@ -1507,6 +1525,13 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 		}
 	}
 	start = trimStart(text, start, s.end)
+	if start >= s.end && strings.HasSuffix(text[s.start:s.end], ":") && c.class&(cueSay|cueTell) != 0 {
+		// "The governor added:" and a paragraph of its own: the paragraph
+		// is what was said (a block quotation without marks).
+		if f, ok := ta.nextParagraph(si); ok {
+			return f, true
+		}
+	}
 	end := s.end
 	// A semicolon outside quotations ends what was said.
 	for i := start; i < end; i++ {
@@ -2225,6 +2250,9 @@ func (ta *textAnalysis) leadingSubject(si int) textSpan {
 		}
 		if n >= to || !ta.gapHas(n-1, n, ",") {
 			return textSpan{}
+		}
+		if n+1 < to && unicode.IsDigit(rune(ta.words[n].lower[0])) && ta.gapHas(n, n+1, ",") {
+			n++ // "On July 6, 2015, Sanders": past the year
 		}
 		k = n
 	}
