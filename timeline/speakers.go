@@ -217,18 +217,14 @@ func (ta *textAnalysis) resolvePhrase(sp textSpan, appos string, before []resolv
 			return resolved{name: ta.meta.Author, mention: phrase, kind: "organisation", at: at}
 		}
 	}
-	// A report that opens with "A young researcher … has denied" names
-	// that person as the subject of a sentence soon after (the delayed
-	// identification of news ledes).
-	if si := ta.sentenceOf(sp.start); (strings.HasPrefix(low, "a ") || strings.HasPrefix(low, "an ")) && si >= 0 && ta.sents[si].para <= 1 {
-		ws := strings.Fields(low)
-		if head := ws[len(ws)-1]; speakerNouns[head] || agentNounRe.MatchString(head) {
-			for _, m := range ta.ms {
-				if m.offset > sp.end && m.offset < sp.end+600 && m.actor.Kind == "person" && !ta.quotedAt(m.offset) && ta.isSubject(m.offset) {
-					return resolved{name: m.actor.Name, role: stripDeterminer(phrase), mention: phrase, kind: "person", at: sp.start}
-				}
-			}
-		}
+	// A person described before being named ("A young researcher … has
+	// denied …", "the country's most senior prosecutor said …", then
+	// "Stephen Parkinson, the Director of Public Prosecutions, …"): the
+	// delayed identification of news reports. The person named next as a
+	// sentence's subject, or with a role beside the name, within the next
+	// two sentences — someone the text had not named before.
+	if p := ta.namedAfter(sp, low, head); p != "" {
+		return resolved{name: p, role: cleanRole(phrase), mention: phrase, kind: "person", at: sp.start}
 	}
 	name := stripDeterminer(phrase)
 	if ws := strings.Fields(name); len(ws) > 8 {
@@ -259,6 +255,60 @@ func (ta *textAnalysis) resolvePhrase(sp textSpan, appos string, before []resolv
 	}
 	return resolved{name: name, role: role, mention: phrase, kind: kind, at: at}
 }
+
+// namedAfter is the person a description of one ("a young researcher",
+// "the country's most senior prosecutor") turns out to be: the first
+// person named after it, outside quotations, in the rest of its sentence or
+// the two after, as a sentence's subject or with a role beside the name,
+// and not named anywhere before the description. "" if none.
+func (ta *textAnalysis) namedAfter(sp textSpan, low, head string) string {
+	// An indefinite or possessive description, or a definite one that
+	// says more than a role: "the senator" alone refers back to someone.
+	ws := strings.Fields(low)
+	if len(ws) < 2 || !(ws[0] == "a" || ws[0] == "an" || ws[0] == "the" && len(ws) >= 3 || strings.HasSuffix(ws[0], "'s") || strings.HasSuffix(ws[0], "’s")) {
+		return ""
+	}
+	if plural(head) || orgNouns[head] || findingNouns[head] || docNouns[head] || !(speakerNouns[head] || roleWords[head] || agentNounRe.MatchString(head)) {
+		return ""
+	}
+	si := ta.sentenceOf(sp.start)
+	if si < 0 {
+		return ""
+	}
+	// The person's role where named shares the description's head
+	// ("prosecutor" … "Director of Public Prosecutions"), or, in the
+	// opening paragraphs, an indefinite description is named as the next
+	// subject ("A young researcher … Christopher Cash said").
+	stem := head[:min(len(head), 5)]
+	lede := (ws[0] == "a" || ws[0] == "an") && ta.sents[si].para <= 1
+	limit := ta.sents[min(len(ta.sents)-1, si+2)].end
+	for _, m := range ta.ms {
+		if m.offset < sp.end || m.actor.Kind != "person" || ta.quotedAt(m.offset) {
+			continue
+		}
+		if m.offset >= limit {
+			break
+		}
+		if !(lede && ta.isSubject(m.offset) || strings.Contains(strings.ToLower(ta.roleOfPerson(m.actor.Name)), stem)) {
+			continue
+		}
+		for _, e := range ta.ms {
+			if e.offset >= sp.start {
+				break
+			}
+			if e.actor.Name == m.actor.Name {
+				return "" // named before: the description is someone else, or already resolved
+			}
+		}
+		return m.actor.Name
+	}
+	return ""
+}
+
+// orgNouns are words for bodies, not persons, among speakerNouns.
+var orgNouns = toSet(`administration campaign committee government company firm group party court jury panel union
+association organization organisation institute foundation network newspaper paper magazine bank military army navy
+staff office board council commission agency department ministry embassy state people residents voters`)
 
 // trailingPlaceRe is a place after a speaker phrase ("in London").
 var trailingPlaceRe = regexp.MustCompile(`\s+(?:in|at)\s+[\p{Lu}][\p{L}'’.-]*(?:\s+[\p{Lu}][\p{L}'’.-]*)*$`)
