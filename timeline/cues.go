@@ -74,11 +74,31 @@ congratulate blame fault mock ridicule deride lambaste rebuke castigate chastise
 reference echo highlight`,
 }
 
+// verbParticles are the particles after which a verb reports what was said
+// or its topic ("pointed out that …", "spoke about the shooting", "warned
+// against hackers", "called for new tariffs"). Verbs listed in particleOnly
+// are cues only with one ("talked about …", not "talked").
+var verbParticles = map[string][]string{
+	"call": {"for", "on", "out"}, "point": {"out", "to"}, "speak": {"about", "of", "on", "out"},
+	"talk": {"about", "of"}, "complain": {"about", "of"}, "warn": {"against", "of", "about"},
+	"argue": {"for", "against"}, "push": {"for"}, "press": {"for"}, "lobby": {"for", "against"},
+	"advocate": {"for"}, "testify": {"about"}, "rail": {"against"}, "weigh": {"in"}, "lash": {"out"},
+}
+
+// particleOnly are the verbs of verbParticles that report speech only with
+// a particle, and their class then. Set on the PolNeAR dev split, where
+// "spoke of …", "talked about …" and "pointed to …" are attributions.
+var particleOnly = map[string]cueClass{
+	"point": cueSay, "speak:speaks:spoke:speaking:spoken": cueSay, "talk": cueSay, "push": cueIntend,
+	"lobby": cueIntend, "rail": cueSay, "weigh": cueSay, "lash": cueSay,
+}
+
 // cueForm is one inflected form of a reporting verb.
 type cueForm struct {
-	class cueClass
-	lemma string
-	ing   bool // a participle that can hang off a clause (", saying …")
+	class        cueClass
+	lemma        string
+	ing          bool // a participle that can hang off a clause (", saying …")
+	needParticle bool // a cue only before one of its particles ("spoke about")
 }
 
 // buildCues expands reportingVerbs into a table from every inflected form
@@ -101,7 +121,30 @@ func buildCues() map[string]cueForm {
 			}
 		}
 	}
+	for entry, class := range particleOnly {
+		forms := strings.Split(entry, ":")
+		lemma := forms[0]
+		if len(forms) == 1 {
+			forms = inflect(lemma)
+		}
+		for _, f := range forms {
+			if _, ok := out[f]; ok {
+				continue
+			}
+			out[f] = cueForm{class: class, lemma: lemma, ing: strings.HasSuffix(f, "ing"), needParticle: true}
+		}
+	}
 	return out
+}
+
+// particleAfter says whether w is one of the particles of verb lemma.
+func particleAfter(lemma, w string) bool {
+	for _, p := range verbParticles[lemma] {
+		if p == w {
+			return true
+		}
+	}
+	return false
 }
 
 // inflect returns the regular forms of an English verb: base, -s, -ed, -ing.

@@ -156,7 +156,7 @@ func (qe *quoteExtractor) tagAfter(text string) func(i int) bool {
 			if n > 5 || negations[lw] || strings.HasSuffix(lw, "n't") || verbWords[lw] {
 				return false // "His wife did not comment" is a sentence of its own
 			}
-			if c, ok := qe.cues[lw]; ok && (c.class&cueSay != 0 || c.lemma == "ask" || c.lemma == "wonder") && !c.ing && !isCapitalised(w) {
+			if c, ok := qe.cues[lw]; ok && (c.class&cueSay != 0 || c.lemma == "ask" || c.lemma == "wonder") && !c.ing && !c.needParticle && !isCapitalised(w) {
 				return len(ws)-n <= 8 // a tag is short: "Trump said on Tuesday"
 			}
 		}
@@ -285,13 +285,15 @@ func (ta *textAnalysis) cueAt(wi int, from int) (cueForm, bool) {
 			return c, false
 		}
 		// After a preposition a verb form is a noun ("acts of protest"),
-		// unless it is a gerund ("by saying …").
-		if (adjunctPreps[prev] || prev == "of") && !strings.HasSuffix(w.lower, "ing") && !ta.gapHas(wi-1, wi, ",") {
+		// unless it is a gerund ("by saying …") or an infinitive ("went
+		// on to say").
+		if (adjunctPreps[prev] && !(prev == "to" && w.lower == c.lemma) || prev == "of") && !strings.HasSuffix(w.lower, "ing") && !ta.gapHas(wi-1, wi, ",") {
 			return c, false
 		}
 		// Forms that are nouns as often as verbs ("claims", "reports",
 		// "calls") are verbs after a subject-like word only.
 		if nounLike[w.lower] && !(pronounWords[prev] || auxWords[prev] || speakerNouns[prev] || plural(prev) ||
+			findingNouns[prev] || docNouns[prev] || prev == "to" || ta.clauseAfter(wi) ||
 			isCapitalised(ta.text[ta.words[wi-1].start:]) || ta.gapHas(wi-1, wi, ",") || ta.verbAfterAnd(wi)) {
 			return c, false
 		}
@@ -314,6 +316,40 @@ func (ta *textAnalysis) cueAt(wi int, from int) (cueForm, bool) {
 		return c, false
 	}
 	return c, true
+}
+
+// emptyObject says whether the object at start says nothing was said:
+// "nothing", "little", "much about it", "more than that", "no comment" —
+// not "more information about the shooting".
+func (ta *textAnalysis) emptyObject(start, to int) bool {
+	k := ta.wordAt(start, to)
+	if k < 0 || k+1 >= to {
+		return true
+	}
+	next := ta.words[k+1].lower
+	switch ta.words[k].lower {
+	case "nothing", "something", "anything", "everything", "little":
+		return true
+	case "no":
+		return !ta.gapHas(k, k+1, ",") && ta.wordsIn(start, ta.sents[ta.sentenceOf(start)].end) <= 3
+	}
+	return adjunctPreps[next] || otherPreps[next] || next == "of" || ta.gapHas(k, k+1, ",")
+}
+
+// clauseAfter says whether word wi takes a clause or an object a noun
+// cannot: "(another slide) shows that …", "(the video) shows him".
+func (ta *textAnalysis) clauseAfter(wi int) bool {
+	if wi+1 >= len(ta.words) || ta.between(ta.words[wi].end, ta.words[wi+1].start) != " " {
+		return false
+	}
+	next := ta.words[wi+1].lower
+	if next == "that" {
+		// "(the slide) shows that": a verb agrees with its subject; "an
+		// hourlong show that aired" is a noun and its relative clause.
+		c := ta.qe.cues[ta.words[wi].lower]
+		return ta.words[wi].lower != c.lemma
+	}
+	return objectPronouns[next] && next != "it" && next != "you"
 }
 
 // verbAfterAnd says whether word wi, after "and", "but" or "yet", is a verb
@@ -447,7 +483,7 @@ func (ta *textAnalysis) sentenceAttributions(si int) {
 				continue
 			}
 		}
-		if wi == from && c.class&cueSay != 0 && !listenerFirst[c.lemma] {
+		if wi == from && c.class&cueSay != 0 && !listenerFirst[c.lemma] && !c.needParticle {
 			// "Said Ellis: “…”" — the verb opens the sentence.
 			if f, ok := ta.openingTag(si, wi); ok {
 				ta.add(f)
@@ -456,7 +492,7 @@ func (ta *textAnalysis) sentenceAttributions(si int) {
 				continue
 			}
 		}
-		if c.class&(cueSay|cueTell) != 0 || c.lemma == "ask" || c.lemma == "wonder" {
+		if (c.class&(cueSay|cueTell) != 0 || c.lemma == "ask" || c.lemma == "wonder") && !c.needParticle {
 			if f, ok := ta.speechTag(si, wi, c); ok {
 				ta.add(f)
 				last = &ta.out[len(ta.out)-1]
@@ -1436,6 +1472,16 @@ func (ta *textAnalysis) documentSpeaker(s textSpan) bool {
 	if len(ws) == 0 {
 		return false
 	}
+	// The head: the last word, or the last before a preposition ("video of
+	// the incident", "documents from his tax return").
+	for i, w := range ws {
+		if i > 0 && (adjunctPreps[w] || otherPreps[w]) {
+			if findingNouns[strings.Trim(ws[i-1], ",.")] {
+				return true
+			}
+			break
+		}
+	}
 	return findingNouns[strings.Trim(ws[len(ws)-1], ",.")] || ta.namesActor(s.start, s.end)
 }
 
@@ -1456,9 +1502,18 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 	text := ta.text
 	_ = from
 	k := wi + 1
-	// particles of phrasal cues: "called for", "called on", "pointed out"
-	if k < to && (ta.words[k].lower == "for" || ta.words[k].lower == "on" || ta.words[k].lower == "out") && c.class&cueCall != 0 {
+	// particles of phrasal cues: "called for", "pointed out", "spoke
+	// about", past a time word ("called Friday for")
+	if k+1 < to && timeWords[ta.words[k].lower] && particleAfter(c.lemma, ta.words[k+1].lower) {
 		k++
+	}
+	if k < to && particleAfter(c.lemma, ta.words[k].lower) && !ta.words[k].quoted {
+		k++
+		if k < to && ta.words[k-1].lower == "out" && (ta.words[k].lower == "against" || ta.words[k].lower == "about" || ta.words[k].lower == "at") {
+			k++ // "spoke out against", "lashed out at"
+		}
+	} else if c.needParticle {
+		return found{}, false // "talked", "spoke": no speech reported without its particle
 	}
 	start := ta.words[wi].end
 	if k > wi+1 {
@@ -1591,7 +1646,7 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 		return f, true // after "that" comes what was said, however it starts
 	}
 	first := strings.ToLower(firstWord(content))
-	if emptyContent[first] && nw <= 6 {
+	if emptyContent[first] && nw <= 6 && ta.emptyObject(start, to) {
 		return found{}, false // "said nothing about it"
 	}
 	if (clauseConj[first] && first != "if" && first != "after" && first != "before" || frontWords[first]) &&
@@ -1643,8 +1698,9 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 	text := ta.text
 	from := ta.sw[si][0]
 	k := wi - 1
-	for k >= from && (auxWords[ta.words[k].lower] || mannerAdverb(ta.words[k].lower) && k > from) && !ta.gapHas(k, k+1, ",") {
-		k--
+	for k >= from && (auxWords[ta.words[k].lower] || mannerAdverb(ta.words[k].lower) && k > from ||
+		goOnWords[ta.words[k].lower] && ta.words[k+1].lower == "to") && !ta.gapHas(k, k+1, ",") {
+		k-- // "has also said", "continued to call for"
 	}
 	if k < from {
 		if wi == from {
