@@ -2084,7 +2084,7 @@ func (ta *textAnalysis) plausibleSpeaker(s textSpan) bool {
 		return false
 	}
 	// "63 percent (of voters)": the share of a poll's respondents.
-	if unicode.IsDigit(rune(first[0])) && (strings.HasSuffix(first, "%") || len(ws) > 1 && strings.ToLower(ws[1]) == "percent") {
+	if first != "" && unicode.IsDigit(rune(first[0])) && (strings.HasSuffix(first, "%") || len(ws) > 1 && strings.ToLower(ws[1]) == "percent") {
 		return true
 	}
 	// A phrase with a verb in it is a clause, not a speaker ("he paused to
