@@ -113,6 +113,7 @@ type Result struct {
 	Timeline Timeline     `json:"timeline"`
 	Alerts   []AlertRate  `json:"alerts"`
 	Crawl    Crawl        `json:"crawl"`
+	Extract  Extract      `json:"extract"`
 	Peers    []PeerResult `json:"peers,omitempty"`
 	Ratios   []Ratio      `json:"ratios,omitempty"` // watchline ÷ peer
 	PeakRSS  int64        `json:"peak_rss_bytes"`   // whole run of this size, peers included

@@ -46,6 +46,11 @@ func TestRunReportsEveryFigure(t *testing.T) {
 			"timeline events":   float64(r.Timeline.Events),
 			"crawl pages/s":     r.Crawl.PagesPerSec,
 			"crawl fetched":     float64(r.Crawl.Fetched),
+			"extract pages/s":   r.Extract.PagesPerSec,
+			"extract peer":      r.Extract.PeerPagesPerSec,
+		}
+		if r.Extract.Pages != cfg.CrawlPages || r.Extract.AvgBytes < 25<<10 {
+			t.Errorf("%d docs: extraction over %d pages of %d bytes, want %d pages of about 30 KB", r.Docs, r.Extract.Pages, r.Extract.AvgBytes, cfg.CrawlPages)
 		}
 		for name, v := range positive {
 			if !(v > 0) {
@@ -131,7 +136,7 @@ func TestRunReportsEveryFigure(t *testing.T) {
 	if err := rep.WriteTable(&table); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"INGEST", "SEARCH", "EXPORT", "TIMELINE", "ALERTS", "CRAWL", "PEERS", "RATIOS", "GROWTH", "TARGETS"} {
+	for _, s := range []string{"INGEST", "SEARCH", "EXPORT", "TIMELINE", "ALERTS", "CRAWL", "EXTRACT", "PEERS", "RATIOS", "GROWTH", "TARGETS"} {
 		if !strings.Contains(table.String(), s) {
 			t.Errorf("table lacks section %s", s)
 		}

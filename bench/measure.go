@@ -77,6 +77,9 @@ func runSize(ctx context.Context, cfg Config, n int, root string, p *progress) (
 		if res.Crawl, err = e.crawl(ctx); err != nil {
 			return nil, fmt.Errorf("crawl: %w", err)
 		}
+		if res.Extract, err = e.extraction(ctx); err != nil {
+			return nil, fmt.Errorf("extract: %w", err)
+		}
 	}
 	res.PeakRSS = peakRSS()
 	return res, nil

@@ -127,6 +127,9 @@ func targets(r Result) []Target {
 			add("alert matching @1000 subscriptions", ">= 1000", "docs/s", a.DocsPerSec, a.DocsPerSec >= 1000)
 		}
 	}
+	if r.Extract.Pages > 0 {
+		add("extraction, one core, ~30 KB pages", ">= 90", "pages/s", r.Extract.PagesPerSec, r.Extract.PagesPerSec >= 90)
+	}
 	if len(r.Export) == 2 && r.Export[0].Hits > 0 {
 		// Flat: ten times the hits may not need much more heap than a tenth.
 		small, big := r.Export[0].HeapGrowth, r.Export[1].HeapGrowth
@@ -222,6 +225,11 @@ func writeResult(tw io.Writer, r Result) {
 	if r.Crawl.Pages > 0 {
 		fmt.Fprintf(tw, "\fCRAWL\tloopback pages\tfetched\tstored\tseconds\tpages/s\n")
 		fmt.Fprintf(tw, "\t%d\t%d\t%d\t%s\t%s\n", r.Crawl.Pages, r.Crawl.Fetched, r.Crawl.Stored, num(r.Crawl.Seconds), num(r.Crawl.PagesPerSec))
+	}
+	if r.Extract.Pages > 0 {
+		x := r.Extract
+		fmt.Fprintf(tw, "\fEXTRACT\tpages (avg KiB)\tpages/s, one core\tgo-trafilatura alone\tratio\n")
+		fmt.Fprintf(tw, "\t%d (%s)\t%s\t%s\t%.2fx\n", x.Pages, num(float64(x.AvgBytes)/1024), num(x.PagesPerSec), num(x.PeerPagesPerSec), x.PagesPerSec/max(x.PeerPagesPerSec, 1e-9))
 	}
 	if len(r.Peers) > 0 {
 		fmt.Fprintf(tw, "\fPEERS\tpeer\tindex docs/s\tbytes/doc\n")

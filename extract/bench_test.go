@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
+
+	trafilatura "github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
 )
 
 // benchPage builds a ~30 KB news page from the jsonld-news fixture: the same
@@ -37,7 +41,11 @@ func benchPage(b *testing.B) []byte {
 
 // BenchmarkHTML reports pages per second on a ~30 KB article page.
 func BenchmarkHTML(b *testing.B) {
-	page := benchPage(b)
+	benchHTML(b, benchPage(b))
+}
+
+// benchHTML times HTML on one page.
+func benchHTML(b *testing.B, page []byte) {
 	ctx := context.Background()
 	opt := Options{URL: "https://www.northernledger.example/uk/spy-case-collapses"}
 	b.SetBytes(int64(len(page)))
@@ -49,4 +57,32 @@ func BenchmarkHTML(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// BenchmarkTrafilaturaAlone is the peer of BenchmarkHTML: plain
+// go-trafilatura, as its benchmark runs it (fallback extractors on), on the
+// same page. HTML should stay within a small factor of it.
+func BenchmarkTrafilaturaAlone(b *testing.B) {
+	page := benchPage(b)
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		doc, err := html.Parse(bytes.NewReader(page))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := trafilatura.ExtractDocument(doc, trafilatura.Options{EnableFallback: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// BenchmarkHTMLNoMetadata is BenchmarkHTML on the same page without its
+// JSON-LD and meta dates: with no date evidence at all, go-htmldate's
+// extensive whole-page search runs (the worst case).
+func BenchmarkHTMLNoMetadata(b *testing.B) {
+	page := regexp.MustCompile(`(?s)<script type="application/ld\+json">.*?</script>|<meta[^>]+(published|modified)_time[^>]*>|<time[^>]*>`).ReplaceAll(benchPage(b), nil)
+	benchHTML(b, page)
 }

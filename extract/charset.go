@@ -132,15 +132,37 @@ func metaCharset(body []byte) string {
 	return ""
 }
 
-// sniffEncoding guesses the charset of an undeclared, non-UTF-8 body.
+// sniffEncoding guesses the charset of an undeclared, non-UTF-8 body. The
+// detector runs its recognisers concurrently, so results of equal
+// confidence arrive in any order; ties go to windows-1252 (the WHATWG
+// default for undeclared pages), then to the alphabetically first name,
+// so that the same page always decodes the same way.
 func sniffEncoding(body []byte) (encoding.Encoding, string, bool) {
 	sample := body
 	if len(sample) > 64<<10 {
 		sample = sample[:64<<10]
 	}
-	res, err := chardet.NewHtmlDetector().DetectBest(sample)
-	if err != nil || res == nil || res.Confidence < 30 {
+	results, err := chardet.NewHtmlDetector().DetectAll(sample)
+	if err != nil || len(results) == 0 {
 		return nil, "", false
 	}
-	return lookupEncoding(res.Charset)
+	best := results[0]
+	for _, r := range results[1:] {
+		if r.Confidence > best.Confidence || (r.Confidence == best.Confidence && preferCharset(r.Charset, best.Charset)) {
+			best = r
+		}
+	}
+	if best.Confidence < 30 {
+		return nil, "", false
+	}
+	return lookupEncoding(best.Charset)
+}
+
+// preferCharset orders charsets of equal confidence.
+func preferCharset(a, b string) bool {
+	western := func(s string) bool { return strings.EqualFold(s, "windows-1252") || strings.EqualFold(s, "ISO-8859-1") }
+	if western(a) != western(b) {
+		return western(a)
+	}
+	return a < b
 }

@@ -19,30 +19,42 @@ type DateSource string
 // Date sources, from the most to the least trustworthy in general. "fetched"
 // and "import" are set by the crawler and the importer, never by HTML.
 const (
-	SourceJSONLD  DateSource = "json-ld"
-	SourceMeta    DateSource = "meta"
-	SourceTime    DateSource = "time"
-	SourceURL     DateSource = "url"
-	SourceText    DateSource = "text"
-	SourceFeed    DateSource = "feed"
-	SourceFetched DateSource = "fetched"
-	SourceImport  DateSource = "import"
+	SourceJSONLD   DateSource = "json-ld"
+	SourceMeta     DateSource = "meta"
+	SourceTime     DateSource = "time"
+	SourceURL      DateSource = "url"
+	SourceText     DateSource = "text"
+	SourceHTMLDate DateSource = "htmldate" // go-htmldate's whole-page search
+	SourceFeed     DateSource = "feed"
+	SourceUpdated  DateSource = "updated" // only a "last updated" date was found
+	SourceFetched  DateSource = "fetched"
+	SourceImport   DateSource = "import"
 )
 
 // Confidence of each kind of evidence before cross-checking.
 const (
-	confJSONLD    = 0.95
-	confMeta      = 0.9
-	confTimePub   = 0.85 // <time> marked as the publication date
-	confURLDay    = 0.75
-	confTimeFirst = 0.7 // first <time> in the article, unmarked
-	confText      = 0.6 // visible date in the byline near the title
-	confURLMonth  = 0.55
-	confFeed      = 0.5
+	confJSONLD     = 0.95
+	confMeta       = 0.9
+	confTimePub    = 0.85 // <time> or itemprop marked as the publication date
+	confURLDay     = 0.8
+	confJSONLDPage = 0.8  // datePublished of a WebPage or other non-article object
+	confMarkupPub  = 0.75 // a short element whose class says "published"/"date"
+	confTimeFirst  = 0.7  // first <time> in the article, unmarked
+	confHTMLDate   = 0.5  // go-htmldate alone, when nothing of ours agrees
+	confUpdated    = 0.3  // only a modification date: the article is at least that old
+	confText       = 0.6  // visible date in the byline near the title
+	confURLMonth   = 0.55
+	confFeed       = 0.5
+
+	// Agreement between independent kinds of evidence adds to the winner's
+	// confidence (capped at confAgreeMax).
+	bonusAgree   = 0.05
+	confAgreeMax = 0.98
 
 	// Penalties when independent evidence disagrees by more than disagreeAfter.
 	penaltyURL    = 0.25
 	penaltyFeed   = 0.1
+	penaltyOther  = 0.1 // structured or visible evidence for another day
 	disagreeAfter = 3 * 24 * time.Hour
 )
 
@@ -57,16 +69,23 @@ type dateEvidence struct {
 	conf float64
 	// monthOnly marks a URL like /2024/04/ that says nothing about the day.
 	monthOnly bool
+	// dayOnly marks a date written without a time of day (midnight UTC).
+	dayOnly bool
+	// weight is the evidence's vote in choosePublished.
+	weight float64
 }
 
 // dateResult is what the date layer found in one page.
 type dateResult struct {
 	published dateEvidence
 	modified  time.Time
+	cands     []dateEvidence // every piece of publication evidence, strongest kinds first
 }
 
 // publishedMeta lists <meta> names/properties/itemprops that carry the
-// publication date, lower-cased.
+// publication date, lower-cased. Collected from the meta vocabularies in use
+// (Open Graph, Dublin Core, schema.org microdata, Parse.ly, Sailthru, the
+// common CMS defaults, GOV.UK, Highwire/Google Scholar citation tags).
 var publishedMeta = map[string]bool{
 	"article:published_time": true, "og:published_time": true, "og:article:published_time": true,
 	"article:published": true, "dc.date.issued": true, "dcterms.issued": true, "dc.date.created": true,
@@ -75,15 +94,23 @@ var publishedMeta = map[string]bool{
 	"date": true, "parsely-pub-date": true, "sailthru.date": true, "datepublished": true,
 	"article.published": true, "published-date": true, "published_time": true, "cxenseparse:recs:publishtime": true,
 	"original-publish-date": true, "citation_publication_date": true, "citation_date": true,
-	"govuk:first-published-at": true,
+	"govuk:first-published-at": true, "article:published_date": true, "article_date_original": true,
+	"originalpublicationdate": true, "og:pubdate": true, "pub_date": true, "pubdate_utc": true,
+	"article.created": true, "article_published_time": true, "date_published": true, "datecreated": true,
+	"dc.created": true, "dcterms.available": true, "rnews:datepublished": true, "bt:pubdate": true,
+	"citation_online_date": true, "prism.publicationdate": true, "article:post_date": true,
+	"og:release_date": true, "release_date": true, "creation_date": true, "created": true,
+	"published": true, "publication-time": true, "article.published_time": true, "dc.date.published": true,
+	"ptime": true, "weibo:article:create_at": true, "videoobject:uploaddate": true,
 }
 
 var modifiedMeta = map[string]bool{
 	"article:modified_time": true, "og:updated_time": true, "og:modified_time": true,
 	"article:modified": true, "dc.date.modified": true, "dcterms.modified": true, "datemodified": true,
 	"last-modified": true, "lastmod": true, "modified-date": true, "updated_time": true,
-	"article.updated": true, "parsely-updated": true,
-	"govuk:updated-at": true, "govuk:public-updated-at": true,
+	"article.updated": true, "parsely-updated": true, "article:updated_time": true,
+	"govuk:updated-at": true, "govuk:public-updated-at": true, "last-updated": true, "lastupdated": true,
+	"dateupdated": true, "revised": true, "utime": true,
 }
 
 // articleTypes are JSON-LD @types whose datePublished is the page's own.
@@ -92,34 +119,35 @@ var articleTypes = map[string]bool{
 	"analysisnewsarticle": true, "opinionnewsarticle": true, "reviewnewsarticle": true,
 	"backgroundnewsarticle": true, "askpublicnewsarticle": true, "scholarlyarticle": true,
 	"techarticle": true, "report": true, "liveblogposting": true, "socialmediaposting": true,
-	"pressrelease": true,
+	"pressrelease": true, "posting": true, "discussionforumposting": true, "blog": false,
 }
-
-// rxNoise matches class/id values of boxes whose dates are not the page's:
-// related stories, sidebars, comments, footers, navigation, promos.
-var rxNoise = regexp.MustCompile(`(?i)related|sidebar|comment|footer|(^|[^a-z])nav|menu|recommend|more-?(stories|news|from)|most-?(read|popular|viewed)|trending|promo|newsletter|share|social|widget|teaser|also-?read|read-?more|outbrain|taboola|breadcrumb|masthead|site-?header|reply|respond|disqus|popular|latest|ticker|cookie|banner|advert`)
 
 var noiseTags = map[string]bool{"aside": true, "footer": true, "nav": true, "form": true}
 
+// Labels in front of dates. Published labels are matched at the start of a
+// block; updated labels anywhere, because "Published 2 May, updated 3 May"
+// carries both.
 var (
-	rxUpdated   = regexp.MustCompile(`(?i)(last\s+)?(updated|modified|amended|revised)|mis\s+à\s+jour|actualisé|aktualisiert|geändert|actualizado|aggiornato|atualizado|bijgewerkt|更新`)
-	rxPublished = regexp.MustCompile(`(?i)^\s*(published|posted|first published|publié|veröffentlicht|publicado|pubblicato|gepubliceerd|发布|公開|発表)`)
-	rxPubBefore = regexp.MustCompile(`(?i)(published|posted|publié|veröffentlicht|publicado|pubblicato)(\s+(on|le|am|el|il))?[\s:]*$`)
-	rxPubClass  = regexp.MustCompile(`(?i)pubdate|published|publish|posted|date-?pub|created`)
+	rxUpdated   = regexp.MustCompile(`(?i)(last\s+)?(updated|modified|amended|revised|edited)|mis\s+à\s+jour|actualisé|modifié|aktualisiert|geändert|\bstand:|actualizado|modificado|aggiornato|atualizado|bijgewerkt|обновлено|обновлен|изменено|оновлено|更新|修改`)
+	rxPublished = regexp.MustCompile(`(?i)^\s*(published|posted|first published|publié|publie|mis en ligne|veröffentlicht|erschienen|erstellt|publicado|pubblicato|gepubliceerd|опубликовано|опубліковано|发布|發布|发表|發表|公開|発表|时间|時間|日期)`)
+	rxPubLabel  = regexp.MustCompile(`(?i)(published|posted|publié|mis en ligne|veröffentlicht|erschienen|publicado|pubblicato|опубликовано|опубліковано|发布|發布|发表|發表)`)
+	rxPubBefore = regexp.MustCompile(`(?i)(published|posted|publié|mis en ligne|veröffentlicht|erschienen|publicado|pubblicato|опубликовано|发布时间|发布|發布)(\s+(on|le|am|el|il))?[\s:：]*$`)
+	rxPubClass  = regexp.MustCompile(`(?i)pubdate|published|publish|posted|date-?pub|created|entry-date|post-date|article-date|story-date|date-line|dateline`)
 	rxModClass  = regexp.MustCompile(`(?i)updated|modified|lastmod`)
 )
 
 // findDates gathers date evidence from a parsed page and picks the
-// publication date. main is the article's root (or the body).
-func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, feed, now time.Time) dateResult {
+// publication date. main is the article's root (or the body); order says how
+// to read ambiguous numeric dates on this page.
+func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, feed, now time.Time, order dateOrder) dateResult {
 	var cands []dateEvidence
 	var modified []time.Time
 	ok := func(t time.Time) bool {
 		return !t.IsZero() && !t.Before(minDate) && !t.After(now.Add(maxAhead))
 	}
-	add := func(t time.Time, src DateSource, conf float64, monthOnly bool) {
+	add := func(t time.Time, src DateSource, conf float64, monthOnly bool, weight float64) {
 		if ok(t) {
-			cands = append(cands, dateEvidence{t: t, src: src, conf: conf, monthOnly: monthOnly})
+			cands = append(cands, dateEvidence{t: t, src: src, conf: conf, monthOnly: monthOnly, dayOnly: isMidnightUTC(t), weight: weight})
 		}
 	}
 	addMod := func(t time.Time) {
@@ -129,10 +157,13 @@ func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, f
 	}
 
 	// JSON-LD.
-	if pub, mod := jsonLDDates(doc); !pub.IsZero() || !mod.IsZero() {
-		add(pub, SourceJSONLD, confJSONLD, false)
-		addMod(mod)
+	ld := jsonLDDates(doc)
+	if ld.article {
+		add(ld.pub, SourceJSONLD, confJSONLD, false, voteStructured)
+	} else {
+		add(ld.pub, SourceJSONLD, confJSONLDPage, false, voteStructured)
 	}
+	addMod(ld.mod)
 
 	// <meta>: the first publication meta wins; pages often repeat it.
 	var metaPub, metaMod time.Time
@@ -153,36 +184,50 @@ func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, f
 			if isNoise(s.Nodes[0]) {
 				return
 			}
-			if t, good := parseDate(content); good && ok(t) {
+			if t, good := parseAnyDate(content, order); good && ok(t) {
 				metaPub = t
 			}
 		case modifiedMeta[key] && metaMod.IsZero():
-			if t, good := parseDate(content); good && ok(t) {
+			if t, good := parseAnyDate(content, order); good && ok(t) {
 				metaMod = t
+			}
+		case key == "parsely-page" && metaPub.IsZero():
+			// Parse.ly keeps its metadata as JSON in one meta tag.
+			var pp struct {
+				PubDate string `json:"pub_date"`
+			}
+			if json.Unmarshal([]byte(content), &pp) == nil {
+				if t, good := parseDate(pp.PubDate); good && ok(t) {
+					metaPub = t
+				}
 			}
 		}
 	})
-	add(metaPub, SourceMeta, confMeta, false)
+	add(metaPub, SourceMeta, confMeta, false, voteStructured)
 	addMod(metaMod)
 
 	// <time> elements outside noise boxes: a marked publication time first,
 	// else the first unmarked one inside the article.
 	var timePub, timeFirst time.Time
-	doc.Find("time, [itemprop=datePublished], [itemprop=dateModified]").Each(func(_ int, s *goquery.Selection) {
+	doc.Find("time, [itemprop=datePublished], [itemprop=dateModified], [itemprop=dateCreated], abbr[title]").Each(func(_ int, s *goquery.Selection) {
 		n := s.Nodes[0]
 		if n.Data == "meta" || isNoise(n) {
 			return
 		}
-		raw, has := s.Attr("datetime")
-		if !has {
-			raw, has = s.Attr("content")
+		if n.Data == "abbr" && !rxPubClass.MatchString(s.AttrOr("class", "")) {
+			return // <abbr class="published" title="..."> is the hAtom way; other abbrs are not dates
 		}
-		if !has {
-			raw = s.Text()
+		var t time.Time
+		good := false
+		for _, a := range []string{"datetime", "content", "title"} {
+			if raw, has := s.Attr(a); has {
+				if t, good = parseAnyDate(raw, order); good {
+					break
+				}
+			}
 		}
-		t, good := parseDate(raw)
 		if !good {
-			t, good = parseTextDate(raw)
+			t, good = parseTextDateOrder(s.Text(), order)
 		}
 		if !good || !ok(t) {
 			return
@@ -200,43 +245,239 @@ func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, f
 			}
 		}
 	})
-	add(timePub, SourceTime, confTimePub, false)
-	add(timeFirst, SourceTime, confTimeFirst, false)
+	add(timePub, SourceTime, confTimePub, false, voteVisible)
+	add(timeFirst, SourceTime, confTimeFirst, false, voteWeak)
 
-	// The URL path.
+	// The URL path: the page's own, else the address it gives itself.
 	if t, monthOnly, good := urlDate(pageURL); good {
 		if monthOnly {
-			add(t, SourceURL, confURLMonth, true)
+			add(t, SourceURL, confURLMonth, true, 0)
 		} else {
-			add(t, SourceURL, confURLDay, false)
+			add(t, SourceURL, confURLDay, false, voteVisible)
 		}
 	}
 
-	// A visible byline date near the title.
-	if pub, mod := bylineDates(main); !pub.IsZero() || !mod.IsZero() {
-		add(pub, SourceText, confText, false)
+	// A visible byline date near the title, and short elements whose class
+	// says they hold the date.
+	if pub, mod := bylineDates(main, order); !pub.IsZero() || !mod.IsZero() {
+		add(pub, SourceText, confText, false, voteByline)
 		addMod(mod)
 	}
-
-	add(feed, SourceFeed, confFeed, false)
-
-	var res dateResult
-	for _, c := range cands {
-		if c.conf > res.published.conf {
-			res.published = c
+	if t, isPub := classDate(main, order); ok(t) {
+		if isPub {
+			add(t, SourceText, confMarkupPub, false, voteClassPub)
+		} else {
+			add(t, SourceText, confText-0.05, false, voteClassOther)
 		}
 	}
-	res.published = crossCheck(refineTime(res.published, cands), cands)
+
+	add(feed, SourceFeed, confFeed, false, voteFeed)
+
+	var res dateResult
+	res.cands = cands
 	for _, m := range modified {
 		if m.After(res.modified) {
 			res.modified = m
 		}
 	}
-	// A "modified" date at or before publication is the CMS repeating itself.
-	if !res.published.t.IsZero() && !res.modified.After(res.published.t) {
-		res.modified = time.Time{}
-	}
 	return res
+}
+
+// Vote weights of each kind of evidence in choosePublished. On
+// go-htmldate's 1,000 evaluation pages (TestDevDates) the date a page shows
+// its reader (a marked <time>, a byline, the URL) matched the annotated
+// date more often than JSON-LD or meta tags did when they disagreed (CMSs
+// rewrite metadata in UTC, or on every edit); the weights only order those
+// kinds, a search over them did not generalise across halves of that set.
+const (
+	voteStructured = 1.0 // JSON-LD, meta
+	voteVisible    = 1.2 // marked <time>, full URL date
+	voteClassPub   = 1.1 // an element classed as the publication date
+	voteByline     = 1.1 // a date in the blocks around the headline
+	voteWeak       = 0.8 // the first unmarked <time>; go-htmldate
+	voteClassOther = 0.9 // an element classed as some date
+	voteFeed       = 0.9 // above go-htmldate's guess: feeds carry the CMS's own date
+	// voteNeighbour is the share of its vote a UTC timestamp with a time of
+	// day gives to the adjacent day (the one local time may have been on).
+	voteNeighbour = 0.5
+)
+
+// choosePublished picks the publication date from our evidence and, when
+// given, go-htmldate's answer (lib, a day). Each kind of evidence votes for
+// its day; the day with most votes wins, ties going to the most trustworthy
+// kind. The result keeps the most precise timestamp on that day (with the
+// page's own offset); its confidence is that of the best kind voting for
+// it, raised by each other kind that agrees and lowered by each that does
+// not. A page whose only date is a modification date gets that date, as
+// an upper bound, from source "updated" and with low confidence.
+func (r *dateResult) choosePublished(lib time.Time) {
+	cands := r.cands
+	if !lib.IsZero() && !(sameDay(lib, r.modified) && !r.ownVotesFor(lib)) && !r.urlDay(lib) {
+		// go-htmldate sometimes takes the "updated" date; it only votes for
+		// that day when our own evidence says it is the publication day too.
+		cands = append(cands[:len(cands):len(cands)], dateEvidence{t: lib, src: SourceHTMLDate, conf: confHTMLDate, dayOnly: true, weight: voteWeak})
+	}
+	// A source votes once for a day, with its strongest kind: a byline read
+	// both as a block near the headline and as a date-classed element is
+	// one piece of evidence, not two.
+	type sourceDay struct {
+		src DateSource
+		day string
+	}
+	type tally struct{ score, prio float64 }
+	votes := map[string]*tally{}
+	cast := map[sourceDay]float64{}
+	for _, c := range cands {
+		if c.monthOnly {
+			continue
+		}
+		d := c.t.Format(time.DateOnly)
+		v := votes[d]
+		if v == nil {
+			v = &tally{}
+			votes[d] = v
+		}
+		k := sourceDay{c.src, d}
+		if w := cast[k]; c.weight > w {
+			v.score += c.weight - w
+			cast[k] = c.weight
+		}
+		v.prio = max(v.prio, c.conf)
+	}
+	// A timestamp near midnight is next to the day a dateline or URL names.
+	// One written in UTC may have been converted from local time: it lends
+	// part of its vote to the neighbouring day. One written with its own
+	// offset is local: neighbouring day-only evidence lends it part of its.
+	for _, c := range cands {
+		if c.monthOnly || c.dayOnly {
+			continue
+		}
+		_, off := c.t.Zone()
+		for _, d := range cands {
+			if d.monthOnly || !d.dayOnly || d.src == c.src {
+				continue
+			}
+			if off == 0 && localDayMayBe(c.t, d.t) {
+				votes[d.t.Format(time.DateOnly)].score += voteNeighbour * c.weight
+				break
+			}
+			if off != 0 && !sameDay(c.t, d.t) && sameDay(c.t.UTC(), d.t) {
+				votes[c.t.Format(time.DateOnly)].score += voteNeighbour * d.weight
+				break
+			}
+		}
+	}
+	day := ""
+	for d, v := range votes {
+		if w := votes[day]; day == "" || v.score > w.score || (v.score == w.score && (v.prio > w.prio || (v.prio == w.prio && d < day))) {
+			day = d
+		}
+	}
+	var w dateEvidence
+	switch {
+	case day != "":
+		agreeing := map[DateSource]bool{} // independent sources, not kinds
+		for _, c := range cands {
+			if c.monthOnly || c.t.Format(time.DateOnly) != day {
+				continue
+			}
+			agreeing[c.src] = true
+			if w.t.IsZero() || c.conf > w.conf {
+				keep := w
+				w = c
+				if c.dayOnly && !keep.t.IsZero() && !keep.dayOnly {
+					w.t, w.dayOnly = keep.t, false // keep the time of day already found
+				}
+			} else if w.dayOnly && !c.dayOnly {
+				w.t, w.dayOnly = c.t, false // a time of day from weaker evidence on the same day
+			}
+		}
+		w.conf = min(w.conf+bonusAgree*float64(max(len(agreeing)-1, 0)), max(confAgreeMax, w.conf))
+		w = crossCheck(w, cands)
+	case !r.modified.IsZero():
+		w = dateEvidence{t: r.modified, src: SourceUpdated, conf: confUpdated}
+	default:
+		// Only a month-only URL: the first of the month, with low confidence.
+		for _, c := range cands {
+			if c.monthOnly && c.conf > w.conf {
+				w = c
+			}
+		}
+		if w.t.IsZero() {
+			return
+		}
+	}
+	w.conf = float64(int(w.conf*100+0.5)) / 100
+	r.published = w
+	// A "modified" date at or before publication is the CMS repeating itself.
+	if w.src != SourceUpdated && !r.modified.After(w.t) {
+		r.modified = time.Time{}
+	}
+}
+
+// urlDay reports whether t is the day in the page's URL: go-htmldate reads
+// a full URL date before anything else, and then only repeats that
+// evidence.
+func (r *dateResult) urlDay(t time.Time) bool {
+	for _, c := range r.cands {
+		if c.src == SourceURL && !c.monthOnly && sameDay(c.t, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownVotesFor reports whether our own evidence names the day of t.
+func (r *dateResult) ownVotesFor(t time.Time) bool {
+	for _, c := range r.cands {
+		if !c.monthOnly && sameDay(c.t, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// localDayMayBe reports whether a UTC timestamp may have been written on
+// day d in some time zone (UTC-12 to UTC+14): the day before for an early
+// hour, the day after for a late one.
+func localDayMayBe(utc, d time.Time) bool {
+	day := time.Date(utc.Year(), utc.Month(), utc.Day(), 0, 0, 0, 0, time.UTC)
+	dd := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+	switch dd.Sub(day) {
+	case -24 * time.Hour:
+		return utc.Hour() < 12
+	case 24 * time.Hour:
+		return utc.Hour() >= 10
+	}
+	return false
+}
+
+// needLibrary says whether go-htmldate should be asked: when none of our
+// evidence is strong (JSON-LD of the article, a publication meta tag, a
+// marked <time>, a full URL date), or when strong kinds name different
+// days. On go-htmldate's evaluation pages (TestDevDates) it was right more
+// often than either side of such a conflict, and skipping it elsewhere
+// costs nothing measurable while saving its whole-page search.
+func (r *dateResult) needLibrary() bool {
+	best := 0.0
+	days := map[string]bool{}
+	for _, c := range r.cands {
+		best = max(best, c.conf)
+		if c.conf >= confSkipLibrary && !c.monthOnly {
+			days[c.t.Format(time.DateOnly)] = true
+		}
+	}
+	return best < confSkipLibrary || len(days) > 1
+}
+
+// confSkipLibrary is the confidence of the evidence that makes go-htmldate
+// unnecessary when it is not contradicted.
+const confSkipLibrary = 0.8
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }
 
 type role int
@@ -254,7 +495,7 @@ const (
 // publication date.
 func timeRole(s *goquery.Selection, n *html.Node) role {
 	switch strings.ToLower(s.AttrOr("itemprop", "")) {
-	case "datepublished":
+	case "datepublished", "datecreated":
 		return rolePublished
 	case "datemodified":
 		return roleModified
@@ -280,33 +521,14 @@ func timeRole(s *goquery.Selection, n *html.Node) role {
 	return roleUnknown
 }
 
-// refineTime gives a winner that knows only the day (a URL or a dateline:
-// midnight UTC) the time of day from other evidence that agrees on the day,
-// such as a <time datetime> or the feed's date; the agreement also makes it
-// the more trustworthy of the two.
-func refineTime(w dateEvidence, cands []dateEvidence) dateEvidence {
-	if w.t.IsZero() || !dayOnly(w.t) {
-		return w
-	}
-	for _, c := range cands {
-		if c.monthOnly || c.t.IsZero() || dayOnly(c.t) {
-			continue
-		}
-		if c.t.Format(time.DateOnly) == w.t.UTC().Format(time.DateOnly) {
-			return dateEvidence{t: c.t, src: c.src, conf: max(w.conf, c.conf)}
-		}
-	}
-	return w
+func isMidnightUTC(t time.Time) bool {
+	_, off := t.Zone()
+	return off == 0 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0
 }
 
-func dayOnly(t time.Time) bool {
-	t = t.UTC()
-	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0
-}
-
-// crossCheck lowers the confidence of the chosen date when the URL or the
-// feed tells a different story. Structured data is still preferred: URL
-// dates are sometimes the date a story was first filed, feeds re-date items.
+// crossCheck lowers the confidence of the chosen date when other evidence
+// tells a different story (by more than disagreeAfter): the URL, the feed,
+// or structured and visible dates.
 func crossCheck(w dateEvidence, cands []dateEvidence) dateEvidence {
 	if w.t.IsZero() {
 		return w
@@ -318,7 +540,7 @@ func crossCheck(w dateEvidence, cands []dateEvidence) dateEvidence {
 		}
 		var disagree bool
 		if c.monthOnly {
-			y, m, _ := w.t.UTC().Date()
+			y, m, _ := w.t.Date()
 			cy, cm, _ := c.t.Date()
 			disagree = y != cy || m != cm
 		} else {
@@ -328,29 +550,60 @@ func crossCheck(w dateEvidence, cands []dateEvidence) dateEvidence {
 		if !disagree {
 			continue
 		}
-		switch c.src {
-		case SourceURL:
+		switch {
+		case c.src == SourceURL:
 			w.conf -= penaltyURL
-			penalised[c.src] = true
-		case SourceFeed:
+		case c.src == SourceFeed:
 			w.conf -= penaltyFeed
-			penalised[c.src] = true
+		case c.weight >= voteStructured && !c.monthOnly:
+			w.conf -= penaltyOther
+		default:
+			continue
 		}
+		penalised[c.src] = true
 	}
 	if w.conf < 0.1 {
 		w.conf = 0.1
 	}
-	w.conf = float64(int(w.conf*100+0.5)) / 100
 	return w
 }
 
+// ldDates is what JSON-LD says about the page's dates.
+type ldDates struct {
+	pub, mod time.Time
+	article  bool // from an article-like object, not a WebPage or an Organization
+}
+
+// rxLDPublished and rxLDModified read dates out of JSON-LD that does not
+// parse (trailing commas, raw newlines, two objects back to back: common
+// in CMS templates).
+var (
+	rxLDPublished = regexp.MustCompile(`"datePublished"\s*:\s*"([^"]{6,40})"`)
+	rxLDModified  = regexp.MustCompile(`"dateModified"\s*:\s*"([^"]{6,40})"`)
+	rxLDArticle   = regexp.MustCompile(`"@type"\s*:\s*\[?\s*"(?i:(?:\w*news)?article|blogposting|reportagenews|liveblogposting|pressrelease)"`)
+)
+
 // jsonLDDates returns datePublished/dateModified of the page's own
-// article-like object in JSON-LD, ignoring comments, reviews and the like.
-func jsonLDDates(doc *goquery.Document) (pub, mod time.Time) {
-	var fallbackPub, fallbackMod time.Time
-	doc.Find(`script[type="application/ld+json"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+// article-like object in JSON-LD, ignoring comments, reviews and the like;
+// failing that, the dates of any other object (a WebPage), and failing that
+// what a lenient scan of unparseable JSON-LD finds.
+func jsonLDDates(doc *goquery.Document) ldDates {
+	var res, fallback, raw ldDates
+	doc.Find(`script[type="application/ld+json"], script[type="application/json+ld"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		text := strings.TrimSpace(s.Text())
+		text = strings.TrimSuffix(strings.TrimPrefix(text, "<!--"), "-->")
+		text = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(text), "//<![CDATA["), "//]]>")
 		var v any
-		if err := json.Unmarshal([]byte(s.Text()), &v); err != nil {
+		if err := json.Unmarshal([]byte(text), &v); err != nil {
+			if raw.pub.IsZero() {
+				if m := rxLDPublished.FindStringSubmatch(text); m != nil {
+					raw.pub, _ = parseDate(m[1])
+					raw.article = rxLDArticle.MatchString(text)
+				}
+				if m := rxLDModified.FindStringSubmatch(text); m != nil {
+					raw.mod, _ = parseDate(m[1])
+				}
+			}
 			return true
 		}
 		for _, obj := range jsonLDObjects(v) {
@@ -363,19 +616,24 @@ func jsonLDDates(doc *goquery.Document) (pub, mod time.Time) {
 				continue
 			}
 			if isArticleType(obj["@type"]) {
-				pub, mod = p, m
+				res = ldDates{pub: p, mod: m, article: true}
 				return false
 			}
-			if fallbackPub.IsZero() && fallbackMod.IsZero() {
-				fallbackPub, fallbackMod = p, m
+			if fallback.pub.IsZero() && fallback.mod.IsZero() {
+				fallback = ldDates{pub: p, mod: m}
 			}
 		}
 		return true
 	})
-	if pub.IsZero() && mod.IsZero() {
-		return fallbackPub, fallbackMod
+	switch {
+	case res.article:
+		return res
+	case !raw.pub.IsZero() && raw.article:
+		return raw
+	case !fallback.pub.IsZero() || !fallback.mod.IsZero():
+		return fallback
 	}
-	return pub, mod
+	return raw
 }
 
 // jsonLDObjects lists the top-level objects of a JSON-LD value, including
@@ -447,7 +705,7 @@ func isNoise(n *html.Node) bool {
 			return false
 		}
 		for _, a := range p.Attr {
-			if (a.Key == "class" || a.Key == "id") && rxNoise.MatchString(a.Val) {
+			if (a.Key == "class" || a.Key == "id") && noiseClass.match(a.Val) {
 				return true
 			}
 		}
@@ -489,6 +747,9 @@ func precedingText(n *html.Node, max int) string {
 	s := strings.Join(parts, " ")
 	if len(s) > max {
 		s = s[len(s)-max:]
+		for len(s) > 0 && !utf8.RuneStart(s[0]) {
+			s = s[1:]
+		}
 	}
 	return s
 }
@@ -518,6 +779,7 @@ var dateLayouts = []string{
 	"2006-01-02T15:04:05Z0700",
 	"2006-01-02T15:04:05.999999999Z0700",
 	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04Z0700",
 	"2006-01-02T15:04:05",
 	"2006-01-02T15:04:05.999999999",
 	"2006-01-02T15:04",
@@ -525,16 +787,22 @@ var dateLayouts = []string{
 	"2006-01-02 15:04:05 -0700",
 	"2006-01-02 15:04:05 -07:00",
 	"2006-01-02 15:04:05 MST",
+	"2006-01-02 15:04:05.999999999",
 	"2006-01-02 15:04:05",
 	"2006-01-02 15:04",
 	"2006-01-02",
 	"2006/01/02 15:04:05",
+	"2006/01/02 15:04",
 	"2006/01/02",
 	"20060102",
+	"20060102150405",
 	time.RFC1123Z,
 	time.RFC1123,
 	"Mon, 2 Jan 2006 15:04:05 -0700",
 	"Mon, 2 Jan 2006 15:04:05 MST",
+	"Mon, 02 Jan 2006 15:04:05 -0700",
+	"Mon Jan 02 2006 15:04:05 GMT-0700",
+	"Mon Jan 2 15:04:05 MST 2006",
 	time.RFC850,
 	time.ANSIC,
 }
@@ -546,126 +814,47 @@ func parseDate(s string) (time.Time, bool) {
 	if s == "" || len(s) > 64 {
 		return time.Time{}, false
 	}
+	if s[0] < '0' || s[0] > '9' {
+		if len(s) < 10 || !strings.ContainsAny(s[:4], "MTWFS") { // weekday-first layouts only
+			return time.Time{}, false
+		}
+	}
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	// "2024-04-22T10:00:00+01:00 BST", "2024-04-22 10:00:00.0" and other
+	// decorated forms: the leading date is what counts.
+	if len(s) > 10 && s[4] == '-' && s[7] == '-' {
+		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
 			return t, true
 		}
 	}
 	return time.Time{}, false
 }
 
-// months maps month names and abbreviations in the profiled languages.
-var months = func() map[string]time.Month {
-	out := make(map[string]time.Month)
-	for m, names := range map[time.Month][]string{
-		time.January:   {"january", "jan", "janvier", "janv", "januar", "jän", "jänner", "enero", "ene", "gennaio", "gen", "janeiro", "januari"},
-		time.February:  {"february", "feb", "février", "fevrier", "févr", "fév", "februar", "febrero", "febbraio", "fevereiro", "fev", "februari"},
-		time.March:     {"march", "mar", "mars", "märz", "maerz", "marzo", "março", "maart", "mrt"},
-		time.April:     {"april", "apr", "avril", "avr", "abril", "abr", "aprile"},
-		time.May:       {"may", "mai", "mayo", "maggio", "mag", "maio", "mei"},
-		time.June:      {"june", "jun", "juin", "juni", "junio", "giugno", "giu", "junho"},
-		time.July:      {"july", "jul", "juillet", "juil", "juli", "julio", "luglio", "lug", "julho"},
-		time.August:    {"august", "aug", "août", "aout", "agosto", "ago", "augustus"},
-		time.September: {"september", "sep", "sept", "septembre", "septiembre", "settembre", "set", "setembro"},
-		time.October:   {"october", "oct", "octobre", "oktober", "okt", "octubre", "ottobre", "ott", "outubro", "out"},
-		time.November:  {"november", "nov", "novembre", "noviembre", "novembro"},
-		time.December:  {"december", "dec", "décembre", "decembre", "déc", "dezember", "dez", "diciembre", "dic", "dicembre", "dezembro"},
-	} {
-		for _, n := range names {
-			out[n] = m
+// parseAnyDate reads a date from an attribute that should be machine-readable
+// but is often written for people ("March 3, 2020", "03.03.2020") or is a
+// Unix timestamp.
+func parseAnyDate(s string, order dateOrder) (time.Time, bool) {
+	if t, ok := parseDate(s); ok {
+		return t, true
+	}
+	s = strings.TrimSpace(s)
+	if n := len(s); (n == 10 || n == 13) && strings.Trim(s, "0123456789") == "" {
+		sec, _ := strconv.ParseInt(s[:10], 10, 64)
+		if sec > 788918400 { // after 1995
+			return time.Unix(sec, 0).UTC(), true
 		}
 	}
-	return out
-}()
-
-var monthAlt = func() string {
-	names := make([]string, 0, 128)
-	for n := range months {
-		names = append(names, regexp.QuoteMeta(n))
-	}
-	// Longest first so "september" is not matched as "sep".
-	for i := 1; i < len(names); i++ {
-		for j := i; j > 0 && (len(names[j]) > len(names[j-1]) || (len(names[j]) == len(names[j-1]) && names[j] < names[j-1])); j-- {
-			names[j], names[j-1] = names[j-1], names[j]
-		}
-	}
-	return strings.Join(names, "|")
-}()
-
-var (
-	rxDayMonthYear = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th|er|\.|º)?\s+(?:de\s+)?(` + monthAlt + `)\.?,?\s+(?:de\s+)?(\d{4})\b`)
-	rxMonthDayYear = regexp.MustCompile(`(?i)\b(` + monthAlt + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b`)
-	rxISODate      = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
-	rxNumericDate  = regexp.MustCompile(`\b(\d{1,2})([./])(\d{1,2})[./](\d{4})\b`)
-	rxCJKDate      = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
-)
-
-// parseTextDate finds the first human-written calendar date in s
-// ("22 April 2024", "April 22, 2024", "22. März 2024", "2024年4月22日",
-// "22.04.2024"). Ambiguous numeric dates such as 04/05/2024 are skipped.
-// The result is midnight UTC: bylines rarely give a usable zone.
-func parseTextDate(s string) (time.Time, bool) {
-	type hit struct {
-		pos     int
-		y, m, d int
-	}
-	var best *hit
-	consider := func(pos, y, m, d int) {
-		if m < 1 || m > 12 || d < 1 || d > 31 {
-			return
-		}
-		if best == nil || pos < best.pos {
-			best = &hit{pos, y, m, d}
-		}
-	}
-	for _, m := range rxDayMonthYear.FindAllStringSubmatchIndex(s, 3) {
-		d, _ := strconv.Atoi(s[m[2]:m[3]])
-		y, _ := strconv.Atoi(s[m[6]:m[7]])
-		consider(m[0], y, int(months[strings.ToLower(s[m[4]:m[5]])]), d)
-	}
-	for _, m := range rxMonthDayYear.FindAllStringSubmatchIndex(s, 3) {
-		d, _ := strconv.Atoi(s[m[4]:m[5]])
-		y, _ := strconv.Atoi(s[m[6]:m[7]])
-		consider(m[0], y, int(months[strings.ToLower(s[m[2]:m[3]])]), d)
-	}
-	for _, m := range rxISODate.FindAllStringSubmatchIndex(s, 3) {
-		y, _ := strconv.Atoi(s[m[2]:m[3]])
-		mo, _ := strconv.Atoi(s[m[4]:m[5]])
-		d, _ := strconv.Atoi(s[m[6]:m[7]])
-		consider(m[0], y, mo, d)
-	}
-	for _, m := range rxCJKDate.FindAllStringSubmatchIndex(s, 3) {
-		y, _ := strconv.Atoi(s[m[2]:m[3]])
-		mo, _ := strconv.Atoi(s[m[4]:m[5]])
-		d, _ := strconv.Atoi(s[m[6]:m[7]])
-		consider(m[0], y, mo, d)
-	}
-	for _, m := range rxNumericDate.FindAllStringSubmatchIndex(s, 3) {
-		a, _ := strconv.Atoi(s[m[2]:m[3]])
-		b, _ := strconv.Atoi(s[m[6]:m[7]])
-		y, _ := strconv.Atoi(s[m[8]:m[9]])
-		sep := s[m[4]:m[5]]
-		switch {
-		case sep == "." || a > 12: // 22.04.2024 is always day-first
-			consider(m[0], y, b, a)
-		case b > 12:
-			consider(m[0], y, a, b)
-		}
-	}
-	if best == nil {
-		return time.Time{}, false
-	}
-	t := time.Date(best.y, time.Month(best.m), best.d, 0, 0, 0, 0, time.UTC)
-	if t.Day() != best.d { // 31 April
-		return time.Time{}, false
-	}
-	return t, true
+	return parseTextDateOrder(s, order)
 }
 
 var (
 	rxURLDay   = regexp.MustCompile(`(?:^|/)((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$|[-_.])`)
-	rxURLDash  = regexp.MustCompile(`(?:^|[/_-])((?:19|20)\d{2})-(\d{2})-(\d{2})(?:[/_.-]|$)`)
-	rxURLSolid = regexp.MustCompile(`/((?:19|20)\d{2})(\d{2})(\d{2})(?:/|$|[-_.])`)
+	rxURLDash  = regexp.MustCompile(`(?:^|[/_-])((?:19|20)\d{2})[-_](\d{2})[-_](\d{2})(?:[/_.-]|$)`)
+	rxURLSolid = regexp.MustCompile(`(?:/|[-_])((?:19|20)\d{2})(\d{2})(\d{2})(?:/|$|[-_.])`)
 	rxURLMonth = regexp.MustCompile(`(?:^|/)((?:19|20)\d{2})/(\d{1,2})(?:/|$)`)
 )
 
@@ -683,11 +872,8 @@ func urlDate(raw string) (t time.Time, monthOnly, ok bool) {
 			y, _ := strconv.Atoi(m[1])
 			mo, _ := strconv.Atoi(m[2])
 			d, _ := strconv.Atoi(m[3])
-			if mo >= 1 && mo <= 12 && d >= 1 && d <= 31 {
-				t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
-				if t.Day() == d {
-					return t, false, true
-				}
+			if t, ok := validDay(y, mo, d); ok {
+				return t, false, true
 			}
 		}
 	}
@@ -705,20 +891,19 @@ func urlDate(raw string) (t time.Time, monthOnly, ok bool) {
 // blocks are body paragraphs whose dates are about events, not the page.
 const bylineBlockMax = 120
 
-// bylineDates looks at the short text blocks just around the headline of the
-// article for "Published 22 April 2024" / "Updated 23 April 2024".
-func bylineDates(main *goquery.Selection) (pub, mod time.Time) {
+// headBlocks returns the text blocks around the article's headline in
+// document order: up to 3 before it (some sites put the date above it) and
+// the first 8 after it, outside noise boxes. Bylines and datelines live
+// there.
+func headBlocks(main *goquery.Selection) (before, after []string) {
 	if main == nil || len(main.Nodes) == 0 {
-		return
+		return nil, nil
 	}
 	root := main.Nodes[0]
 	var h1 *html.Node
 	if h := main.Find("h1").First(); len(h.Nodes) > 0 {
 		h1 = h.Nodes[0]
 	}
-	// Collect text blocks in document order: up to 3 before the headline (some
-	// sites put the date above it) and the first 8 after it.
-	var before, after []string
 	seenH1 := h1 == nil
 	var walk func(n *html.Node) bool
 	walk = func(n *html.Node) bool {
@@ -765,6 +950,16 @@ func bylineDates(main *goquery.Selection) (pub, mod time.Time) {
 	if len(before) > 3 {
 		before = before[len(before)-3:]
 	}
+	return before, after
+}
+
+// bylineDates looks at the short text blocks just around the headline of the
+// article for "Published 22 April 2024" / "Updated 23 April 2024". A label
+// applies to the first date after it: "Published 2 May 2024, updated 3 May
+// 2024" and "Updated: 14 May 2025 | Published: 12 May 2025" both read
+// right. A date without a label is the publication date.
+func bylineDates(main *goquery.Selection, order dateOrder) (pub, mod time.Time) {
+	before, after := headBlocks(main)
 	// A label block without a date ("Last updated" in a <dt>) applies to the
 	// block that follows it (the <dd>).
 	labelUpdated := false
@@ -773,31 +968,101 @@ func bylineDates(main *goquery.Selection) (pub, mod time.Time) {
 			labelUpdated = false
 			continue
 		}
-		// A block can hold both: "Published 2 May 2024, updated 3 May 2024".
-		if loc := rxUpdated.FindStringIndex(block); loc != nil {
-			t, ok := parseTextDate(block[loc[1]:])
-			if ok && mod.IsZero() {
-				mod = t
-			}
-			if t, ok := parseTextDate(block[:loc[0]]); ok && pub.IsZero() {
-				pub = t
-			}
-			labelUpdated = !ok
+		dates := textDates(block, order, 4)
+		if len(dates) == 0 {
+			labelUpdated = rxUpdated.MatchString(block) && !rxPubLabel.MatchString(block)
 			continue
 		}
-		t, ok := parseTextDate(block)
-		switch {
-		case !ok:
-		case labelUpdated:
-			if mod.IsZero() {
-				mod = t
+		type label struct {
+			pos     int
+			updated bool
+		}
+		var labels []label
+		for _, loc := range rxUpdated.FindAllStringIndex(block, 4) {
+			labels = append(labels, label{loc[0], true})
+		}
+		for _, loc := range rxPubLabel.FindAllStringIndex(block, 4) {
+			labels = append(labels, label{loc[0], false})
+		}
+		for i, d := range dates {
+			from := 0
+			if i > 0 {
+				from = dates[i-1].pos + 1
 			}
-		case pub.IsZero():
-			pub = t
+			updated, labelled, at := false, false, -1
+			for _, l := range labels { // the last label before the date
+				if l.pos >= from && l.pos < d.pos && l.pos > at {
+					updated, labelled, at = l.updated, true, l.pos
+				}
+			}
+			if !labelled && i == 0 {
+				updated = labelUpdated
+			}
+			switch {
+			case updated:
+				if mod.IsZero() {
+					mod = d.t
+				}
+			case pub.IsZero():
+				pub = d.t
+			}
 		}
 		labelUpdated = false
 	}
 	return pub, mod
+}
+
+// classDateMax is the longest element text read by classDate: a date with
+// its label and perhaps a time and an author.
+const classDateMax = 90
+
+// classDate finds the first short element in the article whose class or id
+// says it holds a date ("post-date", "entry-meta", "article__time") and
+// reads the date in it. isPub is true when the class names the publication
+// date. Elements labelled as updates are skipped.
+func classDate(main *goquery.Selection, order dateOrder) (t time.Time, isPub bool) {
+	if main == nil || len(main.Nodes) == 0 {
+		return
+	}
+	var walk func(n *html.Node, depth int) bool
+	walk = func(n *html.Node, depth int) bool {
+		if n.Type != html.ElementNode || depth > 40 {
+			return true
+		}
+		switch n.Data {
+		case "script", "style", "noscript", "template", "blockquote", "figure":
+			return true
+		}
+		if depth > 0 && isNoiseElement(n) {
+			return true
+		}
+		attrs := ""
+		for _, a := range n.Attr {
+			if a.Key == "class" || a.Key == "id" {
+				attrs += " " + a.Val
+			}
+		}
+		if attrs != "" && dateClass.match(attrs) && !rxModClass.MatchString(attrs) {
+			text := strings.Join(strings.Fields(nodeText(n)), " ")
+			if text != "" && utf8.RuneCountInString(text) <= classDateMax {
+				if loc := rxUpdated.FindStringIndex(text); loc != nil {
+					text = text[:loc[0]]
+				}
+				if d, ok := parseTextDateOrder(text, order); ok {
+					t, isPub = d, rxPubClass.MatchString(attrs) || rxPublished.MatchString(text)
+					return false
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if !walk(c, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	walk(main.Nodes[0], 0)
+	return t, isPub
 }
 
 func isNoiseElement(n *html.Node) bool {
@@ -805,7 +1070,7 @@ func isNoiseElement(n *html.Node) bool {
 		return true
 	}
 	for _, a := range n.Attr {
-		if (a.Key == "class" || a.Key == "id") && rxNoise.MatchString(a.Val) {
+		if (a.Key == "class" || a.Key == "id") && noiseClass.match(a.Val) {
 			return true
 		}
 	}
@@ -817,7 +1082,7 @@ var blockTags = map[string]bool{
 	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "ul": true, "ol": true,
 	"li": true, "blockquote": true, "pre": true, "table": true, "tr": true, "td": true, "th": true,
 	"dl": true, "dt": true, "dd": true, "figure": true, "figcaption": true, "address": true,
-	"aside": true, "footer": true, "nav": true, "hr": true, "br": true,
+	"aside": true, "footer": true, "nav": true, "hr": true,
 }
 
 func hasBlockChild(n *html.Node) bool {

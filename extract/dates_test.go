@@ -130,10 +130,12 @@ func TestDateCases(t *testing.T) {
 		wantMod string
 	}{
 		{
-			name: "json-ld beats meta and time",
+			// Strong evidence that disagrees brings go-htmldate in as a third
+			// opinion; it reads meta tags before JSON-LD.
+			name: "json-ld and meta disagree: go-htmldate decides",
 			page: `<html><head><script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2025-01-02T03:04:05Z"}</script>
 <meta property="article:published_time" content="2025-01-03T00:00:00Z"></head><body><article><h1>T</h1><time datetime="2025-01-04">x</time>` + body("") + `</article></body></html>`,
-			want: "2025-01-02T03:04:05Z", src: SourceJSONLD, conf: 0.95,
+			want: "2025-01-03T00:00:00Z", src: SourceMeta, conf: 0.95,
 		},
 		{
 			name: "json-ld comment dates ignored",
@@ -159,7 +161,7 @@ func TestDateCases(t *testing.T) {
 			name: "future meta rejected, url used",
 			page: `<html><head><meta property="article:published_time" content="2030-01-01T00:00:00Z"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2025/06/07/x",
-			want: "2025-06-07T00:00:00Z", src: SourceURL, conf: 0.75,
+			want: "2025-06-07T00:00:00Z", src: SourceURL, conf: 0.8,
 		},
 		{
 			name: "one day ahead is accepted",
@@ -167,10 +169,13 @@ func TestDateCases(t *testing.T) {
 			want: "2026-01-01T20:00:00Z", src: SourceMeta, conf: 0.9,
 		},
 		{
-			name: "meta and url disagree: meta kept, confidence lowered",
+			// The URL is what readers see and CMSs rarely rewrite; go-htmldate,
+			// asked about the conflict, only repeats it (it reads full URL
+			// dates first), so it adds no vote. The conflict costs confidence.
+			name: "meta and url disagree: url kept, confidence lowered",
 			page: `<html><head><meta property="article:published_time" content="2025-03-01T00:00:00Z"></head><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2024/11/30/x",
-			want: "2025-03-01T00:00:00Z", src: SourceMeta, conf: 0.65,
+			want: "2024-11-30T00:00:00Z", src: SourceURL, conf: 0.7,
 		},
 		{
 			name: "meta and url agree within days: no penalty",
@@ -194,21 +199,21 @@ func TestDateCases(t *testing.T) {
 			name: "url day takes the time of an agreeing <time>",
 			page: `<html><body><article><h1>T</h1><time datetime="2024-04-22T17:10:00+01:00">22 April</time>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2024/04/22/x",
-			want: "2024-04-22T17:10:00+01:00", src: SourceTime, conf: 0.75,
+			want: "2024-04-22T17:10:00+01:00", src: SourceURL, conf: 0.85,
 		},
 		{
 			name: "url day takes the time of an agreeing feed date",
 			page: `<html><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2024/04/22/x",
 			feed: time.Date(2024, 4, 22, 9, 30, 0, 0, time.UTC),
-			want: "2024-04-22T09:30:00Z", src: SourceFeed, conf: 0.75,
+			want: "2024-04-22T09:30:00Z", src: SourceURL, conf: 0.85,
 		},
 		{
 			name: "url day keeps midnight when the feed is another day",
 			page: `<html><body><article><h1>T</h1>` + body("") + `</article></body></html>`,
 			url:  "https://example.com/2024/04/22/x",
 			feed: time.Date(2024, 4, 25, 9, 30, 0, 0, time.UTC),
-			want: "2024-04-22T00:00:00Z", src: SourceURL, conf: 0.65, // the feed disagrees: a small penalty
+			want: "2024-04-22T00:00:00Z", src: SourceURL, conf: 0.7, // the feed disagrees
 		},
 		{
 			name: "month-only url alone",
@@ -217,9 +222,9 @@ func TestDateCases(t *testing.T) {
 			want: "2025-07-01T00:00:00Z", src: SourceURL, conf: 0.55,
 		},
 		{
-			name: "updated time is modified, not published",
+			name: "only an updated time: an upper bound from 'updated'",
 			page: `<html><body><article><h1>T</h1><p>Updated <time datetime="2025-08-09T10:00:00Z">9 Aug</time></p>` + body("") + `</article></body></html>`,
-			want: "", src: "", wantMod: "2025-08-09T10:00:00Z",
+			want: "2025-08-09T10:00:00Z", src: SourceUpdated, conf: 0.3, wantMod: "2025-08-09T10:00:00Z",
 		},
 		{
 			name: "dateModified time after published time",
@@ -234,7 +239,7 @@ func TestDateCases(t *testing.T) {
 		{
 			name: "time in aside ignored, time in article used",
 			page: `<html><body><aside><time datetime="2025-09-09">x</time></aside><article><h1>T</h1><p><time datetime="2025-09-01">1 Sep</time></p>` + body("") + `</article></body></html>`,
-			want: "2025-09-01T00:00:00Z", src: SourceTime, conf: 0.7,
+			want: "2025-09-01T00:00:00Z", src: SourceTime, conf: 0.75, // go-htmldate agrees
 		},
 		{
 			name: "date in a lead sentence is not a byline",
@@ -278,7 +283,12 @@ func TestDateCases(t *testing.T) {
 			if !art.Published.IsZero() {
 				got = art.Published.Format(time.RFC3339)
 			}
-			if got != tt.want || art.PublishedSource != tt.src || art.PublishedConfidence != tt.conf {
+			if tt.want == "" && art.PublishedSource == SourceHTMLDate && art.PublishedConfidence <= confHTMLDate {
+				// Our own layer rejects the trap; go-htmldate's whole-page
+				// guess may still give a date, at its low confidence.
+				got = ""
+			}
+			if got != tt.want || (got != "" && (art.PublishedSource != tt.src || art.PublishedConfidence != tt.conf)) {
 				t.Errorf("Published = %q from %q (%.2f), want %q from %q (%.2f)", got, art.PublishedSource, art.PublishedConfidence, tt.want, tt.src, tt.conf)
 			}
 			gotMod := ""

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	htmldate "github.com/markusmobius/go-htmldate"
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 )
@@ -53,6 +54,10 @@ type Article struct {
 	PublishedConfidence float64    `json:"published_confidence,omitempty"` // 0..1
 	Modified            time.Time  `json:"modified,omitzero"`              // "last updated"; zero if none
 	Links               []string   `json:"links,omitempty"`                // normalised absolute http(s) links in the page
+	// Fallback is set when the article extractor found no article and Text
+	// is the page's visible text instead; FallbackReason says why.
+	Fallback       bool   `json:"fallback,omitempty"`
+	FallbackReason string `json:"fallback_reason,omitempty"`
 }
 
 // Options gives the extractor what it cannot learn from the body.
@@ -60,31 +65,47 @@ type Options struct {
 	URL      string    // the page URL: resolves the canonical link, URL-date evidence
 	Language string    // expected language, used only when detection is unsure
 	FeedDate time.Time // the date the feed gave for this item: evidence, not gospel
+	// AnyText returns whatever text the page has instead of ErrNoText when
+	// it holds no article-like text (short, or only labels and links).
+	// `watchline extract` sets it: a person asking about one page wants to
+	// see what is there. The crawler does not: such pages are not articles.
+	AnyText bool
 
 	// now is the clock used to reject future dates; zero means time.Now.
 	now time.Time
 }
 
-// HTML decodes body (see Decode) and extracts the article in it:
-// main text and metadata through trafilatura, dates, canonical URL and links
-// through our own layer. contentType is the HTTP Content-Type, or "".
-// Errors wrap ErrNotHTML (empty, binary, feed, non-HTML type), ErrTooLarge,
-// ErrUnknownCharset or ErrNoText ("no article text found"). It is safe for
-// concurrent use; ctx is checked between stages, not inside trafilatura.
+// HTML decodes body (see Decode) and extracts the article in it: main text
+// through go-trafilatura (with its readability and DOM-distiller fallbacks),
+// dates from our own evidence and go-htmldate's, metadata, canonical URL and
+// links. contentType is the HTTP Content-Type, or "". A gzip-compressed
+// body is decompressed first. Errors wrap ErrNotHTML (empty, binary, feed,
+// non-HTML type), ErrTooLarge, ErrUnknownCharset or ErrNoText ("no article
+// text found"; never with Options.AnyText while the page has any visible
+// text). It is safe for concurrent use; ctx is checked between stages.
 func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*Article, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	body, err := gunzip(body)
+	if err != nil {
+		return nil, fmt.Errorf("extract: %w", err)
 	}
 	if err := checkHTML(body, contentType); err != nil {
 		return nil, fmt.Errorf("extract: %w", err)
 	}
 	text, _, err := Decode(body, contentType)
 	if err != nil {
-		return nil, fmt.Errorf("extract: %w", err)
+		if !opt.AnyText {
+			return nil, fmt.Errorf("extract: %w", err)
+		}
+		// A charset nobody knows: the ASCII part of the page is still
+		// readable, and the person asking wants what can be read.
+		text = strings.ToValidUTF8(string(body), "\uFFFD")
 	}
-	root, err := html.Parse(strings.NewReader(text))
+	root, _, err := parseHTML(text)
 	if err != nil {
-		return nil, fmt.Errorf("extract: parse html: %w", err)
+		return nil, fmt.Errorf("extract: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -94,64 +115,93 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 		now = time.Now()
 	}
 
-	// Our own layer runs first: trafilatura prunes the tree it is given.
+	// Our own layer reads the tree before the extractors prune their copies.
 	doc := goquery.NewDocumentFromNode(root)
 	main := mainRoot(doc)
-	dates := findDates(doc, main, opt.URL, opt.FeedDate, now)
-	art := &Article{
-		Published:           dates.published.t,
-		PublishedSource:     dates.published.src,
-		PublishedConfidence: dates.published.conf,
-		Modified:            dates.modified,
-	}
+	art := &Article{}
 	art.CanonicalURL = canonicalURL(doc, opt.URL)
+	// Without the fetch URL, the address the page gives itself carries the
+	// URL date evidence.
+	pageURL := opt.URL
+	if pageURL == "" {
+		pageURL = art.CanonicalURL
+	}
 	art.Links = links(doc, opt.URL)
 	ldAuthors := jsonLDAuthors(doc)
-	lang := htmlLang(doc)
+	langTag := htmlLangTag(doc)
+	dates := findDates(doc, main, pageURL, opt.FeedDate, now, dateOrderFor(langTag))
 
-	topts := trafilatura.Options{
-		ExcludeComments: true,
-		ExcludeTables:   false,
-		// Dates are ours; htmldate's whole-document scan is the slow part and
-		// gives no provenance.
-		HtmlDateMode:  trafilatura.Disabled,
-		Focus:         trafilatura.Balanced,
-		PruneSelector: pruneSelector,
-		Config:        trafilatura.DefaultConfig(),
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	if cjk(doc) {
-		// A CJK character carries about three Latin ones' worth of text;
-		// with the default threshold short CJK articles fall through to
-		// trafilatura's crude whole-page baseline.
-		topts.Config.MinExtractedSize = 80
+	blocks := scanBlocks(root, pageTitles(doc))
+	res, terr := runTrafilatura(root, pageURL, cjk(doc))
+	if res != nil {
+		art.Title = cleanSpace(res.Metadata.Title)
+		blocks.titles = append(blocks.titles, art.Title)
+		art.Text = strings.Join(blocks.clean(renderBlocks(res.ContentNode, false)), "\n\n")
 	}
-	if u, err := url.Parse(opt.URL); err == nil && u.Host != "" {
-		topts.OriginalURL = u
+	if art.Title == "" {
+		art.Title = pageTitle(doc)
 	}
-	res, err := trafilatura.ExtractDocument(root, topts)
-	if err != nil {
-		return nil, fmt.Errorf("extract: %w: %v", ErrNoText, err)
+	n := utf8.RuneCountInString(art.Text)
+	switch {
+	case terr != nil:
+		art.Fallback, art.FallbackReason = true, terr.Error()
+	case n == 0:
+		art.Fallback, art.FallbackReason = true, "the article extractor found no text"
 	}
-	art.Title = cleanSpace(res.Metadata.Title)
-	art.Text = nodeParagraphs(res.ContentNode, art.Title)
-	if n := utf8.RuneCountInString(art.Text); n < minTextRunes {
-		return nil, fmt.Errorf("extract: %w (%d characters of text)", ErrNoText, n)
+	if art.Fallback {
+		art.Text = visibleText(doc, main, blocks)
+		n = utf8.RuneCountInString(art.Text)
+		if n == 0 {
+			if !opt.AnyText {
+				return nil, fmt.Errorf("extract: %w (the page has no visible text)", ErrNoText)
+			}
+			// Scripts render the page: its metadata is still worth having.
+			art.FallbackReason = "the page has no visible text"
+		}
 	}
-	if !strings.ContainsAny(art.Text, ".!?。！？") {
-		// Menus, forms and link lists have no sentences; articles do.
-		return nil, fmt.Errorf("extract: %w (no sentences, only labels or links)", ErrNoText)
+	if !opt.AnyText {
+		if n < minTextRunes {
+			return nil, fmt.Errorf("extract: %w (%d characters of text)", ErrNoText, n)
+		}
+		if !strings.ContainsAny(art.Text, ".!?。！？") {
+			// Menus, forms and link lists have no sentences; articles do.
+			return nil, fmt.Errorf("extract: %w (no sentences, only labels or links)", ErrNoText)
+		}
 	}
-	art.Authors = splitAuthors(res.Metadata.Author)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// go-htmldate searches the whole page; it is only asked when our own
+	// evidence is weak or contradicts itself (see needLibrary).
+	var lib time.Time
+	if dates.needLibrary() {
+		// The extensive search (dateparser over every dated-looking
+		// element) is slow: it runs only when we have nothing at all.
+		lib = libraryDate(root, pageURL, now, len(dates.cands) == 0)
+	}
+	dates.choosePublished(lib)
+	art.Published = dates.published.t
+	art.PublishedSource = dates.published.src
+	art.PublishedConfidence = dates.published.conf
+	art.Modified = dates.modified
+
+	if res != nil {
+		art.Authors = splitAuthors(res.Metadata.Author)
+	}
 	if len(art.Authors) == 0 {
 		// trafilatura drops one-word and non-Latin names ("山田花子").
 		art.Authors = ldAuthors
 	}
-	art.Language = Language(art.Text)
-	if art.Language == "" && utf8.RuneCountInString(art.Text) >= 200 {
-		art.Language = res.Metadata.Language
+	if len(art.Authors) == 0 {
+		art.Authors = bylineAuthors(main)
 	}
+	art.Language = pageLanguage(art.Title, art.Text)
 	if art.Language == "" {
-		art.Language = lang
+		art.Language = langCode(langTag)
 	}
 	if art.Language == "" {
 		art.Language = opt.Language
@@ -159,11 +209,67 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 	return art, nil
 }
 
-// pruneSelector removes boxes trafilatura sometimes keeps inside the
-// article element: comment threads, related links, share bars, sign-ups.
-const pruneSelector = `#comments, .comments, #respond, .comment-list, .comments-area, ` +
-	`[id^="comment-"], [class*="comment-"], [id*="disqus"], [class*="related"], ` +
-	`[class*="share-"], .share, .social, [class*="newsletter"], [class*="read-more"], aside`
+// libraryDate is go-htmldate's publication date for the page: original
+// date, extensive search. Zero when it finds none or fails.
+func libraryDate(root *html.Node, pageURL string, now time.Time, extensive bool) (t time.Time) {
+	defer func() {
+		if recover() != nil {
+			t = time.Time{}
+		}
+	}()
+	opts := htmldate.Options{
+		UseOriginalDate:     true,
+		URL:                 pageURL,
+		MinDate:             minDate,
+		MaxDate:             now.Add(maxAhead),
+		SkipExtensiveSearch: true,
+	}
+	res, err := htmldate.FromDocument(root, opts)
+	if (err != nil || res.IsZero()) && extensive {
+		opts.SkipExtensiveSearch = false
+		res, err = htmldate.FromDocument(root, opts)
+	}
+	if err != nil || res.IsZero() {
+		return time.Time{}
+	}
+	d := res.DateTime
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// runTrafilatura extracts the main content the way go-trafilatura is
+// benchmarked: balanced focus, readability and DOM-distiller fallbacks, and
+// comments taken out before the content is looked for (with comments
+// excluded, the library leaves comment threads in the tree it searches).
+// A panic inside the library is an error here.
+func runTrafilatura(root *html.Node, pageURL string, cjk bool) (res *trafilatura.ExtractResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("the article extractor failed: %v", r)
+		}
+	}()
+	topts := trafilatura.Options{
+		EnableFallback:  true,
+		ExcludeComments: false,
+		Focus:           trafilatura.Balanced,
+		// Dates are ours (with go-htmldate asked separately).
+		HtmlDateMode: trafilatura.Disabled,
+		Config:       trafilatura.DefaultConfig(),
+	}
+	if cjk {
+		// A CJK character carries about three Latin ones' worth of text;
+		// with the default threshold short CJK articles fall through to
+		// trafilatura's crude whole-page baseline.
+		topts.Config.MinExtractedSize = 80
+	}
+	if u, err := url.Parse(pageURL); err == nil && u.Host != "" {
+		topts.OriginalURL = u
+	}
+	res, err = trafilatura.ExtractDocument(root, topts)
+	if err != nil {
+		return nil, fmt.Errorf("the article extractor found no text: %v", err)
+	}
+	return res, nil
+}
 
 // cjk reports whether the page is written in Chinese, Japanese or Korean,
 // judged from its title.
@@ -354,22 +460,139 @@ func jsonLDAuthors(doc *goquery.Document) []string {
 	return out
 }
 
-func htmlLang(doc *goquery.Document) string {
-	lang := strings.ToLower(strings.TrimSpace(doc.Find("html").AttrOr("lang", "")))
-	if i := strings.IndexAny(lang, "-_"); i >= 0 {
-		lang = lang[:i]
+// htmlLangTag is the page's declared language tag, lower-cased ("en-us"),
+// from <html lang> or the content-language meta.
+func htmlLangTag(doc *goquery.Document) string {
+	lang := doc.Find("html").AttrOr("lang", "")
+	if lang == "" {
+		lang = doc.Find(`meta[http-equiv="content-language" i], meta[name="language" i]`).AttrOr("content", "")
 	}
-	if len(lang) != 2 {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(lang)), "_", "-")
+}
+
+// langCode reduces a language tag to its ISO 639-1 code, "" if it has none.
+func langCode(tag string) string {
+	if i := strings.IndexAny(tag, "-,; "); i >= 0 {
+		tag = tag[:i]
+	}
+	if len(tag) != 2 {
 		return ""
 	}
-	return lang
+	return tag
 }
+
+// dateOrderFor says how pages in a language write numeric dates: the United
+// States (and its neighbours) put the month first, the rest of the world the
+// day; plain "en" could be either.
+func dateOrderFor(tag string) dateOrder {
+	switch {
+	case tag == "":
+		return orderUnknown
+	case tag == "en-us" || tag == "en-ca" || tag == "en-ph":
+		return orderMonthFirst
+	case langCode(tag) == "en":
+		if tag == "en" {
+			return orderUnknown
+		}
+		return orderDayFirst
+	}
+	return orderDayFirst
+}
+
+// pageTitle is the headline when the extractor gave none: og:title, the
+// first <h1>, or <title>.
+func pageTitle(doc *goquery.Document) string {
+	if t := cleanSpace(doc.Find(`meta[property="og:title"]`).AttrOr("content", "")); t != "" {
+		return t
+	}
+	if t := cleanSpace(doc.Find("h1").First().Text()); t != "" {
+		return t
+	}
+	return cleanSpace(doc.Find("title").First().Text())
+}
+
+// pageTitles lists the forms of the headline a page gives: its <h1>s,
+// og:title, and <title> with and without the site name.
+func pageTitles(doc *goquery.Document) []string {
+	var out []string
+	doc.Find("h1").Each(func(i int, s *goquery.Selection) {
+		if i < 3 {
+			out = append(out, s.Text())
+		}
+	})
+	out = append(out, doc.Find(`meta[property="og:title"]`).AttrOr("content", ""))
+	t := cleanSpace(doc.Find("title").First().Text())
+	out = append(out, t)
+	for _, sep := range []string{" | ", " - ", " – ", " — ", " :: "} {
+		if i := strings.LastIndex(t, sep); i > 0 {
+			out = append(out, t[:i])
+		}
+	}
+	return out
+}
+
+// visibleText is the text a reader sees in the article's root (else the
+// body) without navigation, headers, footers, forms and noise boxes: what
+// HTML returns, flagged as a fallback, when the extractor finds nothing.
+func visibleText(doc *goquery.Document, main *goquery.Selection, pb *pageBlocks) string {
+	for _, sel := range []*goquery.Selection{main, doc.Find("body").First(), doc.Selection} {
+		if sel == nil || len(sel.Nodes) == 0 {
+			continue
+		}
+		for _, skip := range []bool{true, false} {
+			if paras := pb.clean(renderBlocks(sel.Nodes[0], skip)); len(paras) > 0 {
+				return strings.Join(paras, "\n\n")
+			}
+		}
+	}
+	return ""
+}
+
+// rxBylineAuthor reads "By Jane Doe", "Par Jean Dupont", "Von Max Muster",
+// "Por Ana García", "По Иван Петров", "Автор: Иван Петров", "记者 张三":
+// a byline word, then one to four capitalised words (or two to four Han
+// characters). It is only tried on the short blocks around the headline.
+var (
+	rxBylineAuthor = regexp.MustCompile(`^(?:(?i:by|written by|par|von|por|di|door|av|af|по|автор|авторы|текст)[:\s]\s*((?:\p{Lu}[\p{L}'’.-]*\s*){1,4})|(?:记者|作者|文|撰文)\s*[:：/／]?\s*(\p{Han}{2,4}))`)
+	rxAuthorSplit  = regexp.MustCompile(`\s+(?:and|et|und|y|e|и|en|og|och)\s+|\s*[,&、]\s*`)
+)
+
+// bylineAuthors finds author names in a byline near the headline when the
+// metadata names none.
+func bylineAuthors(main *goquery.Selection) []string {
+	before, after := headBlocks(main)
+	for _, block := range append(before, after...) {
+		if utf8.RuneCountInString(block) > bylineBlockMax {
+			continue
+		}
+		m := rxBylineAuthor.FindStringSubmatch(block)
+		if m == nil {
+			continue
+		}
+		names := m[1] + m[2]
+		var out []string
+		for _, name := range rxAuthorSplit.Split(names, -1) {
+			name = strings.Trim(cleanSpace(name), ".,;:|")
+			if utf8.RuneCountInString(name) > 2 {
+				out = append(out, name)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}
+
+// rxAuthorPrefix is the byline word some pages keep in their author
+// metadata ("By Jane Doe", "Par Jeanne Martin", "Von Max Muster").
+var rxAuthorPrefix = regexp.MustCompile(`^(?i:by|written by|words by|par|von|por|di|door|av|af|по|автор|текст)[:\s]\s*`)
 
 func splitAuthors(s string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, a := range strings.Split(s, ";") {
-		a = cleanSpace(a)
+		a = cleanSpace(rxAuthorPrefix.ReplaceAllString(cleanSpace(a), ""))
 		if a == "" || seen[strings.ToLower(a)] {
 			continue
 		}
@@ -383,12 +606,17 @@ func cleanSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// nodeParagraphs renders trafilatura's content tree as plain text with one
-// blank line between blocks (paragraphs, headings, list items, quotes, table
-// rows). A leading block equal to the title is dropped.
-func nodeParagraphs(n *html.Node, title string) string {
+// chromeTags hold a page's navigation and furniture, not its text.
+var chromeTags = map[string]bool{"nav": true, "header": true, "footer": true, "aside": true, "form": true,
+	"button": true, "select": true, "iframe": true, "object": true, "menu": true}
+
+// renderBlocks renders a tree as plain-text paragraphs, one per block
+// (paragraph, heading, list item, quote, table row). With skipChrome it
+// also leaves out navigation, headers, footers, forms and noise boxes (for
+// the visible text of a page the extractor found nothing in).
+func renderBlocks(n *html.Node, skipChrome bool) []string {
 	if n == nil {
-		return ""
+		return nil
 	}
 	var paras []string
 	var cur strings.Builder
@@ -406,13 +634,16 @@ func nodeParagraphs(n *html.Node, title string) string {
 			return
 		case html.ElementNode:
 			switch n.Data {
-			case "script", "style", "noscript", "template", "img", "svg":
+			case "script", "style", "noscript", "template", "img", "svg", "head":
 				return
 			case "br":
 				cur.WriteString("\n")
 				return
 			case "td", "th":
 				cur.WriteString(" ")
+			}
+			if skipChrome && (chromeTags[n.Data] || isNoiseElement(n)) {
+				return
 			}
 		}
 		block := n.Type == html.ElementNode && paragraphTags[n.Data]
@@ -427,26 +658,8 @@ func nodeParagraphs(n *html.Node, title string) string {
 		}
 	}
 	walk(n)
-	// The headline, and short labels above it ("Press release"), are not
-	// body text.
-	for i := 0; i < len(paras) && i < 3 && title != ""; i++ {
-		if strings.EqualFold(paras[i], title) {
-			paras = paras[i+1:]
-			break
-		}
-		if utf8.RuneCountInString(paras[i]) > 60 || strings.ContainsAny(paras[i], ".!?。！？") {
-			break
-		}
-	}
-	// Datelines and bylines that trafilatura leaves at the top or the end
-	// are not text either.
-	for len(paras) > 0 && isDateline(paras[0]) {
-		paras = paras[1:]
-	}
-	for len(paras) > 0 && isDateline(paras[len(paras)-1]) {
-		paras = paras[:len(paras)-1]
-	}
-	return strings.Join(paras, "\n\n")
+	flush()
+	return paras
 }
 
 // rxChangelog matches a page-history entry: "22 October 2025: Added a link".
@@ -459,7 +672,17 @@ var rxBylineStart = regexp.MustCompile(`(?i)^(by|par|von|por|di|door|from)\s`)
 // bare punctuation. Real sentences end with punctuation and are kept even
 // when they start with a date.
 func isDateline(p string) bool {
-	if utf8.RuneCountInString(p) > 150 {
+	if strings.Contains(p, "\n") {
+		// "Published 17 October 2025<br>Last updated 22 October 2025"
+		for _, line := range strings.Split(p, "\n") {
+			if !isDateline(line) {
+				return false
+			}
+		}
+		return true
+	}
+	n := utf8.RuneCountInString(p)
+	if n > 150 {
 		return false
 	}
 	if !strings.ContainsFunc(p, unicode.IsLetter) {
@@ -468,8 +691,14 @@ func isDateline(p string) bool {
 	if rxChangelog.MatchString(p) {
 		return true
 	}
+	if n <= 60 && rxSourceLabel.MatchString(p) {
+		return true // "来源：新华网", "Quelle: dpa", "Source : AFP"
+	}
+	// Real sentences end with punctuation and are kept even when they start
+	// with a date or "By"; bylines made of fields ("Von X | Veröffentlicht
+	// am 3. März 2019 | Lesezeit: 2 Min.") may end with an abbreviation.
 	last, _ := utf8.DecodeLastRuneInString(p)
-	if strings.ContainsRune(".!?。！？\"”»", last) {
+	if strings.ContainsRune(".!?。！？\"”»", last) && !strings.ContainsAny(p, "|·•") {
 		return false
 	}
 	if rxUpdated.MatchString(p) || rxPublished.MatchString(p) || rxBylineStart.MatchString(p) {
@@ -478,6 +707,10 @@ func isDateline(p string) bool {
 	_, hasDate := parseTextDate(p)
 	return hasDate
 }
+
+// rxSourceLabel starts a credit line: where a report comes from, who wrote
+// or edited it ("来源：", "作者：", "Quelle:", "Source :", "Источник:").
+var rxSourceLabel = regexp.MustCompile(`^(?i:source|sources|quelle|fuente|fonte|источник|автор|текст|来源|來源|作者|记者|記者|编辑|編輯|责任编辑|責任編輯|文|图|摄影|攝影)\s*[:：]`)
 
 var paragraphTags = map[string]bool{
 	"p": true, "div": true, "section": true, "article": true, "main": true, "header": true,
@@ -499,14 +732,23 @@ func cleanLines(s string) string {
 }
 
 // Output is the stable JSON shape of `watchline extract --format json`:
-// exactly these keys. Published is RFC 3339, or "" when no date was found.
+// exactly these keys. Published is RFC 3339 with the page's own offset
+// (converting to UTC can move the day), or "" when no date was found;
+// PublishedSource says which evidence won and PublishedConfidence how sure
+// it is (0 to 1). Fallback is true when no article was found and Text is
+// the page's visible text.
 type Output struct {
-	Title        string   `json:"title"`
-	Text         string   `json:"text"`
-	Published    string   `json:"published"`
-	Authors      []string `json:"authors"`
-	CanonicalURL string   `json:"canonical_url"`
-	Language     string   `json:"language"`
+	Title               string     `json:"title"`
+	Text                string     `json:"text"`
+	Published           string     `json:"published"`
+	PublishedSource     DateSource `json:"published_source"`
+	PublishedConfidence float64    `json:"published_confidence"`
+	Modified            string     `json:"modified"`
+	Authors             []string   `json:"authors"`
+	CanonicalURL        string     `json:"canonical_url"`
+	Language            string     `json:"language"`
+	Fallback            bool       `json:"fallback"`
+	FallbackReason      string     `json:"fallback_reason,omitempty"`
 }
 
 // Write prints an article for people ("text") or programs ("json", the
@@ -514,12 +756,17 @@ type Output struct {
 func Write(w io.Writer, a *Article, format string) error {
 	switch format {
 	case "json":
-		out := Output{Title: a.Title, Text: a.Text, Authors: a.Authors, CanonicalURL: a.CanonicalURL, Language: a.Language}
+		out := Output{Title: a.Title, Text: a.Text, Authors: a.Authors, CanonicalURL: a.CanonicalURL, Language: a.Language,
+			PublishedSource: a.PublishedSource, PublishedConfidence: a.PublishedConfidence,
+			Fallback: a.Fallback, FallbackReason: a.FallbackReason}
 		if out.Authors == nil {
 			out.Authors = []string{}
 		}
 		if !a.Published.IsZero() {
 			out.Published = a.Published.Format(time.RFC3339)
+		}
+		if !a.Modified.IsZero() {
+			out.Modified = a.Modified.Format(time.RFC3339)
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -544,6 +791,9 @@ func Write(w io.Writer, a *Article, format string) error {
 		}
 		if !a.Modified.IsZero() {
 			fmt.Fprintf(&b, "Modified:  %s\n", a.Modified.Format(time.RFC3339))
+		}
+		if a.Fallback {
+			fmt.Fprintf(&b, "Fallback:  %s; the text is the page's visible text\n", a.FallbackReason)
 		}
 		b.WriteString("\n")
 		b.WriteString(a.Text)

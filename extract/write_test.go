@@ -31,14 +31,15 @@ func TestWrite(t *testing.T) {
 	}
 	want := map[string]any{
 		"title": "Spy case collapses", "text": "First paragraph.\n\nSecond paragraph.",
-		"published": "2025-10-15T09:30:00+01:00", "authors": []any{"Harriet Vale", "Tom Okafor"},
-		"canonical_url": "https://example.com/a", "language": "en",
+		"published": "2025-10-15T09:30:00+01:00", "published_source": "json-ld", "published_confidence": 0.95,
+		"modified": "", "authors": []any{"Harriet Vale", "Tom Okafor"},
+		"canonical_url": "https://example.com/a", "language": "en", "fallback": false,
 	}
 	if fmt.Sprint(back) != fmt.Sprint(want) {
 		t.Errorf("json = %v\nwant exactly %v", back, want)
 	}
-	if strings.Contains(js.String(), `"modified"`) {
-		t.Errorf("zero Modified is written:\n%s", js.String())
+	if strings.Contains(js.String(), `"fallback_reason"`) {
+		t.Errorf("empty fallback reason is written:\n%s", js.String())
 	}
 
 	var txt bytes.Buffer

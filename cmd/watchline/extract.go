@@ -26,7 +26,7 @@ func runExtract(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	art, err := extract.HTML(ctx, body, "", extract.Options{URL: *pageURL})
+	art, err := extract.HTML(ctx, body, "", extract.Options{URL: *pageURL, AnyText: true})
 	if err != nil {
 		return fmt.Errorf("extract %s: %w", fs.Arg(0), err)
 	}

@@ -1,0 +1,288 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// This file removes the boilerplate that the article extractor keeps:
+// picture captions and credits, "read more" links between paragraphs,
+// newsletter and subscription boxes, bylines, advertising labels, hidden
+// elements, copyright lines. It works on the paragraphs of the extractor's
+// output, and judges each one by where the same text sits in the original
+// page (a <figcaption>, a hidden element, a small box whose class says
+// "related" or "newsletter", the page's navigation) and by a few phrases
+// that only ever label boilerplate. It only removes: text the extractor
+// dropped is never added back, and when it would remove more than
+// maxCleanShare of the text it keeps the extractor's output as it was.
+
+// maxCleanShare is the largest share of the extracted text the cleaner may
+// remove. Above it the page is unusual (an article that is mostly a
+// caption, a box mistaken for noise) and the extractor is trusted.
+const maxCleanShare = 0.4
+
+// boxShare: an element whose class says "related", "share", "comment"...
+// is a box, not the article, only while it holds less than this share of
+// the page's text (WordPress marks whole articles "comments-open").
+const boxShare = 0.3
+
+// blockFlags say what kind of place a block of text sits in.
+type blockFlags uint8
+
+const (
+	flagContent blockFlags = 1 << iota // ordinary text
+	flagCaption                        // <figcaption>, photo credit
+	flagHidden                         // hidden, aria-hidden, display:none
+	flagChrome                         // navigation, page header, footer, aside, form
+	flagBox                            // a small box classed as related links, sharing, newsletter, ads...
+	flagByline                         // a short block classed as byline, author, date
+)
+
+const flagsBoilerplate = flagCaption | flagHidden | flagChrome | flagBox | flagByline
+
+var (
+	rxHiddenStyle = regexp.MustCompile(`(?i)display\s*:\s*none|visibility\s*:\s*hidden`)
+)
+
+// pageBlocks records, for the text of every block in the original page,
+// the kinds of place it was found in.
+type pageBlocks struct {
+	flags  map[string]blockFlags
+	titles []string // the headline as the page gives it (h1, og:title, <title>)
+}
+
+// blockKey is how block texts are compared: letters and digits only,
+// lower-cased, so that spacing and punctuation between inline elements do
+// not matter.
+func blockKey(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// scanBlocks walks the page once and records where each block of text is.
+func scanBlocks(root *html.Node, titles []string) *pageBlocks {
+	pb := &pageBlocks{flags: map[string]blockFlags{}, titles: titles}
+	sizes := map[*html.Node]int{}
+	var size func(n *html.Node) int
+	size = func(n *html.Node) int {
+		if n.Type == html.TextNode {
+			return len(strings.TrimSpace(n.Data))
+		}
+		if n.Type == html.ElementNode && (n.Data == "script" || n.Data == "style" || n.Data == "noscript" || n.Data == "template") {
+			return 0
+		}
+		t := 0
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			t += size(c)
+		}
+		if n.Type == html.ElementNode {
+			sizes[n] = t
+		}
+		return t
+	}
+	total := size(root)
+	classFlags := map[string]blockFlags{}
+	var walk func(n *html.Node, f blockFlags, inArticle bool)
+	walk = func(n *html.Node, f blockFlags, inArticle bool) {
+		if n.Type != html.ElementNode && n.Type != html.DocumentNode {
+			return
+		}
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "script", "style", "noscript", "template", "head":
+				return
+			case "article", "main":
+				inArticle = true
+			case "nav", "footer", "aside", "form", "menu", "button", "select":
+				f |= flagChrome
+			case "header":
+				if !inArticle {
+					f |= flagChrome
+				}
+			case "figcaption":
+				f |= flagCaption
+			}
+			var class string
+			for _, a := range n.Attr {
+				switch a.Key {
+				case "class", "id":
+					class += " " + a.Val
+				case "hidden":
+					f |= flagHidden
+				case "aria-hidden":
+					if a.Val == "true" {
+						f |= flagHidden
+					}
+				case "style":
+					if rxHiddenStyle.MatchString(a.Val) {
+						f |= flagHidden
+					}
+				case "role":
+					if a.Val == "main" {
+						inArticle = true
+					}
+				case "itemprop":
+					if strings.EqualFold(a.Val, "articleBody") {
+						inArticle = true
+					}
+				}
+			}
+			if class != "" {
+				// Pages repeat a few class names many times: match each once.
+				cf, seen := classFlags[class]
+				if !seen {
+					if boxClass.match(class) {
+						cf |= flagBox
+					}
+					if captionClass.match(class) {
+						cf |= flagCaption
+					}
+					if bylineClass.match(class) {
+						cf |= flagByline
+					}
+					classFlags[class] = cf
+				}
+				if cf&flagBox != 0 && (total == 0 || float64(sizes[n]) < boxShare*float64(total)) {
+					f |= flagBox
+				}
+				if cf&flagCaption != 0 && sizes[n] < 400 {
+					f |= flagCaption
+				}
+				if cf&flagByline != 0 && sizes[n] < 200 {
+					f |= flagByline
+				}
+			}
+			if paragraphTags[n.Data] && !hasBlockChild(n) {
+				if k := blockKey(nodeText(n)); k != "" {
+					if f&flagsBoilerplate == 0 {
+						pb.flags[k] |= flagContent
+					} else {
+						pb.flags[k] |= f
+					}
+				}
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, f, inArticle)
+		}
+	}
+	walk(root, 0, false)
+	return pb
+}
+
+// Phrases that make up a whole paragraph only when it is boilerplate: "read
+// more" link lines and the labels of link lists, advertising labels,
+// sharing, rating and loading widgets, photo credits, newsletter prompts,
+// copyright and editor credits. Collected from news sites in the languages
+// we profile; checked on go-trafilatura's evaluation pages (TestDevText),
+// where they remove boilerplate the library keeps and no wanted text.
+var (
+	rxReadMore       = regexp.MustCompile(`(?i)^(read more|read also|also read|read next|related|related stories|related articles|related coverage|see also|more on this story|more:|recommended|lire aussi|à lire aussi|a lire aussi|voir aussi|lesen sie auch|mehr zum thema|auch interessant|lee también|lea también|más información|te puede interesar|leia também|leggi anche|czytaj też|czytaj także|zobacz też|читайте также|по теме|смотрите также|相关阅读|相关新闻|延伸阅读|推荐阅读)\s*[:|»›>–—-]`)
+	rxListLabel      = regexp.MustCompile(`(?i)^(read more|related( stories| articles| coverage| content)?|more (stories|news|from \S+( \S+)?)|recommended( for you| stories)?|you (may|might) also like|most (read|popular|viewed)|trending( now)?|popular now|further reading|weitere themen|weitere artikel|empfohlene (beiträge|artikel)|das könnte (sie|dich) auch interessieren|mehr zum thema|auch interessant|sur le même sujet|à lire aussi|les plus lus|más información|lo más leído|te puede interesar|czytaj (też|także)|dowiedz się więcej|по теме|читайте также|相关阅读|相关新闻)\s*:?$`)
+	rxAdLabel        = regexp.MustCompile(`(?i)^(advertisement|advertising|sponsored|sponsored content|story continues below( advertisement)?|article continues below( advertisement)?|continue reading below|scroll to continue|publicité|la suite après cette publicité|anzeige|werbung|artikel wird unter der anzeige fortgesetzt|publicidad|continúa leyendo|реклама|продолжение после рекламы|广告)[.:]?$`)
+	rxWidget         = regexp.MustCompile(`(?i)^(share( this( article| story| page)?)?( on \S+)?|share via|teilen( mit)?|artikel teilen|partager( cet article)?|compartir( en \S+)?|поделиться|分享到?|like this|gefällt mir|j'aime ça|loading\.*|wird geladen( …|\.\.\.)?|chargement…?|cargando\.*|rate this( article)?|bewerten|artikel bewerten|print( this)?( article| page)?|drucken|imprimer|imprimir|email( this)?( article)?|bild anzeigen|view (image|gallery|photos?)|zoom)\s*:?$`)
+	rxPhotoCredit    = regexp.MustCompile(`(?i)^(photo(graph)?s?|pictures?|images?|credits?|crédits? photos?|photo credit|bildquelle|bild|fotos?|titelbild|beitragsbild|quelle|foto de|фото|图片来源|图)\s*[:：]`)
+	rxNewsletter     = regexp.MustCompile(`(?i)newsletter|sign(ing)? up|subscribe|abonnier|anmelden|inscri|suscr|подпис`)
+	rxNewsletterCall = regexp.MustCompile(`(?i)newsletter|inbox|e-?mail|free|gratis|kostenlos|gratuit`)
+	rxLegal          = regexp.MustCompile(`(?i)^(©|copyright\s*(©|\(c\)|\d{4})|\(c\)\s*\d{4})|all rights reserved|版权所有|icp备|责任编辑|\(责编|（责编|【纠错】|编辑：|tous droits réservés|alle rechte vorbehalten|todos los derechos reservados|все права защищены`)
+)
+
+// boilerplatePhrase reports whether a whole paragraph is a label that never
+// belongs to an article's text.
+func boilerplatePhrase(p string, nearEnd bool) bool {
+	n := utf8.RuneCountInString(p)
+	if n > 200 {
+		return false
+	}
+	if rxAdLabel.MatchString(p) || rxReadMore.MatchString(p) || rxListLabel.MatchString(p) || rxWidget.MatchString(p) {
+		return true
+	}
+	if n <= 120 && rxPhotoCredit.MatchString(p) {
+		return true
+	}
+	if n <= 150 && rxNewsletter.MatchString(p) && rxNewsletterCall.MatchString(p) {
+		return true
+	}
+	if strings.HasPrefix(p, "©") || (n <= 120 && strings.Contains(strings.ToLower(p), "all rights reserved")) {
+		return true
+	}
+	return nearEnd && rxLegal.MatchString(p)
+}
+
+// clean removes the headline, bylines, datelines and boilerplate from the
+// extractor's paragraphs.
+func (pb *pageBlocks) clean(paras []string) []string {
+	paras = dropTitle(paras, pb.titles)
+	total := 0
+	for _, p := range paras {
+		total += len(p)
+	}
+	kept := make([]string, 0, len(paras))
+	removed := 0
+	for i, p := range paras {
+		drop := false
+		if f, ok := pb.flags[blockKey(p)]; ok && f&flagContent == 0 {
+			// A block classed as a byline is only one if it reads like one.
+			drop = f&(flagsBoilerplate&^flagByline) != 0 || (f&flagByline != 0 && looksLikeByline(p))
+		}
+		if !drop && boilerplatePhrase(p, i >= len(paras)-3) {
+			drop = true
+		}
+		if !drop && (i < 4 || i >= len(paras)-3) && isDateline(p) {
+			drop = true
+		}
+		if drop {
+			removed += len(p)
+			continue
+		}
+		kept = append(kept, p)
+	}
+	if total > 0 && float64(removed) > maxCleanShare*float64(total) {
+		return paras
+	}
+	return kept
+}
+
+// looksLikeByline: short, and either no sentence or a date or byline word.
+func looksLikeByline(p string) bool {
+	if strings.Contains(p, "\n") {
+		return isDateline(p)
+	}
+	if utf8.RuneCountInString(p) > 100 {
+		return false
+	}
+	if _, ok := parseTextDate(p); ok || rxBylineStart.MatchString(p) {
+		return true
+	}
+	return !strings.ContainsAny(p, ".!?。！？")
+}
+
+// dropTitle removes the headline, and short labels above it ("Press
+// release"), from the first paragraphs.
+func dropTitle(paras, titles []string) []string {
+	keys := map[string]bool{}
+	for _, t := range titles {
+		if k := blockKey(t); k != "" {
+			keys[k] = true
+		}
+	}
+	for i := 0; i < len(paras) && i < 3; i++ {
+		if keys[blockKey(paras[i])] {
+			return paras[i+1:]
+		}
+		if utf8.RuneCountInString(paras[i]) > 60 || strings.ContainsAny(paras[i], ".!?。！？") {
+			break
+		}
+	}
+	return paras
+}

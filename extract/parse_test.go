@@ -1,0 +1,51 @@
+package extract
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestDeepNesting: golang.org/x/net/html refuses documents nested deeper
+// than 512 elements. Such a page still has an article, and HTML must find
+// it, paragraph by paragraph, instead of failing.
+func TestDeepNesting(t *testing.T) {
+	article := `<article><h1>Volunteers restore a canal lock</h1><p>A team of volunteers has finished restoring a canal lock that had been out of use for more than sixty years.</p>` +
+		`<p>The work took three summers and involved replacing the gates and rebuilding part of the chamber wall.</p>` +
+		`<p>Boats will be able to pass through the lock from next spring, once the water above it has been dredged.</p></article>`
+	for _, depth := range []int{600, 3000} {
+		page := `<html><head><title>Canal lock</title></head><body><nav><a href="/">Home</a></nav>` +
+			strings.Repeat(`<div class="wrap">`, depth) + article + strings.Repeat(`</div>`, depth) + `</body></html>`
+		art, err := HTML(context.Background(), []byte(page), "text/html", Options{now: testNow})
+		if err != nil {
+			t.Fatalf("depth %d: %v", depth, err)
+		}
+		paras := strings.Split(art.Text, "\n\n")
+		if len(paras) != 3 || !strings.HasPrefix(paras[0], "A team of volunteers") || !strings.HasSuffix(paras[2], "dredged.") {
+			t.Errorf("depth %d: text = %q, want the three paragraphs", depth, art.Text)
+		}
+		if art.Fallback {
+			t.Errorf("depth %d: fell back (%s)", depth, art.FallbackReason)
+		}
+	}
+}
+
+func TestFlattenDeepKeepsShallowPages(t *testing.T) {
+	page := `<html><body><div><p>One</p><p>Two</p></div></body></html>`
+	if got := flattenDeep(page, flattenDepth); got != page {
+		t.Errorf("flattenDeep changed a shallow page:\n%s", got)
+	}
+}
+
+// TestTextOnlyHTML: the last resort keeps every text run, in order, and
+// drops scripts.
+func TestTextOnlyHTML(t *testing.T) {
+	root, _, err := parseHTML(textOnlyHTML(`<div><p>First &amp; foremost</p><script>var x = "<p>no</p>";</script><li>Second</li></div>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(renderBlocks(root, false), "|")
+	if got != "First & foremost|Second" {
+		t.Errorf("text = %q", got)
+	}
+}
