@@ -62,7 +62,7 @@ realize realise recognize recognise acknowledge decide`,
 	cueFind: `find:finds:found:finding show:shows:showed:shown:showing suggest indicate estimate conclude reveal
 project:projects:projected`,
 	cueIntend: `want plan:plans:planned:planning intend hope aim seek:seeks:sought:seeking vow pledge promise threaten
-agree decide offer propose wish strive:strives:strove:striving:striven expect`,
+agree decide offer propose wish strive:strives:strove:striving:striven expect vote`,
 	cueCall: `call describe label:labels:labeled:labelled:labeling:labelling brand dub:dubs:dubbed:dubbing liken`,
 	// With an object and no quotation, a judging verb reports a position
 	// taken ("criticized the ruling", "endorsed Trump"): the judgement
@@ -71,7 +71,7 @@ agree decide offer propose wish strive:strives:strove:striving:striven expect`,
 	cueJudge: `dismiss accuse condemn praise criticize criticise blast slam:slams:slammed:slamming attack reject
 denounce decry hail support endorse oppose favor favour prefer defend champion embrace welcome applaud commend
 congratulate blame fault mock ridicule deride lambaste rebuke castigate chastise dispute challenge tout cite
-reference echo highlight`,
+reference echo highlight back rate:rates:rated charge`,
 }
 
 // verbParticles are the particles after which a verb reports what was said
@@ -83,6 +83,7 @@ var verbParticles = map[string][]string{
 	"talk": {"about", "of"}, "complain": {"about", "of"}, "warn": {"against", "of", "about"},
 	"argue": {"for", "against"}, "push": {"for"}, "press": {"for"}, "lobby": {"for", "against"},
 	"advocate": {"for"}, "testify": {"about"}, "rail": {"against"}, "weigh": {"in"}, "lash": {"out"},
+	"vote": {"for", "against"},
 }
 
 // particleOnly are the verbs of verbParticles that report speech only with

@@ -403,7 +403,7 @@ project projects protest protests object objects remark remarks note notes boast
 guarantee guarantees forecast forecasts warning warnings suggestion reason reasons testimony brand brands label labels
 praise blast blasts slam slams counter counters answer repeat indicate urge press state states support supports favor
 favors favour favours challenge challenges reference references echo echoes highlight highlights blame welcome mock
-plan plans aim aims wish offer offers attack cite`)
+plan plans aim aims wish offer offers attack cite back backs rate rates charge charges vote votes`)
 
 // negated says whether the words just before a cue deny it or make it
 // something not (yet) said: "did not say", "declined to comment", "should
@@ -1222,6 +1222,8 @@ func (ta *textAnalysis) infinitive(i int) bool {
 // belief, or a finding.
 func (ta *textAnalysis) cueOf(c cueForm, stance bool, start int) model.QuoteCue {
 	switch {
+	case stance && strings.HasSuffix(strings.TrimRight(ta.text[max(0, start-6):start], " "), "that"):
+		return model.CueSay // "charges that …", "disputes that …": a claim made
 	case stance:
 		return model.CueStance
 	case c.class&(cueSay|cueTell|cueCall|cueJudge) != 0 || c.lemma == "ask" || c.lemma == "wonder" || c.lemma == "deny" || c.lemma == "admit":
@@ -1519,6 +1521,15 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 	if k > wi+1 {
 		start = ta.words[k-1].end
 	}
+	if c.lemma == "vote" {
+		// "voted 19-15 along party lines to send …": past the tally
+		for n := k; n < to && n < k+6 && !ta.words[n].quoted; n++ {
+			if ta.words[n].lower == "to" {
+				start = ta.words[n-1].end
+				break
+			}
+		}
+	}
 	if c.class&cueTell != 0 {
 		// "told reporters that …": the listener is not what was said; in
 		// "urged Congress to act" the listener is part of the request, as
@@ -1624,9 +1635,16 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 		minWords = 2 // "to strike", "the deal"
 	}
 	stance := c.class&^cueJudge == 0 && !ta.holdsQuote(start, end) // "dismissed the reports": a position taken
+	if stance && c.lemma == "charge" && !strings.Contains(text[start:end], " with ") &&
+		!strings.HasSuffix(strings.TrimRight(text[max(0, start-6):start], " "), "that") {
+		return found{}, false // "charged fees": a price, not a charge brought
+	}
 	if stance {
 		end = ta.objectEnd(si, start, end)
 		nw = ta.wordsIn(start, end)
+		if nw == 1 && isCapitalised(text[start:]) && c.lemma != "back" {
+			minWords = 1 // "endorsed Trump", "attacked Machado"
+		}
 	}
 	if nw < minWords {
 		return found{}, false
