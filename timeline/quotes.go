@@ -825,6 +825,12 @@ func (ta *textAnalysis) speechTag(si, wi int, c cueForm) (found, bool) {
 		if q := ta.quoteAt(b - 1); q != nil {
 			quoted = ta.wordsIn(s.start, q.open) <= 3 || ta.wordsIn(q.start, q.end)*2 >= ta.wordsIn(s.start, b)
 		}
+		if quoted && ta.resumedAfter(si, wi) {
+			// "“…,” Tester said, referring to the excuse, “…”": the
+			// quotation resumes after the tag's afterthought; one quote.
+			f.cStart, f.cEnd = s.start, trimEnd(text, s.start, s.end)
+			return f, true
+		}
 		if ta.adjunctOnly(rest) || quoted && ta.adjunctOnly(strings.Replace(rest, " that ", " which ", 1)) {
 			f.cStart, f.cEnd = s.start, b
 			return ta.tagContent(f)
@@ -888,6 +894,24 @@ func (ta *textAnalysis) speechTag(si, wi int, c cueForm) (found, bool) {
 	}
 	f.cStart, f.cEnd = s.start, b
 	return ta.tagContent(f)
+}
+
+// resumedAfter says whether, after the tag verb wi of sentence si, the
+// sentence goes on with a comma and a quotation, and nothing between is an
+// attribution of its own ("…,” Tester said, referring to the excuse, “…”).
+func (ta *textAnalysis) resumedAfter(si, wi int) bool {
+	s := ta.sents[si]
+	for n := wi + 1; n < ta.sw[si][1]; n++ {
+		w := ta.words[n]
+		if w.quoted {
+			q := ta.quoteAt(w.start)
+			return q != nil && strings.HasSuffix(strings.TrimRight(ta.text[ta.words[wi].end:q.open], " "), ",") && q.open < s.end
+		}
+		if c, ok := ta.qe.cues[w.lower]; ok && (c.class&^cueJudge != 0 || !c.ing) {
+			return false // ", emphasizing why …": an attribution of its own
+		}
+	}
+	return false
 }
 
 // listenerFirst are verbs whose next words are always the listener.
@@ -2220,6 +2244,19 @@ func (ta *textAnalysis) attachBareQuotes() {
 		official := ta.meta.Official && ta.meta.Author != "" && q.end-q.start > 3
 		if !official && ((q.close-q.open)*10 < (s.end-s.start)*7 || len(strings.Fields(ta.text[q.start:q.end])) < 3) {
 			continue
+		}
+		if prev != nil && !prev.direct && prev.inherit && oi >= 2 {
+			// "“…,” DuVernay said, emphasizing why …. “…”": past the
+			// participle's attribution, the quotation goes on with the
+			// tag's; a quote of its own, as the participle's content lies
+			// between.
+			if d := ta.out[oi-2]; d.direct && d.sentence == prev.sentence && !d.spk.empty() && s.para == ta.sents[d.sentence].para &&
+				si <= d.sentence+1 {
+				f := d
+				f.cStart, f.cEnd, f.sentence, f.para = q.start, q.end, si, s.para
+				added = append(added, f)
+				continue
+			}
 		}
 		if prev != nil && prev.direct && !prev.spk.empty() || prev != nil && prev.direct && prev.inherit {
 			gapText := ta.text[prev.cEnd:q.open]
