@@ -336,6 +336,30 @@ func (ta *textAnalysis) emptyObject(start, to int) bool {
 	return adjunctPreps[next] || otherPreps[next] || next == "of" || ta.gapHas(k, k+1, ",")
 }
 
+// newClauseAt says whether a clause with its own subject starts at i: a
+// pronoun, a name or a determiner, then a finite verb within a few words
+// ("Mrs. Clinton would …", "the court has …").
+func (ta *textAnalysis) newClauseAt(i, end int) bool {
+	ws := strings.Fields(ta.text[i:min(end, i+60)])
+	if len(ws) < 2 {
+		return false
+	}
+	first := strings.ToLower(ws[0])
+	if !(pronounWords[first] && first != "which" && first != "who" || determiners[first] || isCapitalised(ws[0])) {
+		return false
+	}
+	for k := 1; k < len(ws) && k <= 4; k++ {
+		w := strings.ToLower(strings.Trim(ws[k], ",.;:"))
+		if finiteVerbs[w] || strings.HasSuffix(w, "n't") {
+			return true
+		}
+		if c, ok := ta.qe.cues[w]; ok && w != c.lemma && !c.ing {
+			return true // "but Republicans said"
+		}
+	}
+	return false
+}
+
 // clauseAfter says whether word wi takes a clause or an object a noun
 // cannot: "(another slide) shows that …", "(the video) shows him".
 func (ta *textAnalysis) clauseAfter(wi int) bool {
@@ -1623,9 +1647,15 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 		}
 	}
 	end := s.end
-	// A semicolon outside quotations ends what was said.
+	// A semicolon outside quotations ends what was said, and so does ",
+	// but" before a clause with a subject of its own (", but Mrs. Clinton
+	// would …"): the writer's contrast.
 	for i := start; i < end; i++ {
 		if text[i] == ';' && !ta.quotedAt(i) {
+			end = i
+			break
+		}
+		if text[i] == ',' && strings.HasPrefix(text[i:], ", but ") && !ta.quotedAt(i) && ta.newClauseAt(i+len(", but "), s.end) {
 			end = i
 			break
 		}
@@ -2441,10 +2471,15 @@ func (ta *textAnalysis) quotes() []model.Quote {
 		}
 		if f.naming {
 			// "called the ruling a “disgrace”": the speaker's words are the
-			// quotations, one quote each.
-			for _, qs := range ta.quotesIn(f.cStart-1, f.cEnd+3) {
-				q.Kind = model.QuoteDirect
-				items = append(items, item{q, qs.start, trimEnd(ta.text, qs.start, qs.end)})
+			// quotation; several ("called him a “bully,” “unstable” and
+			// “sick”") are one quote, from the first mark to the last.
+			qs := ta.quotesIn(f.cStart-1, f.cEnd+3)
+			q.Kind = model.QuoteDirect
+			switch {
+			case len(qs) == 1:
+				items = append(items, item{q, qs[0].start, trimEnd(ta.text, qs[0].start, qs[0].end)})
+			case len(qs) > 1:
+				items = append(items, item{q, qs[0].open, qs[len(qs)-1].close})
 			}
 			continue
 		}
