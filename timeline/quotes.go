@@ -427,7 +427,7 @@ project projects protest protests object objects remark remarks note notes boast
 guarantee guarantees forecast forecasts warning warnings suggestion reason reasons testimony brand brands label labels
 praise blast blasts slam slams counter counters answer repeat indicate urge press state states support supports favor
 favors favour favours challenge challenges reference references echo echoes highlight highlights blame welcome mock
-plan plans aim aims wish offer offers attack cite back backs rate rates charge charges vote votes`)
+plan plans aim aims wish offer offers attack cite back backs rate rates charge charges vote votes fault faults`)
 
 // negated says whether the words just before a cue deny it or make it
 // something not (yet) said: "did not say", "declined to comment", "should
@@ -1320,7 +1320,7 @@ func (ta *textAnalysis) objectEnd(si, start, end int) int {
 		// "as" ends the object before a clause ("as Pyongyang fired"),
 		// not before a description ("derided the deal as toothless").
 		asClause := w.lower == "as" && n+1 < to && (pronounWords[ta.words[n+1].lower] || isCapitalised(ta.text[ta.words[n+1].start:]))
-		if ta.gapHas(n-1, n, ",") && commaEnders[w.lower] || objectEnders[w.lower] || asClause {
+		if ta.gapHas(n-1, n, ",") && commaEnders[w.lower] || objectEnders[w.lower] || asClause || ta.occasionAt(n, to) {
 			end = trimEnd(ta.text, start, ta.words[n-1].end)
 			break
 		}
@@ -1330,6 +1330,30 @@ func (ta *textAnalysis) objectEnd(si, start, end int) int {
 	}
 	return end
 }
+
+// occasionAt says whether word n starts the occasion of what was said
+// ("at its regular news briefing", "in an interview", "during the
+// debate", "on Twitter"), which is not part of a position's object.
+func (ta *textAnalysis) occasionAt(n, to int) bool {
+	switch ta.words[n].lower {
+	case "during":
+		return true
+	case "at", "in", "on":
+	default:
+		return false
+	}
+	for k := n + 1; k < to && k <= n+4; k++ {
+		if occasionNouns[ta.words[k].lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// occasionNouns are where and how things are said.
+var occasionNouns = toSet(`briefing briefings conference interview interviews statement statements speech speeches rally
+rallies meeting hearing debate event forum appearance tweet tweets post posts twitter facebook broadcast show program
+programme op-ed column letter`)
 
 // objectEnders start a clause after an object ("as", "while", "because");
 // after a comma, commaEnders start an afterthought (", which …", ",

@@ -197,6 +197,8 @@ func TestQuotes(t *testing.T) {
 			[]q{{`"lying bully," a "coward" and "plainly unfit."`, "Tom Field", "", direct}}},
 		{"the writer's contrast ends reported speech", "Ann Cole called for a lower rate, but the council would keep it at 35 percent.", false, "",
 			[]q{{"a lower rate", "Ann Cole", "", indirect}}},
+		{"a position's object ends before its occasion", "The ministry rejected the accusations at its regular news briefing. The likely fault line is clear.", false, "",
+			[]q{{"the accusations", "ministry", "", indirect}}},
 		{"a speech tag after a quotation, whatever follows it", `"We will appeal," she said of the verdict, which came late. Ruth Abara had spoken first.`, false, "",
 			[]q{{"We will appeal", "Ruth Abara", "", direct}}},
 		{"wars and places do not speak", "The World War ended in 1945. It said nothing about Staten Island.", false, "", nil},
