@@ -155,11 +155,11 @@ func Distance(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 // both store the same story as an original.
 type dedupe struct {
 	mu  sync.Mutex
-	st  *store.Store
+	st  Store
 	fps []store.Fingerprint
 }
 
-func newDedupe(ctx context.Context, st *store.Store) (*dedupe, error) {
+func newDedupe(ctx context.Context, st Store) (*dedupe, error) {
 	d := &dedupe{st: st}
 	err := st.EachFingerprint(ctx, time.Time{}, func(f store.Fingerprint) error {
 		if f.SimHash != 0 {

@@ -131,7 +131,7 @@ func DetectFormat(name string, head []byte) string {
 // the columns. Bad rows are reported with their line numbers and skipped;
 // good rows go through the same hashing and dedupe as crawled pages, with
 // published_source "import". The error is for I/O failures and cancellation.
-func Import(ctx context.Context, st *store.Store, r io.Reader, format string) (ImportReport, error) {
+func Import(ctx context.Context, st Store, r io.Reader, format string) (ImportReport, error) {
 	var rep ImportReport
 	br := bufio.NewReaderSize(r, 64<<10)
 	if format == "" {

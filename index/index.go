@@ -194,7 +194,7 @@ func Exists(dataDir string) bool {
 // hears one line saying what is being done and why, before the (possibly
 // long) rebuild starts; progress is passed to Rebuild. Other errors,
 // ErrLocked among them, are returned as Open returns them.
-func OpenOrRebuild(ctx context.Context, dataDir string, st *store.Store, progress func(done, total int64), notice func(string)) (*Index, error) {
+func OpenOrRebuild(ctx context.Context, dataDir string, st Store, progress func(done, total int64), notice func(string)) (*Index, error) {
 	say := func(format string, args ...any) {
 		if notice != nil {
 			notice(fmt.Sprintf(format, args...))
@@ -296,7 +296,7 @@ func (ix *Index) DocCount() (uint64, error) {
 // its documents and the new cursor together. It returns how many changes it
 // applied. If a Rebuild has swapped in a new index directory since this one
 // was opened, Sync first switches to it.
-func (ix *Index) Sync(ctx context.Context, st *store.Store) (int, error) {
+func (ix *Index) Sync(ctx context.Context, st Store) (int, error) {
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()
 	if err := ix.followSwap(); err != nil {
@@ -428,7 +428,7 @@ func (ix *Index) followSwap() error {
 // removes the old one. Whoever has the old index open keeps using it until
 // its next Sync. progress, if not nil, is called after each batch with the
 // documents read so far and the total.
-func Rebuild(ctx context.Context, dataDir string, st *store.Store, progress func(done, total int64)) error {
+func Rebuild(ctx context.Context, dataDir string, st Store, progress func(done, total int64)) error {
 	final := filepath.Join(dataDir, Dir)
 	cleanStale(dataDir)
 	stamp := time.Now().UnixNano()

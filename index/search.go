@@ -189,7 +189,7 @@ func (ix *Index) prepare(p *Parsed, r Request) (*prepared, bleve.Index, func(), 
 // Search runs r and returns one page of hits, each filled in from the store
 // with a snippet, with near-duplicates folded under the first of their group
 // unless r.NoCollapse, and facet counts if r.Facets.
-func (ix *Index) Search(ctx context.Context, st *store.Store, r Request) (*Result, error) {
+func (ix *Index) Search(ctx context.Context, st Store, r Request) (*Result, error) {
 	start := time.Now()
 	p, err := Parse(r.Query)
 	if err != nil {
@@ -300,7 +300,7 @@ func (ix *Index) Search(ctx context.Context, st *store.Store, r Request) (*Resul
 // Each calls fn for every document r matches (after r.Offset, at most r.Limit
 // when it is not 0), in r.Sort order, paging through the index so memory
 // stays flat. Near-duplicates are not folded: every match is one hit.
-func (ix *Index) Each(ctx context.Context, st *store.Store, r Request, fn func(Hit) error) error {
+func (ix *Index) Each(ctx context.Context, st Store, r Request, fn func(Hit) error) error {
 	p, err := Parse(r.Query)
 	if err != nil {
 		return err

@@ -641,18 +641,27 @@ func (s *Store) EventSources(ctx context.Context, id int64) ([]EventSource, erro
 			return nil, fmt.Errorf("sources of event %d: %w", id, err)
 		}
 		es.Published = fromUnix(pub)
-		if model.DayOnly(es.Published) {
-			es.PublishedPrecision = model.PrecisionDay
-		}
 		out = append(out, es)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sources of event %d: %w", id, err)
 	}
+	SortEventSources(out)
+	return out, nil
+}
+
+// SortEventSources marks the sources whose publication is known only to the
+// day and orders them by publication, such a date counting as that day's
+// end. Every store's EventSources ends with it.
+func SortEventSources(out []EventSource) {
+	for i := range out {
+		if model.DayOnly(out[i].Published) {
+			out[i].PublishedPrecision = model.PrecisionDay
+		}
+	}
 	sort.SliceStable(out, func(i, j int) bool {
 		return model.LatestPublished(out[i].Published).Before(model.LatestPublished(out[j].Published))
 	})
-	return out, nil
 }
 
 func jsonOf(v any) string {

@@ -62,7 +62,7 @@ func (o *Options) defaults() {
 // once; two processes are safe (the store detects the race and the loser
 // reloads).
 type Clusterer struct {
-	st   *store.Store
+	st   Store
 	an   *Analyzer
 	opts Options
 
@@ -111,7 +111,7 @@ type openEvent struct {
 }
 
 // NewClusterer returns a clusterer over st.
-func NewClusterer(st *store.Store, an *Analyzer, opts Options) *Clusterer {
+func NewClusterer(st Store, an *Analyzer, opts Options) *Clusterer {
 	opts.defaults()
 	return &Clusterer{st: st, an: an, opts: opts}
 }

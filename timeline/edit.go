@@ -17,11 +17,11 @@ import (
 // from what the clusterer computes (pins of documents to events, and edited
 // fields), so they survive re-clustering, and events show them as edits.
 type Editor struct {
-	st *store.Store
+	st Store
 }
 
 // NewEditor returns an editor over st.
-func NewEditor(st *store.Store) *Editor { return &Editor{st: st} }
+func NewEditor(st Store) *Editor { return &Editor{st: st} }
 
 // ErrInvalidEdit is returned for a correction that cannot be applied.
 var ErrInvalidEdit = errors.New("invalid edit")

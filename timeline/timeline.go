@@ -53,12 +53,12 @@ func (e Entry) First() store.EventSource {
 
 // Timeline reads events from the store.
 type Timeline struct {
-	st *store.Store
+	st Store
 	m  Matcher
 }
 
 // New returns a timeline over st; m may be nil when no query is used.
-func New(st *store.Store, m Matcher) *Timeline { return &Timeline{st: st, m: m} }
+func New(st Store, m Matcher) *Timeline { return &Timeline{st: st, m: m} }
 
 // ErrNoMatcher is returned for a query when no search index is wired in.
 var ErrNoMatcher = errors.New("a query needs the search index; build it with `watchline reindex`")

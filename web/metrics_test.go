@@ -61,7 +61,7 @@ func TestProcessOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv.processOnce(ctx, timeline.NewClusterer(f.st, an, timeline.Options{}))
+	f.srv.processOnce(ctx, timeline.NewClusterer(f.st, an, timeline.Options{}), nil)
 	_, body = f.get(t, "/api/search?q=Zanzibar")
 	if !strings.Contains(body, `"total": 1`) {
 		t.Errorf("after processing, search for the new document: %.300s", body)

@@ -10,14 +10,16 @@ import (
 	"github.com/watchline/watchline/alert"
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/index"
-	"github.com/watchline/watchline/store"
 )
 
 // OpenOptions are what Open needs to serve a data directory.
 type OpenOptions struct {
-	Store  *store.Store
-	Config *config.Config
-	Logger *slog.Logger
+	Store Store
+	// DataDir holds this node's search index and Atom files (with the
+	// embedded store, the store's own directory).
+	DataDir string
+	Config  *config.Config
+	Logger  *slog.Logger
 	// Token overrides $WATCHLINE_TOKEN (from Config.Web.Token) when set.
 	Token string
 	// Metrics is shared with the processing loops of `watchline run`.
@@ -39,8 +41,11 @@ type OpenOptions struct {
 // runs, `watchline search` and `reindex` on the same data directory wait or
 // fail with index.ErrLocked. `serve` and `run` own the index.
 func Open(ctx context.Context, opts OpenOptions) (*Server, func() error, error) {
-	if opts.Store == nil {
-		return nil, nil, errors.New("web: a store is required")
+	if opts.DataDir == "" {
+		opts.DataDir = storeDir(opts.Store)
+	}
+	if opts.Store == nil || opts.DataDir == "" {
+		return nil, nil, errors.New("web: a store and a data directory are required")
 	}
 	if opts.Config == nil {
 		opts.Config = &config.Config{}
@@ -59,7 +64,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Server, func() error, error) 
 	// A missing or damaged index is rebuilt from the store before serving:
 	// the index is a cache, so refusing to start over it would only make the
 	// user run `watchline reindex` by hand.
-	ix, err := index.OpenOrRebuild(ctx, opts.Store.Dir(), opts.Store, rebuildProgress(opts.Logger), func(msg string) {
+	ix, err := index.OpenOrRebuild(ctx, opts.DataDir, opts.Store, rebuildProgress(opts.Logger), func(msg string) {
 		opts.Logger.Info(msg)
 	})
 	if err != nil {
@@ -76,12 +81,14 @@ func Open(ctx context.Context, opts OpenOptions) (*Server, func() error, error) 
 		Matcher:  alert.IndexMatcher(),
 		SMTP:     opts.Config.SMTP,
 		Password: opts.Config.SMTP.Password(),
+		DataDir:  opts.DataDir,
 		Clock:    opts.Now,
 		// Webhooks reach only public addresses unless feeds.yaml says.
 		AllowPrivate: opts.Config.AlertsAllowPrivate,
 	})
 	srv, err := New(Options{
 		Store:   opts.Store,
+		DataDir: opts.DataDir,
 		Index:   ix,
 		Alerts:  svc,
 		Config:  opts.Config,
@@ -100,6 +107,15 @@ func Open(ctx context.Context, opts OpenOptions) (*Server, func() error, error) 
 		opts.Logger.Info("writes are disabled: set " + config.EnvToken + " to enable editing and subscriptions")
 	}
 	return srv, ix.Close, nil
+}
+
+// storeDir is the directory of an embedded store ("" for a server's), the
+// data directory when none is given.
+func storeDir(st Store) string {
+	if d, ok := st.(interface{ Dir() string }); ok {
+		return d.Dir()
+	}
+	return ""
 }
 
 // rebuildProgress logs a rebuild's progress at every tenth, so a long rebuild

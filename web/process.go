@@ -22,6 +22,12 @@ type ProcessOptions struct {
 	// Tick is how often new documents are indexed, clustered and matched
 	// against subscriptions, and due alerts delivered; default 15 seconds.
 	Tick time.Duration
+	// LeaderLease, when set, is for nodes sharing a store: clustering and
+	// alert matching run only on the node holding the store's leader lease
+	// (renewed every third of LeaderLease, passed on within LeaderLease when
+	// its holder dies); every node indexes for itself and delivers due alerts,
+	// each delivery claimed by one node.
+	LeaderLease time.Duration
 }
 
 // Process runs the crawl loop and the processing loop (index sync, event
@@ -47,7 +53,19 @@ func (s *Server) Process(ctx context.Context, opts ProcessOptions) error {
 			return fmt.Errorf("set up the alerts of %s: %w", s.opts.Config.Path, err)
 		}
 	}
+	var lead *leader
+	if opts.LeaderLease > 0 {
+		lead = newLeader(s.st, opts.LeaderLease, s.log)
+		lead.renew(ctx)
+	}
 	var wg sync.WaitGroup
+	if lead != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lead.run(ctx)
+		}()
+	}
 	if opts.Crawler != nil {
 		wg.Add(1)
 		go func() {
@@ -55,7 +73,7 @@ func (s *Server) Process(ctx context.Context, opts ProcessOptions) error {
 			opts.Crawler.Run(ctx, s.crawled)
 		}()
 	}
-	every(ctx, opts.Tick, func() { s.processOnce(ctx, opts.Clusterer) })
+	every(ctx, opts.Tick, func() { s.processOnce(ctx, opts.Clusterer, lead) })
 	wg.Wait()
 	return nil
 }
@@ -114,8 +132,10 @@ func (s *Server) crawled(r crawler.SourceResult) {
 
 // processOnce brings every consumer up to date with the store, in the order
 // their outputs depend on each other: the index first (alerts and topic
-// timelines query it), then events, then alerts.
-func (s *Server) processOnce(ctx context.Context, cl *timeline.Clusterer) {
+// timelines query it), then events, then alerts. With a leader, events and
+// alert matching run only while this node leads.
+func (s *Server) processOnce(ctx context.Context, cl *timeline.Clusterer, lead *leader) {
+	leads := lead == nil || lead.leads()
 	if ctx.Err() != nil {
 		return
 	}
@@ -127,7 +147,7 @@ func (s *Server) processOnce(ctx context.Context, cl *timeline.Clusterer) {
 	})
 	s.metrics.Add("watchline_index_documents_total", float64(indexed))
 	s.report("index sync", err)
-	if cl != nil && ctx.Err() == nil {
+	if cl != nil && leads && ctx.Err() == nil {
 		var n int
 		err := s.metrics.Time("timeline_runs", func() error {
 			var err error
@@ -141,8 +161,10 @@ func (s *Server) processOnce(ctx context.Context, cl *timeline.Clusterer) {
 		var matched, delivered int
 		err := s.metrics.Time("alert_runs", func() error {
 			var err error
-			if matched, err = s.opts.Alerts.Match(ctx); err != nil {
-				return fmt.Errorf("match: %w", err)
+			if leads {
+				if matched, err = s.opts.Alerts.Match(ctx); err != nil {
+					return fmt.Errorf("match: %w", err)
+				}
 			}
 			if delivered, err = s.opts.Alerts.Deliver(ctx); err != nil {
 				return fmt.Errorf("deliver: %w", err)

@@ -23,6 +23,9 @@ func runCrawl(ctx context.Context, a *app, args []string) error {
 	once := fs.Bool("once", false, "visit every due source once (all of them on the first run) and exit")
 	var sources multiFlag
 	fs.Var(&sources, "source", "crawl source `ID` now, due or not, then exit (repeatable)")
+	tick := fs.Duration("tick", time.Minute, "how often to look for due sources (without --once)")
+	lease := fs.Duration("lease", 15*time.Minute,
+		"how long a source stays this crawler's if it dies mid-crawl; crawlers sharing a --store take over after it")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -38,7 +41,7 @@ func runCrawl(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	c, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr})
+	c, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr, SharedHosts: a.shared(), Tick: *tick, LeaseFor: *lease})
 	if err != nil {
 		return err
 	}

@@ -21,8 +21,9 @@ import (
 // own it for as long as they run, so `watchline search` or `reindex` on the
 // same data directory must wait until they stop.
 func runServe(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("serve", "[--addr HOST:PORT]")
+	fs := a.flags("serve", "[--addr HOST:PORT] [--tick 15s]")
 	addr := fs.String("addr", "", "listen `address` (default from feeds.yaml web.addr, else "+web.DefaultAddr+")")
+	tick := fs.Duration("tick", 15*time.Second, "with --store: how often to index, cluster, match and deliver what other machines stored")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -37,29 +38,48 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer ln.Close()
-	srv, _, closeAll, err := a.openWeb(ctx, cfg)
+	srv, st, closeAll, err := a.openWeb(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
-	err = srv.Serve(ctx, ln, func(url string) {
+	ready := func(url string) {
 		fmt.Fprintf(a.stdout, "watchline is serving %s at %s (Ctrl-C to stop)\n", a.dataDir, url)
-	})
+	}
+	if a.shared() {
+		// A node of a shared store keeps its own index up to date with what
+		// the crawlers store, and takes its turn at the work that runs once
+		// (events, alert matching) through the leader lease; every node
+		// delivers due alerts, each delivery claimed by one.
+		an, err := timeline.NewAnalyzer()
+		if err != nil {
+			return err
+		}
+		popts := web.ProcessOptions{Clusterer: timeline.NewClusterer(st, an, timeline.Options{}), Tick: *tick,
+			LeaderLease: leaderLease}
+		err = srv.ServeAndProcess(ctx, ln, popts, ready)
+	} else {
+		err = srv.Serve(ctx, ln, ready)
+	}
 	if err == nil {
 		fmt.Fprintln(a.stderr, "watchline: stopped cleanly")
 	}
 	return err
 }
 
+// leaderLease is how long the node that builds events and matches alerts
+// for a shared store keeps that role after it stops renewing it (it dies).
+const leaderLease = 15 * time.Second
+
 // openWeb opens the store and the web server over it (which opens the
 // index), logging to standard error. closeAll closes the index, then the store.
-func (a *app) openWeb(ctx context.Context, cfg *config.Config) (srv *web.Server, st *store.Store, closeAll func(), err error) {
+func (a *app) openWeb(ctx context.Context, cfg *config.Config) (srv *web.Server, st store.Backend, closeAll func(), err error) {
 	st, err = a.store(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, Config: cfg, Logger: log})
+	srv, closeIndex, err := web.Open(ctx, web.OpenOptions{Store: st, DataDir: a.dataDir, Config: cfg, Logger: log})
 	if err != nil {
 		st.Close()
 		return nil, nil, nil, err
@@ -115,7 +135,7 @@ func runRun(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer closeAll()
-	cr, err := crawler.New(ctx, st, cfg, crawler.Options{})
+	cr, err := crawler.New(ctx, st, cfg, crawler.Options{SharedHosts: a.shared()})
 	if err != nil {
 		return err
 	}
@@ -126,6 +146,9 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	cl := timeline.NewClusterer(st, an, timeline.Options{})
 
 	popts := web.ProcessOptions{Crawler: cr, Clusterer: cl, Tick: *tick}
+	if a.shared() {
+		popts.LeaderLease = leaderLease
+	}
 	err = srv.ServeAndProcess(ctx, ln, popts, func(url string) {
 		fmt.Fprintf(a.stdout, "watchline is crawling %d sources into %s and serving %s (Ctrl-C to stop)\n",
 			len(cfg.Sources), a.dataDir, url)

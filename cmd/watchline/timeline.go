@@ -94,7 +94,7 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 // exportTimeline writes q's timeline in format to w and returns how many
 // events it wrote (-1 when a running server wrote it: a query needs the
 // index, and while `serve` or `run` holds it, that server answers).
-func (a *app) exportTimeline(ctx context.Context, st *store.Store, q timeline.Query, format string, w io.Writer) (int, error) {
+func (a *app) exportTimeline(ctx context.Context, st store.Backend, q timeline.Query, format string, w io.Writer) (int, error) {
 	var m timeline.Matcher
 	if q.Query != "" {
 		if c, ok := web.RunningServer(ctx, a.dataDir); ok {
@@ -103,7 +103,7 @@ func (a *app) exportTimeline(ctx context.Context, st *store.Store, q timeline.Qu
 		}
 		var closeIndex func() error
 		var err error
-		if m, closeIndex, err = timelineMatcher(ctx, st); err != nil {
+		if m, closeIndex, err = timelineMatcher(ctx, st, a.dataDir); err != nil {
 			return 0, err
 		}
 		defer closeIndex()
@@ -167,7 +167,7 @@ func setEventFilter(q *timeline.Query, types []string, from, to string) error {
 
 // eventStore opens the store with the clusterer caught up, so that events
 // reflect every document in it.
-func (a *app) eventStore(ctx context.Context) (*store.Store, error) {
+func (a *app) eventStore(ctx context.Context) (store.Backend, error) {
 	st, err := a.store(ctx)
 	if err != nil {
 		return nil, err
@@ -180,7 +180,7 @@ func (a *app) eventStore(ctx context.Context) (*store.Store, error) {
 }
 
 // catchUp runs the clusterer until it has applied the whole store.
-func catchUp(ctx context.Context, st *store.Store) error {
+func catchUp(ctx context.Context, st store.Backend) error {
 	an, err := timeline.NewAnalyzer()
 	if err != nil {
 		return err
@@ -194,8 +194,8 @@ func catchUp(ctx context.Context, st *store.Store) error {
 // timelineMatcher opens the search index, brings it up to date with the
 // store and returns it as the timeline's matcher, with a function that closes
 // it.
-func timelineMatcher(ctx context.Context, st *store.Store) (timeline.Matcher, func() error, error) {
-	ix, err := index.Open(st.Dir())
+func timelineMatcher(ctx context.Context, st store.Backend, dataDir string) (timeline.Matcher, func() error, error) {
+	ix, err := index.Open(dataDir)
 	if errors.Is(err, index.ErrLocked) {
 		return nil, nil, fmt.Errorf("open search index: %w", err)
 	}
