@@ -158,6 +158,20 @@ const (
 	QuoteIndirect QuoteKind = "indirect" // reported speech: "X said that …"
 )
 
+// QuoteCue says what a quote attributes to its speaker, from the verb (or
+// phrase) that introduces it, so that a reader can keep to speech or
+// include reported positions. Attribution corpora (PARC, PolNeAR) count all
+// of them as attributions.
+type QuoteCue string
+
+const (
+	CueSay    QuoteCue = "say"    // speech or writing: said, told, wrote, asked, according to, a quotation
+	CueThink  QuoteCue = "think"  // belief, knowledge or feeling: believes, thinks, fears, knows
+	CueIntend QuoteCue = "intend" // intention, plan or wish: wants to, plans to, hopes to
+	CueStance QuoteCue = "stance" // a position taken on something: criticized, endorsed, praised, rejected
+	CueFind   QuoteCue = "find"   // what a poll, study, report or inquiry found or shows
+)
+
 // Quote is what someone said, with the speaker, linked to where it was said.
 // Start and End are rune (character) offsets into the document's stored text,
 // end-exclusive: []rune(text)[Start:End] is exactly Text.
@@ -167,6 +181,7 @@ type Quote struct {
 	Role    string    `json:"speaker_role"`              // the speaker's role where stated ("Prime Minister")
 	Mention string    `json:"speaker_mention,omitempty"` // the words that name the speaker here ("he", "the minister")
 	Kind    QuoteKind `json:"kind"`
+	Cue     QuoteCue  `json:"cue,omitempty"` // what is attributed; empty in quotes stored before it was recorded
 	Start   int       `json:"start"`
 	End     int       `json:"end"`
 
@@ -187,6 +202,16 @@ func (q Quote) Display() string {
 	text := strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
 	switch {
 	case q.Kind == QuoteIndirect:
+		switch q.Cue {
+		case CueThink:
+			return text + " (reported belief)"
+		case CueIntend:
+			return text + " (reported intention)"
+		case CueStance:
+			return text + " (reported position)"
+		case CueFind:
+			return text + " (reported finding)"
+		}
 		return text + " (reported)"
 	case strings.ContainsAny(text, "\"“”«»„「」"):
 		return text // reported words with quotations in them show their own marks

@@ -237,8 +237,8 @@ func upsertEvent(ctx context.Context, tx *sql.Tx, e model.Event, seq int64) erro
 	}
 	for _, q := range e.Quotes {
 		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO event_quotes(event_id, document_id, offset, "end", kind,
-			text, speaker, role, mention) VALUES(?,?,?,?,?,?,?,?,?)`,
-			e.ID, q.DocumentID, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention)
+			text, speaker, role, mention, cue) VALUES(?,?,?,?,?,?,?,?,?,?)`,
+			e.ID, q.DocumentID, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention, string(q.Cue))
 		if err != nil {
 			return fmt.Errorf("save event %d quotes: %w", e.ID, err)
 		}
@@ -335,7 +335,7 @@ func (s *Store) MergedInto(ctx context.Context, id int64) (int64, error) {
 }
 
 func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT q.text, q.speaker, q.role, q.mention, q.kind, q.document_id, q.offset,
+	rows, err := s.db.QueryContext(ctx, `SELECT q.text, q.speaker, q.role, q.mention, q.kind, q.cue, q.document_id, q.offset,
 		q."end" FROM event_quotes q
 		LEFT JOIN documents d ON d.id = q.document_id WHERE q.event_id = ? ORDER BY d.published, q.document_id, q.offset`, id)
 	if err != nil {
@@ -345,11 +345,11 @@ func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error
 	var qs []model.Quote
 	for rows.Next() {
 		q := model.Quote{EventID: id}
-		var kind string
-		if err := rows.Scan(&q.Text, &q.Speaker, &q.Role, &q.Mention, &kind, &q.DocumentID, &q.Start, &q.End); err != nil {
+		var kind, cue string
+		if err := rows.Scan(&q.Text, &q.Speaker, &q.Role, &q.Mention, &kind, &cue, &q.DocumentID, &q.Start, &q.End); err != nil {
 			return nil, fmt.Errorf("quotes of event %d: %w", id, err)
 		}
-		q.Kind = model.QuoteKind(kind)
+		q.Kind, q.Cue = model.QuoteKind(kind), model.QuoteCue(cue)
 		qs = append(qs, q)
 	}
 	return qs, rows.Err()

@@ -211,9 +211,9 @@ func upsertEvent(ctx context.Context, tx pgx.Tx, e model.Event) error {
 		return fmt.Errorf("save event %d quotes: %w", e.ID, err)
 	}
 	for _, q := range e.Quotes {
-		_, err := tx.Exec(ctx, `INSERT INTO event_quotes(event_id, document_id, "offset", "end", kind, text, speaker, role, mention)
-			VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING`,
-			e.ID, q.DocumentID, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention)
+		_, err := tx.Exec(ctx, `INSERT INTO event_quotes(event_id, document_id, "offset", "end", kind, text, speaker, role, mention, cue)
+			VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING`,
+			e.ID, q.DocumentID, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention, string(q.Cue))
 		if err != nil {
 			return fmt.Errorf("save event %d quotes: %w", e.ID, err)
 		}
@@ -316,7 +316,7 @@ func (s *Store) MergedInto(ctx context.Context, id int64) (int64, error) {
 }
 
 func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error) {
-	rows, err := s.pool.Query(ctx, `SELECT q.text, q.speaker, q.role, q.mention, q.kind, q.document_id, q."offset", q."end"
+	rows, err := s.pool.Query(ctx, `SELECT q.text, q.speaker, q.role, q.mention, q.kind, q.cue, q.document_id, q."offset", q."end"
 		FROM event_quotes q LEFT JOIN documents d ON d.id = q.document_id WHERE q.event_id = $1
 		ORDER BY d.published NULLS FIRST, q.document_id, q."offset"`, id)
 	if err != nil {
@@ -324,9 +324,9 @@ func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error
 	}
 	qs, err := collect(rows, func(r pgx.CollectableRow) (model.Quote, error) {
 		q := model.Quote{EventID: id}
-		var kind string
-		err := r.Scan(&q.Text, &q.Speaker, &q.Role, &q.Mention, &kind, &q.DocumentID, &q.Start, &q.End)
-		q.Kind = model.QuoteKind(kind)
+		var kind, cue string
+		err := r.Scan(&q.Text, &q.Speaker, &q.Role, &q.Mention, &kind, &cue, &q.DocumentID, &q.Start, &q.End)
+		q.Kind, q.Cue = model.QuoteKind(kind), model.QuoteCue(cue)
 		return q, err
 	})
 	if err != nil {
@@ -642,9 +642,9 @@ func replaceDocumentQuotes(ctx context.Context, tx pgx.Tx, id int64, qs []model.
 		return fmt.Errorf("save quotes of document %d: %w", id, err)
 	}
 	for _, q := range qs {
-		_, err := tx.Exec(ctx, `INSERT INTO document_quotes(document_id, start, "end", kind, text, speaker, role, mention)
-			VALUES($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING`,
-			id, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention)
+		_, err := tx.Exec(ctx, `INSERT INTO document_quotes(document_id, start, "end", kind, text, speaker, role, mention, cue)
+			VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING`,
+			id, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention, string(q.Cue))
 		if err != nil {
 			return fmt.Errorf("save quotes of document %d: %w", id, err)
 		}
@@ -655,16 +655,16 @@ func replaceDocumentQuotes(ctx context.Context, tx pgx.Tx, id int64, qs []model.
 // DocumentQuotes returns the stored quotes of document id in text order
 // (none, as an empty list, until the clusterer has processed the document).
 func (s *Store) DocumentQuotes(ctx context.Context, id int64) ([]model.Quote, error) {
-	rows, err := s.pool.Query(ctx, `SELECT start, "end", kind, text, speaker, role, mention
+	rows, err := s.pool.Query(ctx, `SELECT start, "end", kind, text, speaker, role, mention, cue
 		FROM document_quotes WHERE document_id = $1 ORDER BY start, "end"`, id)
 	if err != nil {
 		return nil, fmt.Errorf("quotes of document %d: %w", id, err)
 	}
 	qs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Quote, error) {
 		q := model.Quote{DocumentID: id}
-		var kind string
-		err := r.Scan(&q.Start, &q.End, &kind, &q.Text, &q.Speaker, &q.Role, &q.Mention)
-		q.Kind = model.QuoteKind(kind)
+		var kind, cue string
+		err := r.Scan(&q.Start, &q.End, &kind, &q.Text, &q.Speaker, &q.Role, &q.Mention, &cue)
+		q.Kind, q.Cue = model.QuoteKind(kind), model.QuoteCue(cue)
 		return q, err
 	})
 	if err != nil {

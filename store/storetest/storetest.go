@@ -330,9 +330,9 @@ func testApplyEvents(t *testing.T, s store.Backend) {
 	}
 	day := func(d int) time.Time { return time.Date(2024, 4, d, 0, 0, 0, 0, time.UTC) }
 	quote := model.Quote{Text: "We will appeal", Speaker: "Ana Lima", Role: "lawyer", Mention: "she", Kind: model.QuoteDirect,
-		Start: 3, End: 17, DocumentID: docs[0]}
-	reported := model.Quote{Text: "that the ruling was wrong", Speaker: "Ana Lima", Kind: model.QuoteIndirect, Start: 30, End: 55,
-		DocumentID: docs[0]}
+		Cue: model.CueSay, Start: 3, End: 17, DocumentID: docs[0]}
+	reported := model.Quote{Text: "the ruling", Speaker: "Ana Lima", Kind: model.QuoteIndirect, Cue: model.CueStance,
+		Start: 30, End: 55, DocumentID: docs[0]}
 	ch := store.EventChanges{
 		Quotes: map[int64][]model.Quote{docs[0]: {reported, quote}, docs[1]: nil},
 		Events: []model.Event{

@@ -1,5 +1,5 @@
 -- Stories: the long-running cases events belong to (timeline), as in the
--- embedded store's 0007_stories.sql.
+-- embedded store's 0008_stories.sql.
 CREATE TABLE stories (
     id          BIGINT PRIMARY KEY,
     seq         BIGINT  NOT NULL DEFAULT 0,
