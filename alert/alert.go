@@ -105,11 +105,14 @@ type Options struct {
 	// UnsubscribeURL, when set, is the base of the List-Unsubscribe link in
 	// e-mails (the subscription id is appended); otherwise a mailto: to From.
 	UnsubscribeURL string
+	// DataDir is where the Atom channel writes its files (AtomPath); by
+	// default the embedded store's own directory.
+	DataDir string
 }
 
 // Service runs subscriptions against one store.
 type Service struct {
-	st   *store.Store
+	st   Store
 	opts Options
 	http *http.Client // webhook client, guarded unless AllowPrivate
 
@@ -118,7 +121,10 @@ type Service struct {
 }
 
 // New returns a Service over st.
-func New(st *store.Store, opts Options) *Service {
+func New(st Store, opts Options) *Service {
+	if d, ok := st.(interface{ Dir() string }); ok && opts.DataDir == "" {
+		opts.DataDir = d.Dir()
+	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}

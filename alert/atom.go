@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/watchline/watchline/model"
-	"github.com/watchline/watchline/store"
 )
 
 // AtomEntries is how many of a subscription's newest matches its feed holds.
@@ -61,7 +60,7 @@ type atomEntry struct {
 // matches, newest first, each with a link to the document and a summary of
 // why it matched. The web package serves it; the atom channel writes it to a
 // file.
-func WriteAtom(ctx context.Context, st *store.Store, subID int64, w io.Writer) error {
+func WriteAtom(ctx context.Context, st Store, subID int64, w io.Writer) error {
 	sub, err := st.Subscription(ctx, subID)
 	if err != nil {
 		return err
@@ -149,7 +148,7 @@ func AtomPath(dataDir string, id int64) string {
 // (temporary file, then rename), so a reader never sees half a feed. The
 // folder is created on first use.
 func (s *Service) writeAtomFile(ctx context.Context, sub model.Subscription) error {
-	path := AtomPath(s.st.Dir(), sub.ID)
+	path := AtomPath(s.opts.DataDir, sub.ID)
 	var buf bytes.Buffer
 	if err := WriteAtom(ctx, s.st, sub.ID, &buf); err != nil {
 		return err

@@ -69,7 +69,12 @@ type crashRequest struct {
 }
 
 func (rc *crashReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		// The sender died while the body was on the wire: like a real
+		// receiver, never take a cut-off request for a received one.
+		return
+	}
 	var p Payload
 	json.Unmarshal(body, &p)
 	req := crashRequest{key: r.Header.Get(HeaderIdempotency), body: string(body), sub: p.Subscription.ID}

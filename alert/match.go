@@ -241,7 +241,7 @@ type matchReason struct {
 // itemsOf turns recorded matches into alert items: the reason each was
 // recorded with, and the document's fields from the store (matches recorded
 // before reasons were trimmed carry them already).
-func itemsOf(ctx context.Context, st *store.Store, ms []store.AlertMatch) []Item {
+func itemsOf(ctx context.Context, st Store, ms []store.AlertMatch) []Item {
 	items := make([]Item, len(ms))
 	var need []int64
 	for i, m := range ms {

@@ -116,7 +116,11 @@ func (s *Service) Schedule(ctx context.Context) (int, error) {
 			continue
 		}
 		d, ids := s.newDelivery(ctx, sub, sched, ms, now)
-		if err := s.st.EnqueueDelivery(ctx, &d, ids, next); err != nil {
+		if err := s.st.EnqueueDelivery(ctx, &d, ids, next); errors.Is(err, store.ErrScheduled) {
+			// Another node sharing the store scheduled these matches
+			// first; they are sent once, from its delivery.
+			continue
+		} else if err != nil {
 			return n, err
 		}
 		n++

@@ -28,6 +28,17 @@ type Options struct {
 	// Tick is how often Run looks for due sources (besides whenever a visit
 	// ends); default one minute.
 	Tick time.Duration
+	// Owner names this crawler in the store's source and host leases
+	// (default: host name, process id and a random suffix).
+	Owner string
+	// LeaseFor is how long a claimed source stays this crawler's if it dies
+	// mid-crawl (default: Budget plus five minutes, so a live crawler's
+	// visit always ends inside its lease).
+	LeaseFor time.Duration
+	// SharedHosts makes the per-host politeness gate hold across every
+	// crawler of the store (host leases), for several crawlers sharing one
+	// PostgreSQL store; alone, the in-process gate is enough.
+	SharedHosts bool
 	// Budget bounds one visit of one source; default DefaultBudget. Items
 	// not reached in time are left for the next visit.
 	Budget time.Duration
@@ -41,7 +52,7 @@ const DefaultBudget = 10 * time.Minute
 // Crawler fetches configured sources into a store. It is safe to use from one
 // goroutine at a time; it runs its own bounded pool of workers.
 type Crawler struct {
-	st     *store.Store
+	st     Store
 	cfg    *config.Config
 	opts   Options
 	fetch  *fetcher
@@ -51,25 +62,36 @@ type Crawler struct {
 
 // New returns a crawler for cfg's sources writing into st. It loads the
 // near-duplicate fingerprints of the stored documents.
-func New(ctx context.Context, st *store.Store, cfg *config.Config, opts Options) (*Crawler, error) {
+func New(ctx context.Context, st Store, cfg *config.Config, opts Options) (*Crawler, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	if opts.Tick <= 0 {
 		opts.Tick = time.Minute
 	}
+	if opts.Owner == "" {
+		opts.Owner = store.LeaseOwner()
+	}
 	if opts.Budget <= 0 {
 		opts.Budget = DefaultBudget
+	}
+	if opts.LeaseFor <= 0 {
+		opts.LeaseFor = opts.Budget + 5*time.Minute
 	}
 	d, err := newDedupe(ctx, st)
 	if err != nil {
 		return nil, fmt.Errorf("new crawler: %w", err)
 	}
+	f := newFetcher(cfg.Defaults.Timeout, opts.Retry, opts.Now)
+	f.owner, f.robotsDB = opts.Owner, st
+	if opts.SharedHosts {
+		f.hosts = st
+	}
 	return &Crawler{
 		st:     st,
 		cfg:    cfg,
 		opts:   opts,
-		fetch:  newFetcher(cfg.Defaults.Timeout, opts.Retry, opts.Now),
+		fetch:  f,
 		dedupe: d,
 	}, nil
 }
@@ -187,8 +209,17 @@ func (c *Crawler) Run(ctx context.Context, visited func(SourceResult)) error {
 				if inFlight[src.ID] || busyHost[h] {
 					continue
 				}
+				// Crawlers sharing the store split the due sources: a
+				// source is visited only by the one holding its lease.
+				if !c.claim(ctx, src.ID, false) {
+					continue
+				}
 				inFlight[src.ID], busyHost[h] = true, true
-				go func() { done <- finished{src, c.CrawlSource(ctx, src)} }()
+				go func() {
+					res := c.CrawlSource(ctx, src)
+					c.release(ctx, src.ID)
+					done <- finished{src, res}
+				}()
 			}
 		}
 		select {
@@ -252,7 +283,13 @@ func (c *Crawler) Once(ctx context.Context, force []string) (Summary, error) {
 					if ctx.Err() != nil {
 						break
 					}
+					// Crawlers sharing the store split the due sources:
+					// each crawls a source only once it holds its lease.
+					if !c.claim(ctx, src.ID, len(force) > 0) {
+						continue
+					}
 					r := c.CrawlSource(ctx, src)
+					c.release(ctx, src.ID)
 					mu.Lock()
 					results = append(results, r)
 					mu.Unlock()

@@ -160,7 +160,7 @@ func Distance(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 // point at stored documents.
 type dedupe struct {
 	mu      sync.Mutex
-	st      *store.Store
+	st      Store
 	fps     []store.Fingerprint
 	pending []*queued
 }
@@ -173,7 +173,7 @@ type queued struct {
 	err           error // why the batch failed
 }
 
-func newDedupe(ctx context.Context, st *store.Store) (*dedupe, error) {
+func newDedupe(ctx context.Context, st Store) (*dedupe, error) {
 	d := &dedupe{st: st}
 	err := st.EachFingerprint(ctx, time.Time{}, func(f store.Fingerprint) error {
 		if f.SimHash != 0 {

@@ -126,8 +126,13 @@ type fetcher struct {
 	open    *http.Client // for sources with allow_private
 	gate    hostGate
 	robots  robotsCache
-	mu      sync.Mutex
-	rng     *rand.Rand
+	// owner and hosts, when hosts is set, hold the per-host gate across
+	// every crawler sharing the store; robotsDB shares robots.txt.
+	owner    string
+	hosts    hostLeaser
+	robotsDB robotsStore
+	mu       sync.Mutex
+	rng      *rand.Rand
 }
 
 func newFetcher(timeout time.Duration, retry RetryPolicy, now func() time.Time) *fetcher {
@@ -336,6 +341,13 @@ func (f *fetcher) once(ctx context.Context, src model.Source, u string, v store.
 		return nil, "", err
 	}
 	defer release()
+	if f.hosts != nil {
+		releaseShared, err := sharedGate(ctx, f.hosts, f.owner, parsed.Host, src.Delay, f.timeout)
+		if err != nil {
+			return nil, "", err
+		}
+		defer releaseShared()
+	}
 
 	actx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()

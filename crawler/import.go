@@ -126,12 +126,13 @@ func DetectFormat(name string, head []byte) string {
 }
 
 // Import stores the documents of an NDJSON or CSV file (format "" detects it
-// from the content). Each row needs url and text; title, published (RFC 3339
+// from the content). Each row needs url and text (a headline-only row may give
+// just a title: it becomes the text); title, published (RFC 3339
 // or YYYY-MM-DD) and source are optional. CSV files need a header row naming
 // the columns. Bad rows are reported with their line numbers and skipped;
 // good rows go through the same hashing and dedupe as crawled pages, with
 // published_source "import". The error is for I/O failures and cancellation.
-func Import(ctx context.Context, st *store.Store, r io.Reader, format string) (ImportReport, error) {
+func Import(ctx context.Context, st Store, r io.Reader, format string) (ImportReport, error) {
 	var rep ImportReport
 	br := bufio.NewReaderSize(r, 64<<10)
 	if format == "" {
@@ -468,7 +469,12 @@ func (row importRow) document(now time.Time) (model.Document, string) {
 	}
 	text := paragraphs(row.Text)
 	if text == "" {
-		return model.Document{}, "missing text"
+		// A headline-only row (a news stream of titles): the title is
+		// all the text there is.
+		text = paragraphs(row.Title)
+	}
+	if text == "" {
+		return model.Document{}, "missing text (give text, or at least a title)"
 	}
 	src := strings.TrimSpace(row.Source)
 	if src == "" {

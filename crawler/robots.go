@@ -218,16 +218,33 @@ func (f *fetcher) allowed(ctx context.Context, src model.Source, rawURL string) 
 }
 
 func (f *fetcher) fetchRobots(ctx context.Context, src model.Source, u *url.URL, agent string) (*robots, error) {
-	robotsURL := u.Scheme + "://" + u.Host + "/robots.txt"
-	resp, err := f.getChecked(ctx, src, robotsURL, store.Validators{}, false)
+	origin := u.Scheme + "://" + u.Host
+	// Another crawler of the store (or this one, before a restart) may
+	// have fetched it within the day.
+	if f.robotsDB != nil {
+		if cached, ok, err := f.robotsDB.RobotsTxt(ctx, origin); err == nil && ok && f.now().Sub(cached.Fetched) < robotsTTL {
+			if cached.Status >= 400 {
+				return &robots{}, nil
+			}
+			return parseRobots(cached.Body, agent), nil
+		}
+	}
+	save := func(status int, body []byte) {
+		if f.robotsDB != nil {
+			f.robotsDB.SaveRobotsTxt(ctx, origin, store.RobotsTxt{Status: status, Body: body, Fetched: f.now()})
+		}
+	}
+	resp, err := f.getChecked(ctx, src, origin+"/robots.txt", store.Validators{}, false)
 	var he *HTTPError
 	switch {
 	case err == nil:
+		save(resp.Status, resp.Body)
 		return parseRobots(resp.Body, agent), nil
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case errors.As(err, &he) && he.Status >= 400 && he.Status < 500 && he.Status != 429:
 		// RFC 9309: a robots.txt that is unavailable (4xx) allows everything.
+		save(he.Status, nil)
 		return &robots{}, nil
 	case errors.Is(err, ErrPrivateAddress):
 		return nil, err

@@ -6,7 +6,6 @@ import (
 
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/model"
-	"github.com/watchline/watchline/store"
 )
 
 // SourceStatus is one configured source joined with its recorded health.
@@ -20,7 +19,7 @@ func (s SourceStatus) Failing() bool { return s.Health.ConsecutiveFailures > 0 }
 
 // Status returns every configured source with its health, in config order.
 // A source never crawled has a zero health (and is due now).
-func Status(ctx context.Context, st *store.Store, cfg *config.Config) ([]SourceStatus, error) {
+func Status(ctx context.Context, st Store, cfg *config.Config) ([]SourceStatus, error) {
 	out := make([]SourceStatus, 0, len(cfg.Sources))
 	for _, s := range cfg.Sources {
 		h, err := st.SourceHealth(ctx, s.ID)

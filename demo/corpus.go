@@ -28,6 +28,11 @@ import (
 //go:embed corpus
 var corpusFS embed.FS
 
+// storiesYAML labels the corpus's stories: story id -> its event labels.
+//
+//go:embed stories.yaml
+var storiesYAML []byte
+
 // Quote is a direct quotation in an article's body and who said it.
 type Quote struct{ Text, Speaker string }
 
@@ -39,6 +44,7 @@ type Article struct {
 	Language                string
 	Official                bool
 	Event                   string // ground-truth event label
+	Story                   string // ground-truth story label (stories.yaml)
 	Happened                string // "2024-04-22" | "2024-04" | "2024"
 	Type                    string
 	WireOf                  string
@@ -137,6 +143,9 @@ func loadDocs() ([]*doc, error) {
 		return nil, err
 	}
 	if err := validate(docs); err != nil {
+		return nil, err
+	}
+	if err := labelStories(docs); err != nil {
 		return nil, err
 	}
 	sort.Slice(docs, func(i, j int) bool {
@@ -290,6 +299,32 @@ func validate(docs []*doc) error {
 				return fmt.Errorf("demo corpus: %s: quote %q not in body or without speaker", d.ID, q.Text)
 			}
 		}
+	}
+	return nil
+}
+
+// labelStories sets each document's story from stories.yaml; every event
+// must be in exactly one story.
+func labelStories(docs []*doc) error {
+	var stories map[string][]string
+	if err := yaml.Unmarshal(storiesYAML, &stories); err != nil {
+		return fmt.Errorf("demo stories.yaml: %w", err)
+	}
+	storyOf := map[string]string{}
+	for s, events := range stories {
+		for _, e := range events {
+			if other, dup := storyOf[e]; dup {
+				return fmt.Errorf("demo stories.yaml: event %s is in stories %s and %s", e, other, s)
+			}
+			storyOf[e] = s
+		}
+	}
+	for _, d := range docs {
+		s, ok := storyOf[d.Event]
+		if !ok {
+			return fmt.Errorf("demo stories.yaml: event %s (of %s) is in no story", d.Event, d.ID)
+		}
+		d.Story = s
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/watchline/watchline/crawler"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/score"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
 )
@@ -149,6 +150,10 @@ type PredictedQuote struct {
 	Speaker string `json:"speaker"`
 	Mention string `json:"mention,omitempty"`
 	Direct  bool   `json:"direct"`
+	// Start and End are the quote's rune offsets in the article's text (0,
+	// 0 when unknown), for error analysis: scoring reads only Text.
+	Start int `json:"start,omitempty"`
+	End   int `json:"end,omitempty"`
 }
 
 // QuoteReport is the outcome of ScoreQuotes. Counts are pooled over all
@@ -173,11 +178,7 @@ type QuoteReport struct {
 }
 
 // PRF is precision, recall and F1.
-type PRF struct {
-	Precision float64 `json:"precision"`
-	Recall    float64 `json:"recall"`
-	F1        float64 `json:"f1"`
-}
+type PRF = score.PRF
 
 // SpeakerScores is speaker accuracy over all found attributions and over
 // those whose gold source is not pronoun-only, for all and for direct quotes.
@@ -479,7 +480,7 @@ func RunQuotes(ctx context.Context, arts []QuoteArticle, dir string, details boo
 		}
 		for _, q := range qs {
 			pred[i] = append(pred[i], PredictedQuote{Text: q.Text, Speaker: q.Speaker, Mention: q.Mention,
-				Direct: q.Kind == model.QuoteDirect})
+				Direct: q.Kind == model.QuoteDirect, Start: q.Start, End: q.End})
 		}
 	}
 	return ScoreQuotes(arts, pred, details), nil

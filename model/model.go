@@ -158,6 +158,20 @@ const (
 	QuoteIndirect QuoteKind = "indirect" // reported speech: "X said that …"
 )
 
+// QuoteCue says what a quote attributes to its speaker, from the verb (or
+// phrase) that introduces it, so that a reader can keep to speech or
+// include reported positions. Attribution corpora (PARC, PolNeAR) count all
+// of them as attributions.
+type QuoteCue string
+
+const (
+	CueSay    QuoteCue = "say"    // speech or writing: said, told, wrote, asked, according to, a quotation
+	CueThink  QuoteCue = "think"  // belief, knowledge or feeling: believes, thinks, fears, knows
+	CueIntend QuoteCue = "intend" // intention, plan or wish: wants to, plans to, hopes to
+	CueStance QuoteCue = "stance" // a position taken on something: criticized, endorsed, praised, rejected
+	CueFind   QuoteCue = "find"   // what a poll, study, report or inquiry found or shows
+)
+
 // Quote is what someone said, with the speaker, linked to where it was said.
 // Start and End are rune (character) offsets into the document's stored text,
 // end-exclusive: []rune(text)[Start:End] is exactly Text.
@@ -167,6 +181,7 @@ type Quote struct {
 	Role    string    `json:"speaker_role"`              // the speaker's role where stated ("Prime Minister")
 	Mention string    `json:"speaker_mention,omitempty"` // the words that name the speaker here ("he", "the minister")
 	Kind    QuoteKind `json:"kind"`
+	Cue     QuoteCue  `json:"cue,omitempty"` // what is attributed; empty in quotes stored before it was recorded
 	Start   int       `json:"start"`
 	End     int       `json:"end"`
 
@@ -187,6 +202,16 @@ func (q Quote) Display() string {
 	text := strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
 	switch {
 	case q.Kind == QuoteIndirect:
+		switch q.Cue {
+		case CueThink:
+			return text + " (reported belief)"
+		case CueIntend:
+			return text + " (reported intention)"
+		case CueStance:
+			return text + " (reported position)"
+		case CueFind:
+			return text + " (reported finding)"
+		}
 		return text + " (reported)"
 	case strings.ContainsAny(text, "\"“”«»„「」"):
 		return text // reported words with quotations in them show their own marks
@@ -212,9 +237,52 @@ type Event struct {
 	DocumentIDs        []int64     `json:"document_ids"` // every member, in published order
 	Quotes             []Quote     `json:"quotes,omitempty"`
 	Mentioned          []DateFound `json:"mentioned,omitempty"`
-	Edited             bool        `json:"edited"` // a human corrected it
-	Seq                int64       `json:"seq"`    // bumps on every change
+	// Story is the long-running case the event belongs to.
+	Story StoryRef `json:"story"`
+	// Importance ranks events for "key moments" (see timeline.Importance):
+	// higher is more important; comparable within one store.
+	Importance float64 `json:"importance"`
+	// RespondsTo is the earlier event of the same story this one answers (a
+	// reaction by another actor), 0 if none.
+	RespondsTo int64 `json:"responds_to,omitempty"`
+	Edited     bool  `json:"edited"` // a human corrected it
+	Seq        int64 `json:"seq"`    // bumps on every change
 }
+
+// StoryRef names the story an event belongs to.
+type StoryRef struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+}
+
+// Story is a long-running case or issue (a prosecution from the arrests to
+// the political row it caused) that events belong to. Every event belongs to
+// exactly one story.
+type Story struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+	// Importance is the story's score (see timeline.Importance).
+	Importance float64 `json:"importance"`
+	Events     int     `json:"events"`
+	Documents  int     `json:"documents"`
+	// First and Last are the happened dates of its earliest and latest event.
+	First time.Time `json:"first,omitzero"`
+	Last  time.Time `json:"last,omitzero"`
+	// LastActivity is when its latest document was published.
+	LastActivity time.Time `json:"last_activity,omitzero"`
+	Edited       bool      `json:"edited"` // a human corrected it
+	Seq          int64     `json:"seq"`    // bumps on every change
+}
+
+// DocumentRole says what a document is to the events it reports.
+type DocumentRole string
+
+const (
+	RoleReport    DocumentRole = "report"    // news of something that happened
+	RoleStatement DocumentRole = "statement" // an official's own words: a primary source
+	RoleAnalysis  DocumentRole = "analysis"  // analysis, explainer, factbox, opinion, live page: never starts an event
+	RoleWire      DocumentRole = "wire"      // a copy of another document (wire story reprinted)
+)
 
 // SubscriptionLevel says whether a subscription fires per document or per event.
 type SubscriptionLevel string

@@ -29,7 +29,6 @@ import (
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/crawler"
 	"github.com/watchline/watchline/index"
-	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
 )
 
@@ -47,9 +46,12 @@ type Metrics interface {
 
 // Options say what a pipeline runs over which store.
 type Options struct {
-	Store  *store.Store
-	Config *config.Config // feeds.yaml: sources to crawl, alerts, SMTP; empty when nil
-	Logger *slog.Logger   // discarded when nil
+	Store Store
+	// DataDir holds this node's search index and Atom files; with the
+	// embedded store it is the store's own directory (the default).
+	DataDir string
+	Config  *config.Config // feeds.yaml: sources to crawl, alerts, SMTP; empty when nil
+	Logger  *slog.Logger   // discarded when nil
 	// Metrics receives counts and timings; nil discards them.
 	Metrics Metrics
 	// Now is the clock of the alert service (time.Now when nil); the demo
@@ -69,14 +71,21 @@ type Options struct {
 	// Tick is how often consumers look for work nobody told them about;
 	// DefaultTick when zero.
 	Tick time.Duration
+	// LeaderLease, when set, is for nodes sharing a store: clustering and
+	// alert matching run only on the node holding the store's leader lease
+	// (renewed every third of LeaderLease, passed on within LeaderLease when
+	// its holder dies); every node indexes for itself and delivers due
+	// alerts, each delivery claimed by one node.
+	LeaderLease time.Duration
 }
 
 // Pipeline is an open set of consumers over one store and its data
 // directory's index.
 type Pipeline struct {
 	opts   Options
-	st     *store.Store
+	st     Store
 	ix     *index.Index
+	lead   *leader // nil: this node does everything
 	alerts *alert.Service
 	cl     *timeline.Clusterer
 	cr     *crawler.Crawler
@@ -98,8 +107,13 @@ type Pipeline struct {
 // `watchline search` and `reindex` on the same data directory wait or fail
 // with index.ErrLocked.
 func Open(ctx context.Context, opts Options) (*Pipeline, error) {
-	if opts.Store == nil {
-		return nil, errors.New("pipeline: a store is required")
+	if opts.DataDir == "" {
+		if d, ok := opts.Store.(interface{ Dir() string }); ok {
+			opts.DataDir = d.Dir()
+		}
+	}
+	if opts.Store == nil || opts.DataDir == "" {
+		return nil, errors.New("pipeline: a store and a data directory are required")
 	}
 	if opts.Config == nil {
 		opts.Config = &config.Config{}
@@ -119,7 +133,7 @@ func Open(ctx context.Context, opts Options) (*Pipeline, error) {
 	// A missing or damaged index is rebuilt from the store: the index is a
 	// cache, so refusing to start over it would only make the user run
 	// `watchline reindex` by hand.
-	ix, err := index.OpenOrRebuild(ctx, p.st.Dir(), p.st, rebuildProgress(p.log), func(msg string) { p.log.Info(msg) })
+	ix, err := index.OpenOrRebuild(ctx, opts.DataDir, p.st, rebuildProgress(p.log), func(msg string) { p.log.Info(msg) })
 	if err != nil {
 		return nil, fmt.Errorf("open search index: %w", err)
 	}
@@ -132,6 +146,7 @@ func Open(ctx context.Context, opts Options) (*Pipeline, error) {
 		Matcher:  alert.IndexMatcher(),
 		SMTP:     opts.Config.SMTP,
 		Password: opts.Config.SMTP.Password(),
+		DataDir:  opts.DataDir,
 		Clock:    opts.Now,
 		// Webhooks reach only public addresses unless feeds.yaml says.
 		AllowPrivate: opts.Config.AlertsAllowPrivate,
@@ -148,11 +163,15 @@ func Open(ctx context.Context, opts Options) (*Pipeline, error) {
 			return nil, err
 		}
 	}
+	if opts.LeaderLease > 0 {
+		p.lead = newLeader(p.st, opts.LeaderLease, p.log)
+		p.lead.renew(ctx)
+	}
 	p.stages = p.buildStages()
 	return p, nil
 }
 
-func newClusterer(st *store.Store) (*timeline.Clusterer, error) {
+func newClusterer(st timeline.Store) (*timeline.Clusterer, error) {
 	an, err := timeline.NewAnalyzer()
 	if err != nil {
 		return nil, fmt.Errorf("build events: %w", err)
@@ -163,7 +182,7 @@ func newClusterer(st *store.Store) (*timeline.Clusterer, error) {
 // CatchUpEvents runs event clustering until it has applied the whole store,
 // without the index: for commands that read events while another process
 // (serve, run) holds the index. It returns how many documents it applied.
-func CatchUpEvents(ctx context.Context, st *store.Store) (int, error) {
+func CatchUpEvents(ctx context.Context, st timeline.Store) (int, error) {
 	cl, err := newClusterer(st)
 	if err != nil {
 		return 0, err
@@ -193,6 +212,7 @@ type stage struct {
 	counter string // Metrics.Add name for what a pass applied
 	pass    func(ctx context.Context) (int, error)
 	next    []*stage // woken when this stage applied something
+	once    bool     // with a leader lease, runs only on the node that leads
 	wake    chan struct{}
 
 	// Guarded by Pipeline.mu.
@@ -211,17 +231,17 @@ func (p *Pipeline) buildStages() []*stage {
 		deliver = &stage{name: "deliveries", metric: "alert_deliveries", counter: "watchline_alert_deliveries_total",
 			pass: p.alerts.Deliver}
 		match := &stage{name: "alerts", metric: "alert_runs", counter: "watchline_alert_matches_total",
-			pass: p.alerts.Match, next: []*stage{deliver}}
+			pass: p.alerts.Match, next: []*stage{deliver}, once: true}
 		stages = append(stages, match, deliver)
 		if p.cl != nil {
 			// Event-level subscriptions match what clustering made.
 			ev := &stage{name: "events", metric: "timeline_runs", counter: "watchline_timeline_documents_total",
-				pass: p.cl.Step, next: []*stage{match}}
+				pass: p.cl.Step, next: []*stage{match}, once: true}
 			stages = append(stages, ev)
 		}
 	} else if p.cl != nil {
 		stages = append(stages, &stage{name: "events", metric: "timeline_runs", counter: "watchline_timeline_documents_total",
-			pass: p.cl.Step})
+			pass: p.cl.Step, once: true})
 	}
 	for _, s := range stages {
 		s.wake = make(chan struct{}, 1)
@@ -268,6 +288,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		return err
 	}
 	var wg sync.WaitGroup
+	if p.lead != nil {
+		wg.Go(func() { p.lead.run(ctx) })
+	}
 	for _, s := range p.stages {
 		wg.Go(func() { p.loop(ctx, s) })
 	}
@@ -358,8 +381,12 @@ func (p *Pipeline) loop(ctx context.Context, s *stage) {
 	}
 }
 
-// runPass runs one pass of s, timing and counting it.
+// runPass runs one pass of s, timing and counting it. A stage that runs
+// once per shared store passes while another node leads.
 func (p *Pipeline) runPass(ctx context.Context, s *stage) (int, error) {
+	if s.once && p.lead != nil && !p.lead.leads() {
+		return 0, nil
+	}
 	var n int
 	start := time.Now()
 	err := p.m.Time(s.metric, func() error {

@@ -19,6 +19,10 @@ import (
 // another one.
 var ErrDuplicateKey = errors.New("duplicate key")
 
+// ErrScheduled is returned by EnqueueDelivery when a match is already in
+// another delivery: another process scheduled it first.
+var ErrScheduled = errors.New("match already scheduled in another delivery")
+
 const subColumns = `id, COALESCE(key, ''), name, query, sources, tags, official, languages, types, level,
 	webhook, email, atom, atom_token, digest, time_zone, secret, created, start_seq, cursor, next_digest, event_seq`
 
@@ -519,7 +523,7 @@ func (s *Store) EnqueueDelivery(ctx context.Context, d *model.Delivery, matchIDs
 				return err
 			}
 			if n, _ := res.RowsAffected(); n != 1 {
-				return fmt.Errorf("match %d is already in another delivery", id)
+				return fmt.Errorf("match %d: %w", id, ErrScheduled)
 			}
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE subscriptions SET next_digest = ? WHERE id = ?", unix(nextDigest), d.SubscriptionID)

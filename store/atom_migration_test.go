@@ -24,8 +24,8 @@ func TestAtomFileMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms[:3] {
-		if _, err := db.ExecContext(ctx, m.sql); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
+		if _, err := db.ExecContext(ctx, m.SQL); err != nil {
+			t.Fatalf("%s: %v", m.Name, err)
 		}
 	}
 	for i, atom := range []string{"/etc/some/file", "", "feed.xml"} {

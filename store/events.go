@@ -26,7 +26,9 @@ var ErrConflict = errors.New("cursor moved: another process is applying the same
 type EventMember struct {
 	DocumentID int64
 	EventID    int64
+	StoryID    int64 // the event's story (read only: events carry it)
 	Published  time.Time
+	Role       string // what the document is to the event (model.DocumentRole)
 	Analysis   []byte
 }
 
@@ -62,6 +64,20 @@ type EventChanges struct {
 	PinReason string
 	// Edits are human corrections of events' fields (merged into any earlier).
 	Edits []EventEdit
+	// Importance updates events' importance only (events whose documents did
+	// not change but whose story did).
+	Importance map[int64]float64
+	// Stories are computed stories to insert or replace.
+	Stories []StoryRecord
+	// GoneStories are stories that no longer exist, mapped to the story that
+	// took their events (0: dissolved); events still naming them move there.
+	GoneStories map[int64]int64
+	// StoryPins put documents' events into a story for good (an editor's
+	// decision), for StoryPinReason ("merge", "move", "edit").
+	StoryPins      map[int64]int64
+	StoryPinReason string
+	// StoryEdits are human corrections of stories' titles.
+	StoryEdits []StoryEdit
 	// State is named clusterer state committed with the output.
 	State map[string][]byte
 	// Expect, when set, names state that must still hold these values (nil:
@@ -113,10 +129,10 @@ func (s *Store) ApplyEvents(ctx context.Context, ch EventChanges) error {
 			if m.Analysis == nil {
 				m.Analysis = []byte{}
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO event_documents(document_id, event_id, published, analysis)
-				VALUES(?,?,?,?) ON CONFLICT(document_id) DO UPDATE SET event_id = excluded.event_id,
-				published = excluded.published, analysis = excluded.analysis`,
-				m.DocumentID, m.EventID, unix(m.Published), m.Analysis)
+			_, err := tx.ExecContext(ctx, `INSERT INTO event_documents(document_id, event_id, published, role, analysis)
+				VALUES(?,?,?,?,?) ON CONFLICT(document_id) DO UPDATE SET event_id = excluded.event_id,
+				published = excluded.published, role = excluded.role, analysis = excluded.analysis`,
+				m.DocumentID, m.EventID, unix(m.Published), m.Role, m.Analysis)
 			if err != nil {
 				return fmt.Errorf("assign document %d to event %d: %w", m.DocumentID, m.EventID, err)
 			}
@@ -160,6 +176,14 @@ func (s *Store) ApplyEvents(ctx context.Context, ch EventChanges) error {
 				return err
 			}
 		}
+		for _, id := range sortedKeys(ch.Importance) {
+			if _, err := tx.ExecContext(ctx, "UPDATE events SET importance = ? WHERE id = ?", ch.Importance[id], id); err != nil {
+				return fmt.Errorf("event %d importance: %w", id, err)
+			}
+		}
+		if err := applyStories(ctx, tx, ch, now); err != nil {
+			return err
+		}
 		for _, name := range sortedKeys(ch.State) {
 			_, err := tx.ExecContext(ctx, `INSERT INTO cluster_state(name, value) VALUES(?,?)
 				ON CONFLICT(name) DO UPDATE SET value = excluded.value`, name, ch.State[name])
@@ -191,8 +215,10 @@ func upsertEvent(ctx context.Context, tx *sql.Tx, e model.Event, seq int64) erro
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO events(id, seq, title, happened, precision, date_confidence, date_phrase,
 		type, type_evidence, type_confidence, actors, first_document_id, primary_document_ids, document_ids, mentioned,
-		first_published, last_published, merged_into, deleted) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,0)
+		first_published, last_published, story_id, importance, responds_to, merged_into, deleted)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,0)
 		ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, title = excluded.title, happened = excluded.happened,
+		story_id = excluded.story_id, importance = excluded.importance, responds_to = excluded.responds_to,
 		precision = excluded.precision, date_confidence = excluded.date_confidence, date_phrase = excluded.date_phrase,
 		type = excluded.type, type_evidence = excluded.type_evidence, type_confidence = excluded.type_confidence,
 		actors = excluded.actors, first_document_id = excluded.first_document_id,
@@ -201,7 +227,8 @@ func upsertEvent(ctx context.Context, tx *sql.Tx, e model.Event, seq int64) erro
 		last_published = excluded.last_published, merged_into = 0, deleted = 0`,
 		e.ID, seq, e.Title, unix(e.Happened), string(e.Precision), e.DateConfidence, e.DatePhrase,
 		string(typ), e.TypeEvidence, e.TypeConfidence, jsonOf(e.Actors), e.FirstDocumentID,
-		jsonOf(e.PrimaryDocumentIDs), jsonOf(e.DocumentIDs), jsonOf(e.Mentioned), first, last)
+		jsonOf(e.PrimaryDocumentIDs), jsonOf(e.DocumentIDs), jsonOf(e.Mentioned), first, last,
+		e.Story.ID, e.Importance, e.RespondsTo)
 	if err != nil {
 		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
@@ -210,8 +237,8 @@ func upsertEvent(ctx context.Context, tx *sql.Tx, e model.Event, seq int64) erro
 	}
 	for _, q := range e.Quotes {
 		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO event_quotes(event_id, document_id, offset, "end", kind,
-			text, speaker, role, mention) VALUES(?,?,?,?,?,?,?,?,?)`,
-			e.ID, q.DocumentID, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention)
+			text, speaker, role, mention, cue) VALUES(?,?,?,?,?,?,?,?,?,?)`,
+			e.ID, q.DocumentID, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention, string(q.Cue))
 		if err != nil {
 			return fmt.Errorf("save event %d quotes: %w", e.ID, err)
 		}
@@ -254,16 +281,19 @@ func upsertEdit(ctx context.Context, tx *sql.Tx, ed EventEdit, now int64) error 
 const eventColumns = `e.id, e.seq, COALESCE(x.title, e.title), COALESCE(x.happened, e.happened),
 	COALESCE(x.precision, e.precision), e.date_confidence, e.date_phrase, COALESCE(x.type, e.type),
 	e.type_evidence, e.type_confidence, e.actors, e.first_document_id, e.primary_document_ids, e.document_ids,
-	e.mentioned, x.event_id IS NOT NULL OR EXISTS (SELECT 1 FROM event_pins p WHERE p.event_id = e.id AND p.reason <> 'edit')`
+	e.mentioned, x.event_id IS NOT NULL OR EXISTS (SELECT 1 FROM event_pins p WHERE p.event_id = e.id AND p.reason <> 'edit'),
+	e.story_id, COALESCE(sx.title, s.title, ''), e.importance, e.responds_to`
 
-const eventFrom = ` FROM events e LEFT JOIN event_edits x ON x.event_id = e.id`
+const eventFrom = ` FROM events e LEFT JOIN event_edits x ON x.event_id = e.id
+	LEFT JOIN stories s ON s.id = e.story_id LEFT JOIN story_edits sx ON sx.story_id = e.story_id`
 
 func scanEvent(sc scanner) (model.Event, error) {
 	var e model.Event
 	var happened int64
 	var precision, typ, actors, primary, docs, mentioned string
 	err := sc.Scan(&e.ID, &e.Seq, &e.Title, &happened, &precision, &e.DateConfidence, &e.DatePhrase, &typ,
-		&e.TypeEvidence, &e.TypeConfidence, &actors, &e.FirstDocumentID, &primary, &docs, &mentioned, &e.Edited)
+		&e.TypeEvidence, &e.TypeConfidence, &actors, &e.FirstDocumentID, &primary, &docs, &mentioned, &e.Edited,
+		&e.Story.ID, &e.Story.Title, &e.Importance, &e.RespondsTo)
 	if err != nil {
 		return e, err
 	}
@@ -305,7 +335,7 @@ func (s *Store) MergedInto(ctx context.Context, id int64) (int64, error) {
 }
 
 func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error) {
-	rows, err := s.query(ctx, `SELECT q.text, q.speaker, q.role, q.mention, q.kind, q.document_id, q.offset,
+	rows, err := s.query(ctx, `SELECT q.text, q.speaker, q.role, q.mention, q.kind, q.cue, q.document_id, q.offset,
 		q."end" FROM event_quotes q
 		LEFT JOIN documents d ON d.id = q.document_id WHERE q.event_id = ? ORDER BY d.published, q.document_id, q.offset`, id)
 	if err != nil {
@@ -315,11 +345,11 @@ func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error
 	var qs []model.Quote
 	for rows.Next() {
 		q := model.Quote{EventID: id}
-		var kind string
-		if err := rows.Scan(&q.Text, &q.Speaker, &q.Role, &q.Mention, &kind, &q.DocumentID, &q.Start, &q.End); err != nil {
+		var kind, cue string
+		if err := rows.Scan(&q.Text, &q.Speaker, &q.Role, &q.Mention, &kind, &cue, &q.DocumentID, &q.Start, &q.End); err != nil {
 			return nil, fmt.Errorf("quotes of event %d: %w", id, err)
 		}
-		q.Kind = model.QuoteKind(kind)
+		q.Kind, q.Cue = model.QuoteKind(kind), model.QuoteCue(cue)
 		qs = append(qs, q)
 	}
 	return qs, rows.Err()
@@ -359,6 +389,7 @@ func (s *Store) EditedFields(ctx context.Context, id int64) ([]string, error) {
 // EventFilter selects events. Zero fields select everything.
 type EventFilter struct {
 	IDs      map[int64]bool // only these events (nil: all)
+	Story    int64          // only the events of this story (0: all)
 	Types    []model.EventType
 	From, To time.Time // happened range, inclusive
 	Sources  []string  // events with a document from one of these sources
@@ -371,6 +402,10 @@ type EventFilter struct {
 func (s *Store) EachEvent(ctx context.Context, f EventFilter, fn func(model.Event) error) error {
 	conds := []string{"e.deleted = 0"}
 	var args []any
+	if f.Story != 0 {
+		conds = append(conds, "e.story_id = ?")
+		args = append(args, f.Story)
+	}
 	if len(f.Types) > 0 {
 		conds = append(conds, "COALESCE(x.type, e.type) IN (?"+strings.Repeat(",?", len(f.Types)-1)+")")
 		for _, t := range f.Types {
@@ -510,19 +545,20 @@ func (s *Store) EventIDsOfDocuments(ctx context.Context, docs []int64) (map[int6
 
 // EventsOfDocuments maps each of docs that belongs to an event to that event.
 func (s *Store) EventsOfDocuments(ctx context.Context, docs []int64) (map[int64]int64, error) {
-	return s.documentEvents(ctx, "events of documents", "event_documents", docs)
+	return s.documentEvents(ctx, "events of documents", "event_documents", docs, "event_id")
 }
 
-// documentEvents maps each of docs that has a row in table (a document_id,
-// event_id table: event_documents or event_pins) to its event. The ids go in
-// as one JSON array, so the statement is the same for any number of them
-// (prepared once) and a topic's thousands of documents are one query.
-func (s *Store) documentEvents(ctx context.Context, what, table string, docs []int64) (map[int64]int64, error) {
+// documentEvents maps each of docs that has a row in table (a document_id
+// table: event_documents, event_pins or story_pins) to the value of column.
+// The ids go in as one JSON array, so the statement is the same for any
+// number of them (prepared once) and a topic's thousands of documents are one
+// query.
+func (s *Store) documentEvents(ctx context.Context, what, table string, docs []int64, column string) (map[int64]int64, error) {
 	out := make(map[int64]int64, len(docs))
 	if len(docs) == 0 {
 		return out, nil
 	}
-	rows, err := s.query(ctx, "SELECT document_id, event_id FROM "+table+" WHERE document_id IN (SELECT value FROM json_each(?))", jsonOf(docs))
+	rows, err := s.query(ctx, "SELECT document_id, "+column+" FROM "+table+" WHERE document_id IN (SELECT value FROM json_each(?))", jsonOf(docs))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -548,13 +584,13 @@ func (s *Store) EventMembers(ctx context.Context, id int64) ([]EventMember, erro
 // EventMembersStarted returns the members of every live event whose first
 // document was published in [from, to], grouped by event.
 func (s *Store) EventMembersStarted(ctx context.Context, from, to time.Time) ([]EventMember, error) {
-	return s.members(ctx, `JOIN events e ON e.id = ed.event_id
-		WHERE e.deleted = 0 AND e.first_published >= ? AND e.first_published <= ?`, unix(from), unix(to))
+	return s.members(ctx, `WHERE e.deleted = 0 AND e.first_published >= ? AND e.first_published <= ?`, unix(from), unix(to))
 }
 
 func (s *Store) members(ctx context.Context, where string, args ...any) ([]EventMember, error) {
-	rows, err := s.query(ctx, `SELECT ed.document_id, ed.event_id, ed.published, ed.analysis
-		FROM event_documents ed `+where+` ORDER BY ed.event_id, ed.published, ed.document_id`, args...)
+	rows, err := s.query(ctx, `SELECT ed.document_id, ed.event_id, COALESCE(e.story_id, 0), ed.published,
+		ed.role, ed.analysis FROM event_documents ed LEFT JOIN events e ON e.id = ed.event_id `+where+`
+		ORDER BY ed.event_id, ed.published, ed.document_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("event members: %w", err)
 	}
@@ -563,7 +599,7 @@ func (s *Store) members(ctx context.Context, where string, args ...any) ([]Event
 	for rows.Next() {
 		var m EventMember
 		var pub int64
-		if err := rows.Scan(&m.DocumentID, &m.EventID, &pub, &m.Analysis); err != nil {
+		if err := rows.Scan(&m.DocumentID, &m.EventID, &m.StoryID, &pub, &m.Role, &m.Analysis); err != nil {
 			return nil, fmt.Errorf("event members: %w", err)
 		}
 		m.Published = fromUnix(pub)
@@ -574,7 +610,7 @@ func (s *Store) members(ctx context.Context, where string, args ...any) ([]Event
 
 // Pins returns the editor's pins (document -> event) for docs.
 func (s *Store) Pins(ctx context.Context, docs []int64) (map[int64]int64, error) {
-	return s.documentEvents(ctx, "pins", "event_pins", docs)
+	return s.documentEvents(ctx, "pins", "event_pins", docs, "event_id")
 }
 
 // MaxEventID is the highest event id used by events, pins or edits (0 if none),
@@ -610,7 +646,8 @@ func (s *Store) ResetEvents(ctx context.Context, cursor string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		// Records of merges stay, so a merged-away id still leads somewhere.
 		for _, q := range []string{"DELETE FROM event_quotes", "DELETE FROM document_quotes", "DELETE FROM event_documents",
-			"DELETE FROM events WHERE merged_into = 0", "DELETE FROM cluster_state"} {
+			"DELETE FROM events WHERE merged_into = 0", "DELETE FROM stories WHERE merged_into = 0",
+			"DELETE FROM cluster_state"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("reset events: %w", err)
 			}
@@ -619,7 +656,11 @@ func (s *Store) ResetEvents(ctx context.Context, cursor string) error {
 	})
 }
 
-// EventSource is one document of an event, as a timeline lists it.
+// EventSource is one document of an event, as a timeline lists it. A
+// document known under more URLs than its canonical one (an imported row
+// whose text repeats an earlier row's, a page served at two addresses) is
+// listed once more for each of them, with Alias set, so every URL ever stored
+// appears in exactly one event.
 type EventSource struct {
 	DocumentID int64     `json:"document_id"`
 	URL        string    `json:"url"`
@@ -630,12 +671,15 @@ type EventSource struct {
 	// (Published is then midnight UTC); absent when the time is known too.
 	PublishedPrecision model.Precision `json:"published_precision,omitempty"`
 	Official           bool            `json:"official"`
+	Role               string          `json:"role,omitempty"`
 	DuplicateOf        int64           `json:"duplicate_of,omitempty"`
+	Alias              bool            `json:"alias,omitempty"` // another URL of the document just before
 }
 
 // EventSources returns the documents of event id in published order, a date
 // known only to the day counting as that day's end (model.LatestPublished):
-// a wire story stamped 08:40 comes before a page dated only to that day.
+// a wire story stamped 08:40 comes before a page dated only to that day. Each
+// document is followed by its other URLs.
 func (s *Store) EventSources(ctx context.Context, id int64) ([]EventSource, error) {
 	m, err := s.EventSourcesOf(ctx, []int64{id})
 	return m[id], err
@@ -649,8 +693,10 @@ func (s *Store) EventSourcesOf(ctx context.Context, events []int64) (map[int64][
 		return out, nil
 	}
 	rows, err := s.query(ctx, `SELECT ed.event_id, d.id, d.canonical_url, d.source_id, d.title, d.published, d.official,
-		COALESCE(d.duplicate_of, 0) FROM event_documents ed JOIN documents d ON d.id = ed.document_id
-		WHERE ed.event_id IN (SELECT value FROM json_each(?)) ORDER BY ed.event_id, d.published, d.id`, jsonOf(events))
+		ed.role, COALESCE(d.duplicate_of, 0), COALESCE(u.url, '') FROM event_documents ed
+		JOIN documents d ON d.id = ed.document_id
+		LEFT JOIN document_urls u ON u.document_id = d.id AND u.url <> d.canonical_url
+		WHERE ed.event_id IN (SELECT value FROM json_each(?)) ORDER BY ed.event_id, d.published, d.id, u.url`, jsonOf(events))
 	if err != nil {
 		return nil, fmt.Errorf("sources of events: %w", err)
 	}
@@ -658,24 +704,45 @@ func (s *Store) EventSourcesOf(ctx context.Context, events []int64) (map[int64][
 	for rows.Next() {
 		var ev, pub int64
 		var es EventSource
-		if err := rows.Scan(&ev, &es.DocumentID, &es.URL, &es.SourceID, &es.Title, &pub, &es.Official, &es.DuplicateOf); err != nil {
+		var alias string
+		if err := rows.Scan(&ev, &es.DocumentID, &es.URL, &es.SourceID, &es.Title, &pub, &es.Official, &es.Role,
+			&es.DuplicateOf, &alias); err != nil {
 			return nil, fmt.Errorf("sources of events: %w", err)
 		}
 		es.Published = fromUnix(pub)
-		if model.DayOnly(es.Published) {
-			es.PublishedPrecision = model.PrecisionDay
+		srcs := out[ev]
+		if len(srcs) == 0 || srcs[len(srcs)-1].DocumentID != es.DocumentID {
+			srcs = append(srcs, es)
 		}
-		out[ev] = append(out[ev], es)
+		if alias != "" {
+			a := es
+			a.URL, a.Alias = alias, true
+			srcs = append(srcs, a)
+		}
+		out[ev] = srcs
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sources of events: %w", err)
 	}
 	for _, srcs := range out {
-		sort.SliceStable(srcs, func(i, j int) bool {
-			return model.LatestPublished(srcs[i].Published).Before(model.LatestPublished(srcs[j].Published))
-		})
+		SortEventSources(srcs)
 	}
 	return out, nil
+}
+
+// SortEventSources marks the sources whose publication is known only to the
+// day and orders them by publication, such a date counting as that day's
+// end. Every store's EventSources ends with it.
+func SortEventSources(out []EventSource) {
+	for i := range out {
+		if model.DayOnly(out[i].Published) {
+			out[i].PublishedPrecision = model.PrecisionDay
+		}
+	}
+	// Stable: a document's other URLs (aliases) stay right after it.
+	sort.SliceStable(out, func(i, j int) bool {
+		return model.LatestPublished(out[i].Published).Before(model.LatestPublished(out[j].Published))
+	})
 }
 
 func jsonOf(v any) string {

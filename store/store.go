@@ -177,18 +177,24 @@ func (s *Store) Dir() string { return s.dir }
 // SetClock replaces the store's clock (tests use a fixed one).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
+// Migration is one schema change: a file NNNN_description.sql.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
 }
 
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+func loadMigrations() ([]Migration, error) { return ReadMigrations(migrationFiles) }
+
+// ReadMigrations reads the migrations in fsys's migrations directory, in
+// order, and checks they are numbered 1, 2, 3 … without gaps. Every store
+// implementation keeps its own in the same form.
+func ReadMigrations(fsys fs.FS) ([]Migration, error) {
+	entries, err := fs.ReadDir(fsys, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	var ms []migration
+	var ms []Migration
 	for _, e := range entries {
 		name := e.Name()
 		num, _, ok := strings.Cut(name, "_")
@@ -196,16 +202,16 @@ func loadMigrations() ([]migration, error) {
 		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
 			return nil, fmt.Errorf("migration %q: name must be NNNN_description.sql", name)
 		}
-		b, err := migrationFiles.ReadFile("migrations/" + name)
+		b, err := fs.ReadFile(fsys, "migrations/"+name)
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
 	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected number %04d; migrations must be numbered 1, 2, 3 … without gaps", m.name, i+1)
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected number %04d; migrations must be numbered 1, 2, 3 … without gaps", m.Name, i+1)
 		}
 	}
 	return ms, nil
@@ -235,15 +241,15 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	for _, m := range ms[current:] {
 		err := s.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
 			// PRAGMA does not take parameters; the version is an int we made.
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version))
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migrate: apply %s: %w", m.name, err)
+			return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
 		}
 	}
 	return nil

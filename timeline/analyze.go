@@ -133,6 +133,13 @@ type docInfo struct {
 	Principals     []string                    `json:"pr,omitempty"`
 	Sides          []string                    `json:"sd,omitempty"`
 	Quotes         []model.Quote               `json:"q,omitempty"`
+	// Role is what the document is to its event (report, statement,
+	// analysis, wire copy).
+	Role model.DocumentRole `json:"role,omitempty"`
+	// StoryTerms are the words the story model reads (title, lead and
+	// names, hashed), with their counts.
+	StoryTerms  []uint32 `json:"st,omitempty"`
+	StoryCounts []uint16 `json:"sc,omitempty"`
 }
 
 // maxTerms is how many of a document's heaviest terms it keeps.
@@ -153,7 +160,7 @@ func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
 		ID: d.ID, Published: d.Published, Official: d.Official, Source: d.SourceID, Title: d.Title,
 		DuplicateOf: d.DuplicateOf, Happened: hap, Mentioned: mentioned,
 		Type: ty.Type, TypeEvidence: ty.Evidence, TypeConfidence: ty.Confidence, TypeScores: ty.Scores,
-		Actors: actors(ms), Quotes: a.quotesWith(d, all),
+		Actors: actors(ms), Quotes: a.quotesWith(d, all), Role: documentRole(d, text),
 	}
 	if len(info.Actors) > 30 {
 		info.Actors = info.Actors[:30]
@@ -183,6 +190,11 @@ func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
 			pr[q.Speaker] = true
 		}
 	}
+	// An official document speaks for its author (the press office, the
+	// spokesperson, the department): the one whose statement it is.
+	if a := metaOf(d).Author; d.Official && a != "" {
+		pr[a] = true
+	}
 	sides := map[string]bool{}
 	for p := range pr {
 		info.Principals = append(info.Principals, p)
@@ -199,13 +211,15 @@ func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
 	sort.Strings(info.Sides)
 
 	// Terms of the title (counted twice) and lead.
+	titleToks, leadToks := tokens(d.Title), tokens(leadOnly(d.Title, text))
 	tf := map[uint32]float64{}
-	for _, w := range tokens(d.Title) {
+	for _, w := range titleToks {
 		tf[termID(w)] += 2
 	}
-	for _, w := range tokens(leadText(text)) {
+	for _, w := range leadToks {
 		tf[termID(w)]++
 	}
+	info.StoryTerms, info.StoryCounts = storyTerms(titleToks, leadToks, info.Entities)
 	if df != nil {
 		terms := make([]uint32, 0, len(tf))
 		for t := range tf {
@@ -243,6 +257,60 @@ func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
 		info.TermW = append(info.TermW, float32(x.w/norm))
 	}
 	return info
+}
+
+// leadOnly is the lead of text without the title when the text repeats it
+// (headline-only rows imported with the title as their text, feeds whose
+// summary starts with the headline), so those words are not counted twice.
+func leadOnly(title, text string) string {
+	lead := leadText(text)
+	t := strings.TrimSpace(title)
+	if t == "" {
+		return lead
+	}
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(lead), t); ok {
+		return rest
+	}
+	return lead
+}
+
+// storyWords: the story model reads a document's title and names; a title of
+// fewer words than this (a page without a headline) is made up from the
+// lead. A story is named by headline words and the names involved; the
+// lead's words are mostly the particulars of the day, and the mixture model,
+// made for short texts, turns forty words into forty-fold sharp evidence that
+// two reports of one case are different stories. On the demo corpus's
+// stories: BCubed F1 0.832 reading titles and names (also when titles of
+// up to 5 words are made up from the lead), 0.660 making every title up to
+// 8 words, 0.768 with 10 lead words more, 0.640 with 20, 0.570 with 40
+// (α 1, β 0.02); counting names twice did worse too (0.685).
+const storyWords = 3
+
+// storyTerms are the words the story model reads: the title's (made up to
+// storyWords from the lead when it is short), and the names the document
+// mentions (its Entities: countries are left out there, being too common to
+// tell stories apart).
+func storyTerms(title, lead []string, entities []string) ([]uint32, []uint16) {
+	count := map[uint32]int{}
+	for _, w := range title {
+		count[termID(w)]++
+	}
+	for i := 0; i < len(lead) && len(title)+i < storyWords; i++ {
+		count[termID(lead[i])]++
+	}
+	for _, e := range entities {
+		count[termID("\x00"+e)]++
+	}
+	terms := make([]uint32, 0, len(count))
+	for t := range count {
+		terms = append(terms, t)
+	}
+	sort.Slice(terms, func(i, j int) bool { return terms[i] < terms[j] })
+	counts := make([]uint16, len(terms))
+	for i, t := range terms {
+		counts[i] = uint16(min(count[t], math.MaxUint16))
+	}
+	return terms, counts
 }
 
 // leadText is the first two paragraphs (at most ~1200 bytes).
@@ -312,6 +380,7 @@ const dfBuckets = 1 << 17
 type dfTable struct {
 	n      uint32
 	counts []uint32
+	vocab  int // buckets in use: the distinct terms seen, up to collisions
 }
 
 func newDF() *dfTable { return &dfTable{counts: make([]uint32, dfBuckets)} }
@@ -323,6 +392,9 @@ func (df *dfTable) add(terms []uint32) {
 		b := t % dfBuckets
 		if !seen[b] {
 			seen[b] = true
+			if df.counts[b] == 0 {
+				df.vocab++
+			}
 			df.counts[b]++
 		}
 	}
@@ -354,6 +426,9 @@ func unmarshalDF(b []byte) *dfTable {
 	df.n = binary.LittleEndian.Uint32(b)
 	for i := range df.counts {
 		df.counts[i] = binary.LittleEndian.Uint32(b[4+4*i:])
+		if df.counts[i] > 0 {
+			df.vocab++
+		}
 	}
 	return df
 }

@@ -53,9 +53,11 @@ func TestClusterDeterministicAcrossRestarts(t *testing.T) {
 	docs := append(demoCorpus(t), fixtureCorpus(t)...)
 	an := newAnalyzer(t)
 
-	// One run in one go.
+	// One run in one go. Stories are refined within a batch, so runs are
+	// compared batch for batch: what a restart must not change is anything
+	// but where the batches fall.
 	st1, _ := loadCorpus(t, docs)
-	if _, err := NewClusterer(st1, an, Options{Batch: 1000}).Run(ctx); err != nil {
+	if _, err := NewClusterer(st1, an, Options{Batch: 7}).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
 	want := snapshot(t, st1)
@@ -87,7 +89,7 @@ func TestClusterDeterministicAcrossRestarts(t *testing.T) {
 	if err := st1.ResetEvents(ctx, CursorName); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewClusterer(st1, an, Options{}).Run(ctx); err != nil {
+	if _, err := NewClusterer(st1, an, Options{Batch: 7}).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := snapshot(t, st1); !reflect.DeepEqual(got, want) {

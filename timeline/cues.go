@@ -25,6 +25,11 @@ const (
 	// so it counts only when it quotes the speaker ("condemned the
 	// “reckless” move").
 	cueJudge
+	// cueIntend: an intention, plan, wish or undertaking, with what is
+	// intended as an infinitive ("wants to …", "plans to …", "vowed to
+	// …", "agreed to …") or a clause ("hopes that …"). PolNeAR and PARC
+	// count these as attributions: a reported position of the subject.
+	cueIntend
 )
 
 // reportingVerbs are the verbs that report speech or thought, by class. The
@@ -56,16 +61,45 @@ expect know:knows:knew:knowing:known understand:understands:understood:understan
 realize realise recognize recognise acknowledge decide`,
 	cueFind: `find:finds:found:finding show:shows:showed:shown:showing suggest indicate estimate conclude reveal
 project:projects:projected`,
+	cueIntend: `want plan:plans:planned:planning intend hope aim seek:seeks:sought:seeking vow pledge promise threaten
+agree decide offer propose wish strive:strives:strove:striving:striven expect vote`,
 	cueCall: `call describe label:labels:labeled:labelled:labeling:labelling brand dub:dubs:dubbed:dubbing liken`,
+	// With an object and no quotation, a judging verb reports a position
+	// taken ("criticized the ruling", "endorsed Trump"): the judgement
+	// verbs of Levin §33 and the verbs of support and opposition PolNeAR
+	// annotates as attribution cues (set on its dev split).
 	cueJudge: `dismiss accuse condemn praise criticize criticise blast slam:slams:slammed:slamming attack reject
-denounce decry hail`,
+denounce decry hail support endorse oppose favor favour prefer defend champion embrace welcome applaud commend
+congratulate blame fault mock ridicule deride lambaste rebuke castigate chastise dispute challenge tout cite
+reference echo highlight back rate:rates:rated charge`,
+}
+
+// verbParticles are the particles after which a verb reports what was said
+// or its topic ("pointed out that …", "spoke about the shooting", "warned
+// against hackers", "called for new tariffs"). Verbs listed in particleOnly
+// are cues only with one ("talked about …", not "talked").
+var verbParticles = map[string][]string{
+	"call": {"for", "on", "out"}, "point": {"out", "to"}, "speak": {"about", "of", "on", "out"},
+	"talk": {"about", "of"}, "complain": {"about", "of"}, "warn": {"against", "of", "about"},
+	"argue": {"for", "against"}, "push": {"for"}, "press": {"for"}, "lobby": {"for", "against"},
+	"advocate": {"for"}, "testify": {"about"}, "rail": {"against"}, "weigh": {"in"}, "lash": {"out"},
+	"vote": {"for", "against"},
+}
+
+// particleOnly are the verbs of verbParticles that report speech only with
+// a particle, and their class then. Set on the PolNeAR dev split, where
+// "spoke of …", "talked about …" and "pointed to …" are attributions.
+var particleOnly = map[string]cueClass{
+	"point": cueSay, "speak:speaks:spoke:speaking:spoken": cueSay, "talk": cueSay, "push": cueIntend,
+	"lobby": cueIntend, "rail": cueSay, "weigh": cueSay, "lash": cueSay,
 }
 
 // cueForm is one inflected form of a reporting verb.
 type cueForm struct {
-	class cueClass
-	lemma string
-	ing   bool // a participle that can hang off a clause (", saying …")
+	class        cueClass
+	lemma        string
+	ing          bool // a participle that can hang off a clause (", saying …")
+	needParticle bool // a cue only before one of its particles ("spoke about")
 }
 
 // buildCues expands reportingVerbs into a table from every inflected form
@@ -88,7 +122,30 @@ func buildCues() map[string]cueForm {
 			}
 		}
 	}
+	for entry, class := range particleOnly {
+		forms := strings.Split(entry, ":")
+		lemma := forms[0]
+		if len(forms) == 1 {
+			forms = inflect(lemma)
+		}
+		for _, f := range forms {
+			if _, ok := out[f]; ok {
+				continue
+			}
+			out[f] = cueForm{class: class, lemma: lemma, ing: strings.HasSuffix(f, "ing"), needParticle: true}
+		}
+	}
 	return out
+}
+
+// particleAfter says whether w is one of the particles of verb lemma.
+func particleAfter(lemma, w string) bool {
+	for _, p := range verbParticles[lemma] {
+		if p == w {
+			return true
+		}
+	}
+	return false
 }
 
 // inflect returns the regular forms of an English verb: base, -s, -ed, -ing.

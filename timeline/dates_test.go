@@ -44,6 +44,7 @@ func TestResolveDates(t *testing.T) {
 		{"last week", "Police raided the offices last week.", tuesday, "2025-09-09", "last week"},
 		{"invalid day is no date", "on 31 February 2024", tuesday, "2024-02", "February 2024"},
 		{"a Sunday newspaper is no date", "first reported by a Sunday newspaper", tuesday, "", ""},
+		{"the Friday deadline is no date", "Ministers missed the Friday deadline.", tuesday, "", ""},
 		{"may the verb", "The court may decide later.", tuesday, "", ""},
 		{"nothing", "No dates here at all.", tuesday, "", ""},
 	}

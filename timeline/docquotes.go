@@ -4,14 +4,13 @@ import (
 	"context"
 
 	"github.com/watchline/watchline/model"
-	"github.com/watchline/watchline/store"
 )
 
 // DocumentQuotes returns what document d quotes, in text order: as the
 // clusterer stored them once it has processed d, else extracted now with an
 // — the same extraction, so the answer does not depend on when it is asked,
 // and a document just imported already shows its quotes.
-func DocumentQuotes(ctx context.Context, st *store.Store, an *Analyzer, d model.Document) ([]model.Quote, error) {
+func DocumentQuotes(ctx context.Context, st Store, an *Analyzer, d model.Document) ([]model.Quote, error) {
 	cur, err := st.Cursor(ctx, CursorName)
 	if err != nil {
 		return nil, err

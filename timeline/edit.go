@@ -2,7 +2,6 @@ package timeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -17,43 +16,115 @@ import (
 // from what the clusterer computes (pins of documents to events, and edited
 // fields), so they survive re-clustering, and events show them as edits.
 type Editor struct {
-	st *store.Store
+	st Store
 }
 
 // NewEditor returns an editor over st.
-func NewEditor(st *store.Store) *Editor { return &Editor{st: st} }
+func NewEditor(st Store) *Editor { return &Editor{st: st} }
 
 // ErrInvalidEdit is returned for a correction that cannot be applied.
 var ErrInvalidEdit = errors.New("invalid edit")
 
-func (ed *Editor) members(ctx context.Context, id int64) ([]*docInfo, error) {
+// members returns event id's members and its story.
+func (ed *Editor) members(ctx context.Context, id int64) ([]*docInfo, int64, error) {
 	ms, err := ed.st.EventMembers(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if len(ms) == 0 {
-		return nil, fmt.Errorf("event %d: %w (list events with `watchline events list`)", id, store.ErrNotFound)
+		return nil, 0, fmt.Errorf("event %d: %w (list events with `watchline events list`)", id, store.ErrNotFound)
 	}
 	out := make([]*docInfo, 0, len(ms))
 	for _, m := range ms {
-		var info docInfo
-		if err := json.Unmarshal(m.Analysis, &info); err != nil || info.ID == 0 {
-			info = docInfo{ID: m.DocumentID, Published: m.Published}
+		info, err := unmarshalMember(m.Analysis)
+		if err != nil || info.ID == 0 {
+			info = &docInfo{ID: m.DocumentID, Published: m.Published, Role: model.DocumentRole(m.Role)}
 		}
-		out = append(out, &info)
+		out = append(out, info)
 	}
-	return out, nil
+	return out, ms[0].StoryID, nil
 }
 
-func built(id int64, ms []*docInfo) model.Event {
-	ev := &openEvent{id: id, members: ms}
+// stories holds the models of the stories an edit changes.
+type editStories struct {
+	ed *Editor
+	m  map[int64]*story
+}
+
+func (ed *Editor) newStories() *editStories { return &editStories{ed: ed, m: map[int64]*story{}} }
+
+func (es *editStories) get(ctx context.Context, id int64) (*story, error) {
+	if st := es.m[id]; st != nil {
+		return st, nil
+	}
+	b, err := es.ed.st.StoryModel(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	st := unmarshalStory(id, b)
+	es.m[id] = st
+	return st, nil
+}
+
+// move takes documents' words from one story's model to another's.
+func (es *editStories) move(ctx context.Context, docs []*docInfo, from, to int64) error {
+	if from == to {
+		return nil
+	}
+	a, err := es.get(ctx, from)
+	if err != nil {
+		return err
+	}
+	b, err := es.get(ctx, to)
+	if err != nil {
+		return err
+	}
+	set := newStorySet() // counts only: the vocabulary and index do not matter here
+	for _, d := range docs {
+		sd := newStoryDoc(d)
+		if a.m > 0 {
+			set.remove(a, sd)
+		}
+		set.add(b, sd, d.Published)
+	}
+	return nil
+}
+
+// records are the changed stories, for the store; an emptied story is gone.
+func (es *editStories) records(ch *store.EventChanges) {
+	for _, id := range sortedIDs(es.m) {
+		st := es.m[id]
+		if id == 0 {
+			continue // events from before stories existed
+		}
+		if st.m == 0 {
+			if ch.GoneStories == nil {
+				ch.GoneStories = map[int64]int64{}
+			}
+			if _, ok := ch.GoneStories[id]; !ok {
+				ch.GoneStories[id] = 0
+			}
+			continue
+		}
+		ch.Stories = append(ch.Stories, store.StoryRecord{ID: id, Model: st.marshal(), Importance: storyImportance(st)})
+	}
+}
+
+// built computes event id of story from its members, importance included.
+func (es *editStories) built(ctx context.Context, id, storyID int64, ms []*docInfo) (model.Event, error) {
+	ev := &openEvent{id: id, story: storyID, members: ms}
 	ev.recompute(nil)
-	return ev.event()
+	st, err := es.get(ctx, storyID)
+	if err != nil {
+		return model.Event{}, err
+	}
+	e := ev.event()
+	e.Story.ID, e.Importance = storyID, eventImportance(ev, st, nil)
+	return e, nil
 }
 
 func member(id int64, d *docInfo) store.EventMember {
-	b, _ := json.Marshal(d)
-	return store.EventMember{DocumentID: d.ID, EventID: id, Published: d.Published, Analysis: b}
+	return store.EventMember{DocumentID: d.ID, EventID: id, Published: d.Published, Role: string(d.Role), Analysis: marshalMember(d)}
 }
 
 func newGeneration() []byte { return []byte(strconv.FormatInt(time.Now().UnixNano(), 10)) }
@@ -65,22 +136,31 @@ func (ed *Editor) Merge(ctx context.Context, into, from int64) error {
 	if into == from {
 		return fmt.Errorf("merge %d into itself: %w: give two different events", into, ErrInvalidEdit)
 	}
-	a, err := ed.members(ctx, into)
+	a, storyA, err := ed.members(ctx, into)
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
-	b, err := ed.members(ctx, from)
+	b, storyB, err := ed.members(ctx, from)
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
 	all := append(a, b...)
+	es := ed.newStories()
+	if err := es.move(ctx, b, storyB, storyA); err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	e, err := es.built(ctx, into, storyA, all)
+	if err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
 	ch := store.EventChanges{
-		Events:    []model.Event{built(into, all)},
+		Events:    []model.Event{e},
 		Gone:      map[int64]int64{from: into},
 		Pins:      map[int64]int64{},
 		PinReason: "merge",
 		State:     map[string][]byte{editsStateName: newGeneration()},
 	}
+	es.records(&ch)
 	for _, d := range all {
 		ch.Pins[d.ID] = into
 	}
@@ -99,7 +179,7 @@ func (ed *Editor) Split(ctx context.Context, id int64, docs []int64) (int64, err
 	if len(docs) == 0 {
 		return 0, fmt.Errorf("split %d: %w: name the documents to move with --doc", id, ErrInvalidEdit)
 	}
-	ms, err := ed.members(ctx, id)
+	ms, storyID, err := ed.members(ctx, id)
 	if err != nil {
 		return 0, fmt.Errorf("split: %w", err)
 	}
@@ -132,8 +212,17 @@ func (ed *Editor) Split(ctx context.Context, id int64, docs []int64) (int64, err
 		return 0, err
 	}
 	newID := maxID + 1
+	es := ed.newStories()
+	e1, err := es.built(ctx, id, storyID, stay)
+	if err != nil {
+		return 0, fmt.Errorf("split: %w", err)
+	}
+	e2, err := es.built(ctx, newID, storyID, moved)
+	if err != nil {
+		return 0, fmt.Errorf("split: %w", err)
+	}
 	ch := store.EventChanges{
-		Events:    []model.Event{built(id, stay), built(newID, moved)},
+		Events:    []model.Event{e1, e2},
 		Pins:      map[int64]int64{},
 		PinReason: "split",
 		State:     map[string][]byte{editsStateName: newGeneration()},
@@ -214,7 +303,7 @@ func (ed *Editor) Edit(ctx context.Context, id int64, e Edit) error {
 	}
 	// Pin the event's documents too, so the event keeps its id (and so its
 	// edits) when events are rebuilt.
-	ms, err := ed.members(ctx, id)
+	ms, _, err := ed.members(ctx, id)
 	if err != nil {
 		return fmt.Errorf("edit: %w", err)
 	}
@@ -226,6 +315,129 @@ func (ed *Editor) Edit(ctx context.Context, id int64, e Edit) error {
 		State: map[string][]byte{editsStateName: newGeneration()}})
 	if err != nil {
 		return fmt.Errorf("edit %d: %w", id, err)
+	}
+	return nil
+}
+
+// MergeStories moves every event of story from into story into; from is gone
+// afterwards (its id resolves to into). The documents of both are pinned to
+// into, so the merge survives `events rebuild`.
+func (ed *Editor) MergeStories(ctx context.Context, into, from int64) error {
+	if into == from {
+		return fmt.Errorf("merge story %d into itself: %w: give two different stories", into, ErrInvalidEdit)
+	}
+	for _, id := range []int64{into, from} {
+		if _, err := ed.st.Story(ctx, id); err != nil {
+			return fmt.Errorf("merge stories: %w (list stories with `watchline stories list`)", err)
+		}
+	}
+	docsA, err := ed.st.StoryDocuments(ctx, into)
+	if err != nil {
+		return err
+	}
+	docsB, err := ed.st.StoryDocuments(ctx, from)
+	if err != nil {
+		return err
+	}
+	es := ed.newStories()
+	a, err := es.get(ctx, into)
+	if err != nil {
+		return err
+	}
+	b, err := es.get(ctx, from)
+	if err != nil {
+		return err
+	}
+	set := newStorySet()
+	set.mergeInto(a, b)
+	ch := store.EventChanges{
+		GoneStories:    map[int64]int64{from: into},
+		StoryPins:      map[int64]int64{},
+		StoryPinReason: "merge",
+		State:          map[string][]byte{editsStateName: newGeneration()},
+	}
+	for _, d := range append(docsA, docsB...) {
+		ch.StoryPins[d] = into
+	}
+	ch.Stories = append(ch.Stories, store.StoryRecord{ID: into, Model: a.marshal(), Importance: storyImportance(a)})
+	if err := ed.st.ApplyEvents(ctx, ch); err != nil {
+		return fmt.Errorf("merge story %d into %d: %w", from, into, err)
+	}
+	return nil
+}
+
+// MoveEvent moves event id into story to (0: a new story) and returns the
+// story it is in now. Its documents are pinned to the story and to the event.
+func (ed *Editor) MoveEvent(ctx context.Context, id, to int64) (int64, error) {
+	ms, from, err := ed.members(ctx, id)
+	if err != nil {
+		return 0, fmt.Errorf("move: %w", err)
+	}
+	if to == 0 {
+		max, err := ed.st.MaxStoryID(ctx)
+		if err != nil {
+			return 0, err
+		}
+		to = max + 1
+	} else if _, err := ed.st.Story(ctx, to); err != nil {
+		return 0, fmt.Errorf("move event %d: %w (list stories with `watchline stories list`)", id, err)
+	}
+	if to == from {
+		return to, nil
+	}
+	es := ed.newStories()
+	if err := es.move(ctx, ms, from, to); err != nil {
+		return 0, fmt.Errorf("move: %w", err)
+	}
+	e, err := es.built(ctx, id, to, ms)
+	if err != nil {
+		return 0, fmt.Errorf("move: %w", err)
+	}
+	ch := store.EventChanges{
+		Events:         []model.Event{e},
+		Pins:           map[int64]int64{},
+		PinReason:      "edit",
+		StoryPins:      map[int64]int64{},
+		StoryPinReason: "move",
+		State:          map[string][]byte{editsStateName: newGeneration()},
+	}
+	for _, d := range ms {
+		ch.Pins[d.ID] = id
+		ch.StoryPins[d.ID] = to
+	}
+	es.records(&ch)
+	if err := ed.st.ApplyEvents(ctx, ch); err != nil {
+		return 0, fmt.Errorf("move event %d to story %d: %w", id, to, err)
+	}
+	return to, nil
+}
+
+// RenameStory gives story id a title of people's choosing. Its documents are
+// pinned to it, so the story keeps its id (and the title) when events are
+// rebuilt.
+func (ed *Editor) RenameStory(ctx context.Context, id int64, title string) error {
+	title = strings.TrimSpace(title)
+	if title == "" {
+		return fmt.Errorf("rename story %d: %w: give --title", id, ErrInvalidEdit)
+	}
+	if _, err := ed.st.Story(ctx, id); err != nil {
+		return fmt.Errorf("rename: %w (list stories with `watchline stories list`)", err)
+	}
+	docs, err := ed.st.StoryDocuments(ctx, id)
+	if err != nil {
+		return err
+	}
+	ch := store.EventChanges{
+		StoryEdits:     []store.StoryEdit{{StoryID: id, Title: title}},
+		StoryPins:      map[int64]int64{},
+		StoryPinReason: "edit",
+		State:          map[string][]byte{editsStateName: newGeneration()},
+	}
+	for _, d := range docs {
+		ch.StoryPins[d] = id
+	}
+	if err := ed.st.ApplyEvents(ctx, ch); err != nil {
+		return fmt.Errorf("rename story %d: %w", id, err)
 	}
 	return nil
 }

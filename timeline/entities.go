@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -392,6 +393,7 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 	// People: runs of two or three capitalised words that are not the names
 	// of other things ("Christopher Cash", "Li Qiang").
 	bySurname := map[string]string{}
+	others := map[string][]string{} // surname -> every full name with it, in text order ("Barack Obama", "Michelle Obama")
 	addName := func(words []token) {
 		for len(words) >= 2 {
 			n := min(3, len(words))
@@ -403,7 +405,14 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 				ws[k] = words[k].word
 			}
 			name := strings.Join(ws, " ")
-			bySurname[ws[n-1]] = name
+			if _, ok := bySurname[ws[n-1]]; !ok {
+				// A surname alone is the first person named with it ("Cruz"
+				// after "Ted Cruz", not his wife named later).
+				bySurname[ws[n-1]] = name
+			}
+			if !slices.Contains(others[ws[n-1]], name) {
+				others[ws[n-1]] = append(others[ws[n-1]], name)
+			}
 			s, e := words[0].start, words[n-1].end
 			out = append(out, mention{actor: model.Actor{Name: name, Kind: "person"}, offset: s, end: e})
 			for k := s; k < e; k++ {
@@ -488,7 +497,13 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 		if taken[loc[4]] {
 			continue
 		}
-		if full, ok := bySurname[text[loc[4]:loc[5]]]; ok {
+		surname := text[loc[4]:loc[5]]
+		if full, ok := bySurname[surname]; ok {
+			if len(others[surname]) > 1 {
+				// "Mr. Obama" after Barack and Michelle Obama: the one the
+				// text calls he, as "Mrs. Obama" is the one it calls she.
+				full = byTitleGender(text, out, others[surname], text[loc[2]:loc[3]], full)
+			}
 			out = append(out, mention{actor: model.Actor{Name: full, Kind: "person"}, offset: loc[0], end: loc[1]})
 			for i := loc[0]; i < loc[1]; i++ {
 				taken[i] = true
@@ -502,11 +517,73 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 			if !ok || taken[tk.start] {
 				continue
 			}
+			if len(others[tk.word]) > 1 {
+				full = namedMost(out, others[tk.word], tk.start, full)
+			}
 			out = append(out, mention{actor: model.Actor{Name: full, Kind: "person"}, offset: tk.start, end: tk.end})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].offset < out[j].offset })
 	return out
+}
+
+// namedMost picks, among people who share a surname, the one a surname alone
+// at offset at refers to: the one named in full most often before it, the
+// latest of those on a tie ("Cruz" is Ted Cruz in a report about him that
+// names his wife once). def when none is named before.
+func namedMost(ms []mention, names []string, at int, def string) string {
+	best, bestN, bestAt := def, 0, -1
+	for _, name := range names {
+		n, last := 0, -1
+		for _, m := range ms {
+			if m.actor.Name == name && m.offset < at {
+				n++
+				last = max(last, m.offset)
+			}
+		}
+		if n > bestN || n == bestN && n > 0 && last > bestAt {
+			best, bestN, bestAt = name, n, last
+		}
+	}
+	return best
+}
+
+// byTitleGender picks, among people who share a surname, the one a title
+// fits: "Mr" a man, "Mrs", "Ms", "Miss" a woman, going by the pronoun that
+// follows each one's first mention. def when the text does not tell.
+func byTitleGender(text string, ms []mention, names []string, title, def string) string {
+	var want byte
+	switch title {
+	case "Mr":
+		want = 'm'
+	case "Mrs", "Ms", "Miss", "Dame", "Lady":
+		want = 'f'
+	default:
+		return def
+	}
+	sorted := slices.Clone(ms)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].offset < sorted[j].offset })
+	fits := ""
+	for _, name := range names {
+		for i, m := range sorted {
+			if m.actor.Name != name {
+				continue
+			}
+			if g := mentionGender(text, sorted, i); g == want {
+				if fits != "" && fits != name {
+					return def // both fit: the text does not tell
+				}
+				fits = name
+			} else if g != 0 {
+				break
+			}
+			break
+		}
+	}
+	if fits == "" {
+		return def
+	}
+	return fits
 }
 
 // known drops the organisations guessed from the shape of their names: the

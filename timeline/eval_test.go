@@ -15,6 +15,7 @@ import (
 
 	"github.com/watchline/watchline/demo"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/score"
 	"github.com/watchline/watchline/store"
 )
 
@@ -29,6 +30,7 @@ type labelled struct {
 	Title     string    `json:"title"`
 	Text      string    `json:"text"`
 	Event     string    `json:"event"`
+	Story     string    `json:"story,omitempty"`
 	Happened  string    `json:"happened"`
 	Type      string    `json:"type"`
 	WireOf    string    `json:"wire_of,omitempty"`
@@ -46,7 +48,7 @@ func demoCorpus(t testing.TB) []labelled {
 	var out []labelled
 	for _, a := range arts {
 		l := labelled{ID: a.ID, Source: a.Source, Published: a.Published, Official: a.Official, Authors: a.Authors,
-			Title: a.Title, Text: a.Text, Event: a.Event, Happened: a.Happened, Type: a.Type, WireOf: a.WireOf}
+			Title: a.Title, Text: a.Text, Event: a.Event, Story: a.Story, Happened: a.Happened, Type: a.Type, WireOf: a.WireOf}
 		for _, q := range a.Quotes {
 			l.Quotes = append(l.Quotes, struct {
 				Text    string `json:"text"`
@@ -73,6 +75,33 @@ func fixtureCorpus(t testing.TB) []labelled {
 // loadCorpus puts docs into a new store in published order, as a crawler
 // would, and returns it with the store id of each labelled doc.
 func loadCorpus(t testing.TB, docs []labelled) (*store.Store, map[string]int64) {
+	sorted := append([]labelled(nil), docs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Published.Before(sorted[j].Published) })
+	return loadOrdered(t, sorted)
+}
+
+// crawlOrder is the order a first crawl of the demo stores its documents
+// in: source by source (in the demo configuration's order), each source's
+// newest first, as feeds and listings list them.
+func crawlOrder(docs []labelled) []labelled {
+	rank := map[string]int{}
+	for i, s := range demo.Sources() {
+		rank[s.ID] = i
+	}
+	out := append([]labelled(nil), docs...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if rank[out[i].Source] != rank[out[j].Source] {
+			return rank[out[i].Source] < rank[out[j].Source]
+		}
+		return out[i].Published.After(out[j].Published)
+	})
+	return out
+}
+
+// loadOrdered puts docs into a new store in the order given. A copy is
+// marked as the copy of whichever of it and its original came first, as the
+// crawler's duplicate detection would.
+func loadOrdered(t testing.TB, sorted []labelled) (*store.Store, map[string]int64) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, t.TempDir())
@@ -80,8 +109,7 @@ func loadCorpus(t testing.TB, docs []labelled) (*store.Store, map[string]int64) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sorted := append([]labelled(nil), docs...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Published.Before(sorted[j].Published) })
+	copyOf := map[string]string{} // original -> a copy of it already stored
 	ids := map[string]int64{}
 	for _, l := range sorted {
 		h := sha256.Sum256([]byte(l.Source + l.ID + l.Text))
@@ -91,7 +119,14 @@ func loadCorpus(t testing.TB, docs []labelled) (*store.Store, map[string]int64) 
 			ContentHash: hex.EncodeToString(h[:]), Language: "en",
 		}
 		if l.WireOf != "" {
-			d.DuplicateOf = ids[l.WireOf]
+			if id, ok := ids[l.WireOf]; ok {
+				d.DuplicateOf = id
+			} else {
+				copyOf[l.WireOf] = l.ID
+			}
+		}
+		if c, ok := copyOf[l.ID]; ok {
+			d.DuplicateOf = ids[c]
 		}
 		if _, err := st.PutDocument(ctx, &d, store.Raw{}); err != nil {
 			t.Fatal(err)
@@ -103,9 +138,12 @@ func loadCorpus(t testing.TB, docs []labelled) (*store.Store, map[string]int64) 
 
 // evaluation is how well the timeline did on a labelled corpus.
 type evaluation struct {
-	Docs, GoldEvents, Events      int
-	PairP, PairR, PairF1          float64
-	BCubedF1                      float64
+	Docs, GoldEvents, Events int
+	PairP, PairR, PairF1     float64
+	BCubedF1                 float64
+	// Story grouping, where the corpus labels stories.
+	GoldStories, Stories          int
+	StoryNMI, StoryBCubedF1       float64
 	DateAcc, TypeAcc              float64
 	DateConsistent                float64 // a finer predicted date inside the labelled period counts
 	QuoteP, QuoteR                float64
@@ -115,14 +153,14 @@ type evaluation struct {
 }
 
 func (e evaluation) String() string {
-	return fmt.Sprintf("docs=%d gold_events=%d events=%d pairwise P=%.3f R=%.3f F1=%.3f BCubed F1=%.3f date_acc=%.3f (consistent %.3f) type_acc=%.3f quote_speaker P=%.3f R=%.3f (gold %d, matched-text %d)",
-		e.Docs, e.GoldEvents, e.Events, e.PairP, e.PairR, e.PairF1, e.BCubedF1, e.DateAcc, e.DateConsistent, e.TypeAcc, e.QuoteP, e.QuoteR, e.QuotesGold, e.QuotesFound)
+	return fmt.Sprintf("docs=%d gold_events=%d events=%d pairwise P=%.3f R=%.3f F1=%.3f BCubed F1=%.3f gold_stories=%d stories=%d story NMI=%.3f BCubed F1=%.3f date_acc=%.3f (consistent %.3f) type_acc=%.3f quote_speaker P=%.3f R=%.3f (gold %d, matched-text %d)",
+		e.Docs, e.GoldEvents, e.Events, e.PairP, e.PairR, e.PairF1, e.BCubedF1, e.GoldStories, e.Stories, e.StoryNMI, e.StoryBCubedF1, e.DateAcc, e.DateConsistent, e.TypeAcc, e.QuoteP, e.QuoteR, e.QuotesGold, e.QuotesFound)
 }
 
 func evaluate(t testing.TB, docs []labelled) evaluation {
 	t.Helper()
 	ctx := context.Background()
-	st, ids := loadCorpus(t, docs)
+	st, ids := loadOrdered(t, docs)
 	an, err := NewAnalyzer()
 	if err != nil {
 		t.Fatal(err)
@@ -193,6 +231,32 @@ func evaluate(t testing.TB, docs []labelled) evaluation {
 	ev.PairF1 = f1(ev.PairP, ev.PairR)
 	bp, br = bp/float64(len(docs)), br/float64(len(docs))
 	ev.BCubedF1 = f1(bp, br)
+
+	// Stories, where labelled.
+	var goldStory []string
+	var predStory []int64
+	for _, d := range docs {
+		if d.Story != "" {
+			goldStory = append(goldStory, d.Story)
+			predStory = append(predStory, events[evOf[ids[d.ID]]].Story.ID)
+		}
+	}
+	if len(goldStory) > 0 {
+		ev.GoldStories, ev.Stories = score.Clusters(goldStory), score.Clusters(predStory)
+		ev.StoryNMI, ev.StoryBCubedF1 = score.NMI(goldStory, predStory), score.BCubed(goldStory, predStory).F1
+		stIn := map[string]map[int64]bool{}
+		for i, g := range goldStory {
+			if stIn[g] == nil {
+				stIn[g] = map[int64]bool{}
+			}
+			stIn[g][predStory[i]] = true
+		}
+		for _, g := range sortedKeys(stIn) {
+			if n := len(stIn[g]); n > 1 {
+				ev.clusterMisses = append(ev.clusterMisses, fmt.Sprintf("story split: %s over %d stories", g, n))
+			}
+		}
+	}
 
 	// Which gold events were split and which predicted events mix gold ones.
 	goldIn, predHas := map[string]map[int64]bool{}, map[int64]map[string][]string{}
@@ -381,15 +445,21 @@ func contentWords(s string) map[string]bool {
 // attributed to "China", the subject their lede gives it; the label names the
 // embassy spokesperson whose statement it came from (0.962 when set).
 var floors = map[string]evaluation{
-	"demo":     {PairF1: 0.92, BCubedF1: 0.95, DateAcc: 0.86, DateConsistent: 0.95, TypeAcc: 0.96, QuoteP: 0.95, QuoteR: 0.95},
+	"demo": {PairF1: 0.93, BCubedF1: 0.95, DateAcc: 0.86, DateConsistent: 0.95, TypeAcc: 0.96, QuoteP: 0.95, QuoteR: 0.95,
+		StoryBCubedF1: 0.86},
 	"fixtures": {PairF1: 0.97, BCubedF1: 0.97, DateAcc: 0.97, DateConsistent: 0.97, TypeAcc: 0.97, QuoteP: 0.97, QuoteR: 0.97},
+	// The demo as a first crawl stores it: source by source, newest first
+	// (before stories and roles: pairwise F1 0.855, BCubed F1 0.912).
+	"demo-crawl-order": {PairF1: 0.91, BCubedF1: 0.93, DateAcc: 0.84, DateConsistent: 0.93, TypeAcc: 0.95, QuoteP: 0.95,
+		QuoteR: 0.95, StoryBCubedF1: 0.91},
 }
 
 func TestQuality(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		load func(testing.TB) []labelled
-	}{{"demo", demoCorpus}, {"fixtures", fixtureCorpus}} {
+	}{{"demo", demoCorpus}, {"demo-crawl-order", func(t testing.TB) []labelled { return crawlOrder(demoCorpus(t)) }},
+		{"fixtures", fixtureCorpus}} {
 		t.Run(c.name, func(t *testing.T) {
 			docs := c.load(t)
 			ev := evaluate(t, docs)
@@ -419,6 +489,7 @@ func TestQuality(t *testing.T) {
 			check("type accuracy", ev.TypeAcc, fl.TypeAcc)
 			check("quote-speaker precision", ev.QuoteP, fl.QuoteP)
 			check("quote-speaker recall", ev.QuoteR, fl.QuoteR)
+			check("story BCubed F1", ev.StoryBCubedF1, fl.StoryBCubedF1)
 		})
 	}
 }

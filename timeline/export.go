@@ -190,7 +190,7 @@ func (t *textWriter) Event(e Entry) error {
 	}
 	first := e.First()
 	fmt.Fprintf(t.w, "%-10s  %-12s  #%d  %s%s\n", DateString(e.Happened, e.Precision), e.Type, e.ID, e.Title, edited)
-	fmt.Fprintf(t.w, "            %d source(s); first: %s (%s, %s)\n", len(e.Sources), first.SourceID,
+	fmt.Fprintf(t.w, "            %d source(s); first: %s (%s, %s)\n", len(e.DocumentIDs), first.SourceID,
 		PublishedString(first.Published), first.URL)
 	return nil
 }
@@ -210,7 +210,7 @@ type csvWriter struct {
 
 var csvHeader = []string{"id", "happened", "precision", "date_confidence", "date_phrase", "type", "type_confidence",
 	"title", "first_url", "first_source", "first_published", "official_urls", "sources", "actors", "quotes",
-	"edited", "edited_fields", "query", "generated", "store_seq"}
+	"edited", "edited_fields", "query", "generated", "store_seq", "importance", "story_id", "story"}
 
 func (c *csvWriter) Begin(h Header) error {
 	c.h = h
@@ -237,7 +237,8 @@ func (c *csvWriter) Event(e Entry) error {
 		strconv.FormatFloat(e.TypeConfidence, 'f', 2, 64), e.Title, first.URL, first.SourceID, fp,
 		strings.Join(official, " "), strings.Join(uniq(sources), " "), strings.Join(actors, "; "),
 		strconv.Itoa(len(e.Quotes)), strconv.FormatBool(e.Edited), strings.Join(e.EditedFields, " "),
-		filterSummary(c.h.Query), c.h.Generated.UTC().Format(time.RFC3339), strconv.FormatInt(c.h.StoreSeq, 10)})
+		filterSummary(c.h.Query), c.h.Generated.UTC().Format(time.RFC3339), strconv.FormatInt(c.h.StoreSeq, 10),
+		strconv.FormatFloat(e.Importance, 'f', 2, 64), strconv.FormatInt(e.Story.ID, 10), e.Story.Title})
 }
 
 func (c *csvWriter) End() error {
@@ -560,6 +561,9 @@ func (m *mdWriter) Event(e Entry) error {
 	m.w.WriteString(")\n")
 	if e.Edited {
 		fmt.Fprintf(m.w, "- **Edited by hand:** %s\n", strings.Join(e.EditedFields, ", "))
+	}
+	if e.Story.ID != 0 {
+		fmt.Fprintf(m.w, "- **Story:** %s (importance of this event %.1f)\n", mdEscape(e.Story.Title), e.Importance)
 	}
 	if len(e.Actors) > 0 {
 		var names []string

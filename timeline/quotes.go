@@ -61,6 +61,8 @@ type found struct {
 	lead         bool     // the speaker is the sentence's leading subject
 	direct       bool     // the content holds a quotation
 	naming       bool     // a naming or judging verb: the quotations in the content are the words said
+	stance       bool     // a judging verb with an object: a position taken ("criticized the deal")
+	cue          model.QuoteCue
 	sentence     int
 	para         int
 }
@@ -154,7 +156,7 @@ func (qe *quoteExtractor) tagAfter(text string) func(i int) bool {
 			if n > 5 || negations[lw] || strings.HasSuffix(lw, "n't") || verbWords[lw] {
 				return false // "His wife did not comment" is a sentence of its own
 			}
-			if c, ok := qe.cues[lw]; ok && c.class&cueSay != 0 && !c.ing && !isCapitalised(w) {
+			if c, ok := qe.cues[lw]; ok && (c.class&cueSay != 0 || c.lemma == "ask" || c.lemma == "wonder") && !c.ing && !c.needParticle && !isCapitalised(w) {
 				return len(ws)-n <= 8 // a tag is short: "Trump said on Tuesday"
 			}
 		}
@@ -283,14 +285,16 @@ func (ta *textAnalysis) cueAt(wi int, from int) (cueForm, bool) {
 			return c, false
 		}
 		// After a preposition a verb form is a noun ("acts of protest"),
-		// unless it is a gerund ("by saying …").
-		if (adjunctPreps[prev] || prev == "of") && !strings.HasSuffix(w.lower, "ing") && !ta.gapHas(wi-1, wi, ",") {
+		// unless it is a gerund ("by saying …") or an infinitive ("went
+		// on to say").
+		if (adjunctPreps[prev] && !(prev == "to" && w.lower == c.lemma) || prev == "of") && !strings.HasSuffix(w.lower, "ing") && !ta.gapHas(wi-1, wi, ",") {
 			return c, false
 		}
 		// Forms that are nouns as often as verbs ("claims", "reports",
 		// "calls") are verbs after a subject-like word only.
 		if nounLike[w.lower] && !(pronounWords[prev] || auxWords[prev] || speakerNouns[prev] || plural(prev) ||
-			isCapitalised(ta.text[ta.words[wi-1].start:]) || ta.gapHas(wi-1, wi, ",")) {
+			findingNouns[prev] || docNouns[prev] || prev == "to" || ta.clauseAfter(wi) ||
+			isCapitalised(ta.text[ta.words[wi-1].start:]) || ta.gapHas(wi-1, wi, ",") || ta.verbAfterAnd(wi)) {
 			return c, false
 		}
 		// Passives report what someone else said ("is said to be", "were
@@ -314,6 +318,97 @@ func (ta *textAnalysis) cueAt(wi int, from int) (cueForm, bool) {
 	return c, true
 }
 
+// emptyObject says whether the object at start says nothing was said:
+// "nothing", "little", "much about it", "more than that", "no comment" —
+// not "more information about the shooting".
+func (ta *textAnalysis) emptyObject(start, to int) bool {
+	k := ta.wordAt(start, to)
+	if k < 0 || k+1 >= to {
+		return true
+	}
+	next := ta.words[k+1].lower
+	switch ta.words[k].lower {
+	case "nothing", "something", "anything", "everything", "little":
+		return true
+	case "no":
+		return !ta.gapHas(k, k+1, ",") && ta.wordsIn(start, ta.sents[ta.sentenceOf(start)].end) <= 3
+	}
+	return adjunctPreps[next] || otherPreps[next] || next == "of" || ta.gapHas(k, k+1, ",")
+}
+
+// newClauseAt says whether a clause with its own subject starts at i: a
+// pronoun, a name or a determiner, then a finite verb within a few words
+// ("Mrs. Clinton would …", "the court has …").
+func (ta *textAnalysis) newClauseAt(i, end int) bool {
+	ws := strings.Fields(ta.text[i:min(end, i+60)])
+	if len(ws) < 2 {
+		return false
+	}
+	first := strings.ToLower(ws[0])
+	if !(pronounWords[first] && first != "which" && first != "who" || determiners[first] || isCapitalised(ws[0])) {
+		return false
+	}
+	for k := 1; k < len(ws) && k <= 4; k++ {
+		w := strings.ToLower(strings.Trim(ws[k], ",.;:"))
+		if finiteVerbs[w] || strings.HasSuffix(w, "n't") {
+			return true
+		}
+		if c, ok := ta.qe.cues[w]; ok && w != c.lemma && !c.ing {
+			return true // "but Republicans said"
+		}
+	}
+	return false
+}
+
+// clauseAfter says whether word wi takes a clause or an object a noun
+// cannot: "(another slide) shows that …", "(the video) shows him".
+func (ta *textAnalysis) clauseAfter(wi int) bool {
+	if wi+1 >= len(ta.words) || ta.between(ta.words[wi].end, ta.words[wi+1].start) != " " {
+		return false
+	}
+	next := ta.words[wi+1].lower
+	if next == "that" {
+		// "(the slide) shows that": a verb agrees with its subject; "an
+		// hourlong show that aired" is a noun and its relative clause.
+		c := ta.qe.cues[ta.words[wi].lower]
+		return ta.words[wi].lower != c.lemma
+	}
+	return objectPronouns[next] && next != "it" && next != "you"
+}
+
+// verbAfterAnd says whether word wi, after "and", "but" or "yet", is a verb
+// of the subject before it: it takes an object or a clause ("and plans to
+// …", "but claims that …", "and praised the ruling"), which a noun in a
+// coordinated phrase ("federal and state law") does not.
+func (ta *textAnalysis) verbAfterAnd(wi int) bool {
+	if wi == 0 || wi+1 >= len(ta.words) {
+		return false
+	}
+	switch ta.words[wi-1].lower {
+	case "and", "but", "yet":
+	default:
+		return false
+	}
+	if !strings.HasSuffix(ta.words[wi].lower, "s") && !strings.HasSuffix(ta.words[wi].lower, "ed") {
+		return false // a finite form: "plans", "claimed"
+	}
+	return ta.objectAfter(wi)
+}
+
+// objectAfter says whether word wi is followed by what a verb takes: a
+// quotation, "that", "to", "for", a determiner, a pronoun or a name.
+func (ta *textAnalysis) objectAfter(wi int) bool {
+	if wi+1 >= len(ta.words) {
+		return false
+	}
+	next := ta.words[wi+1]
+	if ta.between(ta.words[wi].end, next.start) != " " {
+		return markAtSafe(ta.text, ta.words[wi].end+1) != ""
+	}
+	return next.lower == "that" || next.lower == "to" || next.lower == "for" || determiners[next.lower] ||
+		objectPronouns[next.lower] || isCapitalised(ta.text[next.start:])
+}
+
 // unsaid are modals and the infinitive marker: what follows has not been
 // said ("should report", "will announce", "plans to say").
 var unsaid = toSet("should must may might can could shall will 'll to")
@@ -330,7 +425,9 @@ question questions estimate estimates finding findings show shows charge charges
 vows demand demands answer answers reply replies response concern hope hopes fear fears worry worries doubt doubts
 project projects protest protests object objects remark remarks note notes boast boasts joke jokes signal signals
 guarantee guarantees forecast forecasts warning warnings suggestion reason reasons testimony brand brands label labels
-praise blast blasts slam slams counter counters answer repeat indicate urge press`)
+praise blast blasts slam slams counter counters answer repeat indicate urge press state states support supports favor
+favors favour favours challenge challenges reference references echo echoes highlight highlights blame welcome mock
+plan plans aim aims wish offer offers attack cite back backs rate rates charge charges vote votes fault faults`)
 
 // negated says whether the words just before a cue deny it or make it
 // something not (yet) said: "did not say", "declined to comment", "should
@@ -384,6 +481,14 @@ func (ta *textAnalysis) sentenceAttributions(si int) {
 			}
 			continue
 		}
+		if nounCues[w.lower] != "" && !w.quoted {
+			if f, ok := ta.nounCue(si, wi); ok {
+				ta.add(f)
+				last = &ta.out[len(ta.out)-1]
+				covered = f.cEnd
+				continue
+			}
+		}
 		c, ok := ta.cueAt(wi, from)
 		if !ok || ta.negated(wi, from) {
 			continue
@@ -402,7 +507,7 @@ func (ta *textAnalysis) sentenceAttributions(si int) {
 				continue
 			}
 		}
-		if wi == from && c.class&cueSay != 0 && !listenerFirst[c.lemma] {
+		if wi == from && c.class&cueSay != 0 && !listenerFirst[c.lemma] && !c.needParticle {
 			// "Said Ellis: “…”" — the verb opens the sentence.
 			if f, ok := ta.openingTag(si, wi); ok {
 				ta.add(f)
@@ -411,7 +516,7 @@ func (ta *textAnalysis) sentenceAttributions(si int) {
 				continue
 			}
 		}
-		if c.class&(cueSay|cueTell) != 0 || c.lemma == "ask" || c.lemma == "wonder" {
+		if (c.class&(cueSay|cueTell) != 0 || c.lemma == "ask" || c.lemma == "wonder") && !c.needParticle {
 			if f, ok := ta.speechTag(si, wi, c); ok {
 				ta.add(f)
 				last = &ta.out[len(ta.out)-1]
@@ -439,7 +544,7 @@ func (ta *textAnalysis) sentenceAttributions(si int) {
 var subordinators = toSet("though although when while if because since after before once unless whereas as")
 
 // emptyContent opens a short object that says nothing was said.
-var emptyContent = toSet("nothing little much something anything everything more less")
+var emptyContent = toSet("nothing little much something anything everything more less no")
 
 // questionWords open a reported question.
 var questionWords = toSet("whether if why what how who when where which")
@@ -455,10 +560,38 @@ var gerundPreps = toSet("by from after before while without in when upon")
 func (ta *textAnalysis) coordinated(si, wi int, last *found) bool {
 	from := ta.sw[si][0]
 	c, ok := ta.cueAt(wi, from)
-	if !ok || c.class&(cueSay|cueTell|cueThink) == 0 || ta.negated(wi, from) {
+	if !ok || ta.negated(wi, from) {
 		return false
 	}
 	subj, _, ok := ta.subjectBefore(si, wi)
+	// A finite verb: inflected ("urged", "says") or after an auxiliary
+	// ("has called"); a bare form after "and" is more often a noun or an
+	// infinitive ("MPs and think tanks").
+	finite := ta.words[wi].lower != c.lemma || wi > from && auxWords[ta.words[wi-1].lower] || ta.objectAfter(wi)
+	if ok && subj.empty() && !c.ing && finite {
+		// "tweeted that … and encouraged Americans to …", "said … but
+		// noted …": a second verb of the same subject ends the content
+		// of the first (PolNeAR and PARC annotate each verb's content
+		// apart).
+		k := wi - 1
+		for k > from && (auxWords[ta.words[k].lower] || mannerAdverb(ta.words[k].lower)) && !ta.gapHas(k, k+1, ",") {
+			k--
+		}
+		if k <= from || ta.words[k].quoted || !(ta.words[k].lower == "and" || ta.words[k].lower == "but" || ta.words[k].lower == "yet") ||
+			ta.words[k].start <= last.cStart {
+			return false
+		}
+		cut := ta.words[k-1].end
+		if q := ta.quoteAt(cut); q != nil && q.close <= ta.words[k].start {
+			cut = q.close // past the closing mark: “absurd”
+		}
+		if cut <= last.cStart || ta.quotedAt(cut-1) && ta.quotedAt(ta.words[k].start) {
+			return false
+		}
+		last.cEnd = trimEnd(ta.text, last.cStart, cut)
+		last.direct = ta.holdsQuote(last.cStart, last.cEnd)
+		return last.cEnd > last.cStart
+	}
 	if !ok || subj.empty() || subj.start <= last.cStart {
 		return false
 	}
@@ -472,7 +605,7 @@ func (ta *textAnalysis) coordinated(si, wi int, last *found) bool {
 		cut = ta.words[k-1].end // "…; they said"
 	case coordinators[conj] && strings.ContainsAny(ta.between(ta.words[k-2].end, ta.words[k-1].start), ",;—–-"):
 		cut = ta.words[k-2].end // "…, but he said"
-	case conj == "but" || conj == "while" || conj == "whereas":
+	case conj == "but" || conj == "while" || conj == "whereas" || conj == "though" || conj == "although":
 		cut = ta.words[k-2].end
 	}
 	if cut <= last.cStart {
@@ -709,7 +842,19 @@ func (ta *textAnalysis) speechTag(si, wi int, c cueForm) (found, bool) {
 		f.spk, f.role = subj, role
 		// After a quotation, "that" in the tail starts a relative clause
 		// ("told reporters after the meeting that ended late").
-		quoted := ta.quoteAt(b-1) != nil
+		// A quotation that makes up most of what comes before the tag
+		// ("“…,” he said"), not a title quoted in a fronted phrase ("On
+		// “Fox News Sunday,” Pence said his …").
+		quoted := false
+		if q := ta.quoteAt(b - 1); q != nil {
+			quoted = ta.wordsIn(s.start, q.open) <= 3 || ta.wordsIn(q.start, q.end)*2 >= ta.wordsIn(s.start, b)
+		}
+		if quoted && ta.resumedAfter(si, wi) {
+			// "“…,” Tester said, referring to the excuse, “…”": the
+			// quotation resumes after the tag's afterthought; one quote.
+			f.cStart, f.cEnd = s.start, trimEnd(text, s.start, s.end)
+			return f, true
+		}
 		if ta.adjunctOnly(rest) || quoted && ta.adjunctOnly(strings.Replace(rest, " that ", " which ", 1)) {
 			f.cStart, f.cEnd = s.start, b
 			return ta.tagContent(f)
@@ -721,6 +866,17 @@ func (ta *textAnalysis) speechTag(si, wi int, c cueForm) (found, bool) {
 		r := strings.TrimLeft(rest, " ")
 		if i := strings.IndexByte(r, ','); i > 0 && ta.adjunctOnly(r[:i]) {
 			r = r[i:]
+		}
+		if quoted && !(strings.HasPrefix(r, ",") && markAtSafe(strings.TrimLeft(r[1:], " "), 0) != "") {
+			// "“…,” she said of the election, in which …": after a
+			// quotation, a subject and a say verb are a speech tag whatever
+			// follows it (a place, an occasion, a clause about the
+			// speaker), unless "that" or a colon opens content of its own.
+			if w := strings.ToLower(firstWord(r)); w == "that" || strings.HasPrefix(r, ":") {
+				return found{}, false
+			}
+			f.cStart, f.cEnd = s.start, b
+			return ta.tagContent(f)
 		}
 		if !strings.HasPrefix(r, ",") {
 			return found{}, false
@@ -762,6 +918,24 @@ func (ta *textAnalysis) speechTag(si, wi int, c cueForm) (found, bool) {
 	}
 	f.cStart, f.cEnd = s.start, b
 	return ta.tagContent(f)
+}
+
+// resumedAfter says whether, after the tag verb wi of sentence si, the
+// sentence goes on with a comma and a quotation, and nothing between is an
+// attribution of its own ("…,” Tester said, referring to the excuse, “…”).
+func (ta *textAnalysis) resumedAfter(si, wi int) bool {
+	s := ta.sents[si]
+	for n := wi + 1; n < ta.sw[si][1]; n++ {
+		w := ta.words[n]
+		if w.quoted {
+			q := ta.quoteAt(w.start)
+			return q != nil && strings.HasSuffix(strings.TrimRight(ta.text[ta.words[wi].end:q.open], " "), ",") && q.open < s.end
+		}
+		if c, ok := ta.qe.cues[w.lower]; ok && (c.class&^cueJudge != 0 || !c.ing) {
+			return false // ", emphasizing why …": an attribution of its own
+		}
+	}
+	return false
 }
 
 // listenerFirst are verbs whose next words are always the listener.
@@ -896,6 +1070,10 @@ func (ta *textAnalysis) adjunctOnly(rest string) bool {
 		if !timed {
 			return false
 		}
+	} else if mannerAdverb(first) {
+		// "sarcastically", "bitterly on Monday": the adverb alone or before
+		// an adjunct
+		return len(ws) == 1 || ta.adjunctOnly(strings.Join(ws[1:], " "))
 	} else if !(adjunctPreps[first] || timeWords[first] || first == "citing" || first == "speaking" || first == "referring" ||
 		first == "according" || first == "adding" || first == "in" || first == "last" || first == "this") {
 		return false
@@ -907,6 +1085,16 @@ func (ta *textAnalysis) adjunctOnly(rest string) bool {
 	}
 	return true
 }
+
+// mannerAdverb says whether w is an adverb of manner in -ly that may follow
+// a reporting verb ("said sarcastically", "complained bitterly that"), not
+// a noun or name that ends so ("family", "rally", "July").
+func mannerAdverb(w string) bool {
+	return len(w) > 4 && strings.HasSuffix(w, "ly") && !lyNouns[w]
+}
+
+// lyNouns are common words in -ly that are not adverbs.
+var lyNouns = toSet("family rally ally supply assembly reply italy july bully belly jelly folly holy only early daily weekly monthly yearly likely unlikely friendly elderly")
 
 // quantityWords and timeNouns make time phrases ("two days later").
 var (
@@ -988,6 +1176,23 @@ func (ta *textAnalysis) cueFirst(si, wi int, c cueForm) (found, bool) {
 	if !ok {
 		return found{}, false
 	}
+	if c.ing && !subj.empty() && !beForms[ta.words[wi-1].lower] && !auxWords[ta.words[wi-1].lower] {
+		// "In a statement announcing the pick, the union called …": a
+		// participle after a noun reports what the noun says; the content
+		// ends at the comma, and the noun, not its preposition, speaks.
+		for i := f.cStart; i < f.cEnd; i++ {
+			if ta.text[i] == ',' && !ta.quotedAt(i) && !(i > 0 && i+1 < len(ta.text) && isDigit(ta.text[i-1]) && isDigit(ta.text[i+1])) {
+				f.cEnd = trimEnd(ta.text, f.cStart, i)
+				break
+			}
+		}
+		if name := ta.nameBefore(wi-1, ta.wordAt(subj.start, wi)-1); !name.empty() && name.start > subj.start {
+			subj = name // "footage of Hillary Clinton asking …": she asks
+		} else if k := ta.wordAt(subj.start, wi); k >= 0 && k+1 < wi && (adjunctPreps[ta.words[k].lower] || otherPreps[ta.words[k].lower]) {
+			subj.start = ta.words[k+1].start
+		}
+		f.direct = ta.holdsQuote(f.cStart, f.cEnd)
+	}
 	if subj.empty() {
 		f.lead = true
 		f.inherit = true
@@ -998,7 +1203,8 @@ func (ta *textAnalysis) cueFirst(si, wi int, c cueForm) (found, bool) {
 	if c.class&^(cueFind|cueThink) == 0 && c.class&cueFind != 0 && !f.that(ta) && !ta.documentSpeaker(subj) {
 		return found{}, false
 	}
-	if c.class&^cueThink == 0 && !f.that(ta) && !ta.clauseStart(f.cStart) {
+	if c.class&^(cueThink|cueIntend) == 0 && !f.that(ta) && !ta.clauseStart(f.cStart) &&
+		!(c.class&cueIntend != 0 && ta.infinitive(f.cStart)) {
 		return found{}, false
 	}
 	if (c.lemma == "deny" || c.lemma == "admit") && !f.that(ta) && !f.direct && !ta.holdsQuote(f.cStart, f.cEnd) {
@@ -1044,6 +1250,264 @@ func (ta *textAnalysis) cueFirst(si, wi int, c cueForm) (found, bool) {
 	return f, true
 }
 
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// infinitive says whether a to-infinitive starts at i ("to bring back",
+// not "to the voters").
+func (ta *textAnalysis) infinitive(i int) bool {
+	ws := strings.Fields(ta.text[i:min(len(ta.text), i+40)])
+	if len(ws) < 2 || ws[0] != "to" {
+		return false
+	}
+	next := strings.ToLower(strings.Trim(ws[1], ",.;:"))
+	return !determiners[next] && !quantifiers[next] && !pronounWords[next] && !objectPronouns[next] && !isCapitalised(ws[1]) &&
+		(len(next) == 0 || !unicode.IsDigit(rune(next[0])))
+}
+
+// cueOf is what a verb attributes when its content starts at start: speech
+// for verbs of saying (and questions, denials and admissions), a position
+// for a judging verb with an object, an intention for "wants to …", a
+// belief, or a finding.
+func (ta *textAnalysis) cueOf(c cueForm, stance bool, start int) model.QuoteCue {
+	switch {
+	case stance && strings.HasSuffix(strings.TrimRight(ta.text[max(0, start-6):start], " "), "that"):
+		return model.CueSay // "charges that …", "disputes that …": a claim made
+	case stance:
+		return model.CueStance
+	case c.class&(cueSay|cueTell|cueCall|cueJudge) != 0 || c.lemma == "ask" || c.lemma == "wonder" || c.lemma == "deny" || c.lemma == "admit":
+		return model.CueSay
+	case c.class&cueIntend != 0 && (ta.infinitive(start) || c.class&cueThink == 0):
+		return model.CueIntend
+	case c.class&cueThink != 0:
+		return model.CueThink
+	case c.class&cueFind != 0:
+		return model.CueFind
+	}
+	return model.CueSay
+}
+
+// nextParagraph is the paragraph after sentence si, when si ends its own
+// paragraph: the content of a tag that ends with a colon.
+func (ta *textAnalysis) nextParagraph(si int) (found, bool) {
+	if si+1 >= len(ta.sents) || !ta.sents[si+1].paraStart {
+		return found{}, false
+	}
+	n := ta.sents[si+1]
+	end := n.end
+	for k := si + 2; k < len(ta.sents) && ta.sents[k].para == n.para; k++ {
+		end = ta.sents[k].end
+	}
+	end = trimEnd(ta.text, n.start, end)
+	if ta.wordsIn(n.start, end) < 3 {
+		return found{}, false
+	}
+	return found{cStart: n.start, cEnd: end, sentence: si + 1, para: n.para, direct: true}, true // verbatim, if without marks
+}
+
+// objectEnd is where the object of a judging verb ends within [start,
+// end): the noun phrase and its complements ("criticized Obama for not
+// doing enough"), not a comma's afterthought (", which …", ", another
+// example …"), a clause of time or reason ("as Pyongyang fired …") or a
+// trailing time ("on Thursday"). PolNeAR's contents end there (set on its
+// dev split).
+func (ta *textAnalysis) objectEnd(si, start, end int) int {
+	to := ta.sw[si][1]
+	for n := ta.wordAt(start, to); n >= 0 && n < to && ta.words[n].start < end; n++ {
+		w := ta.words[n]
+		if w.quoted || w.start <= start {
+			continue
+		}
+		// "as" ends the object before a clause ("as Pyongyang fired"),
+		// not before a description ("derided the deal as toothless").
+		asClause := w.lower == "as" && n+1 < to && (pronounWords[ta.words[n+1].lower] || isCapitalised(ta.text[ta.words[n+1].start:]))
+		if ta.gapHas(n-1, n, ",") && commaEnders[w.lower] || objectEnders[w.lower] || asClause || ta.occasionAt(n, to) {
+			end = trimEnd(ta.text, start, ta.words[n-1].end)
+			break
+		}
+	}
+	if m := trailingTimeRe.FindStringIndex(ta.text[start:end]); m != nil && m[0] > 0 {
+		end = trimEnd(ta.text, start, start+m[0])
+	}
+	return end
+}
+
+// occasionAt says whether word n starts the occasion of what was said
+// ("at its regular news briefing", "in an interview", "during the
+// debate", "on Twitter"), which is not part of a position's object.
+func (ta *textAnalysis) occasionAt(n, to int) bool {
+	switch ta.words[n].lower {
+	case "during":
+		return true
+	case "at", "in", "on":
+	default:
+		return false
+	}
+	for k := n + 1; k < to && k <= n+4; k++ {
+		if occasionNouns[ta.words[k].lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// occasionNouns are where and how things are said.
+var occasionNouns = toSet(`briefing briefings conference interview interviews statement statements speech speeches rally
+rallies meeting hearing debate event forum appearance tweet tweets post posts twitter facebook broadcast show program
+programme op-ed column letter`)
+
+// objectEnders start a clause after an object ("as", "while", "because");
+// after a comma, commaEnders start an afterthought (", which …", ",
+// another example of …").
+var (
+	objectEnders = toSet("while although though because whereas but yet amid")
+	commaEnders  = toSet("which another even the a an")
+)
+
+// nounCues are nouns that report what their owner said or holds, with the
+// cue they stand for: "Trump's claim that …", "his comment about …", "the
+// union's call for …", "her promise to …". PolNeAR annotates such noun
+// cues as attributions (set on its dev split).
+var nounCues = func() map[string]model.QuoteCue {
+	m := map[string]model.QuoteCue{}
+	for cue, words := range map[model.QuoteCue]string{
+		model.CueSay: `claim claims assertion assertions statement statements comment comments remark remarks allegation
+allegations accusation accusations charge charges warning warnings suggestion suggestions promise promises pledge
+pledges vow vows insistence admission denial answer response message argument arguments call calls demand demands
+complaint complaints`,
+		model.CueThink:  `view views belief beliefs theory idea ideas assessment conclusion prediction predictions estimate hope hopes fear fears concern concerns`,
+		model.CueIntend: `plan plans proposal proposals decision intention wish`,
+		model.CueStance: `criticism praise support opposition endorsement`,
+	} {
+		for _, w := range strings.Fields(words) {
+			m[w] = cue
+		}
+	}
+	return m
+}()
+
+// nounCue reads a noun cue owned by a speaker ("Donald Trump's claim that
+// …", "his infamous comment about …", "Tulsa police's earlier claim that
+// …"): the owner speaks; the content follows "that", "about", "of", "on",
+// "for" or "to", and ends at the first comma outside quotations or the end
+// of the sentence.
+func (ta *textAnalysis) nounCue(si, wi int) (found, bool) {
+	from, to := ta.sw[si][0], ta.sw[si][1]
+	s := ta.sents[si]
+	// The owner: a possessive up to two words back ("his earlier claim").
+	k := wi - 1
+	for k > from && wi-k <= 2 && !possessiveWord(ta.words[k].lower) && !ta.words[k].quoted && startsLower(ta.words[k].lower) &&
+		!determiners[ta.words[k].lower] && !ta.gapHas(k, wi, ",") {
+		k--
+	}
+	if k < from || ta.words[k].quoted || !possessiveWord(ta.words[k].lower) || ta.gapHas(k, wi, ",") {
+		return found{}, false
+	}
+	var spk textSpan
+	switch ta.words[k].lower {
+	case "his", "her", "their", "its":
+		spk = textSpan{ta.words[k].start, ta.words[k].end}
+	default:
+		end := ta.words[k].end - len("’s")
+		if strings.HasSuffix(ta.text[ta.words[k].start:ta.words[k].end], "'s") {
+			end = ta.words[k].end - 2
+		}
+		start := ta.words[k].start
+		if isCapitalised(ta.text[start:]) {
+			for n := k - 1; n >= from && n > k-4 && isCapitalised(ta.text[ta.words[n].start:]) && !ta.gapHas(n, n+1, ",") &&
+				!ta.words[n].quoted && !notNameWords[ta.text[ta.words[n].start:ta.words[n].end]]; n-- {
+				start = ta.words[n].start
+			}
+		} else if !speakerNouns[strings.TrimSuffix(strings.TrimSuffix(ta.words[k].lower, "'s"), "’s")] {
+			return found{}, false // "the law's promise": not a speaker
+		} else if k > from && isCapitalised(ta.text[ta.words[k-1].start:]) && !ta.gapHas(k-1, k, ",") {
+			start = ta.words[k-1].start // "Tulsa police's"
+		}
+		spk = textSpan{start, end}
+	}
+	if spk.empty() || !ta.plausibleSpeaker(spk) && !possessiveWord(strings.ToLower(ta.between(spk.start, spk.end))) {
+		return found{}, false
+	}
+	// What was claimed.
+	if wi+2 >= to {
+		return found{}, false
+	}
+	next := ta.words[wi+1]
+	cue := nounCues[ta.words[wi].lower]
+	switch next.lower {
+	case "that":
+	case "about", "of", "on", "for":
+		if next.lower == "of" && cue != model.CueSay && cue != model.CueStance {
+			return found{}, false // "his plan of action"
+		}
+	case "to":
+		if !ta.infinitive(next.start) {
+			return found{}, false
+		}
+	default:
+		return found{}, false
+	}
+	if ta.between(ta.words[wi].end, next.start) != " " {
+		return found{}, false
+	}
+	start := next.end
+	if next.lower == "to" {
+		start = next.start // "her promise to cut taxes": the infinitive is the content
+	}
+	start = trimStart(ta.text, start, s.end)
+	if w := ta.wordAt(start, to); w >= 0 && timeWords[ta.words[w].lower] {
+		return found{}, false // "her message on Saturday": no content
+	}
+	// The content ends at a comma (or one that closes a quotation) before
+	// a new clause, not at the commas of a list ("to cut individual,
+	// corporate and estate taxes").
+	end := s.end
+	for i := start; i < s.end; i++ {
+		if ta.text[i] != ',' && ta.text[i] != ';' || i+1 < len(ta.text) && isDigit(ta.text[i-1]) && isDigit(ta.text[i+1]) {
+			continue
+		}
+		cut := i
+		if q := ta.quoteAt(i); q != nil && i >= q.start {
+			if q.close-i > 4 {
+				continue // a comma inside a quotation
+			}
+			cut = q.close // ",''": the quotation closes the content
+		}
+		w := ta.wordAt(cut, to)
+		np := next.lower != "that" && next.lower != "to" // a noun phrase after "about", "of", "on", "for"
+		if np || ta.text[i] == ';' || w < 0 || clauseOpeners[ta.words[w].lower] || isCapitalised(ta.text[ta.words[w].start:]) {
+			end = cut
+			break
+		}
+	}
+	if next.lower != "that" && next.lower != "to" {
+		// "his comment about the poll was …": the noun phrase ends at the
+		// sentence's verb.
+		for n := ta.wordAt(start, to); n >= 0 && n < to && ta.words[n].start < end; n++ {
+			if (finiteVerbs[ta.words[n].lower] || verbWords[ta.words[n].lower]) && !ta.words[n].quoted {
+				end = ta.words[n].start
+				break
+			}
+		}
+	}
+	end = trimEnd(ta.text, start, end)
+	if ta.wordsIn(start, end) < 2 {
+		return found{}, false
+	}
+	return found{cStart: start, cEnd: end, spk: spk, sentence: si, para: s.para, cue: cue}, true
+}
+
+// clauseOpeners start a new clause or an afterthought after a comma.
+var clauseOpeners = toSet("which who whom whose but and or while although though as there he she they it we i you the a an this that these those so yet because since when where")
+
+// possessiveWord says whether w owns what follows: "his", "Trump's".
+func possessiveWord(w string) bool {
+	switch w {
+	case "his", "her", "their", "its":
+		return true
+	}
+	return strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s")
+}
+
 // that says whether the content was introduced by "that".
 func (f found) that(ta *textAnalysis) bool {
 	before := strings.TrimRight(ta.text[max(0, f.cStart-6):f.cStart], " ")
@@ -1054,9 +1518,26 @@ func (f found) that(ta *textAnalysis) bool {
 // name or a number, as after "believes (that)".
 func (ta *textAnalysis) clauseStart(i int) bool {
 	w := strings.ToLower(firstWord(ta.text[i:min(len(ta.text), i+40)]))
-	return pronounWords[w] || determiners[w] || isCapitalised(ta.text[i:]) || (w != "" && unicode.IsDigit(rune(w[0]))) ||
-		w == "there" || w == "if" || w == "whether"
+	if pronounWords[w] || determiners[w] || isCapitalised(ta.text[i:]) || (w != "" && unicode.IsDigit(rune(w[0]))) ||
+		w == "there" || w == "if" || w == "whether" || markAtSafe(ta.text, i) != "" {
+		return true
+	}
+	// A noun phrase and its finite verb: "believe bigotry and xenophobia
+	// are acceptable", "hoped electric utilities would be able to …".
+	ws := strings.Fields(strings.ToLower(ta.text[i:min(len(ta.text), i+60)]))
+	for k, w := range ws {
+		if k > 5 || strings.ContainsAny(w, ",;:") && !finiteVerbs[strings.Trim(w, ",;:.")] {
+			break
+		}
+		if k > 0 && (finiteVerbs[strings.Trim(w, ",;:.")] || strings.HasSuffix(w, "n't")) {
+			return true
+		}
+	}
+	return false
 }
+
+// finiteVerbs are auxiliaries and forms of "be" that make a clause.
+var finiteVerbs = toSet("is are was were will would could can should may might must has have had does do did shall")
 
 // documentSpeaker says whether a speaker phrase names a document, an
 // inquiry or a body that finds things (a poll, a study, a court).
@@ -1064,6 +1545,16 @@ func (ta *textAnalysis) documentSpeaker(s textSpan) bool {
 	ws := strings.Fields(strings.ToLower(ta.text[s.start:s.end]))
 	if len(ws) == 0 {
 		return false
+	}
+	// The head: the last word, or the last before a preposition ("video of
+	// the incident", "documents from his tax return").
+	for i, w := range ws {
+		if i > 0 && (adjunctPreps[w] || otherPreps[w]) {
+			if findingNouns[strings.Trim(ws[i-1], ",.")] {
+				return true
+			}
+			break
+		}
 	}
 	return findingNouns[strings.Trim(ws[len(ws)-1], ",.")] || ta.namesActor(s.start, s.end)
 }
@@ -1085,21 +1576,45 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 	text := ta.text
 	_ = from
 	k := wi + 1
-	// particles of phrasal cues: "called for", "called on", "pointed out"
-	if k < to && (ta.words[k].lower == "for" || ta.words[k].lower == "on" || ta.words[k].lower == "out") && c.class&cueCall != 0 {
+	// particles of phrasal cues: "called for", "pointed out", "spoke
+	// about", past a time word ("called Friday for")
+	if k+1 < to && timeWords[ta.words[k].lower] && particleAfter(c.lemma, ta.words[k+1].lower) {
 		k++
+	}
+	if k < to && particleAfter(c.lemma, ta.words[k].lower) && !ta.words[k].quoted {
+		k++
+		if k < to && ta.words[k-1].lower == "out" && (ta.words[k].lower == "against" || ta.words[k].lower == "about" || ta.words[k].lower == "at") {
+			k++ // "spoke out against", "lashed out at"
+		}
+	} else if c.needParticle {
+		return found{}, false // "talked", "spoke": no speech reported without its particle
 	}
 	start := ta.words[wi].end
 	if k > wi+1 {
 		start = ta.words[k-1].end
 	}
+	if c.lemma == "vote" {
+		// "voted 19-15 along party lines to send …": past the tally
+		for n := k; n < to && n < k+6 && !ta.words[n].quoted; n++ {
+			if ta.words[n].lower == "to" {
+				start = ta.words[n-1].end
+				break
+			}
+		}
+	}
 	if c.class&cueTell != 0 {
-		start = max(start, ta.skipObject(si, wi, c))
+		// "told reporters that …": the listener is not what was said; in
+		// "urged Congress to act" the listener is part of the request, as
+		// PolNeAR marks it (set on its dev split).
+		if past := ta.skipObject(si, wi, c); !ta.infinitive(trimStart(text, past, s.end)) || past == start {
+			start = max(start, past)
+		}
 	}
 	// "says of Clinton, “…”": what follows the comma is what was said.
-	if w := ta.wordAt(start, to); w >= 0 && ta.words[w].lower == "of" {
-		if c := strings.IndexByte(text[start:min(s.end, start+60)], ','); c > 0 && !ta.quotedAt(start+c) {
-			start += c + 1
+	if w := ta.wordAt(start, to); w >= 0 && ta.words[w].lower == "of" && c.class&(cueSay|cueTell) != 0 {
+		if k := strings.IndexByte(text[start:min(s.end, start+60)], ','); k > 0 && !ta.quotedAt(start+k) &&
+			markAtSafe(text, trimStart(text, start+k+1, s.end)) != "" {
+			start += k + 1
 		}
 	}
 	// A colon after a few adjunct words: "told reporters outside the court:
@@ -1148,10 +1663,23 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 		}
 	}
 	start = trimStart(text, start, s.end)
+	if start >= s.end && strings.HasSuffix(text[s.start:s.end], ":") && c.class&(cueSay|cueTell) != 0 {
+		// "The governor added:" and a paragraph of its own: the paragraph
+		// is what was said (a block quotation without marks).
+		if f, ok := ta.nextParagraph(si); ok {
+			return f, true
+		}
+	}
 	end := s.end
-	// A semicolon outside quotations ends what was said.
+	// A semicolon outside quotations ends what was said, and so does ",
+	// but" before a clause with a subject of its own (", but Mrs. Clinton
+	// would …"): the writer's contrast.
 	for i := start; i < end; i++ {
 		if text[i] == ';' && !ta.quotedAt(i) {
+			end = i
+			break
+		}
+		if text[i] == ',' && strings.HasPrefix(text[i:], ", but ") && !ta.quotedAt(i) && ta.newClauseAt(i+len(", but "), s.end) {
 			end = i
 			break
 		}
@@ -1181,16 +1709,25 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 	content := text[start:end]
 	nw := ta.wordsIn(start, end)
 	minWords := 3
-	if c.class&(cueCall|cueJudge|cueTell) != 0 {
-		minWords = 2
+	if c.class&(cueCall|cueJudge|cueTell|cueIntend) != 0 {
+		minWords = 2 // "to strike", "the deal"
 	}
-	if c.class&^cueJudge == 0 && !ta.holdsQuote(start, end) {
-		return found{}, false // "dismissed the reports": an object, not words said
+	stance := c.class&^cueJudge == 0 && !ta.holdsQuote(start, end) // "dismissed the reports": a position taken
+	if stance && c.lemma == "charge" && !strings.Contains(text[start:end], " with ") &&
+		!strings.HasSuffix(strings.TrimRight(text[max(0, start-6):start], " "), "that") {
+		return found{}, false // "charged fees": a price, not a charge brought
+	}
+	if stance {
+		end = ta.objectEnd(si, start, end)
+		nw = ta.wordsIn(start, end)
+		if nw == 1 && isCapitalised(text[start:]) && c.lemma != "back" {
+			minWords = 1 // "endorsed Trump", "attacked Machado"
+		}
 	}
 	if nw < minWords {
 		return found{}, false
 	}
-	f := found{cStart: start, cEnd: end, sentence: si, para: s.para}
+	f := found{cStart: start, cEnd: end, sentence: si, para: s.para, stance: stance, cue: ta.cueOf(c, stance, start)}
 	if c.class&(cueSay|cueTell|cueThink|cueFind) == 0 {
 		// Naming in quotation marks: the quotations are the words said when
 		// they make up most of what follows the verb ("calling them “pure
@@ -1205,11 +1742,18 @@ func (ta *textAnalysis) contentAfter(si, wi int, c cueForm) (found, bool) {
 		return f, true // after "that" comes what was said, however it starts
 	}
 	first := strings.ToLower(firstWord(content))
-	if emptyContent[first] && nw <= 6 {
+	if emptyContent[first] && nw <= 6 && ta.emptyObject(start, to) {
 		return found{}, false // "said nothing about it"
 	}
-	if (clauseConj[first] && first != "if" || frontWords[first]) && !(first == "as" && c.class&(cueCall|cueJudge) != 0) {
+	if (clauseConj[first] && first != "if" && first != "after" && first != "before" || frontWords[first]) &&
+		!(first == "as" && c.class&(cueCall|cueJudge) != 0) {
 		return found{}, false // "said, and …": a new clause, not what was said
+	}
+	if first == "to" && c.class&cueIntend != 0 {
+		return f, true // "vowed to …", "wants to …": what is intended
+	}
+	if stance && (adjunctPreps[first] || otherPreps[first] || first == "of") {
+		return found{}, false // "an engineer accused of …": a passive, not a position taken
 	}
 	if c.class&(cueCall|cueJudge|cueTell) == 0 && (first == "to" || first == "of" || first == "about" || first == "with" ||
 		first == "by" || first == "for" || first == "as" || first == "from" || first == "into") {
@@ -1250,8 +1794,9 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 	text := ta.text
 	from := ta.sw[si][0]
 	k := wi - 1
-	for k >= from && auxWords[ta.words[k].lower] && !ta.gapHas(k, k+1, ",") {
-		k--
+	for k >= from && (auxWords[ta.words[k].lower] || mannerAdverb(ta.words[k].lower) && k > from ||
+		goOnWords[ta.words[k].lower] && ta.words[k+1].lower == "to") && !ta.gapHas(k, k+1, ",") {
+		k-- // "has also said", "continued to call for"
 	}
 	if k < from {
 		if wi == from {
@@ -1288,6 +1833,12 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 		if len(segs) < 2 {
 			return textSpan{}, "", false
 		}
+		// "Johnnie Wilson, of Springfield, Va., said": a home town and its
+		// state are one apposition.
+		if n := len(segs); n >= 3 && strings.HasPrefix(strings.TrimSpace(left[segs[n-2][0]:segs[n-2][1]]), "of ") &&
+			isNameRun1(strings.TrimSpace(left[segs[n-1][0]:segs[n-1][1]])) {
+			segs = append(segs[:n-2:n-2], [2]int{segs[n-2][0], segs[n-1][1]})
+		}
 		last := segs[len(segs)-1]
 		appos := strings.TrimSpace(left[last[0]:last[1]])
 		head := segs[len(segs)-2]
@@ -1308,8 +1859,8 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 		if !apposition(appos) {
 			return textSpan{}, "", false
 		}
-		if !relativeClause(appos) {
-			role = appos
+		if !relativeClause(appos) && !strings.HasPrefix(appos, "of ") {
+			role = appos // not a home town ("of Springfield, Va.")
 		}
 		// Several appositions may follow the name: "X, president of Y,
 		// which represents Z, said". The head is the first segment from
@@ -1338,6 +1889,14 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 		return textSpan{}, "", true
 	}
 	if !ta.plausibleSpeaker(sub) {
+		// Two nouns joined by "and" may be one subject, when the second
+		// alone cannot speak ("Companies and individuals complain").
+		if whole := ta.clauseTailOpt(s.start, end, true); whole.start < sub.start && ta.plausibleSpeaker(whole) &&
+			ta.wordsIn(whole.start, whole.end) <= 8 {
+			return whole, "", true
+		}
+	}
+	if !ta.plausibleSpeaker(sub) {
 		// "… were the third time AROS said": the name right before the
 		// verb, when the clause before it is not a speaker.
 		if name := ta.nameBefore(k, ta.sw[si][0]); !name.empty() {
@@ -1363,6 +1922,21 @@ func (ta *textAnalysis) nameBefore(k, from int) textSpan {
 		return textSpan{} // no name, or the sentence opens with it (read as a clause already)
 	}
 	return textSpan{ta.words[n+1].start, ta.words[k].end}
+}
+
+// isNameRun1 says whether s is one or two capitalised words (a place, a
+// state: "Va.", "New Jersey").
+func isNameRun1(s string) bool {
+	ws := strings.Fields(s)
+	if len(ws) == 0 || len(ws) > 2 {
+		return false
+	}
+	for _, w := range ws {
+		if !isCapitalised(w) {
+			return false
+		}
+	}
+	return true
 }
 
 // topLevelSegments splits s at ", " outside brackets and quotations,
@@ -1439,9 +2013,24 @@ func relativeClause(p string) bool {
 // the last clause boundary in [lo, end), without a fronted phrase or
 // conjunction.
 func (ta *textAnalysis) clauseTail(lo, end int) textSpan {
+	return ta.clauseTailOpt(lo, end, false)
+}
+
+// clauseTailOpt is clauseTail; with keepAnd, "and" and "or" do not start a
+// clause, for subjects that join two nouns ("Experts on North Korea and
+// nuclear arms", "Companies and individuals").
+func (ta *textAnalysis) clauseTailOpt(lo, end int, keepAnd bool) textSpan {
 	text := ta.text
 	seg := text[lo:end]
 	start := 0
+	// A party and state in brackets after a name: "Rep. Gregory Meeks
+	// (D-N.Y.)".
+	if t := strings.TrimRight(seg, " "); strings.HasSuffix(t, ")") {
+		if o := strings.LastIndexByte(t, '('); o > 0 && partyRe.MatchString(t[o:]) {
+			seg = strings.TrimRight(t[:o], " ")
+			end = lo + len(seg)
+		}
+	}
 	// A time phrase before the verb is not part of the subject: "The
 	// embassy on Monday said".
 	if lastIsTime(seg) {
@@ -1461,6 +2050,9 @@ func (ta *textAnalysis) clauseTail(lo, end int) textSpan {
 	if i := strings.LastIndex(seg, " - "); i >= 0 && i+3 > start {
 		start = i + 3
 	}
+	if i := strings.LastIndex(seg, "--"); i >= 0 && i+2 > start {
+		start = i + 2 // a typewriter dash: "history -- a reader"
+	}
 	// After the last quotation that closes here ("“…,” he"); apostrophes
 	// are not quotation marks.
 	for i := len(ta.spans) - 1; i >= 0; i-- {
@@ -1476,6 +2068,9 @@ func (ta *textAnalysis) clauseTail(lo, end int) textSpan {
 	for i := len(words) - 1; i >= 0; i-- {
 		w := strings.ToLower(words[i])
 		if clauseConj[w] {
+			if keepAnd && (w == "and" || w == "or") {
+				continue
+			}
 			if w == "and" || w == "or" {
 				// "Immigration and Customs Enforcement" is one name; "in
 				// Virginia and around the country" one phrase
@@ -1572,12 +2167,21 @@ func (ta *textAnalysis) plausibleSpeaker(s textSpan) bool {
 		return false
 	}
 	last := strings.ToLower(strings.Trim(ws[len(ws)-1], ",.;:"))
+	first := strings.ToLower(strings.Trim(ws[0], ",.;:"))
+	// "Those close to him", "those who know her": a group described.
+	group := first == "those" && len(ws) > 1 && groupAfterThose[strings.ToLower(ws[1])]
+	if group && len(ws) <= 6 {
+		return true
+	}
 	if determiners[last] && last != "that" || adjunctPreps[last] || otherPreps[last] || clauseConj[last] && last != "that" || objectPronouns[last] && last != "it" && last != "you" {
 		return false
 	}
-	first := strings.ToLower(strings.Trim(ws[0], ",.;:"))
-	if timeWords[first] && !isCapitalised(ws[0]) || first == "it" && len(ws) > 1 || clauseConj[first] || notSpeakers[first] && len(ws) > 1 {
+	if timeWords[first] && !isCapitalised(ws[0]) || first == "it" && len(ws) > 1 || clauseConj[first] || notSpeakers[first] && len(ws) > 1 && !group {
 		return false
+	}
+	// "63 percent (of voters)": the share of a poll's respondents.
+	if first != "" && unicode.IsDigit(rune(first[0])) && (strings.HasSuffix(first, "%") || len(ws) > 1 && strings.ToLower(ws[1]) == "percent") {
+		return true
 	}
 	// A phrase with a verb in it is a clause, not a speaker ("he paused to
 	// make", "Republicans have been trying", "It's worth").
@@ -1627,6 +2231,9 @@ var verbWords = toSet(`is was were are am be been being have has had do does did
 may might must paused seemed seems appears appeared became become remains remained got gets let lets made makes went
 goes came comes took takes want wants wanted need needs needed try tries tried plan plans planned hope hoped expect
 expected help helps helped keep keeps kept give gives gave put puts seem appear become remain`)
+
+// groupAfterThose follow "those" in a phrase for a group of people.
+var groupAfterThose = toSet("close familiar who involved in at with around inside near on from")
 
 // notSpeakers are capitalised words that open a sentence but never speak.
 var notSpeakers = toSet("there here this that these those what which such")
@@ -1691,6 +2298,19 @@ func (ta *textAnalysis) attachBareQuotes() {
 		official := ta.meta.Official && ta.meta.Author != "" && q.end-q.start > 3
 		if !official && ((q.close-q.open)*10 < (s.end-s.start)*7 || len(strings.Fields(ta.text[q.start:q.end])) < 3) {
 			continue
+		}
+		if prev != nil && !prev.direct && prev.inherit && oi >= 2 {
+			// "“…,” DuVernay said, emphasizing why …. “…”": past the
+			// participle's attribution, the quotation goes on with the
+			// tag's; a quote of its own, as the participle's content lies
+			// between.
+			if d := ta.out[oi-2]; d.direct && d.sentence == prev.sentence && !d.spk.empty() && s.para == ta.sents[d.sentence].para &&
+				si <= d.sentence+1 {
+				f := d
+				f.cStart, f.cEnd, f.sentence, f.para = q.start, q.end, si, s.para
+				added = append(added, f)
+				continue
+			}
 		}
 		if prev != nil && prev.direct && !prev.spk.empty() || prev != nil && prev.direct && prev.inherit {
 			gapText := ta.text[prev.cEnd:q.open]
@@ -1796,6 +2416,9 @@ func (ta *textAnalysis) leadingSubject(si int) textSpan {
 		if n >= to || !ta.gapHas(n-1, n, ",") {
 			return textSpan{}
 		}
+		if n+1 < to && unicode.IsDigit(rune(ta.words[n].lower[0])) && ta.gapHas(n, n+1, ",") {
+			n++ // "On July 6, 2015, Sanders": past the year
+		}
 		k = n
 	}
 	if k >= to || ta.words[k].quoted {
@@ -1866,13 +2489,21 @@ func (ta *textAnalysis) quotes() []model.Quote {
 		if r.name == "" {
 			continue
 		}
-		q := model.Quote{Speaker: r.name, Role: r.role, Mention: r.mention}
+		q := model.Quote{Speaker: r.name, Role: r.role, Mention: r.mention, Cue: f.cue}
+		if q.Cue == "" {
+			q.Cue = model.CueSay // quotations, speech tags, "according to", transcripts
+		}
 		if f.naming {
 			// "called the ruling a “disgrace”": the speaker's words are the
-			// quotations, one quote each.
-			for _, qs := range ta.quotesIn(f.cStart-1, f.cEnd+3) {
-				q.Kind = model.QuoteDirect
-				items = append(items, item{q, qs.start, trimEnd(ta.text, qs.start, qs.end)})
+			// quotation; several ("called him a “bully,” “unstable” and
+			// “sick”") are one quote, from the first mark to the last.
+			qs := ta.quotesIn(f.cStart-1, f.cEnd+3)
+			q.Kind = model.QuoteDirect
+			switch {
+			case len(qs) == 1:
+				items = append(items, item{q, qs[0].start, trimEnd(ta.text, qs[0].start, qs[0].end)})
+			case len(qs) > 1:
+				items = append(items, item{q, qs[0].open, qs[len(qs)-1].close})
 			}
 			continue
 		}
@@ -1960,7 +2591,8 @@ func (ta *textAnalysis) quoteText(f *found) (int, int, model.QuoteKind) {
 
 // maxEventQuotes bounds the quotes an event lists (its key quotes; each
 // document keeps all of its own): the speakers' own words first, then
-// reported speech, each in the order the documents came. 40 keeps the
+// reported speech, then reported beliefs, intentions, positions and
+// findings, each in the order the documents came. 40 keeps the
 // busiest demo and fixture events whole.
 const maxEventQuotes = 40
 
@@ -1980,7 +2612,7 @@ func foldQuotes(qs []model.Quote) []model.Quote {
 			parts[i] = append(parts[i], " "+strings.Join(quoteWords(q.Text[sp.start:sp.end]), " ")+" ")
 		}
 	}
-	var direct, reported []model.Quote
+	var direct, reported, positions []model.Quote
 	for i, q := range qs {
 		covered := false
 		for j, o := range qs {
@@ -2009,13 +2641,16 @@ func foldQuotes(qs []model.Quote) []model.Quote {
 		if covered || keys[i] == "  " {
 			continue
 		}
-		if q.Kind == model.QuoteIndirect {
-			reported = append(reported, q)
-		} else {
+		switch {
+		case q.Kind == model.QuoteDirect:
 			direct = append(direct, q)
+		case q.Cue == model.CueSay || q.Cue == "":
+			reported = append(reported, q)
+		default:
+			positions = append(positions, q) // beliefs, intentions, positions, findings: after speech
 		}
 	}
-	out := append(direct, reported...)
+	out := append(append(direct, reported...), positions...)
 	if len(out) > maxEventQuotes {
 		out = out[:maxEventQuotes]
 	}

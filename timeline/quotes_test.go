@@ -61,7 +61,7 @@ func TestQuotes(t *testing.T) {
 		{"spokesperson for an organisation", `The Metropolitan Police confirmed the arrests. "Two men were detained," a force spokesperson said.`, false, "",
 			[]q{{"Two men were detained", "Metropolitan Police spokesperson", "", direct}}},
 		{"embassy calling: the quotation is the words", `China's embassy in London dismissed the reports, calling them "pure fabrication".`, false, "",
-			[]q{{"pure fabrication", "Chinese embassy", "", direct}}},
+			[]q{{"the reports", "Chinese embassy", "", indirect}, {"pure fabrication", "Chinese embassy", "", direct}}},
 		{"official statement speaks for its author", `The accusation is "pure fabrication" and "malicious slander".`, true, "Embassy Spokesperson",
 			[]q{{"pure fabrication", "Embassy Spokesperson", "", direct}, {"malicious slander", "Embassy Spokesperson", "", direct}}},
 		{"quote over two paragraphs keeps the break", "“Most approaches are polite and patient.\n\n“That is what makes them dangerous,” said Dr Hannah Price.", false, "",
@@ -143,7 +143,64 @@ func TestQuotes(t *testing.T) {
 		{"a denied verb reports nothing", "Ann Cole did not say whether the council would appeal.", false, "", nil},
 		{"a passive reports nobody", "The tower is said to be the oldest in the county.", false, "", nil},
 		{"a noun is not a verb", "The report was published on Monday after a long delay.", false, "", nil},
-		{"a judging verb without a quotation reports no words", "The embassy dismissed the reports of spying in London.", false, "", nil},
+		{"a judging verb with an object reports a position", "The embassy dismissed the reports of spying in London.", false, "",
+			[]q{{"the reports of spying in London", "embassy", "", indirect}}},
+		{"a position's object ends before an afterthought", "The senator praised the ruling on Tuesday, which surprised nobody.", false, "",
+			[]q{{"the ruling", "senator", "", indirect}}},
+		{"intentions are reported positions", "The governor has vowed to close the plant, and the union plans to strike.", false, "",
+			[]q{{"to close the plant", "governor", "", indirect}, {"to strike", "union", "", indirect}}},
+		{"a second verb of the same subject ends the content", `Ruth Abara said the ruling was "absurd" and urged the court to reconsider.`, false, "",
+			[]q{{"the ruling was \"absurd\"", "Ruth Abara", "", direct}, {"the court to reconsider", "Ruth Abara", "", indirect}}},
+		{"a noun cue: the owner's claim", "Ruth Abara rejected the ruling. The court heard Ruth Abara's claim that the evidence was planted.", false, "",
+			[]q{{"the ruling", "Ruth Abara", "", indirect}, {"the evidence was planted", "Ruth Abara", "", indirect}}},
+		{"a noun cue owned by a pronoun ends at a new clause", "Tom Field spoke. Contrary to his claim that voters would \"learn nothing,\" the files were useful.", false, "",
+			[]q{{"voters would \"learn nothing,\"", "Tom Field", "", direct}}},
+		{"a poll's share speaks", "The poll was published on Monday. However, 63 percent said the council was right to wait.", false, "",
+			[]q{{"the council was right to wait", "63 percent", "", indirect}}},
+		{"a group described by those close to someone", "Those close to the mayor say that, in the end, she will stand again.", false, "",
+			[]q{{"she will stand again", "Those close to the mayor", "", indirect}}},
+		{"a home town is not a role", "Dan Reyes, of Leeds, Yorks., said he had waited for years.", false, "",
+			[]q{{"he had waited for years", "Dan Reyes", "", indirect}}},
+		{"a party and state in brackets before an apposition", "Sen. Ann Ruiz (D-Ore.), chair of the panel, said the bill would pass.", false, "",
+			[]q{{"the bill would pass", "Ann Ruiz", "chair of the panel", indirect}}},
+		{"a question quoted after asked and a comma", "Ann Cole asked, “Wait, is it really that high? Interesting.”", false, "",
+			[]q{{"Wait, is it really that high? Interesting.", "Ann Cole", "", direct}}},
+		{"said after an adjunct, then the clause", "Tom Field said after the meeting he would not stand again.", false, "",
+			[]q{{"he would not stand again", "Tom Field", "", indirect}}},
+		{"a described speaker named in the next sentence with a matching role",
+			"The country's most senior prosecutor said the evidence was not there. Stephen Parkinson, the Director of Public Prosecutions, spoke after ministers refused to act.", false, "",
+			[]q{{"the evidence was not there", "Stephen Parkinson", "country's most senior prosecutor", indirect}}},
+		{"a definite role alone refers back, not forward", "Ann Cole met the press. The senator said the bill would fail. Tom Field, a lawyer, disagreed.", false, "",
+			[]q{{"the bill would fail", "senator", "", indirect}}},
+		{"people who share a surname: Mr. is the one called he", "Tom Field spoke first; he was brief. Ann Field spoke next; she was angry. \"We will win,\" Mr. Field said.", false, "",
+			[]q{{"We will win", "Tom Field", "", direct}}},
+		{"a name before a role word before a name: the later name speaks", "Cole spokesman Dan Reyes said the report was false.", false, "",
+			[]q{{"the report was false", "Dan Reyes", "Cole spokesman", indirect}}},
+		{"a verb that reports its topic after a particle", "Tom Field spoke about the closure of the mine. Later he talked for an hour.", false, "",
+			[]q{{"the closure of the mine", "Tom Field", "", indirect}}},
+		{"pointed out that", "The council has pointed out that the bridge was never safe.", false, "",
+			[]q{{"the bridge was never safe", "council", "", indirect}}},
+		{"a finding shown by a document", "Another chart shows that rents rose by half. An hourlong show that aired on Monday was light on detail.", false, "",
+			[]q{{"rents rose by half", "Another chart", "", indirect}}},
+		{"protesters continued to call for something", "Protesters continued to call for more information about the shooting.", false, "",
+			[]q{{"more information about the shooting", "Protesters", "", indirect}}},
+		{"one name as the object of a position", "Senator Ann Ruiz endorses Field. Prosecutors charged two men with fraud. The shop charged fees.", false, "",
+			[]q{{"Field", "Ann Ruiz", "", indirect}, {"two men with fraud", "Prosecutors", "", indirect}}},
+		{"a vote to do something", "The committee voted 9-6 to hold the aide in contempt.", false, "",
+			[]q{{"to hold the aide in contempt", "committee", "", indirect}}},
+		{"a quotation resumes after the tag's afterthought", "“Every time you say that,” Tom Field said, referring to the excuse, “you make it worse.”", false, "",
+			[]q{{"Every time you say that,” Tom Field said, referring to the excuse, “you make it worse.", "Tom Field", "", direct}}},
+		{"past a participle's attribution the quotation goes on", "“You cannot change what you do not know,” Ann Cole said, stressing that the past matters. “We need to look back first.”", false, "",
+			[]q{{"You cannot change what you do not know", "Ann Cole", "", direct}, {"the past matters", "Ann Cole", "", indirect},
+				{"We need to look back first.", "Ann Cole", "", direct}}},
+		{"several quotations of a naming verb are one quote", `Tom Field called him a "lying bully," a "coward" and "plainly unfit."`, false, "",
+			[]q{{`"lying bully," a "coward" and "plainly unfit."`, "Tom Field", "", direct}}},
+		{"the writer's contrast ends reported speech", "Ann Cole called for a lower rate, but the council would keep it at 35 percent.", false, "",
+			[]q{{"a lower rate", "Ann Cole", "", indirect}}},
+		{"a position's object ends before its occasion", "The ministry rejected the accusations at its regular news briefing. The likely fault line is clear.", false, "",
+			[]q{{"the accusations", "ministry", "", indirect}}},
+		{"a speech tag after a quotation, whatever follows it", `"We will appeal," she said of the verdict, which came late. Ruth Abara had spoken first.`, false, "",
+			[]q{{"We will appeal", "Ruth Abara", "", direct}}},
 		{"wars and places do not speak", "The World War ended in 1945. It said nothing about Staten Island.", false, "", nil},
 		{"a pronoun is not resolved to a war", "The World War ended in 1945. It said that peace had come.", false, "",
 			[]q{{"peace had come", "It", "", indirect}}},
@@ -185,6 +242,34 @@ func TestQuoteMention(t *testing.T) {
 	qs := an.Quotes(model.Document{Text: text})
 	if len(qs) != 1 || qs[0].Speaker != "Ann Cole" || qs[0].Mention != "she" || qs[0].Role != "council leader" {
 		t.Fatalf("quotes = %+v, want one by Ann Cole named as “she”, council leader", qs)
+	}
+}
+
+// TestQuoteCue: each quote says what it attributes, so that a reader can
+// keep to speech; the display marks reported beliefs, intentions and
+// positions as such.
+func TestQuoteCue(t *testing.T) {
+	an, err := NewAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text    string
+		cue     model.QuoteCue
+		display string
+	}{
+		{`"We will appeal," said Ann Cole.`, model.CueSay, "“We will appeal”"},
+		{"Ann Cole told reporters that the council would appeal.", model.CueSay, "the council would appeal (reported)"},
+		{"Ann Cole believes the council will lose the appeal.", model.CueThink, "the council will lose the appeal (reported belief)"},
+		{"Ann Cole wants to close the old depot by spring.", model.CueIntend, "to close the old depot by spring (reported intention)"},
+		{"Ann Cole criticized the ruling of the planning court.", model.CueStance, "the ruling of the planning court (reported position)"},
+		{"A council survey found that most residents back the plan.", model.CueFind, "most residents back the plan (reported finding)"},
+	}
+	for _, tt := range tests {
+		qs := an.Quotes(model.Document{Text: tt.text})
+		if len(qs) != 1 || qs[0].Cue != tt.cue || qs[0].Display() != tt.display {
+			t.Errorf("%q: quotes = %+v, want one %s quote shown as %q", tt.text, qs, tt.cue, tt.display)
+		}
 	}
 }
 

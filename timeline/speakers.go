@@ -67,9 +67,9 @@ func (ta *textAnalysis) resolvePhrase(sp textSpan, appos string, before []resolv
 	low := strings.ToLower(phrase)
 	role := cleanRole(appos)
 	switch low {
-	case "he", "she":
+	case "he", "she", "his", "her":
 		g := byte('m')
-		if low == "she" {
+		if low == "she" || low == "her" {
 			g = 'f'
 		}
 		if p, pos := ta.personBefore(sp.start, g, before); p != "" {
@@ -81,8 +81,8 @@ func (ta *textAnalysis) resolvePhrase(sp textSpan, appos string, before []resolv
 		// Nobody to resolve it to: the pronoun stays as written, so the
 		// quote is kept and its speaker visibly unresolved.
 		return resolved{name: phrase, mention: phrase, at: sp.start}
-	case "they", "it":
-		if o, pos := ta.groupBefore(sp.start, low == "it", before); o != "" {
+	case "they", "it", "their", "its":
+		if o, pos := ta.groupBefore(sp.start, low == "it" || low == "its", before); o != "" {
 			return resolved{name: o, mention: phrase, kind: "organisation", at: pos}
 		}
 		return resolved{name: phrase, mention: phrase, at: sp.start}
@@ -140,6 +140,9 @@ func (ta *textAnalysis) resolvePhrase(sp textSpan, appos string, before []resolv
 			}
 			continue
 		}
+		if ta.modifierOfLater(m, sp.end) {
+			continue // "Trump lawyer Marc Kasowitz", "Clinton spokesman Nick Merrill": the later name speaks
+		}
 		if m.actor.Kind == "person" {
 			rl := role
 			if m.title != "" {
@@ -161,10 +164,24 @@ func (ta *textAnalysis) resolvePhrase(sp textSpan, appos string, before []resolv
 	}
 	title := strings.TrimSpace(stripDeterminer(low))
 	at := sp.start
+	tws := strings.Fields(title)
+	head := ""
+	if len(tws) > 0 {
+		head = strings.Trim(tws[len(tws)-1], ",.;:")
+	}
+	// A poll, a study, a document speaks for itself ("a Bloomberg poll
+	// found", "the report says"), unless its issuer is named ("MI5's
+	// guidance", below).
+	if findingNouns[head] && !docNouns[head] && !speakerNouns[head] || head == "poll" || head == "survey" || head == "study" {
+		return resolved{name: stripDeterminer(phrase), mention: phrase, kind: "document", at: at}
+	}
 	// "the Director" after "The Director of Public Prosecutions, Stephen
-	// Parkinson"; "the senator" after "Sen. Bernie Sanders".
-	if p := ta.personWithRole(title, at, before); p != "" {
-		return resolved{name: p, role: ta.roleOf(p, before), mention: phrase, kind: "person", at: at}
+	// Parkinson"; "the senator" after "Sen. Bernie Sanders": a word for a
+	// person's role, not an organisation's name ("the IMF").
+	if roleWords[head] || speakerNouns[head] && !genericOrg.MatchString(head) && strings.ToUpper(head) != head {
+		if p := ta.personWithRole(title, at, before); p != "" {
+			return resolved{name: p, role: ta.roleOf(p, before), mention: phrase, kind: "person", at: at}
+		}
 	}
 	if name := ta.qe.rec.holder(title, ta.meta.Published); name != "" {
 		return resolved{name: name, role: phrase, mention: phrase, kind: "person", at: at}
@@ -200,22 +217,30 @@ func (ta *textAnalysis) resolvePhrase(sp textSpan, appos string, before []resolv
 			return resolved{name: ta.meta.Author, mention: phrase, kind: "organisation", at: at}
 		}
 	}
-	// A report that opens with "A young researcher … has denied" names
-	// that person as the subject of a sentence soon after (the delayed
-	// identification of news ledes).
-	if si := ta.sentenceOf(sp.start); (strings.HasPrefix(low, "a ") || strings.HasPrefix(low, "an ")) && si >= 0 && ta.sents[si].para <= 1 {
-		ws := strings.Fields(low)
-		if head := ws[len(ws)-1]; speakerNouns[head] || agentNounRe.MatchString(head) {
-			for _, m := range ta.ms {
-				if m.offset > sp.end && m.offset < sp.end+600 && m.actor.Kind == "person" && !ta.quotedAt(m.offset) && ta.isSubject(m.offset) {
-					return resolved{name: m.actor.Name, role: stripDeterminer(phrase), mention: phrase, kind: "person", at: sp.start}
-				}
-			}
-		}
+	// A person described before being named ("A young researcher … has
+	// denied …", "the country's most senior prosecutor said …", then
+	// "Stephen Parkinson, the Director of Public Prosecutions, …"): the
+	// delayed identification of news reports. The person named next as a
+	// sentence's subject, or with a role beside the name, within the next
+	// two sentences — someone the text had not named before.
+	if p := ta.namedAfter(sp, low, head); p != "" {
+		return resolved{name: p, role: cleanRole(phrase), mention: phrase, kind: "person", at: sp.start}
 	}
 	name := stripDeterminer(phrase)
 	if ws := strings.Fields(name); len(ws) > 8 {
 		name = strings.Join(ws[:8], " ")
+	}
+	// "Rep. Gregory W. Meeks": a title before a name the recogniser did not
+	// read is the role, not part of the name.
+	if ws := strings.Fields(name); len(ws) >= 3 && isCapitalised(ws[len(ws)-1]) {
+		if r, ok := titleAbbrev[strings.TrimSuffix(ws[0], ".")]; ok {
+			name = strings.Join(ws[1:], " ")
+			if role == "" {
+				role = r
+			}
+		} else if honorificTitles[strings.TrimSuffix(ws[0], ".")] {
+			name = strings.Join(ws[1:], " ")
+		}
 	}
 	kind := "group"
 	if isCapitalised(name) {
@@ -231,8 +256,84 @@ func (ta *textAnalysis) resolvePhrase(sp textSpan, appos string, before []resolv
 	return resolved{name: name, role: role, mention: phrase, kind: kind, at: at}
 }
 
+// namedAfter is the person a description of one ("a young researcher",
+// "the country's most senior prosecutor") turns out to be: the first
+// person named after it, outside quotations, in the rest of its sentence or
+// the two after, as a sentence's subject or with a role beside the name,
+// and not named anywhere before the description. "" if none.
+func (ta *textAnalysis) namedAfter(sp textSpan, low, head string) string {
+	// An indefinite or possessive description, or a definite one that
+	// says more than a role: "the senator" alone refers back to someone.
+	ws := strings.Fields(low)
+	if len(ws) < 2 || !(ws[0] == "a" || ws[0] == "an" || ws[0] == "the" && len(ws) >= 3 || strings.HasSuffix(ws[0], "'s") || strings.HasSuffix(ws[0], "’s")) {
+		return ""
+	}
+	if plural(head) || orgNouns[head] || findingNouns[head] || docNouns[head] || !(speakerNouns[head] || roleWords[head] || agentNounRe.MatchString(head)) {
+		return ""
+	}
+	si := ta.sentenceOf(sp.start)
+	if si < 0 {
+		return ""
+	}
+	// The person's role where named shares the description's head
+	// ("prosecutor" … "Director of Public Prosecutions"), or, in the
+	// opening paragraphs, an indefinite description is named as the next
+	// subject ("A young researcher … Christopher Cash said").
+	stem := head[:min(len(head), 5)]
+	lede := (ws[0] == "a" || ws[0] == "an") && ta.sents[si].para <= 1
+	limit := ta.sents[min(len(ta.sents)-1, si+2)].end
+	for _, m := range ta.ms {
+		if m.offset < sp.end || m.actor.Kind != "person" || ta.quotedAt(m.offset) {
+			continue
+		}
+		if m.offset >= limit {
+			break
+		}
+		if !(lede && ta.isSubject(m.offset) || strings.Contains(strings.ToLower(ta.roleOfPerson(m.actor.Name)), stem)) {
+			continue
+		}
+		for _, e := range ta.ms {
+			if e.offset >= sp.start {
+				break
+			}
+			if e.actor.Name == m.actor.Name {
+				return "" // named before: the description is someone else, or already resolved
+			}
+		}
+		return m.actor.Name
+	}
+	return ""
+}
+
+// orgNouns are words for bodies, not persons, among speakerNouns.
+var orgNouns = toSet(`administration campaign committee government company firm group party court jury panel union
+association organization organisation institute foundation network newspaper paper magazine bank military army navy
+staff office board council commission agency department ministry embassy state people residents voters`)
+
 // trailingPlaceRe is a place after a speaker phrase ("in London").
 var trailingPlaceRe = regexp.MustCompile(`\s+(?:in|at)\s+[\p{Lu}][\p{L}'’.-]*(?:\s+[\p{Lu}][\p{L}'’.-]*)*$`)
+
+// modifierOfLater says whether mention m only qualifies a person named
+// after it in the same phrase, with nothing but lower-case role words
+// between ("Trump lawyer Marc Kasowitz"), not "and" or a comma.
+func (ta *textAnalysis) modifierOfLater(m mention, end int) bool {
+	for _, n := range ta.ms {
+		if n.offset <= m.end || n.end > end || n.actor.Kind != "person" {
+			continue
+		}
+		between := strings.Fields(ta.text[m.end:n.offset])
+		if len(between) == 0 || len(between) > 3 {
+			return false
+		}
+		for _, w := range between {
+			if !startsLower(w) || w == "and" || w == "or" || strings.ContainsAny(w, ",;") || adjunctPreps[w] || otherPreps[w] {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
 
 // laterPerson says whether a person is named in [a, b) ("Clinton's
 // spokesman Brian Fallon": Fallon speaks).
@@ -344,7 +445,9 @@ func (ta *textAnalysis) personBefore(at int, g byte, before []resolved) (string,
 	}
 	for i := len(before) - 1; i >= 0; i-- {
 		b := before[i]
-		if b.kind != "person" && b.kind != "name" || b.at >= at || b.at <= subjectAt || b.name == "the author" || !fits(b.name) {
+		// A word for a group ("Delegates") is not a he or a she.
+		if b.kind != "person" && b.kind != "name" || b.at >= at || b.at <= subjectAt || b.name == "the author" || !fits(b.name) ||
+			g != 0 && groupWord(b.name) {
 			continue
 		}
 		return b.name, b.at
@@ -353,6 +456,15 @@ func (ta *textAnalysis) personBefore(at int, g byte, before []resolved) (string,
 		return subject, subjectAt
 	}
 	return any, anyAt
+}
+
+// groupWord says whether a name is one word for people in the plural
+// ("Delegates", "Officials").
+func groupWord(name string) bool {
+	w := strings.ToLower(name)
+	// "Americans", "Europeans", "Republicans": a people or a party
+	nation := strings.HasSuffix(w, "icans") || strings.HasSuffix(w, "eans") || strings.HasSuffix(w, "ians")
+	return !strings.Contains(w, " ") && plural(w) && (speakerNouns[w] || listenerNouns[w] || lowerSpeakerStarts[w] || nation)
 }
 
 // isSubject says whether offset i lies in the subject a sentence opens
@@ -548,21 +660,55 @@ func (ta *textAnalysis) genderOf(name string) byte {
 		ta.gender = map[string]byte{}
 	}
 	g := byte(0)
-	for i, m := range ta.ms {
-		if m.actor.Kind != "person" || m.actor.Name != name {
-			continue
+	// A title anywhere ("Mrs. Clinton") outweighs a pronoun after some
+	// mention, which may be someone else's.
+	found := false
+	for _, m := range ta.ms {
+		if m.actor.Kind == "person" && m.actor.Name == name {
+			found = true
+			if g = titleGender(ta.text, m.offset, m.end); g != 0 {
+				break
+			}
 		}
-		if g = mentionGender(ta.text, ta.ms, i); g != 0 {
+	}
+	for i, m := range ta.ms {
+		if g != 0 {
 			break
+		}
+		if m.actor.Kind == "person" && m.actor.Name == name {
+			g = mentionGender(ta.text, ta.ms, i)
+		}
+	}
+	if !found && g == 0 && name != "" {
+		// A name the recogniser did not read ("Melanie", "Mr. Podesta"):
+		// where the text writes it.
+		for from := 0; g == 0; {
+			k := strings.Index(ta.text[from:], name)
+			if k < 0 {
+				break
+			}
+			at := from + k
+			from = at + len(name)
+			if g = titleGender(ta.text, at, from); g == 0 {
+				end := min(len(ta.text), from+300)
+				for _, m := range ta.ms {
+					if m.offset > from && m.actor.Kind == "person" {
+						end = min(end, m.offset)
+						break
+					}
+				}
+				g = pronounGender(ta.text[from:end])
+			}
 		}
 	}
 	ta.gender[name] = g
 	return g
 }
 
-func mentionGender(text string, ms []mention, i int) byte {
-	m := ms[i]
-	pre := strings.ToLower(text[max(0, m.offset-6):min(m.end, m.offset+5)])
+// titleGender reads a title in a mention [offset, end) or just before it:
+// Mr for a man, Mrs, Ms or Miss for a woman.
+func titleGender(text string, offset, end int) byte {
+	pre := strings.ToLower(text[max(0, offset-6):min(end, offset+5)])
 	pre = strings.ReplaceAll(pre, ".", "")
 	switch {
 	case strings.Contains(pre, "mr "):
@@ -570,14 +716,13 @@ func mentionGender(text string, ms []mention, i int) byte {
 	case strings.Contains(pre, "mrs ") || strings.Contains(pre, "ms ") || strings.Contains(pre, "miss "):
 		return 'f'
 	}
-	end := min(len(text), m.end+400)
-	for j := i + 1; j < len(ms); j++ {
-		if ms[j].actor.Kind == "person" && ms[j].actor.Name != m.actor.Name {
-			end = min(end, ms[j].offset)
-			break
-		}
-	}
-	for _, w := range strings.FieldsFunc(strings.ToLower(text[m.end:max(m.end, end)]), func(r rune) bool { return !isWordRune(r) }) {
+	return 0
+}
+
+// pronounGender is the gender of the first he/his/him or she/her/hers in
+// s, 0 if none.
+func pronounGender(s string) byte {
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !isWordRune(r) }) {
 		switch w {
 		case "he", "his", "him", "himself":
 			return 'm'
@@ -586,6 +731,23 @@ func mentionGender(text string, ms []mention, i int) byte {
 		}
 	}
 	return 0
+}
+
+// mentionGender is the gender one mention shows: its title, or the first
+// he or she after it before another person is named.
+func mentionGender(text string, ms []mention, i int) byte {
+	m := ms[i]
+	if g := titleGender(text, m.offset, m.end); g != 0 {
+		return g
+	}
+	end := min(len(text), m.end+400)
+	for j := i + 1; j < len(ms); j++ {
+		if ms[j].actor.Kind == "person" && ms[j].actor.Name != m.actor.Name {
+			end = min(end, ms[j].offset)
+			break
+		}
+	}
+	return pronounGender(text[m.end:max(m.end, end)])
 }
 
 // appositionRe reads "NAME, the ROLE," and "NAME, ROLE of X,".

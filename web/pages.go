@@ -119,6 +119,7 @@ var funcs = template.FuncMap{
 	"mark": markText,
 	"pct":  func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
 	"add":  func(a, b int) int { return a + b },
+	"list": func(xs ...int) []int { return xs },
 	"join": strings.Join,
 	"contains": func(xs []string, x string) bool {
 		for _, v := range xs {

@@ -38,6 +38,7 @@ func (s *Server) routes() *http.ServeMux {
 
 	s.searchRoutes(m)
 	s.timelineRoutes(m)
+	s.storyRoutes(m)
 	s.subscriptionRoutes(m)
 
 	m.Handle("GET /api/{$}", a(func(w http.ResponseWriter, r *http.Request) error {

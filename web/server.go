@@ -21,7 +21,6 @@ import (
 	"github.com/watchline/watchline/alert"
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/index"
-	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
 )
 
@@ -43,7 +42,9 @@ const (
 // Options are what a Server is built from. Store is required; the others may
 // be nil, and the pages that need them say so instead of failing.
 type Options struct {
-	Store *store.Store
+	Store Store
+	// DataDir is where web-created Atom subscriptions write their files.
+	DataDir string
 	// Index answers searches. The bleve index allows one opener process, so
 	// the process serving the web UI (serve or run) is the one that owns it.
 	Index  *index.Index
@@ -69,7 +70,7 @@ type Options struct {
 // shows up to date.
 type Server struct {
 	opts    Options
-	st      *store.Store
+	st      Store
 	log     *slog.Logger
 	metrics *Metrics
 	pages   *pages
@@ -88,6 +89,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Config == nil {
 		opts.Config = &config.Config{}
+	}
+	if opts.DataDir == "" {
+		opts.DataDir = storeDir(opts.Store)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -158,7 +162,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(url stri
 	}
 	// Commands run beside this server on the same data directory (search,
 	// timeline) find it here and ask it, since it holds the index.
-	if remove, err := recordServer(s.st.Dir(), ln.Addr(), s.now()); err != nil {
+	if remove, err := recordServer(s.opts.DataDir, ln.Addr(), s.now()); err != nil {
 		s.log.Warn("other commands will not find this server", "err", err)
 	} else {
 		defer remove()
@@ -179,4 +183,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(url stri
 		return fmt.Errorf("shut down http server: %w", err)
 	}
 	return nil
+}
+
+// storeDir is the directory of an embedded store ("" for a server's).
+func storeDir(st Store) string {
+	if d, ok := st.(interface{ Dir() string }); ok {
+		return d.Dir()
+	}
+	return ""
 }

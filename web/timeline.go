@@ -110,6 +110,21 @@ func (s *Server) timelineQuery(q url.Values) (timeline.Query, error) {
 	default:
 		return tq, badRequestf("official may only be true")
 	}
+	if v := q.Get("top"); v != "" {
+		if tq.Top, err = strconv.Atoi(v); err != nil || tq.Top < 0 {
+			return tq, badRequestf("top must be a number of events (0: all)")
+		}
+	}
+	switch tq.Sort = q.Get("sort"); tq.Sort {
+	case "", "happened", "importance":
+	default:
+		return tq, badRequestf("sort must be happened or importance")
+	}
+	if v := q.Get("story"); v != "" {
+		if tq.Story, err = strconv.ParseInt(v, 10, 64); err != nil || tq.Story < 0 {
+			return tq, badRequestf("story must be a story number")
+		}
+	}
 	if tq.Title == "" {
 		tq.Title = "All events"
 		if tq.Query != "" {
@@ -299,6 +314,8 @@ type exportLink struct{ Label, URL string }
 
 type timelinePage struct {
 	Query     timeline.Query
+	Top       int // key moments: only the Top most important
+	Sort      string
 	Q         string
 	Topic     string
 	Topics    []model.Topic
@@ -319,7 +336,7 @@ func (*timelinePage) pageTitle() (string, string) { return "Timeline", "timeline
 
 func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	p := &timelinePage{Q: q.Get("q"), Topic: q.Get("topic"), Topics: s.opts.Config.Topics, Types: model.EventTypes,
+	p := &timelinePage{Q: q.Get("q"), Topic: q.Get("topic"), Topics: s.opts.Config.Topics, Types: model.EventTypes, Sort: q.Get("sort"),
 		TypeSet: map[string]bool{}, From: q.Get("from"), To: q.Get("to"), Official: q.Get("official") == "true",
 		Sources: s.sourceTitles()}
 	for _, t := range q["type"] {
@@ -335,7 +352,7 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Query = tq
+	p.Query, p.Top = tq, tq.Top
 	counts := map[time.Time]int{}
 	err = s.timeline().Each(r.Context(), tq, func(e timeline.Entry) error {
 		p.Total++

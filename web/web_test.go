@@ -42,7 +42,7 @@ func openServer(t testing.TB, ctx context.Context, opts Options, popts pipeline.
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics()
 	}
-	popts.Store, popts.Config, popts.Logger, popts.Metrics, popts.Now = opts.Store, opts.Config, opts.Logger, opts.Metrics, opts.Now
+	popts.Store, popts.Config, popts.Logger, popts.Metrics, popts.Now = opts.Store.(pipeline.Store), opts.Config, opts.Logger, opts.Metrics, opts.Now
 	p, err := pipeline.Open(ctx, popts)
 	if err != nil {
 		t.Fatal(err)

@@ -65,7 +65,7 @@ func runAlerts(ctx context.Context, a *app, args []string) error {
 
 // alertService opens the store and builds the alert service from the
 // configuration (SMTP settings), if there is one.
-func (a *app) alertService(ctx context.Context) (*alert.Service, *store.Store, *config.Config, error) {
+func (a *app) alertService(ctx context.Context) (*alert.Service, store.Backend, *config.Config, error) {
 	cfg, err := a.config()
 	if errors.Is(err, fs.ErrNotExist) {
 		cfg, err = &config.Config{}, nil
@@ -82,6 +82,7 @@ func (a *app) alertService(ctx context.Context) (*alert.Service, *store.Store, *
 		SMTP:         cfg.SMTP,
 		Password:     cfg.SMTP.Password(),
 		AllowPrivate: cfg.AlertsAllowPrivate,
+		DataDir:      a.dataDir,
 	})
 	return svc, st, cfg, nil
 }

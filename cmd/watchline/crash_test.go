@@ -363,9 +363,12 @@ type runProc struct {
 	errBuf bytes.Buffer
 }
 
-func startRun(t *testing.T, bin string, args []string) *runProc {
+func startRun(t testing.TB, bin string, args []string, env ...string) *runProc {
 	t.Helper()
 	p := &runProc{cmd: exec.Command(bin, args...), url: make(chan string, 1), exited: make(chan struct{})}
+	if len(env) > 0 {
+		p.cmd.Env = append(os.Environ(), env...)
+	}
 	p.cmd.Stderr = lockedWriter{&p.mu, &p.errBuf}
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
@@ -377,11 +380,15 @@ func startRun(t *testing.T, bin string, args []string) *runProc {
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			if _, after, ok := strings.Cut(sc.Text(), " serving "); ok {
-				if u, _, ok := strings.Cut(after, " "); ok {
-					select {
-					case p.url <- u:
-					default:
+			// "… serving URL …" (run) or "… serving DIR at URL …" (serve).
+			if strings.Contains(sc.Text(), " serving ") {
+				for _, f := range strings.Fields(sc.Text()) {
+					if strings.HasPrefix(f, "http://") {
+						select {
+						case p.url <- f:
+						default:
+						}
+						break
 					}
 				}
 			}

@@ -23,6 +23,9 @@ func runCrawl(ctx context.Context, a *app, args []string) error {
 	once := fs.Bool("once", false, "visit every due source once (all of them on the first run) and exit")
 	var sources multiFlag
 	fs.Var(&sources, "source", "crawl source `ID` now, due or not, then exit (repeatable)")
+	tick := fs.Duration("tick", time.Minute, "how often to look for due sources (without --once)")
+	lease := fs.Duration("lease", 15*time.Minute,
+		"how long a source stays this crawler's if it dies mid-crawl; crawlers sharing a --store take over after it")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -38,7 +41,7 @@ func runCrawl(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	c, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr})
+	c, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr, SharedHosts: a.shared(), Tick: *tick, LeaseFor: *lease})
 	if err != nil {
 		return err
 	}
@@ -222,12 +225,53 @@ type docRow struct {
 	Language        string `json:"language"`
 	DuplicateOf     int64  `json:"duplicate_of"`
 	Versions        int    `json:"versions"`
+	// Aliases are the document's other URLs (an imported row whose text
+	// repeated an earlier row's is stored as this document under its URL).
+	Aliases []string `json:"aliases"`
 }
 
 func newDocRow(d model.Document) docRow {
 	return docRow{ID: d.ID, Seq: d.Seq, URL: d.URL, CanonicalURL: d.CanonicalURL, Source: d.SourceID, Title: d.Title,
 		Published: docTime(d.Published), PublishedSource: d.PublishedSource, Fetched: docTime(d.Fetched),
-		Official: d.Official, Language: d.Language, DuplicateOf: d.DuplicateOf, Versions: d.Versions}
+		Official: d.Official, Language: d.Language, DuplicateOf: d.DuplicateOf, Versions: d.Versions, Aliases: []string{}}
+}
+
+// eachDocRow streams the documents filter selects as rows, their aliases
+// read a page of documents at a time.
+func eachDocRow(ctx context.Context, st store.Backend, filter store.DocFilter, fn func(docRow) error) error {
+	const page = 500
+	var rows []docRow
+	flush := func() error {
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		aliases, err := st.Aliases(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if a := aliases[r.ID]; a != nil {
+				r.Aliases = a
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		rows = rows[:0]
+		return nil
+	}
+	err := st.EachDocument(ctx, filter, func(d model.Document) error {
+		rows = append(rows, newDocRow(d))
+		if len(rows) == page {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
 }
 
 func runDocs(ctx context.Context, a *app, args []string) error {
@@ -257,13 +301,13 @@ func runDocs(ctx context.Context, a *app, args []string) error {
 	switch *format {
 	case "ndjson":
 		enc := json.NewEncoder(a.stdout)
-		return st.EachDocument(ctx, filter, func(d model.Document) error { return enc.Encode(newDocRow(d)) })
+		return eachDocRow(ctx, st, filter, func(r docRow) error { return enc.Encode(r) })
 	case "json":
 		// Streamed as an array so memory stays flat however many there are.
 		n := 0
 		io.WriteString(a.stdout, "[")
-		err := st.EachDocument(ctx, filter, func(d model.Document) error {
-			b, err := json.Marshal(newDocRow(d))
+		err := eachDocRow(ctx, st, filter, func(r docRow) error {
+			b, err := json.Marshal(r)
 			if err != nil {
 				return err
 			}

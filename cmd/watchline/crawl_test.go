@@ -73,7 +73,7 @@ func TestCrawlCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantKeys := []string{"id", "seq", "url", "canonical_url", "source", "title", "published", "published_source",
-		"fetched", "official", "language", "duplicate_of", "versions"}
+		"fetched", "official", "language", "duplicate_of", "versions", "aliases"}
 	if len(row) != len(wantKeys) {
 		t.Errorf("docs row has keys %v, want exactly %v", row, wantKeys)
 	}

@@ -71,7 +71,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo configuration: %w", err)
 	}
-	st, err := store.Open(ctx, a.dataDir)
+	st, err := a.store(ctx)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	st.SetClock(corpus.Now)
 
 	section(out, "1. Crawl: %d sources (RSS, Atom, a listing page, a news sitemap, official statement pages, one broken feed)", len(cfg.Sources))
-	cr, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr, Now: corpus.Now})
+	cr, err := crawler.New(ctx, st, cfg, crawler.Options{Progress: a.stderr, Now: corpus.Now, SharedHosts: a.shared()})
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	// One pipeline does the processing the demo shows (index, events,
 	// alerts), and afterwards serves: `watchline run` without the crawl
 	// loop, on the corpus's clock.
-	p, err := pipeline.Open(ctx, pipeline.Options{Store: st, Config: cfg, Events: true, Alerts: true, Now: corpus.Now})
+	p, err := pipeline.Open(ctx, pipeline.Options{Store: st, DataDir: a.dataDir, Config: cfg, Events: true, Alerts: true, Now: corpus.Now})
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func shellQuote(s string) string {
 
 // archiveDays is how many days before now the oldest stored document was
 // published: the window that tests a subscription against the whole demo.
-func archiveDays(ctx context.Context, st *store.Store, now time.Time) (int, error) {
+func archiveDays(ctx context.Context, st store.Backend, now time.Time) (int, error) {
 	oldest := now
 	err := st.EachDocument(ctx, store.DocFilter{}, func(d model.Document) error {
 		if !d.Published.IsZero() && d.Published.Before(oldest) {
@@ -238,7 +238,7 @@ func section(w io.Writer, format string, args ...any) {
 	fmt.Fprintf(w, "\n%s\n%s\n", title, strings.Repeat("=", len(title)))
 }
 
-func printFailingSources(ctx context.Context, w io.Writer, st *store.Store, hint string) error {
+func printFailingSources(ctx context.Context, w io.Writer, st store.Backend, hint string) error {
 	hs, err := st.SourceHealths(ctx)
 	if err != nil {
 		return err
@@ -254,7 +254,7 @@ func printFailingSources(ctx context.Context, w io.Writer, st *store.Store, hint
 // printEdited names the documents whose text changed after they were first
 // stored (the silently edited statements, whose earlier versions are kept)
 // and returns the last one's id.
-func printEdited(ctx context.Context, w io.Writer, st *store.Store) (int64, error) {
+func printEdited(ctx context.Context, w io.Writer, st store.Backend) (int64, error) {
 	var id int64
 	err := st.EachDocument(ctx, store.DocFilter{}, func(d model.Document) error {
 		if d.Versions > 1 {
@@ -269,7 +269,7 @@ func printEdited(ctx context.Context, w io.Writer, st *store.Store) (int64, erro
 // demoAlert subscribes a loopback webhook to the topic, lets the corpus
 // publish its next articles, crawls again and shows what the webhook got.
 // It returns the id of the statement the corpus edited.
-func demoAlert(ctx context.Context, out io.Writer, st *store.Store, p *pipeline.Pipeline, cr *crawler.Crawler, cfg *config.Config, corpus *demo.Server, topic model.Topic) (int64, error) {
+func demoAlert(ctx context.Context, out io.Writer, st store.Backend, p *pipeline.Pipeline, cr *crawler.Crawler, cfg *config.Config, corpus *demo.Server, topic model.Topic) (int64, error) {
 	got := make(chan alert.Payload, 4)
 	var secret string
 	hook := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -341,7 +341,7 @@ func demoAlert(ctx context.Context, out io.Writer, st *store.Store, p *pipeline.
 // serveDemo serves the web UI on addr, or on a free loopback port if addr is
 // taken, until interrupted: on the corpus's clock, with writes enabled by a
 // token it prints, and subscription tests covering the whole corpus.
-func serveDemo(ctx context.Context, a *app, st *store.Store, cfg *config.Config, p *pipeline.Pipeline, addr string, corpus *demo.Server, days int) error {
+func serveDemo(ctx context.Context, a *app, st store.Backend, cfg *config.Config, p *pipeline.Pipeline, addr string, corpus *demo.Server, days int) error {
 	token, fromEnv := os.Getenv(config.EnvToken), true
 	if token == "" {
 		b := make([]byte, 12)
@@ -350,7 +350,7 @@ func serveDemo(ctx context.Context, a *app, st *store.Store, cfg *config.Config,
 		}
 		token, fromEnv = hex.EncodeToString(b), false
 	}
-	srv, err := web.New(web.Options{Store: st, Index: p.Index(), Alerts: p.Alerts(), Config: cfg, Token: token, Now: corpus.Now, PreviewDays: days})
+	srv, err := web.New(web.Options{Store: st, DataDir: a.dataDir, Index: p.Index(), Alerts: p.Alerts(), Config: cfg, Token: token, Now: corpus.Now, PreviewDays: days})
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/store"
+	"github.com/watchline/watchline/store/postgres"
 )
 
 // A command is one `watchline NAME` subcommand.
@@ -39,12 +40,14 @@ func commands() []command {
 		{"alerts", "manage saved-query alerts and deliver them (add, list, rm, test, run, deliveries)", runAlerts},
 		{"timeline", "build events from the store and export a topic's or query's timeline", runTimeline},
 		{"events", "list, show, merge, split and edit events", runEvents},
+		{"stories", "list, show, merge and rename stories, move events between them", runStories},
 		{"search", "search the archive: words, \"phrases\", AND/OR/NOT, field:value, dates, facets", runSearch},
 		{"reindex", "rebuild the search index from the store and swap it in", runReindex},
 		{"demo", "crawl the bundled example corpus and show what watchline finds", runDemo},
 		{"serve", "serve the web UI and JSON API for a data directory (--addr 127.0.0.1:8080)", runServe},
 		{"run", "crawl on schedule, index, build events, deliver alerts and serve, in one process", runRun},
-		{"eval", "score watchline on labelled data: eval quotes --set DIR [--out FILE.json]", runEval},
+		{"migrate", "copy the SQLite archive in --data into PostgreSQL (--to postgres://…)", runMigrate},
+		{"eval", "score watchline on labelled data: eval clustering|timeline|quotes --set DIR [--out FILE.json]", runEval},
 		{"bench", "measure ingest, search, timeline, alerts and crawling on a synthetic corpus (--quick, --scale)", runBench},
 	}
 }
@@ -59,6 +62,9 @@ type app struct {
 	stdout, stderr io.Writer
 	configPath     string
 	dataDir        string
+	// storeURL names a shared PostgreSQL store; empty means the embedded
+	// store in dataDir. Never read from feeds.yaml: it can hold a password.
+	storeURL string
 }
 
 // flags returns a flag set for a command with the options every command takes.
@@ -70,7 +76,9 @@ func (a *app) flags(name, usage string) *flag.FlagSet {
 		defData = "./watchline-data"
 	}
 	fs.StringVar(&a.configPath, "config", "", "configuration `file` (default: the data directory's feeds.yaml if it has one, else ./feeds.yaml)")
-	fs.StringVar(&a.dataDir, "data", defData, "data `directory` (also WATCHLINE_DATA)")
+	fs.StringVar(&a.dataDir, "data", defData, "data `directory` (also WATCHLINE_DATA); with --store, only this machine's search index")
+	fs.StringVar(&a.storeURL, "store", os.Getenv("WATCHLINE_STORE"),
+		"a PostgreSQL `URL` (postgres://user:password@host:port/db) shared by several machines, instead of the embedded store in --data (also WATCHLINE_STORE)")
 	fs.Usage = func() {
 		fmt.Fprintf(a.stderr, "usage: watchline %s %s\n\noptions:\n", name, usage)
 		fs.PrintDefaults()
@@ -170,10 +178,26 @@ func fileExists(path string) bool {
 	return err == nil && info.Mode().IsRegular()
 }
 
-// store opens the data directory.
-func (a *app) store(ctx context.Context) (*store.Store, error) {
-	return store.Open(ctx, a.dataDir)
+// store opens the store: the PostgreSQL database --store names, or else the
+// embedded one in --data.
+func (a *app) store(ctx context.Context) (store.Backend, error) {
+	if a.storeURL == "" {
+		return store.Open(ctx, a.dataDir)
+	}
+	if !postgres.IsURL(a.storeURL) {
+		return nil, fmt.Errorf("%w: --store %s: give a postgres:// URL, or leave --store out to use the embedded store in --data",
+			errUsage, postgres.Redact(a.storeURL))
+	}
+	// The data directory still holds this machine's search index.
+	if err := os.MkdirAll(a.dataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data directory %s: %w (check the path and its permissions, or pass --data)", a.dataDir, err)
+	}
+	return postgres.Open(ctx, a.storeURL)
 }
+
+// shared reports whether the store is shared with other machines, so
+// crawlers take turns at hosts through it.
+func (a *app) shared() bool { return a.storeURL != "" }
 
 // printJSON writes v to standard output as indented JSON.
 func (a *app) printJSON(v any) error {

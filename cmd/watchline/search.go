@@ -116,7 +116,7 @@ type searcher interface {
 // localIndex is the data directory's index opened by this command.
 type localIndex struct {
 	ix *index.Index
-	st *store.Store
+	st store.Backend
 }
 
 func (l localIndex) Search(ctx context.Context, r index.Request) (*index.Result, error) {
@@ -130,7 +130,7 @@ func (l localIndex) Each(ctx context.Context, r index.Request, fn func(index.Hit
 // searcher opens the data directory's index, brought up to date with the
 // store, or, while `serve` or `run` holds it, returns the running server
 // that does: the bleve index has one opener process at a time.
-func (a *app) searcher(ctx context.Context, st *store.Store) (searcher, func() error, error) {
+func (a *app) searcher(ctx context.Context, st store.Backend) (searcher, func() error, error) {
 	if c, ok := web.RunningServer(ctx, a.dataDir); ok {
 		fmt.Fprintf(a.stderr, "watchline: asking the server at %s, which holds the index\n", c.URL())
 		return c, func() error { return nil }, nil
@@ -171,7 +171,7 @@ func streamHits(ctx context.Context, sr searcher, r index.Request, out *hitWrite
 
 // openSearchIndex opens the data directory's index; a missing or corrupt one
 // is (re)built from the store first, with a message and a progress bar.
-func openSearchIndex(ctx context.Context, a *app, st *store.Store) (*index.Index, error) {
+func openSearchIndex(ctx context.Context, a *app, st store.Backend) (*index.Index, error) {
 	bar := newProgressBar(a.stderr, "indexing")
 	rebuilt := false
 	ix, err := index.OpenOrRebuild(ctx, a.dataDir, st, bar.update, func(msg string) {

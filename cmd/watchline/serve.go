@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"time"
 
 	"github.com/watchline/watchline/config"
+	"github.com/watchline/watchline/crawler"
 	"github.com/watchline/watchline/pipeline"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/web"
@@ -24,7 +26,7 @@ import (
 func runServe(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("serve", "[--addr HOST:PORT] [--tick 2s]")
 	addr := fs.String("addr", "", "listen `address` (default from feeds.yaml web.addr, else "+web.DefaultAddr+")")
-	tick := fs.Duration("tick", pipeline.DefaultTick, "how often to look for documents stored by other processes")
+	tick := fs.Duration("tick", pipeline.DefaultTick, "how often to look for documents stored by other processes (and, with --store, to cluster, match and deliver)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -39,7 +41,15 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer ln.Close()
-	srv, p, closeAll, err := a.openWeb(ctx, cfg, pipeline.Options{Tick: *tick})
+	popts := pipeline.Options{Tick: *tick}
+	if a.shared() {
+		// A node of a shared store keeps its own index up to date with what
+		// the crawlers store, and takes its turn at the work that runs once
+		// (events, alert matching) through the leader lease; every node
+		// delivers due alerts, each delivery claimed by one.
+		popts.Events, popts.Alerts, popts.LeaderLease = true, true, leaderLease
+	}
+	srv, p, closeAll, err := a.openWeb(ctx, cfg, popts)
 	if err != nil {
 		return err
 	}
@@ -55,15 +65,21 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	return err
 }
 
-// openWeb opens the store, a pipeline over it (which opens the index) with
-// the consumers popts asks for, and the web server showing them, logging to
-// standard error. closeAll closes the index, then the store.
+// leaderLease is how long the node that builds events and matches alerts
+// for a shared store keeps that role after it stops renewing it (it dies).
+const leaderLease = 15 * time.Second
+
+// openWeb opens the store, a pipeline over it (which opens the index in the
+// data directory) with the consumers popts asks for, and the web server
+// showing them, logging to standard error. closeAll closes the index, then
+// the store.
 func (a *app) openWeb(ctx context.Context, cfg *config.Config, popts pipeline.Options) (*web.Server, *pipeline.Pipeline, func(), error) {
 	st, err := a.store(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	popts.DataDir = a.dataDir
 	srv, p, err := newWeb(ctx, st, cfg, log, popts)
 	if err != nil {
 		st.Close()
@@ -74,14 +90,14 @@ func (a *app) openWeb(ctx context.Context, cfg *config.Config, popts pipeline.Op
 
 // newWeb builds a pipeline over st and the web server showing its index and
 // alerts, sharing one set of metrics. The caller closes the pipeline.
-func newWeb(ctx context.Context, st *store.Store, cfg *config.Config, log *slog.Logger, popts pipeline.Options) (*web.Server, *pipeline.Pipeline, error) {
+func newWeb(ctx context.Context, st store.Backend, cfg *config.Config, log *slog.Logger, popts pipeline.Options) (*web.Server, *pipeline.Pipeline, error) {
 	metrics := web.NewMetrics()
 	popts.Store, popts.Config, popts.Logger, popts.Metrics = st, cfg, log, metrics
 	p, err := pipeline.Open(ctx, popts)
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := web.New(web.Options{Store: st, Index: p.Index(), Alerts: p.Alerts(), Config: cfg,
+	srv, err := web.New(web.Options{Store: st, DataDir: popts.DataDir, Index: p.Index(), Alerts: p.Alerts(), Config: cfg,
 		Token: cfg.Web.Token(), Logger: log, Metrics: metrics})
 	if err != nil {
 		p.Close()
@@ -133,7 +149,12 @@ func runRun(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer ln.Close()
-	srv, p, closeAll, err := a.openWeb(ctx, cfg, pipeline.Options{Events: true, Alerts: true, Crawl: true, Tick: *tick})
+	popts := pipeline.Options{Events: true, Alerts: true, Crawl: true, Tick: *tick,
+		CrawlerOptions: crawler.Options{SharedHosts: a.shared()}}
+	if a.shared() {
+		popts.LeaderLease = leaderLease
+	}
+	srv, p, closeAll, err := a.openWeb(ctx, cfg, popts)
 	if err != nil {
 		return err
 	}

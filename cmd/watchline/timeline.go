@@ -19,8 +19,9 @@ import (
 	"github.com/watchline/watchline/web"
 )
 
-const timelineUsage = `[--topic ID | --query Q] [--type T]... [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--source ID]...
-       [--official] [--format text|csv|json|ndjson|timelinejs|ics|md] [--out FILE]`
+const timelineUsage = `[--topic ID | --query Q | --story ID] [--type T]... [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+       [--source ID]... [--official] [--top N] [--sort happened|importance]
+       [--format text|csv|json|ndjson|timelinejs|ics|md] [--out FILE]`
 
 // runTimeline catches the clusterer up with the store and exports the
 // timeline of a topic or query.
@@ -34,6 +35,9 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 	from := fs.String("from", "", "events that happened on or after `date`")
 	to := fs.String("to", "", "events that happened on or before `date`")
 	official := fs.Bool("official", false, "only events with an official (primary) document")
+	story := fs.Int64("story", 0, "only the events of story `id` (see `watchline stories list`)")
+	top := fs.Int("top", 0, "only the `N` most important events (key moments), listed in --sort order")
+	sortBy := fs.String("sort", "happened", "order: happened (when it happened) or importance (most important first)")
 	format := fs.String("format", "text", "output `format`: "+strings.Join(timeline.Formats, ", "))
 	out := fs.String("out", "", "write to `file` instead of standard output")
 	if err := parse(fs, args); err != nil {
@@ -42,7 +46,13 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 	if *topic != "" && *query != "" {
 		return fmt.Errorf("%w: give --topic or --query, not both", errUsage)
 	}
-	q := timeline.Query{Query: *query, Sources: sources, Official: *official, Title: "Timeline"}
+	if *top < 0 {
+		return fmt.Errorf("%w: --top must be 0 (all) or more", errUsage)
+	}
+	if *sortBy != "happened" && *sortBy != "importance" {
+		return fmt.Errorf("%w: --sort must be happened or importance", errUsage)
+	}
+	q := timeline.Query{Query: *query, Sources: sources, Official: *official, Title: "Timeline", Story: *story, Top: *top, Sort: *sortBy}
 	if *query != "" {
 		q.Title = "Timeline: " + *query
 	}
@@ -95,7 +105,7 @@ func runTimeline(ctx context.Context, a *app, args []string) error {
 // exportTimeline writes q's timeline in format to w and returns how many
 // events it wrote (-1 when a running server wrote it: a query needs the
 // index, and while `serve` or `run` holds it, that server answers).
-func (a *app) exportTimeline(ctx context.Context, st *store.Store, q timeline.Query, format string, w io.Writer) (int, error) {
+func (a *app) exportTimeline(ctx context.Context, st store.Backend, q timeline.Query, format string, w io.Writer) (int, error) {
 	var m timeline.Matcher
 	if q.Query != "" {
 		if c, ok := web.RunningServer(ctx, a.dataDir); ok {
@@ -104,7 +114,7 @@ func (a *app) exportTimeline(ctx context.Context, st *store.Store, q timeline.Qu
 		}
 		var closeIndex func() error
 		var err error
-		if m, closeIndex, err = timelineMatcher(ctx, st); err != nil {
+		if m, closeIndex, err = timelineMatcher(ctx, st, a.dataDir); err != nil {
 			return 0, err
 		}
 		defer closeIndex()
@@ -168,7 +178,7 @@ func setEventFilter(q *timeline.Query, types []string, from, to string) error {
 
 // eventStore opens the store with the clusterer caught up, so that events
 // reflect every document in it.
-func (a *app) eventStore(ctx context.Context) (*store.Store, error) {
+func (a *app) eventStore(ctx context.Context) (store.Backend, error) {
 	st, err := a.store(ctx)
 	if err != nil {
 		return nil, err
@@ -181,7 +191,7 @@ func (a *app) eventStore(ctx context.Context) (*store.Store, error) {
 }
 
 // catchUp runs the clusterer until it has applied the whole store.
-func catchUp(ctx context.Context, st *store.Store) error {
+func catchUp(ctx context.Context, st store.Backend) error {
 	_, err := pipeline.CatchUpEvents(ctx, st)
 	return err
 }
@@ -189,8 +199,8 @@ func catchUp(ctx context.Context, st *store.Store) error {
 // timelineMatcher opens the search index, brings it up to date with the
 // store and returns it as the timeline's matcher, with a function that closes
 // it.
-func timelineMatcher(ctx context.Context, st *store.Store) (timeline.Matcher, func() error, error) {
-	ix, err := index.Open(st.Dir())
+func timelineMatcher(ctx context.Context, st store.Backend, dataDir string) (timeline.Matcher, func() error, error) {
+	ix, err := index.Open(dataDir)
 	if errors.Is(err, index.ErrLocked) {
 		return nil, nil, fmt.Errorf("open search index: %w", err)
 	}

@@ -1,0 +1,304 @@
+package timeline
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/watchline/watchline/model"
+)
+
+// A document's analysis is stored with its event membership so that open
+// events can be rebuilt without re-reading texts. It is written once per
+// document and read whenever an event is loaded, so it is a compact binary
+// record rather than JSON: decoding it costs a few hundred nanoseconds, not
+// the tens of microseconds JSON took (the cause of the clusterer's slow
+// reloads at 100k documents). Numbers the clusterer compares are kept
+// exactly (float64), so a clusterer that reloads an event decides as one that
+// kept it in memory. Records written by earlier versions as JSON are still
+// read.
+
+// memberVersion is the first byte of a binary record; JSON starts with '{'.
+const memberVersion = 2
+
+var errMember = errors.New("timeline: damaged member record")
+
+type enc struct{ b []byte }
+
+func (e *enc) uvarint(x uint64) { e.b = binary.AppendUvarint(e.b, x) }
+func (e *enc) varint(x int64)   { e.b = binary.AppendVarint(e.b, x) }
+func (e *enc) str(s string)     { e.uvarint(uint64(len(s))); e.b = append(e.b, s...) }
+func (e *enc) f32(f float64) {
+	e.b = binary.LittleEndian.AppendUint32(e.b, math.Float32bits(float32(f)))
+}
+func (e *enc) f64(f float64) { e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(f)) }
+func (e *enc) flag(v bool) {
+	if v {
+		e.b = append(e.b, 1)
+	} else {
+		e.b = append(e.b, 0)
+	}
+}
+func (e *enc) time(t time.Time) {
+	if t.IsZero() {
+		e.varint(math.MinInt64)
+		return
+	}
+	e.varint(t.UnixNano())
+}
+func (e *enc) date(d model.DateFound) {
+	e.time(d.Date)
+	e.str(string(d.Precision))
+	e.f64(d.Confidence)
+	e.str(d.Phrase)
+	e.varint(int64(d.Offset))
+}
+
+type dec struct {
+	b   []byte
+	err error
+}
+
+func (d *dec) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	x, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errMember
+		return 0
+	}
+	d.b = d.b[n:]
+	return x
+}
+
+func (d *dec) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	x, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err = errMember
+		return 0
+	}
+	d.b = d.b[n:]
+	return x
+}
+
+func (d *dec) count() int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) { // every element takes at least one byte
+		d.err = errMember
+		return 0
+	}
+	return int(n)
+}
+
+func (d *dec) str() string {
+	n := d.count()
+	if d.err != nil {
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *dec) f32() float64 {
+	if d.err != nil || len(d.b) < 4 {
+		d.err = errMember
+		return 0
+	}
+	f := math.Float32frombits(binary.LittleEndian.Uint32(d.b))
+	d.b = d.b[4:]
+	return float64(f)
+}
+
+func (d *dec) f64() float64 {
+	if d.err != nil || len(d.b) < 8 {
+		d.err = errMember
+		return 0
+	}
+	f := math.Float64frombits(binary.LittleEndian.Uint64(d.b))
+	d.b = d.b[8:]
+	return f
+}
+
+func (d *dec) flag() bool {
+	if d.err != nil || len(d.b) < 1 {
+		d.err = errMember
+		return false
+	}
+	v := d.b[0] != 0
+	d.b = d.b[1:]
+	return v
+}
+
+func (d *dec) time() time.Time {
+	x := d.varint()
+	if x == math.MinInt64 || d.err != nil {
+		return time.Time{}
+	}
+	return time.Unix(0, x).UTC()
+}
+
+func (d *dec) date() model.DateFound {
+	var f model.DateFound
+	f.Date = d.time()
+	f.Precision = model.Precision(d.str())
+	f.Confidence = d.f64()
+	f.Phrase = d.str()
+	f.Offset = int(d.varint())
+	return f
+}
+
+// marshalMember encodes a document's analysis.
+func marshalMember(info *docInfo) []byte {
+	e := &enc{b: make([]byte, 0, 256+8*len(info.TermIDs))}
+	e.b = append(e.b, memberVersion)
+	e.varint(info.ID)
+	e.time(info.Published)
+	e.flag(info.Official)
+	e.str(info.Source)
+	e.str(info.Title)
+	e.varint(info.DuplicateOf)
+	e.str(string(info.Role))
+	e.uvarint(uint64(len(info.TermIDs)))
+	for i, t := range info.TermIDs {
+		e.b = binary.LittleEndian.AppendUint32(e.b, t)
+		e.f32(float64(info.TermW[i]))
+	}
+	e.uvarint(uint64(len(info.StoryTerms)))
+	for i, t := range info.StoryTerms {
+		e.b = binary.LittleEndian.AppendUint32(e.b, t)
+		e.uvarint(uint64(info.StoryCounts[i]))
+	}
+	e.uvarint(uint64(len(info.Entities)))
+	for _, s := range info.Entities {
+		e.str(s)
+	}
+	e.date(info.Happened)
+	e.uvarint(uint64(len(info.Mentioned)))
+	for _, m := range info.Mentioned {
+		e.date(m)
+	}
+	e.str(string(info.Type))
+	e.str(info.TypeEvidence)
+	e.f64(info.TypeConfidence)
+	e.uvarint(uint64(len(info.TypeScores)))
+	for _, t := range model.EventTypes { // a fixed order, so equal analyses encode equally
+		if s, ok := info.TypeScores[t]; ok {
+			e.str(string(t))
+			e.f64(s)
+		}
+	}
+	e.uvarint(uint64(len(info.Actors)))
+	for _, a := range info.Actors {
+		e.str(a.Name)
+		e.str(a.Kind)
+		e.uvarint(uint64(a.Mentions))
+	}
+	e.uvarint(uint64(len(info.Principals)))
+	for _, s := range info.Principals {
+		e.str(s)
+	}
+	e.uvarint(uint64(len(info.Sides)))
+	for _, s := range info.Sides {
+		e.str(s)
+	}
+	// Quotes are few per document and their fields belong to the quote
+	// extractor; they stay JSON inside the record.
+	q := []byte(nil)
+	if len(info.Quotes) > 0 {
+		q, _ = json.Marshal(info.Quotes)
+	}
+	e.uvarint(uint64(len(q)))
+	e.b = append(e.b, q...)
+	return e.b
+}
+
+// unmarshalMember decodes a stored analysis (binary, or JSON from earlier
+// versions).
+func unmarshalMember(b []byte) (*docInfo, error) {
+	if len(b) > 0 && b[0] == '{' {
+		var info docInfo
+		if err := json.Unmarshal(b, &info); err != nil {
+			return nil, err
+		}
+		return &info, nil
+	}
+	if len(b) == 0 || b[0] != memberVersion {
+		return nil, errMember
+	}
+	d := &dec{b: b[1:]}
+	info := &docInfo{}
+	info.ID = d.varint()
+	info.Published = d.time()
+	info.Official = d.flag()
+	info.Source = d.str()
+	info.Title = d.str()
+	info.DuplicateOf = d.varint()
+	info.Role = model.DocumentRole(d.str())
+	if n := d.count(); n > 0 && d.err == nil {
+		info.TermIDs, info.TermW = make([]uint32, n), make([]float32, n)
+		for i := 0; i < n && d.err == nil; i++ {
+			if len(d.b) < 4 {
+				d.err = errMember
+				break
+			}
+			info.TermIDs[i] = binary.LittleEndian.Uint32(d.b)
+			d.b = d.b[4:]
+			info.TermW[i] = float32(d.f32())
+		}
+	}
+	if n := d.count(); n > 0 && d.err == nil {
+		info.StoryTerms, info.StoryCounts = make([]uint32, n), make([]uint16, n)
+		for i := 0; i < n && d.err == nil; i++ {
+			if len(d.b) < 4 {
+				d.err = errMember
+				break
+			}
+			info.StoryTerms[i] = binary.LittleEndian.Uint32(d.b)
+			d.b = d.b[4:]
+			info.StoryCounts[i] = uint16(d.uvarint())
+		}
+	}
+	for n := d.count(); n > 0 && d.err == nil; n-- {
+		info.Entities = append(info.Entities, d.str())
+	}
+	info.Happened = d.date()
+	for n := d.count(); n > 0 && d.err == nil; n-- {
+		info.Mentioned = append(info.Mentioned, d.date())
+	}
+	info.Type = model.EventType(d.str())
+	info.TypeEvidence = d.str()
+	info.TypeConfidence = d.f64()
+	if n := d.count(); n > 0 && d.err == nil {
+		info.TypeScores = make(map[model.EventType]float64, n)
+		for ; n > 0 && d.err == nil; n-- {
+			t := model.EventType(d.str())
+			info.TypeScores[t] = d.f64()
+		}
+	}
+	for n := d.count(); n > 0 && d.err == nil; n-- {
+		info.Actors = append(info.Actors, model.Actor{Name: d.str(), Kind: d.str(), Mentions: int(d.uvarint())})
+	}
+	for n := d.count(); n > 0 && d.err == nil; n-- {
+		info.Principals = append(info.Principals, d.str())
+	}
+	for n := d.count(); n > 0 && d.err == nil; n-- {
+		info.Sides = append(info.Sides, d.str())
+	}
+	if n := d.count(); n > 0 && d.err == nil {
+		if err := json.Unmarshal(d.b[:n], &info.Quotes); err != nil {
+			return nil, err
+		}
+		d.b = d.b[n:]
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return info, nil
+}
