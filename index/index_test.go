@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -807,5 +808,36 @@ func TestOpenRemovesKilledRebuilds(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(dir, Dir+".*"))
 	if want := []string{filepath.Join(dir, Dir+".new-4")}; !slices.Equal(left, want) {
 		t.Errorf("after open: %v left, want only the one being built, %v", left, want)
+	}
+}
+
+// TestTiesBreakByID: hits with equal scores come in id order whatever order
+// the index holds them in (documents re-indexed after a new version move to
+// the end of the index's own order), so every replica, and every page of a
+// paged list, agrees — also for a match-all query, whose hits are one tie.
+func TestTiesBreakByID(t *testing.T) {
+	st, dir := openStore(t)
+	ix := openIndex(t, dir)
+	var all []int64
+	for i := range 30 {
+		all = append(all, put(t, st, i, testDoc{source: "wire", title: "Harbour", text: fmt.Sprintf("The lantern glows at pier %d.", 1000+i)}))
+	}
+	mustSync(t, ix, st)
+	// New versions of the first ten: same words, same lengths, same scores.
+	for i := range 10 {
+		put(t, st, i, testDoc{source: "wire", title: "Harbour", text: fmt.Sprintf("The lantern glows at pier %d!", 1000+i)})
+		mustSync(t, ix, st)
+	}
+	// The index sorts its ids as strings ("10" before "9").
+	slices.SortFunc(all, func(a, b int64) int { return strings.Compare(strconv.FormatInt(a, 10), strconv.FormatInt(b, 10)) })
+	for _, q := range []string{"lantern", "*"} {
+		var got []int64
+		for off := 0; off < 30; off += 4 {
+			res := mustSearch(t, ix, st, Request{Query: q, Limit: 4, Offset: off, NoCollapse: true})
+			got = append(got, ids(res.Hits)...)
+		}
+		if !slices.Equal(got, all) {
+			t.Errorf("%s: pages in order %v, want the ids in order %v", q, got, all)
+		}
 	}
 }

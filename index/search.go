@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -200,6 +201,7 @@ type Documents interface {
 type candidate struct {
 	id, key int64 // key: the near-duplicate group, or the id itself
 	score   float64
+	bid     string // the bleve id, which breaks ties of score as the index's own sort does
 }
 
 // Search runs r and returns one page of hits, each filled in from the store
@@ -236,11 +238,16 @@ func (ix *Index) Search(ctx context.Context, st Documents, r Request) (*Result, 
 	res := &Result{Query: r.Query, Hits: []Hit{}}
 	var cands []candidate
 	more := true // the index may have hits beyond cands
-	// By relevance, a page is ordered by score alone, ties in the index's
-	// own order: breaking ties by id, as paging with search-after needs,
-	// makes the index load the id of every hit it ranks (40% of a term
-	// query's time). Reading on then continues by offset over the same
-	// order. The other orders break ties by id and read on after the last
+	// By relevance, the index ranks by score alone: breaking ties by id
+	// there, as paging with search-after needs, makes it load the id of
+	// every hit it ranks (40% of a term query's time). Reading on then
+	// continues by offset over the same order. Ties are broken by bleve id
+	// (as the index sorts _id) here,
+	// over the hits read, so every replica of an index (and every run)
+	// gives the same page: a page whose last hit ties with the last hit
+	// read reads on until the tie is whole, and a window that is one tie
+	// (a match-all query, a filter alone) is read again in id order. The
+	// other orders break ties by id in the index and read on after the last
 	// hit.
 	byScore := r.Sort == "" || r.Sort == SortRelevance
 	order := pr.sort
@@ -256,7 +263,7 @@ func (ix *Index) Search(ctx context.Context, st Documents, r Request) (*Result, 
 		case first:
 		case byScore:
 			req.From = len(cands) + skippedIDs
-		default:
+		case after != nil:
 			req.SetSearchAfter(after)
 		}
 		var cacheKey string
@@ -292,9 +299,17 @@ func (ix *Index) Search(ctx context.Context, st Documents, r Request) (*Result, 
 			if r.NoCollapse {
 				key = id
 			}
-			cands = append(cands, candidate{id, key, dm.Score})
+			cands = append(cands, candidate{id, key, dm.Score, dm.ID})
 		}
 		more = len(sr.Hits) == size
+		if byScore {
+			slices.SortStableFunc(cands, func(a, b candidate) int {
+				if a.score != b.score {
+					return cmp.Compare(b.score, a.score)
+				}
+				return strings.Compare(a.bid, b.bid)
+			})
+		}
 		if len(sr.Hits) > 0 && !byScore {
 			after = sortKey(sr.Hits[len(sr.Hits)-1], order)
 		}
@@ -309,6 +324,16 @@ func (ix *Index) Search(ctx context.Context, st Documents, r Request) (*Result, 
 		page, similar := fold(cands, r.Offset, limit, missing)
 		if len(page) < limit && more {
 			// Folding and skipping used up the window: read on.
+			if err := read(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if byScore && more && len(page) > 0 && page[len(page)-1].score <= cands[len(cands)-1].score {
+			// The page ends inside a tie that goes on past what was read.
+			if cands[0].score == cands[len(cands)-1].score {
+				byScore, order, cands, skippedIDs = false, pr.sort, nil, 0
+			}
 			if err := read(); err != nil {
 				return nil, err
 			}
