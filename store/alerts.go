@@ -385,6 +385,27 @@ func insertMatches(c *stmts, rows []subMatch, now int64) (map[[2]int64]int64, er
 	return ins, res.Err()
 }
 
+// AddSimilar folds docs into a match's similar list (JSON, as stored) of
+// the match that holds docID: each document once, never the match's own. It
+// returns the new list and whether it changed. Both stores fold wire copies
+// into a subscription's match with it.
+func AddSimilar(similar string, docID int64, docs []int64) (string, bool) {
+	var ids []int64
+	json.Unmarshal([]byte(similar), &ids)
+	changed := false
+	for _, d := range docs {
+		if d != docID && !slices.Contains(ids, d) {
+			ids = append(ids, d)
+			changed = true
+		}
+	}
+	if !changed {
+		return similar, false
+	}
+	b, _ := json.Marshal(ids)
+	return string(b), true
+}
+
 // foldSimilar adds each row's document to the similar list of the match
 // holding its (subscription, root).
 func foldSimilar(c *stmts, rows []subMatch) error {
@@ -405,20 +426,11 @@ func foldSimilar(c *stmts, rows []subMatch) error {
 		if err != nil {
 			return fmt.Errorf("fold into match of subscription %d, story %d: %w", k[0], k[1], err)
 		}
-		var ids []int64
-		json.Unmarshal([]byte(similar), &ids)
-		changed := false
-		for _, d := range byKey[k] {
-			if d != docID && !slices.Contains(ids, d) {
-				ids = append(ids, d)
-				changed = true
-			}
-		}
+		folded, changed := AddSimilar(similar, docID, byKey[k])
 		if !changed {
 			continue
 		}
-		b, _ := json.Marshal(ids)
-		if _, err := c.exec("UPDATE alert_matches SET similar = ? WHERE id = ?", string(b), id); err != nil {
+		if _, err := c.exec("UPDATE alert_matches SET similar = ? WHERE id = ?", folded, id); err != nil {
 			return fmt.Errorf("fold into match %d: %w", id, err)
 		}
 	}

@@ -90,6 +90,24 @@ type Relink struct {
 	Similarity float64
 }
 
+// PrepareDocument checks that d can be stored and fills in what every
+// store fills in before writing: Fetched (now) and URL (the canonical URL).
+func PrepareDocument(d *model.Document, now time.Time) error {
+	if d.CanonicalURL == "" {
+		return errors.New("put document: canonical URL is empty")
+	}
+	if d.ContentHash == "" {
+		return fmt.Errorf("put document %s: content hash is empty", d.CanonicalURL)
+	}
+	if d.Fetched.IsZero() {
+		d.Fetched = now
+	}
+	if d.URL == "" {
+		d.URL = d.CanonicalURL
+	}
+	return nil
+}
+
 // PutDocuments stores a batch of documents in one transaction, in order, each
 // as PutDocument would (a later one sees the earlier ones), with their
 // relinks and validators: the batch is committed whole or not at all. One
@@ -98,18 +116,8 @@ type Relink struct {
 // per-transaction overhead.
 func (s *Store) PutDocuments(ctx context.Context, puts []Put) error {
 	for i := range puts {
-		d := puts[i].Doc
-		if d.CanonicalURL == "" {
-			return errors.New("put document: canonical URL is empty")
-		}
-		if d.ContentHash == "" {
-			return fmt.Errorf("put document %s: content hash is empty", d.CanonicalURL)
-		}
-		if d.Fetched.IsZero() {
-			d.Fetched = s.now()
-		}
-		if d.URL == "" {
-			d.URL = d.CanonicalURL
+		if err := PrepareDocument(puts[i].Doc, s.now()); err != nil {
+			return err
 		}
 	}
 	return s.batch(ctx, func(c *stmts) error {

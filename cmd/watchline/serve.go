@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/watchline/watchline/config"
@@ -49,20 +50,25 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		// delivers due alerts, each delivery claimed by one.
 		popts.Events, popts.Alerts, popts.LeaderLease = true, true, leaderLease
 	}
-	srv, p, closeAll, err := a.openWeb(ctx, cfg, popts)
-	if err != nil {
-		return err
-	}
-	defer closeAll()
-	err = p.RunBeside(ctx, func(ctx context.Context) error {
-		return srv.Serve(ctx, ln, func(url string) {
-			fmt.Fprintf(a.stdout, "watchline is serving %s at %s (Ctrl-C to stop)\n", a.dataDir, url)
-		})
+	err = a.serveWith(ctx, cfg, ln, popts, func(url string) {
+		fmt.Fprintf(a.stdout, "watchline is serving %s at %s (Ctrl-C to stop)\n", a.dataDir, url)
 	})
 	if err == nil {
 		fmt.Fprintln(a.stderr, "watchline: stopped cleanly")
 	}
 	return err
+}
+
+// serveWith opens the store, the pipeline popts asks for and the web
+// server (openWeb), and serves on ln beside the pipeline until ctx ends;
+// ready is called with the server's URL once it listens.
+func (a *app) serveWith(ctx context.Context, cfg *config.Config, ln net.Listener, popts pipeline.Options, ready func(url string)) error {
+	srv, p, closeAll, err := a.openWeb(ctx, cfg, popts)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	return p.RunBeside(ctx, func(ctx context.Context) error { return srv.Serve(ctx, ln, ready) })
 }
 
 // leaderLease is how long the node that builds events and matches alerts
@@ -154,16 +160,9 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	if a.shared() {
 		popts.LeaderLease = leaderLease
 	}
-	srv, p, closeAll, err := a.openWeb(ctx, cfg, popts)
-	if err != nil {
-		return err
-	}
-	defer closeAll()
-	err = p.RunBeside(ctx, func(ctx context.Context) error {
-		return srv.Serve(ctx, ln, func(url string) {
-			fmt.Fprintf(a.stdout, "watchline is crawling %d sources into %s and serving %s (Ctrl-C to stop)\n",
-				len(cfg.Sources), a.dataDir, url)
-		})
+	err = a.serveWith(ctx, cfg, ln, popts, func(url string) {
+		fmt.Fprintf(a.stdout, "watchline is crawling %d sources into %s and serving %s (Ctrl-C to stop)\n",
+			len(cfg.Sources), a.dataDir, url)
 	})
 	if err == nil {
 		fmt.Fprintln(a.stderr, "watchline: stopped cleanly (every loop reached a commit)")

@@ -338,20 +338,11 @@ func foldSimilar(ctx context.Context, tx pgx.Tx, rows []subMatch) error {
 		if err != nil {
 			return fmt.Errorf("fold into match of subscription %d, story %d: %w", k[0], k[1], err)
 		}
-		var ids []int64
-		json.Unmarshal([]byte(similar), &ids)
-		changed := false
-		for _, d := range byKey[k] {
-			if d != docID && !slices.Contains(ids, d) {
-				ids = append(ids, d)
-				changed = true
-			}
-		}
+		folded, changed := store.AddSimilar(similar, docID, byKey[k])
 		if !changed {
 			continue
 		}
-		b, _ := json.Marshal(ids)
-		if _, err := tx.Exec(ctx, `UPDATE alert_matches SET "similar" = $1 WHERE id = $2`, string(b), id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE alert_matches SET "similar" = $1 WHERE id = $2`, folded, id); err != nil {
 			return fmt.Errorf("fold into match %d: %w", id, err)
 		}
 	}

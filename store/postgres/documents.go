@@ -83,17 +83,8 @@ func (s *Store) putAll(ctx context.Context, puts []*put) error {
 	urls := make([][]string, len(puts))
 	for i, p := range puts {
 		d := p.doc
-		if d.CanonicalURL == "" {
-			return errors.New("put document: canonical URL is empty")
-		}
-		if d.ContentHash == "" {
-			return fmt.Errorf("put document %s: content hash is empty", d.CanonicalURL)
-		}
-		if d.Fetched.IsZero() {
-			d.Fetched = s.now()
-		}
-		if d.URL == "" {
-			d.URL = d.CanonicalURL
+		if err := store.PrepareDocument(d, s.now()); err != nil {
+			return err
 		}
 		versions[i] = d.Versions
 		urls[i] = uniqueStrings(append([]string{d.CanonicalURL, d.URL}, d.URLs...))
