@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -389,8 +390,15 @@ func (p *Pipeline) runPass(ctx context.Context, s *stage) (int, error) {
 	}
 	var n int
 	start := time.Now()
-	err := p.m.Time(s.metric, func() error {
-		var err error
+	err := p.m.Time(s.metric, func() (err error) {
+		// A consumer that panics fails its pass (logged, retried at the
+		// next tick) instead of taking the server and the other consumers
+		// down with it.
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+			}
+		}()
 		n, err = s.pass(ctx)
 		return err
 	})

@@ -182,3 +182,22 @@ func TestCatchUp(t *testing.T) {
 		t.Errorf("a second catch-up applied %d more", after-before)
 	}
 }
+
+// TestPanickingStageFailsItsPass: a consumer that panics fails that pass
+// with the panic in its error; the pipeline, and the process, go on.
+func TestPanickingStageFailsItsPass(t *testing.T) {
+	ctx := context.Background()
+	p, err := Open(ctx, Options{Store: openStore(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	s := &stage{name: "poison", pass: func(context.Context) (int, error) {
+		var words []string
+		return len(words[:1][0]), nil // an index out of range, as a rule's bad offset would be
+	}}
+	n, err := p.runPass(ctx, s)
+	if n != 0 || err == nil || !strings.Contains(err.Error(), "panic: runtime error") {
+		t.Fatalf("runPass = %d, %v; want 0 and the panic as an error", n, err)
+	}
+}

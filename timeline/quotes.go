@@ -1908,8 +1908,9 @@ func (ta *textAnalysis) subjectBefore(si, wi int) (textSpan, string, bool) {
 }
 
 // nameBefore returns the run of capitalised words ending at word k (one to
-// four, not the sentence's first word), or an empty span.
+// four, not the sentence's first word, from on), or an empty span.
 func (ta *textAnalysis) nameBefore(k, from int) textSpan {
+	from = max(from, 0) // "Critics questioning …": no word before the first
 	if k+1 >= len(ta.words) || strings.TrimSpace(ta.between(ta.words[k].end, ta.words[k+1].start)) != "" {
 		return textSpan{} // "Hulu -- told": punctuation between
 	}

@@ -298,6 +298,7 @@ func FuzzQuotes(f *testing.F) {
 		"Tom Field (R-Ohio), said, adding that", "said that that that, told reporters that",
 		"\u00a0“x\u00a0y,”\u2009he said.", "a\xffb said \"c\xfe d\"", "LONDON (Wire) - , said",
 		"“Q?” — ", "A young researcher, saying", "The ruling, he said, , he said,",
+		"Critics questioning the deal and that the ministry would fail.",
 	} {
 		f.Add(s, true)
 		f.Add(s, false)
