@@ -87,6 +87,18 @@ func TestHappenedDate(t *testing.T) {
 		{"background dates do not win", "Spy ring members sentenced",
 			"Three people were sentenced today. They were convicted in March after a trial that began in 2024.",
 			time.Date(2025, 5, 12, 12, 0, 0, 0, time.UTC), "2025-05-12"},
+		{"the page's time stamp is not the event's day", "Ferry operator fined",
+			"Page last updated at 07:10 GMT, Wednesday, 14 May 2025\n\nA ferry operator was fined on Monday for breaching safety rules.",
+			time.Date(2025, 5, 14, 7, 10, 0, 0, time.UTC), "2025-05-12"},
+		{"a stamp alone dates the page to its day", "Ferry operator fined",
+			"Last updated: 14 May 2025\n\nA ferry operator has been fined for breaching safety rules.",
+			time.Date(2025, 5, 14, 7, 10, 0, 0, time.UTC), "2025-05-14"},
+		{"without a date the day is a guess", "Ferry operator fined",
+			"A ferry operator has been fined for breaching safety rules.",
+			time.Date(2025, 5, 14, 7, 10, 0, 0, time.UTC), "2025-05"},
+		{"published in prose is no stamp", "Council releases audit",
+			"The council published on 12 May 2025 the audit it had withheld, and councillors were told on Tuesday.",
+			time.Date(2025, 5, 14, 9, 0, 0, 0, time.UTC), "2025-05-12"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -369,3 +369,17 @@ func TestFoldQuotes(t *testing.T) {
 		t.Errorf("capped to %d quotes, first %s, last %s; want %d, the speakers' own words first", len(got), got[0].Kind, got[len(got)-1].Kind, maxEventQuotes)
 	}
 }
+
+// TestQuotesSentenceOpeningCue: a sentence whose second word reads as a
+// speech cue ("questioning") has no name before it to take; looking for one
+// ran off the start of the text (found by BenchmarkCluster at 10k documents).
+func TestQuotesSentenceOpeningCue(t *testing.T) {
+	an := newAnalyzer(t)
+	for _, text := range []string{"Critics questioning deals would object.", "Voters questioning the plan would agree."} {
+		for _, q := range an.Quotes(model.Document{ID: 1, Text: text}) {
+			if q.Start < 0 || q.End > len([]rune(text)) || q.Start >= q.End {
+				t.Errorf("%q: quote %+v outside the text", text, q)
+			}
+		}
+	}
+}
