@@ -1914,7 +1914,6 @@ func (ta *textAnalysis) nameBefore(k, from int) textSpan {
 	if k+1 >= len(ta.words) || strings.TrimSpace(ta.between(ta.words[k].end, ta.words[k+1].start)) != "" {
 		return textSpan{} // "Hulu -- told": punctuation between
 	}
-	from = max(from, 0) // -1: the sentence's first word is not known
 	n := k
 	for n >= from && n > k-4 && !ta.words[n].quoted && isCapitalised(ta.text[ta.words[n].start:]) &&
 		!notNameWords[ta.text[ta.words[n].start:ta.words[n].end]] && (n == k || !ta.gapHas(n, n+1, ",")) {
