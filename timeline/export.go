@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/terminal"
 )
 
 // Formats are the export formats, in the order help lists them.
@@ -171,13 +172,16 @@ func marshal(v any) ([]byte, error) {
 
 // --- text
 
+// textWriter writes plain text for a terminal: every title, URL and query
+// goes through terminal.Printable, so a hostile page's control characters
+// and escape sequences are shown, not obeyed, and no value adds a line.
 type textWriter struct {
 	w *bufio.Writer
 	n int
 }
 
 func (t *textWriter) Begin(h Header) error {
-	fmt.Fprintf(t.w, "# %s — %s — generated %s at store seq %d\n", h.Title, filterSummary(h.Query),
+	fmt.Fprintf(t.w, "# %s — %s — generated %s at store seq %d\n", terminal.Printable(h.Title), terminal.Printable(filterSummary(h.Query)),
 		h.Generated.UTC().Format(time.RFC3339), h.StoreSeq)
 	return nil
 }
@@ -189,9 +193,9 @@ func (t *textWriter) Event(e Entry) error {
 		edited = " [edited]"
 	}
 	first := e.First()
-	fmt.Fprintf(t.w, "%-10s  %-12s  #%d  %s%s\n", DateString(e.Happened, e.Precision), e.Type, e.ID, e.Title, edited)
-	fmt.Fprintf(t.w, "            %d source(s); first: %s (%s, %s)\n", len(e.DocumentIDs), first.SourceID,
-		PublishedString(first.Published), first.URL)
+	fmt.Fprintf(t.w, "%-10s  %-12s  #%d  %s%s\n", DateString(e.Happened, e.Precision), e.Type, e.ID, terminal.Printable(e.Title), edited)
+	fmt.Fprintf(t.w, "            %d source(s); first: %s (%s, %s)\n", len(e.DocumentIDs), terminal.Printable(first.SourceID),
+		PublishedString(first.Published), terminal.Printable(first.URL))
 	return nil
 }
 

@@ -387,3 +387,38 @@ func TestExportPrecisionAndQuery(t *testing.T) {
 		})
 	}
 }
+
+// TestTextExportEscapesControls: the text export goes to a terminal, so a
+// hostile page's title, URL or a query cannot carry control characters or
+// escape sequences into it, nor forge a line of the listing.
+func TestTextExportEscapesControls(t *testing.T) {
+	evil := "Spy case\x1b]0;pwned\x07\r\nforged line\u202e"
+	var buf bytes.Buffer
+	w, err := NewWriter("text", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Begin(Header{Title: "Timeline: " + evil, Query: Query{Query: evil}}); err != nil {
+		t.Fatal(err)
+	}
+	err = w.Event(Entry{Event: model.Event{ID: 1, Title: evil, Type: model.TypeArrest, FirstDocumentID: 2, DocumentIDs: []int64{2}},
+		Sources: []store.EventSource{{DocumentID: 2, URL: "https://x.example/a\x1b[2J", SourceID: "wire", Title: evil}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.End(); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, bad := range []string{"\x1b", "\x07", "\r", "\u202e"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("text export carries %q:\n%q", bad, out)
+		}
+	}
+	if got := strings.Count(out, "\n"); got != 4 { // header, two lines of the event, the count
+		t.Errorf("text export has %d lines, want 4:\n%s", got, out)
+	}
+	if !strings.Contains(out, `Spy case\x1b]0;pwned\x07\r\nforged line\u202e`) {
+		t.Errorf("text export does not show the escaped title:\n%s", out)
+	}
+}

@@ -12,6 +12,7 @@ import (
 var allowed = map[string][]string{
 	"model":                 {},
 	"netguard":              {},
+	"terminal":              {},
 	"store":                 {"model"},
 	"store/postgres":        {"store", "model"},
 	"store/postgres/pgtest": {},
@@ -25,7 +26,7 @@ var allowed = map[string][]string{
 	"index":                 {"store", "model"},
 	"crawler":               {"store", "model", "config", "extract", "netguard"},
 	"crawler/crawlertest":   {"model"},
-	"timeline":              {"store", "model"},
+	"timeline":              {"store", "model", "terminal"},
 	"alert":                 {"index", "store", "model", "config", "netguard"},
 	"pipeline":              {"crawler", "index", "timeline", "alert", "store", "model", "config"},
 	"web":                   {"pipeline", "crawler", "index", "timeline", "alert", "store", "model", "config", "extract"},

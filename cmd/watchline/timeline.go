@@ -365,7 +365,7 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 		for _, ac := range e.Actors {
 			as = append(as, fmt.Sprintf("%s (%s, %d)", ac.Name, ac.Kind, ac.Mentions))
 		}
-		fmt.Fprintf(w, "Actors: %s\n", strings.Join(as, "; "))
+		fmt.Fprintf(w, "Actors: %s\n", printable(strings.Join(as, "; ")))
 	}
 	fmt.Fprintln(w, "\nSources, in published order:")
 	for _, s := range e.Sources {

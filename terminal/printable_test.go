@@ -1,4 +1,4 @@
-package main
+package terminal
 
 import "testing"
 
@@ -16,8 +16,8 @@ func TestPrintable(t *testing.T) {
 		{"iso\u2066late", `iso\u2066late`},
 	}
 	for _, tt := range tests {
-		if got := printable(tt.in); got != tt.want {
-			t.Errorf("printable(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := Printable(tt.in); got != tt.want {
+			t.Errorf("Printable(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
