@@ -40,6 +40,20 @@ const MinInterval = time.Minute
 // MinDelay is the shortest per-host gap allowed for a real (public) source.
 const MinDelay = time.Second
 
+// DefaultVisitBudget is how long one visit of one source may take unless
+// visit_budget says otherwise: enough for a few hundred pages at a polite
+// delay, short enough that a source that trickles bytes is cut off and
+// holds one crawl worker for minutes, not hours.
+const DefaultVisitBudget = 10 * time.Minute
+
+// MinVisitBudget and MaxVisitBudget bound visit_budget: under a second no
+// page gets fetched; over a day a stuck visit holds its worker, and its
+// source's lease, for longer than any polling interval.
+const (
+	MinVisitBudget = time.Second
+	MaxVisitBudget = 24 * time.Hour
+)
+
 // maxFileSize caps what Load reads: a config file is a few kilobytes.
 const maxFileSize = 8 << 20
 
@@ -56,6 +70,9 @@ type Defaults struct {
 	MaxBody int64         // response body cap in bytes, default 10 MiB
 	Timeout time.Duration // per-request timeout, default 30s
 	Workers int           // hosts crawled concurrently, default 4
+	// VisitBudget bounds one visit of one source, default
+	// DefaultVisitBudget; items not reached in time wait for the next visit.
+	VisitBudget time.Duration
 }
 
 // BuiltinDefaults returns the defaults used for anything the file leaves out.
@@ -67,6 +84,8 @@ func BuiltinDefaults() Defaults {
 		MaxBody:   10 << 20,
 		Timeout:   30 * time.Second,
 		Workers:   4,
+
+		VisitBudget: DefaultVisitBudget,
 	}
 }
 
@@ -109,7 +128,7 @@ func (w Web) Token() string { return os.Getenv(EnvToken) }
 type Config struct {
 	Path     string
 	Defaults Defaults
-	Sources  []model.Source // defaults applied: Interval, Delay, UserAgent, MaxBody are set
+	Sources  []model.Source // defaults applied: Interval, Delay, UserAgent, MaxBody, VisitBudget are set
 	Topics   []model.Topic
 	Alerts   []Alert
 	// AlertsAllowPrivate lets webhooks reach loopback, private and other
@@ -187,6 +206,9 @@ func (c *Config) ApplyDefaults() {
 	if d.Workers == 0 {
 		d.Workers = b.Workers
 	}
+	if d.VisitBudget == 0 {
+		d.VisitBudget = b.VisitBudget
+	}
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		if s.Kind == "" {
@@ -206,6 +228,9 @@ func (c *Config) ApplyDefaults() {
 		}
 		if s.MaxBody == 0 {
 			s.MaxBody = d.MaxBody
+		}
+		if s.VisitBudget == 0 {
+			s.VisitBudget = d.VisitBudget
 		}
 		withContact(s, d.Contact)
 	}

@@ -145,7 +145,7 @@ func TestGoodConfigs(t *testing.T) {
 	def := BuiltinDefaults()
 	feed := func(id, url string) model.Source {
 		return model.Source{ID: id, Title: id, Kind: model.KindFeed, URL: url, Interval: def.Interval,
-			Delay: def.Delay, UserAgent: def.UserAgent, MaxBody: def.MaxBody, FetchArticles: true}
+			Delay: def.Delay, UserAgent: def.UserAgent, MaxBody: def.MaxBody, FetchArticles: true, VisitBudget: def.VisitBudget}
 	}
 	tests := []struct {
 		name string
@@ -181,7 +181,7 @@ sources:
 				ID: "cps-news", Title: "CPS news", Kind: model.KindPage, URL: "https://www.cps.gov.uk/news",
 				Links: "a[href*='/cps/news/'], a.article", Official: true, Tags: []string{"uk", "prosecution"},
 				Language: "en-GB", Interval: 15 * time.Minute, Delay: 3 * time.Second, UserAgent: "test-agent/1",
-				MaxBody: 512 << 10, FetchArticles: false,
+				MaxBody: 512 << 10, FetchArticles: false, VisitBudget: def.VisitBudget,
 			}}},
 		},
 		{
@@ -197,12 +197,40 @@ defaults: {interval: 45m, delay: 5s, user_agent: "ua/2", max_body: 5MB, timeout:
 `,
 			want: Config{
 				Defaults: Defaults{Interval: 45 * time.Minute, Delay: 5 * time.Second, UserAgent: "ua/2",
-					MaxBody: 5_000_000, Timeout: 10 * time.Second, Workers: 2},
+					MaxBody: 5_000_000, Timeout: 10 * time.Second, Workers: 2, VisitBudget: def.VisitBudget},
 				Sources: []model.Source{
 					{ID: "a", Title: "a", Kind: model.KindFeed, URL: "https://example.org/a.xml", Interval: 45 * time.Minute,
-						Delay: 5 * time.Second, UserAgent: "ua/2", MaxBody: 5_000_000, FetchArticles: true},
+						Delay: 5 * time.Second, UserAgent: "ua/2", MaxBody: 5_000_000, FetchArticles: true, VisitBudget: def.VisitBudget},
 					{ID: "b", Title: "b", Kind: model.KindFeed, URL: "https://example.org/b.xml", Interval: 2 * time.Hour,
-						Delay: 5 * time.Second, UserAgent: "ua/2", MaxBody: 5_000_000, FetchArticles: true},
+						Delay: 5 * time.Second, UserAgent: "ua/2", MaxBody: 5_000_000, FetchArticles: true, VisitBudget: def.VisitBudget},
+				},
+				Web: Web{Addr: "127.0.0.1:8080"},
+			},
+		},
+		{
+			name: "the visit budget has a default and a per-source override",
+			yaml: `
+defaults: {visit_budget: 20m}
+sources:
+  - id: a
+    url: https://example.org/a.xml
+  - id: b
+    url: https://example.org/b.xml
+    visit_budget: 2m30s
+`,
+			want: Config{
+				Defaults: func() Defaults { d := def; d.VisitBudget = 20 * time.Minute; return d }(),
+				Sources: []model.Source{
+					func() model.Source {
+						s := feed("a", "https://example.org/a.xml")
+						s.VisitBudget = 20 * time.Minute
+						return s
+					}(),
+					func() model.Source {
+						s := feed("b", "https://example.org/b.xml")
+						s.VisitBudget = 150 * time.Second
+						return s
+					}(),
 				},
 				Web: Web{Addr: "127.0.0.1:8080"},
 			},
@@ -223,10 +251,10 @@ sources:
 				Sources: []model.Source{
 					{ID: "a", Title: "a", Kind: model.KindFeed, URL: "https://example.org/a.xml", Interval: def.Interval,
 						Delay: def.Delay, UserAgent: "watchline/0.1 (+https://github.com/watchline/watchline; ops@example.org)",
-						Contact: "ops@example.org", MaxBody: def.MaxBody, FetchArticles: true},
+						Contact: "ops@example.org", MaxBody: def.MaxBody, FetchArticles: true, VisitBudget: def.VisitBudget},
 					{ID: "b", Title: "b", Kind: model.KindFeed, URL: "https://example.org/b.xml", Interval: def.Interval,
 						Delay: def.Delay, UserAgent: "own-agent/2 (ops@example.org)", Contact: "ops@example.org",
-						MaxBody: def.MaxBody, FetchArticles: true},
+						MaxBody: def.MaxBody, FetchArticles: true, VisitBudget: def.VisitBudget},
 				},
 				Web: Web{Addr: "127.0.0.1:8080"},
 			},
@@ -245,7 +273,7 @@ sources:
 			want: Config{Defaults: def, Web: Web{Addr: "127.0.0.1:8080"}, Sources: []model.Source{{
 				ID: "local", Title: "local", Kind: model.KindFeed, URL: "http://127.0.0.1:8999/feed.xml",
 				AllowPrivate: true, Interval: 50 * time.Millisecond, Delay: time.Millisecond,
-				UserAgent: def.UserAgent, MaxBody: 1 << 20, FetchArticles: true,
+				UserAgent: def.UserAgent, MaxBody: 1 << 20, FetchArticles: true, VisitBudget: def.VisitBudget,
 			}}},
 		},
 		{
@@ -266,10 +294,10 @@ sources:
 			want: Config{Defaults: def, Web: Web{Addr: "127.0.0.1:8080"}, Sources: []model.Source{
 				{ID: "a", Title: "a", Kind: model.KindFeed, URL: "https://example.org/a.xml", Official: true,
 					Tags: []string{"uk"}, Interval: time.Hour, Delay: def.Delay, UserAgent: def.UserAgent,
-					MaxBody: def.MaxBody, FetchArticles: true},
+					MaxBody: def.MaxBody, FetchArticles: true, VisitBudget: def.VisitBudget},
 				{ID: "b", Title: "b", Kind: model.KindFeed, URL: "https://example.org/b.xml", Official: true,
 					Tags: []string{"uk"}, Interval: time.Hour, Delay: def.Delay, UserAgent: def.UserAgent,
-					MaxBody: def.MaxBody, FetchArticles: true},
+					MaxBody: def.MaxBody, FetchArticles: true, VisitBudget: def.VisitBudget},
 			}},
 		},
 		{

@@ -17,9 +17,9 @@ import (
 // Known fields of each mapping, in the order they are listed in messages.
 var (
 	topFields      = []string{"defaults", "sources", "topics", "alerts", "alerts_allow_private", "smtp", "web"}
-	defaultsFields = []string{"interval", "delay", "user_agent", "contact", "max_body", "timeout", "workers"}
+	defaultsFields = []string{"interval", "delay", "user_agent", "contact", "max_body", "timeout", "workers", "visit_budget"}
 	sourceFields   = []string{"id", "title", "kind", "url", "links", "official", "tags", "language",
-		"interval", "delay", "user_agent", "max_body", "allow_private", "fetch_articles"}
+		"interval", "delay", "user_agent", "max_body", "allow_private", "fetch_articles", "visit_budget"}
 	topicFields   = []string{"id", "title", "query"}
 	alertFields   = []string{"id", "query", "level", "deliver", "digest", "sources"}
 	deliverFields = []string{"webhook", "email", "atom"}
@@ -81,7 +81,7 @@ func decode(name string, data []byte) (*Config, Errors) {
 	}
 
 	c := &Config{Defaults: BuiltinDefaults(), pos: d.pos, bad: d.bad}
-	type sourceSet struct{ interval, delay, ua, maxBody, fetch bool }
+	type sourceSet struct{ interval, delay, ua, maxBody, fetch, budget bool }
 	var sets []sourceSet
 	var smtpSet, startTLSSet bool
 
@@ -124,6 +124,8 @@ func decode(name string, data []byte) (*Config, Errors) {
 						s.AllowPrivate = d.boolean(v, path)
 					case "fetch_articles":
 						s.FetchArticles, set.fetch = d.boolean(v, path), true
+					case "visit_budget":
+						s.VisitBudget, set.budget = d.duration(v, path)
 					}
 				})
 				c.Sources = append(c.Sources, s)
@@ -218,6 +220,9 @@ func decode(name string, data []byte) (*Config, Errors) {
 		if !set.maxBody {
 			s.MaxBody = c.Defaults.MaxBody
 		}
+		if !set.budget {
+			s.VisitBudget = c.Defaults.VisitBudget
+		}
 		withContact(s, c.Defaults.Contact)
 	}
 	if smtpSet && !startTLSSet {
@@ -280,6 +285,10 @@ func (d *decoder) defaults(n *yaml.Node, path string, def *Defaults) {
 		case "workers":
 			if x := d.integer(v, path); !d.bad[path] {
 				def.Workers = x
+			}
+		case "visit_budget":
+			if x, ok := d.duration(v, path); ok {
+				def.VisitBudget = x
 			}
 		}
 	})

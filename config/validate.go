@@ -98,6 +98,19 @@ func (v *validator) defaults() {
 	if d.Workers < 1 || d.Workers > 256 {
 		v.errorf("defaults.workers", "%d is out of range; use a number of hosts from 1 to 256", d.Workers)
 	}
+	v.badDefault["visit_budget"] = !v.visitBudget("defaults.visit_budget", d.VisitBudget)
+}
+
+// visitBudget checks how long one visit of a source may take.
+func (v *validator) visitBudget(field string, d time.Duration) bool {
+	if !v.positive(field, d) {
+		return false
+	}
+	if d < MinVisitBudget || d > MaxVisitBudget {
+		v.errorf(field, "%s is out of range; give one visit of a source from %s to %s, like 10m", short(d), short(MinVisitBudget), short(MaxVisitBudget))
+		return false
+	}
+	return true
 }
 
 func (v *validator) positive(field string, d time.Duration) bool {
@@ -204,6 +217,9 @@ func (v *validator) sources() {
 		}
 		if s.MaxBody <= 0 && !inherited("max_body", s.MaxBody == d.MaxBody) {
 			v.errorf(p+".max_body", "must be a positive size like 10MiB")
+		}
+		if !inherited("visit_budget", s.VisitBudget == d.VisitBudget) {
+			v.visitBudget(p+".visit_budget", s.VisitBudget)
 		}
 		if s.Language != "" && !langPattern.MatchString(s.Language) {
 			v.errorf(p+".language", "%q is not a language code; use a code like en, zh or en-GB", s.Language)

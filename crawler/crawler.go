@@ -32,22 +32,14 @@ type Options struct {
 	// (default: host name, process id and a random suffix).
 	Owner string
 	// LeaseFor is how long a claimed source stays this crawler's if it dies
-	// mid-crawl (default: Budget plus five minutes, so a live crawler's
-	// visit always ends inside its lease).
+	// mid-crawl (default: the longest visit budget plus five minutes, so a
+	// live crawler's visit always ends inside its lease).
 	LeaseFor time.Duration
 	// SharedHosts makes the per-host politeness gate hold across every
 	// crawler of the store (host leases), for several crawlers sharing one
 	// PostgreSQL store; alone, the in-process gate is enough.
 	SharedHosts bool
-	// Budget bounds one visit of one source; default DefaultBudget. Items
-	// not reached in time are left for the next visit.
-	Budget time.Duration
 }
-
-// DefaultBudget is how long one visit of one source may take unless
-// Options.Budget says otherwise: enough for a few hundred pages at a polite
-// delay, short enough that a source that trickles bytes is cut off.
-const DefaultBudget = 10 * time.Minute
 
 // Crawler fetches configured sources into a store. It is safe to use from one
 // goroutine at a time; it runs its own bounded pool of workers.
@@ -72,11 +64,12 @@ func New(ctx context.Context, st Store, cfg *config.Config, opts Options) (*Craw
 	if opts.Owner == "" {
 		opts.Owner = store.LeaseOwner()
 	}
-	if opts.Budget <= 0 {
-		opts.Budget = DefaultBudget
-	}
 	if opts.LeaseFor <= 0 {
-		opts.LeaseFor = opts.Budget + 5*time.Minute
+		longest := time.Duration(0)
+		for _, s := range cfg.Sources {
+			longest = max(longest, visitBudget(s))
+		}
+		opts.LeaseFor = longest + 5*time.Minute
 	}
 	d, err := newDedupe(ctx, st)
 	if err != nil {
@@ -180,7 +173,7 @@ func (s Summary) String() string {
 // Run visits every source whenever it is due until ctx is cancelled, then
 // waits for the visits in flight to stop and returns ctx's error. Sources are
 // scheduled independently: up to Workers visits run at once, each on a host
-// of its own, each within the visit Budget, and a free worker takes the most
+// of its own, each within its source's visit budget, and a free worker takes the most
 // overdue source at once, so one slow or hostile source holds one worker and
 // never the others. Due sources are looked for every Tick and whenever a
 // visit ends. visited, if not nil, hears every finished visit.
@@ -361,7 +354,16 @@ func (c *Crawler) progress(format string, args ...any) {
 // errBudget is why a visit stopped when its time budget ran out.
 var errBudget = errors.New("visit budget used up")
 
-// CrawlSource crawls one source now, within the visit budget, stores what it
+// visitBudget is how long one visit of src may take: its visit_budget from
+// feeds.yaml, or the default for a source built in code without one.
+func visitBudget(src model.Source) time.Duration {
+	if src.VisitBudget > 0 {
+		return src.VisitBudget
+	}
+	return config.DefaultVisitBudget
+}
+
+// CrawlSource crawls one source now, within its visit budget, stores what it
 // finds, records the source's health and next due time, and reports on
 // Progress. Items not reached (budget used up, or the host asked to be left
 // alone) are counted as Deferred and come again next visit. A cancelled crawl
@@ -369,7 +371,8 @@ var errBudget = errors.New("visit budget used up")
 func (c *Crawler) CrawlSource(ctx context.Context, src model.Source) SourceResult {
 	start := time.Now()
 	res := SourceResult{Source: src.ID}
-	vctx, cancel := context.WithTimeoutCause(ctx, c.opts.Budget, fmt.Errorf("%w (%s)", errBudget, c.opts.Budget))
+	budget := visitBudget(src)
+	vctx, cancel := context.WithTimeoutCause(ctx, budget, fmt.Errorf("%w (%s; visit_budget in feeds.yaml)", errBudget, config.FormatDuration(budget)))
 	defer cancel()
 	items, commit, warn, err := c.list(vctx, src)
 	if err != nil {

@@ -145,19 +145,42 @@ func TestRunSchedulesSourcesIndependently(t *testing.T) {
 // TestVisitBudget: a visit ends when its time budget is used up, with the
 // items it did not reach counted and left for the next visit (the listing is
 // not cached, so a 304 cannot hide them), and the source is not marked as
-// failing for it.
+// failing for it. The budget is the source's own visit_budget (feeds.yaml);
+// a source that sets none has the default.
 func TestVisitBudget(t *testing.T) {
-	e := newEnv(t, feedSource("trickle", "/feeds/linked/5/slowloris", true))
-	e.c = e.crawler(Options{Budget: time.Second})
+	short := func(e *env) model.Source {
+		s := feedSource("trickle", "/feeds/linked/5/slowloris", true)(e)
+		s.VisitBudget = time.Second
+		return s
+	}
+	e := newEnv(t, short, feedSource("calm", "/feeds/rss.xml", false))
+	if src, _ := e.cfg.Source("calm"); src.VisitBudget != config.DefaultVisitBudget {
+		t.Fatalf("calm's visit budget = %s, want the default %s", src.VisitBudget, config.DefaultVisitBudget)
+	}
 	res := e.crawl("trickle")
 	if res.Err != nil || res.Listed != 5 || res.Deferred != 5 || !errors.Is(res.DeferErr, errBudget) {
 		t.Fatalf("result = %+v (defer: %v); want 5 listed, 5 deferred by the budget, no error", res, res.DeferErr)
 	}
 	h := e.health("trickle")
-	if h.ConsecutiveFailures != 0 || !strings.Contains(h.LastError, "5 of 5 items left for the next visit: visit budget used up (1s)") {
+	if h.ConsecutiveFailures != 0 || !strings.Contains(h.LastError, "5 of 5 items left for the next visit: visit budget used up (1s; visit_budget in feeds.yaml)") {
 		t.Errorf("health = %+v", h)
 	}
 	if v, _ := e.st.Validators(context.Background(), e.srv.URL()+"/feeds/linked/5/slowloris"); v != (store.Validators{}) {
 		t.Errorf("the listing's validators were stored (%+v) although items were left", v)
+	}
+}
+
+// TestLeaseOutlastsTheVisit: by default a source lease outlasts the longest
+// visit budget, so no crawler takes a source over mid-visit.
+func TestLeaseOutlastsTheVisit(t *testing.T) {
+	long := func(e *env) model.Source {
+		s := feedSource("long", "/feeds/rss.xml", false)(e)
+		s.VisitBudget = time.Hour
+		return s
+	}
+	e := newEnv(t, long, feedSource("short", "/feeds/atom.xml", false))
+	c := e.crawler(Options{})
+	if c.opts.LeaseFor <= time.Hour {
+		t.Errorf("default lease %s does not outlast the 1h visit budget", c.opts.LeaseFor)
 	}
 }

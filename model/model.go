@@ -35,6 +35,7 @@ type Source struct {
 	MaxBody       int64         `json:"max_body"`          // response body cap in bytes
 	AllowPrivate  bool          `json:"allow_private"`     // may reach loopback/private addresses
 	FetchArticles bool          `json:"fetch_articles"`
+	VisitBudget   time.Duration `json:"visit_budget"` // how long one visit may take; items not reached wait for the next
 }
 
 // Topic is a named saved query that defines a story; its timeline is the events

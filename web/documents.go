@@ -125,6 +125,7 @@ type apiSource struct {
 	model.Source
 	Interval string    `json:"interval"`
 	Delay    string    `json:"delay"`
+	Budget   string    `json:"visit_budget"`
 	Status   string    `json:"status"`
 	Health   apiHealth `json:"health"`
 }
@@ -146,7 +147,7 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) error {
 			h.Interval = config.FormatDuration(row.Health.Interval)
 		}
 		out = append(out, apiSource{Source: row.Source, Interval: config.FormatDuration(row.Source.Interval),
-			Delay: config.FormatDuration(row.Source.Delay), Status: row.Status, Health: h})
+			Delay: config.FormatDuration(row.Source.Delay), Budget: config.FormatDuration(row.Source.VisitBudget), Status: row.Status, Health: h})
 	}
 	return writeJSON(w, map[string]any{"sources": out})
 }

@@ -198,6 +198,7 @@ func TestAPIJSONReadable(t *testing.T) {
 			ID       string `json:"id"`
 			Interval string `json:"interval"`
 			Delay    string `json:"delay"`
+			Budget   string `json:"visit_budget"`
 		} `json:"sources"`
 	}
 	if err := json.Unmarshal([]byte(body), &got); err != nil {
@@ -207,8 +208,8 @@ func TestAPIJSONReadable(t *testing.T) {
 		t.Fatal("/api/sources lists no sources")
 	}
 	for _, s := range got.Sources {
-		if s.Interval != "30m" || s.Delay != "1s" {
-			t.Errorf("source %s: interval %q, delay %q; want \"30m\" and \"1s\"", s.ID, s.Interval, s.Delay)
+		if s.Interval != "30m" || s.Delay != "1s" || s.Budget != "10m" {
+			t.Errorf("source %s: interval %q, delay %q, visit budget %q; want \"30m\", \"1s\" and \"10m\"", s.ID, s.Interval, s.Delay, s.Budget)
 		}
 	}
 }

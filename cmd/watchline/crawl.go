@@ -24,8 +24,8 @@ func runCrawl(ctx context.Context, a *app, args []string) error {
 	var sources multiFlag
 	fs.Var(&sources, "source", "crawl source `ID` now, due or not, then exit (repeatable)")
 	tick := fs.Duration("tick", time.Minute, "how often to look for due sources (without --once)")
-	lease := fs.Duration("lease", 15*time.Minute,
-		"how long a source stays this crawler's if it dies mid-crawl; crawlers sharing a --store take over after it")
+	lease := fs.Duration("lease", 0,
+		"how long a source stays this crawler's if it dies mid-crawl; crawlers sharing a --store take over after it (0: the longest visit_budget plus 5m; a shorter lease lets another crawler take a source mid-visit)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
