@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -73,4 +74,33 @@ func (l *leader) run(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// Lead runs fn while this process holds the leader lease, for a command that
+// shares its store with nodes that may lead (serve or run on a shared
+// store) and must not do their work beside them: it takes the lease (ttl
+// long, renewed every third of ttl while fn runs) and releases it when fn
+// returns. led is false, and fn does not run, when another node holds the
+// lease: that node does the work.
+func Lead(ctx context.Context, st leaseStore, ttl time.Duration, fn func(context.Context) error) (led bool, err error) {
+	l := newLeader(st, ttl, slog.New(slog.DiscardHandler))
+	now := time.Now()
+	ok, err := st.AcquireLease(ctx, LeaderLease, l.owner, now, now.Add(ttl))
+	if err != nil {
+		return false, fmt.Errorf("take the leader lease: %w", err)
+	}
+	if !ok {
+		return false, nil
+	}
+	l.held.Store(true)
+	lctx, stop := context.WithCancel(ctx)
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		l.run(lctx) // renews until stopped, then releases
+	}()
+	err = fn(lctx)
+	stop()
+	<-renewed
+	return true, err
 }

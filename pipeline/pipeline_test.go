@@ -201,3 +201,53 @@ func TestPanickingStageFailsItsPass(t *testing.T) {
 		t.Fatalf("runPass = %d, %v; want 0 and the panic as an error", n, err)
 	}
 }
+
+// TestLeadWaitsForTheLeader: a command sharing its store with a node that
+// clusters (serve or run holding the leader lease) must not cluster beside
+// it: Lead runs nothing while another node holds the lease, and otherwise
+// runs with the lease held and gives it back after.
+func TestLeadWaitsForTheLeader(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	write(t, st, 5, 30)
+	now := time.Now()
+	if ok, err := st.AcquireLease(ctx, LeaderLease, "serving-node", now, now.Add(time.Hour)); err != nil || !ok {
+		t.Fatalf("take the lease for the serving node: %v, %v", ok, err)
+	}
+	catchUp := func(ctx context.Context) error { _, err := CatchUpEvents(ctx, st); return err }
+	led, err := Lead(ctx, st, 15*time.Second, catchUp)
+	if err != nil || led {
+		t.Fatalf("Lead while another node leads = %v, %v; want false, nil", led, err)
+	}
+	if cur, _ := st.Cursor(ctx, timeline.CursorName); cur != 0 {
+		t.Errorf("the clusterer ran (cursor %d) while another node held the leader lease", cur)
+	}
+
+	if err := st.ReleaseLease(ctx, LeaderLease, "serving-node"); err != nil {
+		t.Fatal(err)
+	}
+	var heldInside bool
+	led, err = Lead(ctx, st, 15*time.Second, func(ctx context.Context) error {
+		now := time.Now()
+		ok, err := st.AcquireLease(ctx, LeaderLease, "serving-node", now, now.Add(time.Hour))
+		heldInside = !ok
+		if err != nil {
+			return err
+		}
+		return catchUp(ctx)
+	})
+	if err != nil || !led {
+		t.Fatalf("Lead with the lease free = %v, %v; want true, nil", led, err)
+	}
+	if !heldInside {
+		t.Errorf("another node could take the leader lease while Lead ran")
+	}
+	maxSeq, _ := st.MaxSeq(ctx)
+	if cur, _ := st.Cursor(ctx, timeline.CursorName); cur != maxSeq {
+		t.Errorf("after Lead the clusterer is at %d, the store at %d", cur, maxSeq)
+	}
+	now = time.Now()
+	if ok, err := st.AcquireLease(ctx, LeaderLease, "serving-node", now, now.Add(time.Hour)); err != nil || !ok {
+		t.Errorf("Lead did not give the lease back: another node cannot take it (%v, %v)", ok, err)
+	}
+}

@@ -10,13 +10,17 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/watchline/watchline/config"
 	"github.com/watchline/watchline/demo"
 	"github.com/watchline/watchline/model"
+	"github.com/watchline/watchline/pipeline"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/store/postgres"
 	"github.com/watchline/watchline/store/postgres/pgtest"
+	"github.com/watchline/watchline/synth"
+	"github.com/watchline/watchline/timeline"
 )
 
 // binary builds watchline once per test binary run.
@@ -202,5 +206,69 @@ func TestMigrateCommand(t *testing.T) {
 	}
 	if code, _, errs := runCLI(t, "search", "--store", "sqlite:///x", "--data", dir, "spy"); code != 2 || !strings.Contains(errs, "postgres://") {
 		t.Errorf("--store with a non-PostgreSQL URL: exit %d, %s", code, errs)
+	}
+}
+
+// TestEventsLeaveClusteringToTheLeader: on a shared store, `watchline
+// events` and `timeline` must not run a clusterer beside the serve or run
+// node that holds the leader lease: they read the events as that node left
+// them and say so. With the lease free they catch up themselves and give the
+// lease back.
+func TestEventsLeaveClusteringToTheLeader(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var puts []store.Put
+	if err := synth.Generate(7, 40, func(d model.Document) error {
+		puts = append(puts, store.Put{Doc: &d})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutDocuments(ctx, puts); err != nil {
+		t.Fatal(err)
+	}
+	take := func() bool {
+		now := time.Now()
+		ok, err := st.AcquireLease(ctx, pipeline.LeaderLease, "serving-node", now, now.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !take() {
+		t.Fatal("the serving node cannot take the free leader lease")
+	}
+	data := t.TempDir()
+	for _, args := range [][]string{{"events", "list", "--format", "json"}, {"timeline", "--format", "json"}} {
+		code, _, errs := runCLI(t, append(args, "--store", url, "--data", data)...)
+		if code != 0 || !strings.Contains(errs, "events come from the running node") {
+			t.Errorf("%v while another node leads: exit %d, stderr %q; want 0 and a note that the events come from it", args, code, errs)
+		}
+	}
+	if cur, _ := st.Cursor(ctx, timeline.CursorName); cur != 0 {
+		t.Errorf("the CLI clustered (cursor %d) while another node held the leader lease", cur)
+	}
+	if code, _, errs := runCLI(t, "events", "rebuild", "--store", url, "--data", data); code == 0 || !strings.Contains(errs, "leader lease") {
+		t.Errorf("events rebuild while another node leads: exit %d, %q; want a refusal", code, errs)
+	}
+
+	if err := st.ReleaseLease(ctx, pipeline.LeaderLease, "serving-node"); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "events", "list", "--format", "json", "--store", url, "--data", data)
+	if code != 0 || strings.Contains(errs, "events come from the running node") || !strings.Contains(out, `"id"`) {
+		t.Fatalf("events list with the lease free: exit %d\n%s\n%s", code, out, errs)
+	}
+	maxSeq, _ := st.MaxSeq(ctx)
+	if cur, _ := st.Cursor(ctx, timeline.CursorName); cur != maxSeq {
+		t.Errorf("with the lease free the CLI caught up to %d, the store is at %d", cur, maxSeq)
+	}
+	if !take() {
+		t.Errorf("the CLI kept the leader lease after it caught up")
 	}
 }

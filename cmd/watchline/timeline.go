@@ -183,16 +183,29 @@ func (a *app) eventStore(ctx context.Context) (store.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := catchUp(ctx, st); err != nil {
+	if err := a.catchUp(ctx, st); err != nil {
 		st.Close()
 		return nil, err
 	}
 	return st, nil
 }
 
-// catchUp runs the clusterer until it has applied the whole store.
-func catchUp(ctx context.Context, st store.Backend) error {
-	_, err := pipeline.CatchUpEvents(ctx, st)
+// catchUp runs the clusterer until it has applied the whole store. On a
+// shared store it does so only with the leader lease: while a serve or run
+// node holds it, that node builds the events and they are read as it left
+// them. (The embedded store serialises clusterers itself.)
+func (a *app) catchUp(ctx context.Context, st store.Backend) error {
+	if !a.shared() {
+		_, err := pipeline.CatchUpEvents(ctx, st)
+		return err
+	}
+	led, err := pipeline.Lead(ctx, st, leaderLease, func(ctx context.Context) error {
+		_, err := pipeline.CatchUpEvents(ctx, st)
+		return err
+	})
+	if err == nil && !led {
+		fmt.Fprintln(a.stderr, "watchline: events come from the running node that builds them (it holds the store's leader lease); documents it has not clustered yet are not in them")
+	}
 	return err
 }
 
@@ -488,11 +501,27 @@ func eventsRebuild(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.ResetEvents(ctx, timeline.CursorName); err != nil {
+	rebuild := func(ctx context.Context) error {
+		if err := st.ResetEvents(ctx, timeline.CursorName); err != nil {
+			return err
+		}
+		_, err := pipeline.CatchUpEvents(ctx, st)
 		return err
 	}
-	if err := catchUp(ctx, st); err != nil {
-		return err
+	if !a.shared() {
+		if err := rebuild(ctx); err != nil {
+			return err
+		}
+	} else {
+		// A node that builds events (it holds the leader lease) must not
+		// cluster beside the rebuild.
+		led, err := pipeline.Lead(ctx, st, leaderLease, rebuild)
+		if err != nil {
+			return err
+		}
+		if !led {
+			return errors.New("events rebuild: a serve or run node sharing this store builds the events (it holds the leader lease); stop it, rebuild, and start it again")
+		}
 	}
 	fmt.Fprintln(a.stdout, "events rebuilt from the store; corrections kept")
 	return nil
