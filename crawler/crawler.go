@@ -107,7 +107,8 @@ type SourceResult struct {
 	DeferErr       error         `json:"-"`               // why items were deferred
 	Took           time.Duration `json:"took"`
 
-	queued []*queued // documents stored but not yet committed, counted when they are
+	queued      []*queued // documents stored but not yet committed, counted when they are
+	pageMissing int       // items kept from the feed alone whose page is asked for again next visit
 }
 
 func (r SourceResult) String() string {
@@ -421,10 +422,10 @@ func (c *Crawler) CrawlSource(ctx context.Context, src model.Source) SourceResul
 	if res.Err == nil && res.Failed > 0 && res.Fetched+res.New+res.Updated+res.Duplicates+res.Unchanged == 0 {
 		res.Err = fmt.Errorf("every item failed; last: %w", res.ItemErr)
 	}
-	if res.Err == nil && res.Deferred == 0 && commit != nil {
+	if res.Err == nil && res.Deferred == 0 && res.pageMissing == 0 && commit != nil {
 		// Only now that every item is stored may the listing be cached: a 304
-		// next time must not hide items that failed, or that this visit did
-		// not reach.
+		// next time must not hide items that failed, that this visit did not
+		// reach, or whose page is to be asked for again.
 		if err := commit(ctx); err != nil {
 			res.Err = err
 		}
@@ -613,8 +614,15 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 		return nil
 	}
 	if known && !src.Official {
-		res.Unchanged++
-		return nil
+		retry, err := c.retryPage(ctx, src, it, norm)
+		if err != nil {
+			fail(err)
+			return nil
+		}
+		if !retry {
+			res.Unchanged++
+			return nil
+		}
 	}
 	now := c.opts.Now()
 	// A feed item carries its own text unless the source says to read the
@@ -643,8 +651,9 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 	case err != nil && ctx.Err() != nil:
 		return context.Cause(ctx)
 	case err != nil && it.Text != "":
-		// The page is gone or unreachable but the feed told us what it says.
-		c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: "text/html; charset=utf-8", Body: []byte(it.Content)}, known, res, "", nil)
+		// The page is gone or unreachable but the feed told us what it says;
+		// the page is asked for again on later visits.
+		c.store(ctx, c.pageMissing(src, feedDocument(src, it, norm, now), res), store.Raw{ContentType: "text/html; charset=utf-8", Body: []byte(it.Content)}, known, res, "", nil)
 		return nil
 	case err != nil:
 		fail(err)
@@ -663,7 +672,7 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 		// script-only page): a feed entry is then kept as the feed gives
 		// it, headline and date at least, with the page kept as raw.
 		if it.Text != "" || src.Kind == model.KindFeed {
-			c.store(ctx, feedDocument(src, it, norm, now), store.Raw{ContentType: resp.ContentType, Body: resp.Body}, known, res, norm, resp)
+			c.store(ctx, c.pageMissing(src, feedDocument(src, it, norm, now), res), store.Raw{ContentType: resp.ContentType, Body: resp.Body}, known, res, norm, resp)
 			return nil
 		}
 		fail(fmt.Errorf("%s: %w", resp.URL, err))
@@ -671,6 +680,44 @@ func (c *Crawler) crawlItem(ctx context.Context, src model.Source, it item, res 
 	}
 	c.store(ctx, articleDocument(src, it, art, norm, resp.URL, now), store.Raw{ContentType: resp.ContentType, Body: resp.Body}, known, res, norm, resp)
 	return nil
+}
+
+// PageRetryFor is how long after an item's page was first missed (an error,
+// or a page without an article, while the feed gave its summary) later
+// visits ask for the page again, to store the article as a new version of
+// the document. Three days outlast a site's outage or a redeploy, and most
+// items have left their feed by then; a page still missing is let be.
+const PageRetryFor = 3 * 24 * time.Hour
+
+// retryPage says whether a known item of a non-official source (which is
+// otherwise not fetched again) is to be fetched again: its document was
+// stored from the feed alone less than PageRetryFor ago because its page
+// could not be had. The host's backoff still applies to the request.
+func (c *Crawler) retryPage(ctx context.Context, src model.Source, it item, norm string) (bool, error) {
+	if it.FeedOnly || (src.Kind == model.KindFeed && !src.FetchArticles && it.Text != "") {
+		return false, nil // no page to read, or the source keeps to its feed
+	}
+	d, err := c.st.DocumentByURL(ctx, norm)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil // queued by this crawl, not stored yet
+	}
+	if err != nil {
+		return false, err
+	}
+	return !d.PageMissingSince.IsZero() && c.opts.Now().Before(d.PageMissingSince.Add(PageRetryFor)), nil
+}
+
+// pageMissing marks d, built from a feed entry because its page could not
+// be had, for the page to be asked for again (the store keeps the first
+// time), and counts it so that the listing is not cached: a 304 must not
+// hide the item from the next visit. An official source's pages are read
+// again on every visit anyway.
+func (c *Crawler) pageMissing(src model.Source, d model.Document, res *SourceResult) model.Document {
+	d.PageMissingSince = c.opts.Now()
+	if !src.Official {
+		res.pageMissing++
+	}
+	return d
 }
 
 // crawlBatch is how many documents of a source visit are committed in one

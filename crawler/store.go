@@ -15,6 +15,7 @@ type Store interface {
 	robotsStore
 	ClaimSources(ctx context.Context, owner string, ids []string, now, until time.Time, force bool, stale func(owner string) bool) ([]string, error)
 	Document(ctx context.Context, id int64) (model.Document, error)
+	DocumentByURL(ctx context.Context, url string) (model.Document, error)
 	EachDocument(ctx context.Context, f store.DocFilter, fn func(model.Document) error) error
 	EachFingerprint(ctx context.Context, since time.Time, fn func(store.Fingerprint) error) error
 	KnownURL(ctx context.Context, url string) (bool, error)

@@ -75,6 +75,11 @@ type Document struct {
 	Similarity  float64 `json:"similarity,omitempty"` // to DuplicateOf, 0..1
 	Versions    int     `json:"versions"`
 	Deleted     bool    `json:"deleted,omitempty"`
+	// PageMissingSince is set when the text is the feed entry's own because
+	// the article page could not be fetched or held no article: since the
+	// first time that happened. The crawler retries the page for a while
+	// (crawler.PageRetryFor); a version from the page clears it.
+	PageMissingSince time.Time `json:"page_missing_since,omitzero"`
 }
 
 // DocumentVersion is one earlier or current text of a document. Official

@@ -222,11 +222,11 @@ func (s *Store) insert(c *stmts, d *model.Document, urls []string, raw Raw, seq 
 	d.Seq = takeSeq(seq)
 	res, err := c.exec(`INSERT INTO documents(seq, url, canonical_url, source_id, title, text, authors,
 		language, tags, official, published, published_source, published_confidence, modified, fetched,
-		content_hash, simhash, duplicate_of, similarity, versions)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		content_hash, simhash, duplicate_of, similarity, versions, page_missing_since)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		d.Seq, d.URL, d.CanonicalURL, d.SourceID, d.Title, d.Text, jsonList(d.Authors), d.Language, jsonList(d.Tags),
 		d.Official, unix(d.Published), d.PublishedSource, d.PublishedConfidence, unix(d.Modified), unix(d.Fetched),
-		d.ContentHash, int64(d.SimHash), nullID(d.DuplicateOf), d.Similarity, d.Versions)
+		d.ContentHash, int64(d.SimHash), nullID(d.DuplicateOf), d.Similarity, d.Versions, unix(d.PageMissingSince))
 	if err != nil {
 		return fmt.Errorf("insert: %w", err)
 	}
@@ -242,10 +242,13 @@ func (s *Store) insert(c *stmts, d *model.Document, urls []string, raw Raw, seq 
 func (s *Store) updateVersion(c *stmts, d *model.Document, urls []string, raw Raw, seq *int64) error {
 	d.Seq = takeSeq(seq)
 	// The first publication date stays: a later version is the same document.
+	// A version from the page clears page_missing_since; another from the
+	// feed alone keeps the first time the page was missed.
 	_, err := c.exec(`UPDATE documents SET seq = ?, title = ?, text = ?, authors = ?, language = ?,
-		modified = ?, fetched = ?, content_hash = ?, simhash = ?, versions = ?, deleted = 0 WHERE id = ?`,
+		modified = ?, fetched = ?, content_hash = ?, simhash = ?, versions = ?, deleted = 0,
+		page_missing_since = CASE WHEN ? = 0 THEN 0 WHEN page_missing_since = 0 THEN ? ELSE page_missing_since END WHERE id = ?`,
 		d.Seq, d.Title, d.Text, jsonList(d.Authors), d.Language, unix(d.Fetched), unix(d.Fetched),
-		d.ContentHash, int64(d.SimHash), d.Versions, d.ID)
+		d.ContentHash, int64(d.SimHash), d.Versions, unix(d.PageMissingSince), unix(d.PageMissingSince), d.ID)
 	if err != nil {
 		return fmt.Errorf("update: %w", err)
 	}
@@ -323,23 +326,24 @@ func (s *Store) DeleteDocument(ctx context.Context, id int64) error {
 
 const docColumns = `id, seq, url, canonical_url, source_id, title, text, authors, language, tags, official,
 	published, published_source, published_confidence, modified, fetched, content_hash, simhash,
-	COALESCE(duplicate_of, 0), similarity, versions, deleted`
+	COALESCE(duplicate_of, 0), similarity, versions, deleted, page_missing_since`
 
 type scanner interface{ Scan(...any) error }
 
 func scanDocument(sc scanner) (model.Document, error) {
 	var d model.Document
 	var authors, tags string
-	var published, modified, fetched, simhash int64
+	var published, modified, fetched, simhash, pageMissing int64
 	err := sc.Scan(&d.ID, &d.Seq, &d.URL, &d.CanonicalURL, &d.SourceID, &d.Title, &d.Text, &authors, &d.Language,
 		&tags, &d.Official, &published, &d.PublishedSource, &d.PublishedConfidence, &modified, &fetched,
-		&d.ContentHash, &simhash, &d.DuplicateOf, &d.Similarity, &d.Versions, &d.Deleted)
+		&d.ContentHash, &simhash, &d.DuplicateOf, &d.Similarity, &d.Versions, &d.Deleted, &pageMissing)
 	if err != nil {
 		return d, err
 	}
 	json.Unmarshal([]byte(authors), &d.Authors)
 	json.Unmarshal([]byte(tags), &d.Tags)
 	d.Published, d.Modified, d.Fetched = fromUnix(published), fromUnix(modified), fromUnix(fetched)
+	d.PageMissingSince = fromUnix(pageMissing)
 	d.SimHash = uint64(simhash)
 	return d, nil
 }

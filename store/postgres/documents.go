@@ -215,8 +215,8 @@ func insert(ctx context.Context, tx pgx.Tx, d *model.Document, urls []string, ra
 	}
 	err := tx.QueryRow(ctx, `WITH d AS (INSERT INTO documents(url, canonical_url, source_id, title, text, authors,
 			language, tags, official, published, published_source, published_confidence, modified, fetched,
-			content_hash, simhash, duplicate_of, similarity, versions)
-			VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING id),
+			content_hash, simhash, duplicate_of, similarity, versions, page_missing_since)
+			VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$23) RETURNING id),
 		u AS (INSERT INTO document_urls(url, document_id) SELECT x, d.id FROM d, unnest($20::text[]) AS x
 			ON CONFLICT (url) DO NOTHING),
 		v AS (INSERT INTO document_versions(document_id, version, title, text, content_hash, fetched)
@@ -227,7 +227,7 @@ func insert(ctx context.Context, tx pgx.Tx, d *model.Document, urls []string, ra
 		d.URL, d.CanonicalURL, d.SourceID, d.Title, d.Text, jsonList(d.Authors), d.Language, jsonList(d.Tags),
 		d.Official, unix(d.Published), d.PublishedSource, d.PublishedConfidence, unix(d.Modified), unix(d.Fetched),
 		d.ContentHash, int64(d.SimHash), nullID(d.DuplicateOf), d.Similarity, d.Versions,
-		urls, raw.ContentType, body).Scan(&d.ID)
+		urls, raw.ContentType, body, unix(d.PageMissingSince)).Scan(&d.ID)
 	if err != nil {
 		return fmt.Errorf("insert: %w", err)
 	}
@@ -236,9 +236,14 @@ func insert(ctx context.Context, tx pgx.Tx, d *model.Document, urls []string, ra
 
 func updateVersion(ctx context.Context, tx pgx.Tx, d *model.Document, urls []string, raw store.Raw) error {
 	// The first publication date stays: a later version is the same document.
+	// A version from the page clears page_missing_since; another from the
+	// feed alone keeps the first time the page was missed.
 	_, err := tx.Exec(ctx, `UPDATE documents SET title = $1, text = $2, authors = $3, language = $4,
-		modified = $5, fetched = $5, content_hash = $6, simhash = $7, versions = $8, deleted = false WHERE id = $9`,
-		d.Title, d.Text, jsonList(d.Authors), d.Language, unix(d.Fetched), d.ContentHash, int64(d.SimHash), d.Versions, d.ID)
+		modified = $5, fetched = $5, content_hash = $6, simhash = $7, versions = $8, deleted = false,
+		page_missing_since = CASE WHEN $10::bigint = 0 THEN 0 WHEN page_missing_since = 0 THEN $10 ELSE page_missing_since END
+		WHERE id = $9`,
+		d.Title, d.Text, jsonList(d.Authors), d.Language, unix(d.Fetched), d.ContentHash, int64(d.SimHash), d.Versions, d.ID,
+		unix(d.PageMissingSince))
 	if err != nil {
 		return fmt.Errorf("update: %w", err)
 	}
@@ -395,21 +400,22 @@ func relink(ctx context.Context, tx pgx.Tx, from, to int64, sim float64) ([]int6
 
 const docColumns = `id, seq, url, canonical_url, source_id, title, text, authors, language, tags, official,
 	published, published_source, published_confidence, modified, fetched, content_hash, simhash,
-	COALESCE(duplicate_of, 0), similarity, versions, deleted`
+	COALESCE(duplicate_of, 0), similarity, versions, deleted, page_missing_since`
 
 func scanDocument(row pgx.Row) (model.Document, error) {
 	var d model.Document
 	var authors, tags string
-	var published, modified, fetched, simhash int64
+	var published, modified, fetched, simhash, pageMissing int64
 	err := row.Scan(&d.ID, &d.Seq, &d.URL, &d.CanonicalURL, &d.SourceID, &d.Title, &d.Text, &authors, &d.Language,
 		&tags, &d.Official, &published, &d.PublishedSource, &d.PublishedConfidence, &modified, &fetched,
-		&d.ContentHash, &simhash, &d.DuplicateOf, &d.Similarity, &d.Versions, &d.Deleted)
+		&d.ContentHash, &simhash, &d.DuplicateOf, &d.Similarity, &d.Versions, &d.Deleted, &pageMissing)
 	if err != nil {
 		return d, err
 	}
 	json.Unmarshal([]byte(authors), &d.Authors)
 	json.Unmarshal([]byte(tags), &d.Tags)
 	d.Published, d.Modified, d.Fetched = fromUnix(published), fromUnix(modified), fromUnix(fetched)
+	d.PageMissingSince = fromUnix(pageMissing)
 	d.SimHash = uint64(simhash)
 	return d, nil
 }

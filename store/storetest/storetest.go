@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"DocumentsAfterIsTheLog", testDocumentsAfterIsTheLog},
 		{"ListingAndFilters", testListingAndFilters},
 		{"VersionsAreBounded", testVersionsAreBounded},
+		{"PageMissingSince", testPageMissingSince},
 		{"Duplicates", testDuplicates},
 		{"CursorsAndHealth", testCursorsAndHealth},
 		{"ApplyEvents", testApplyEvents},
@@ -151,6 +152,42 @@ func testPutDocumentOutcomes(t *testing.T, st store.Backend) {
 	}
 	if _, err := st.PutDocument(ctx, &model.Document{CanonicalURL: "https://x/"}, store.Raw{}); err == nil {
 		t.Error("a document without a content hash was stored")
+	}
+}
+
+// testPageMissingSince: a document stored from its feed entry alone says
+// since when its page is missing; another version from the feed keeps the
+// first time, and a version from the page clears it.
+func testPageMissingSince(t *testing.T, st store.Backend) {
+	ctx := context.Background()
+	first := time.Date(2025, 9, 16, 8, 0, 0, 0, time.UTC)
+	since := func() time.Time {
+		t.Helper()
+		d, err := st.DocumentByURL(ctx, "https://a.example/feed-only")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.PageMissingSince
+	}
+	d := Doc("https://a.example/feed-only", "the feed's summary")
+	d.PageMissingSince = first
+	put(t, st, d)
+	if got := since(); !got.Equal(first) {
+		t.Errorf("stored from the feed: page missing since %v, want %v", got, first)
+	}
+	d = Doc("https://a.example/feed-only", "the feed's summary, edited")
+	d.PageMissingSince = first.Add(24 * time.Hour)
+	if o := put(t, st, d); o != store.Updated {
+		t.Fatalf("edited feed entry: %v, want updated", o)
+	}
+	if got := since(); !got.Equal(first) {
+		t.Errorf("a second version from the feed: page missing since %v, want the first time, %v", got, first)
+	}
+	if o := put(t, st, Doc("https://a.example/feed-only", "the article's full text")); o != store.Updated {
+		t.Fatalf("the page's version: %v, want updated", o)
+	}
+	if got := since(); !got.IsZero() {
+		t.Errorf("after a version from the page: page missing since %v, want zero", got)
 	}
 }
 
