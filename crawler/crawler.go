@@ -856,9 +856,11 @@ func baseDocument(src model.Source, norm string, now time.Time) model.Document {
 }
 
 // setDate picks the publication date: the page's own evidence, else the
-// listing's date, else the time we fetched it (with low confidence).
+// listing's date, else the time we fetched it (with low confidence). A date
+// keeps the offset its page or feed stated it in: 00:30 on 8 October in
+// London is 7 October in UTC, and the day shown and dated from must be the
+// page's own.
 func setDate(d *model.Document, page time.Time, pageSource string, pageConf float64, listed, now time.Time) {
-	page, listed = page.UTC(), listed.UTC()
 	if !plausibleDate(page, now) {
 		page = time.Time{}
 	}

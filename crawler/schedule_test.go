@@ -121,12 +121,18 @@ func TestSetDate(t *testing.T) {
 		{"page in the future: the listing's", day("2031-01-01T10:00:00Z"), "meta", day("2025-05-03T09:30:00Z"), day("2025-05-03T09:30:00Z"), "feed"},
 		{"page at the epoch: the listing's", time.Unix(0, 0), "meta", day("2025-05-03T09:30:00Z"), day("2025-05-03T09:30:00Z"), "feed"},
 		{"a day ahead is time zones, kept", time.Time{}, "", day("2025-06-02T09:00:00Z"), day("2025-06-02T09:00:00Z"), "feed"},
+		{"the page's own offset is kept", day("2025-05-08T00:30:00+01:00"), "json-ld", time.Time{}, day("2025-05-08T00:30:00+01:00"), "json-ld"},
+		{"the listing's own offset is kept", time.Time{}, "", day("2025-05-07T20:30:00-05:00"), day("2025-05-07T20:30:00-05:00"), "feed"},
 	}
 	for _, tt := range tests {
 		var d model.Document
 		setDate(&d, tt.page, tt.pageSrc, 0.8, tt.listed, now)
 		if !d.Published.Equal(tt.want) || d.PublishedSource != tt.wantSrc {
 			t.Errorf("%s: got %v (%s), want %v (%s)", tt.name, d.Published, d.PublishedSource, tt.want, tt.wantSrc)
+		}
+		// The day is the one the page states: its offset is kept.
+		if got, want := d.Published.Format(time.RFC3339), tt.want.Format(time.RFC3339); got != want {
+			t.Errorf("%s: published %s, want %s (the page's own offset)", tt.name, got, want)
 		}
 		if tt.wantSrc == "fetched" && d.PublishedConfidence > 0.2 {
 			t.Errorf("%s: fetched-time confidence %v, want low", tt.name, d.PublishedConfidence)

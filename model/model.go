@@ -373,8 +373,29 @@ func LatestPublished(t time.Time) time.Time {
 
 // DayOnly reports whether a publication time is known only to the day: the
 // crawler and importers store such a date (from a URL, a dateline, a bare
-// YYYY-MM-DD) as midnight UTC. It is shown as a date, never as "00:00".
+// YYYY-MM-DD) as midnight UTC, and a page may state one as its own midnight
+// (2025-10-08T00:00:00+02:00). It is midnight in its own zone (a time keeps
+// the offset its page stated) and is shown as a date, never as "00:00".
 func DayOnly(t time.Time) bool {
-	t = t.UTC()
 	return !t.IsZero() && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+}
+
+// InOffset is the instant sec (unix seconds) in a zone offset seconds east
+// of UTC, as the store keeps publication times: the offset the page stated,
+// 0 for UTC. The zero time stays zero.
+func InOffset(sec int64, offset int) time.Time {
+	if sec == 0 {
+		return time.Time{}
+	}
+	t := time.Unix(sec, 0)
+	if offset == 0 {
+		return t.UTC()
+	}
+	return t.In(time.FixedZone("", offset))
+}
+
+// Offset is the offset east of UTC, in seconds, that t is stated in.
+func Offset(t time.Time) int {
+	_, off := t.Zone()
+	return off
 }

@@ -222,11 +222,12 @@ func (s *Store) insert(c *stmts, d *model.Document, urls []string, raw Raw, seq 
 	d.Seq = takeSeq(seq)
 	res, err := c.exec(`INSERT INTO documents(seq, url, canonical_url, source_id, title, text, authors,
 		language, tags, official, published, published_source, published_confidence, modified, fetched,
-		content_hash, simhash, duplicate_of, similarity, versions, page_missing_since)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		content_hash, simhash, duplicate_of, similarity, versions, page_missing_since, published_offset)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		d.Seq, d.URL, d.CanonicalURL, d.SourceID, d.Title, d.Text, jsonList(d.Authors), d.Language, jsonList(d.Tags),
 		d.Official, unix(d.Published), d.PublishedSource, d.PublishedConfidence, unix(d.Modified), unix(d.Fetched),
-		d.ContentHash, int64(d.SimHash), nullID(d.DuplicateOf), d.Similarity, d.Versions, unix(d.PageMissingSince))
+		d.ContentHash, int64(d.SimHash), nullID(d.DuplicateOf), d.Similarity, d.Versions, unix(d.PageMissingSince),
+		model.Offset(d.Published))
 	if err != nil {
 		return fmt.Errorf("insert: %w", err)
 	}
@@ -326,7 +327,7 @@ func (s *Store) DeleteDocument(ctx context.Context, id int64) error {
 
 const docColumns = `id, seq, url, canonical_url, source_id, title, text, authors, language, tags, official,
 	published, published_source, published_confidence, modified, fetched, content_hash, simhash,
-	COALESCE(duplicate_of, 0), similarity, versions, deleted, page_missing_since`
+	COALESCE(duplicate_of, 0), similarity, versions, deleted, page_missing_since, published_offset`
 
 type scanner interface{ Scan(...any) error }
 
@@ -334,15 +335,16 @@ func scanDocument(sc scanner) (model.Document, error) {
 	var d model.Document
 	var authors, tags string
 	var published, modified, fetched, simhash, pageMissing int64
+	var offset int
 	err := sc.Scan(&d.ID, &d.Seq, &d.URL, &d.CanonicalURL, &d.SourceID, &d.Title, &d.Text, &authors, &d.Language,
 		&tags, &d.Official, &published, &d.PublishedSource, &d.PublishedConfidence, &modified, &fetched,
-		&d.ContentHash, &simhash, &d.DuplicateOf, &d.Similarity, &d.Versions, &d.Deleted, &pageMissing)
+		&d.ContentHash, &simhash, &d.DuplicateOf, &d.Similarity, &d.Versions, &d.Deleted, &pageMissing, &offset)
 	if err != nil {
 		return d, err
 	}
 	json.Unmarshal([]byte(authors), &d.Authors)
 	json.Unmarshal([]byte(tags), &d.Tags)
-	d.Published, d.Modified, d.Fetched = fromUnix(published), fromUnix(modified), fromUnix(fetched)
+	d.Published, d.Modified, d.Fetched = model.InOffset(published, offset), fromUnix(modified), fromUnix(fetched)
 	d.PageMissingSince = fromUnix(pageMissing)
 	d.SimHash = uint64(simhash)
 	return d, nil

@@ -40,9 +40,12 @@ type datePattern struct {
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
+// pubDay is the day of publication as the page stated it: a time keeps its
+// page's offset, and "yesterday" in a report stamped 00:30 in London is the
+// day before its London day, not before its UTC one.
 func pubDay(pub time.Time) time.Time {
-	p := pub.UTC()
-	return day(p.Year(), p.Month(), p.Day())
+	y, m, d := pub.Date()
+	return day(y, m, d)
 }
 
 // validDay builds a date only if the day exists in that month.
@@ -245,7 +248,7 @@ func bareWeekday(text string, a, b int) bool {
 // text order.
 func ResolveDates(text string, pub time.Time) []model.DateFound {
 	if pub.IsZero() {
-		pub = time.Now()
+		pub = time.Now().UTC()
 	}
 	type span struct {
 		start, end int

@@ -99,6 +99,14 @@ func TestHappenedDate(t *testing.T) {
 		{"published in prose is no stamp", "Council releases audit",
 			"The council published on 12 May 2025 the audit it had withheld, and councillors were told on Tuesday.",
 			time.Date(2025, 5, 14, 9, 0, 0, 0, time.UTC), "2025-05-12"},
+		// 00:30 in London is 23:30 UTC the day before: "yesterday" is
+		// the day before the page's own day, not before the UTC day.
+		{"yesterday by the page's own clock", "Engineer appears in court",
+			"A defence engineer appeared at Westminster Magistrates' Court yesterday and was remanded in custody.",
+			time.Date(2025, 10, 8, 0, 30, 0, 0, time.FixedZone("", 3600)), "2025-10-07"},
+		{"the page's own day when the text names none", "Official statement on the case",
+			"The ministry said it would respond in due course.",
+			time.Date(2025, 10, 1, 0, 30, 0, 0, time.FixedZone("", 2*3600)), "2025-10"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

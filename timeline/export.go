@@ -95,29 +95,32 @@ func DateString(t time.Time, p model.Precision) string {
 	return t.Format("2006-01-02")
 }
 
-// PublishedString writes a publication time as exactly as it is known:
-// "2025-10-16 18:00" (UTC), or "2025-10-16" for a date known only to the day
-// (model.DayOnly), never "2025-10-16 00:00".
+// PublishedString writes a publication time as exactly as it is known, on
+// the page's own day: "2025-10-16 18:00" (UTC), "2025-10-08 00:30 +01:00"
+// for a time the page stated with its offset, or "2025-10-16" for a date
+// known only to the day (model.DayOnly), never "2025-10-16 00:00".
 func PublishedString(t time.Time) string {
 	switch {
 	case t.IsZero():
 		return "undated"
 	case model.DayOnly(t):
-		return t.UTC().Format("2006-01-02")
+		return t.Format("2006-01-02")
+	case model.Offset(t) != 0:
+		return t.Format("2006-01-02 15:04 -07:00")
 	}
 	return t.UTC().Format("2006-01-02 15:04")
 }
 
-// publishedRFC3339 is PublishedString for machine-readable columns: RFC 3339,
-// or a bare YYYY-MM-DD for a day-only date.
+// publishedRFC3339 is PublishedString for machine-readable columns: RFC 3339
+// with the page's own offset, or a bare YYYY-MM-DD for a day-only date.
 func publishedRFC3339(t time.Time) string {
 	switch {
 	case t.IsZero():
 		return ""
 	case model.DayOnly(t):
-		return t.UTC().Format(time.DateOnly)
+		return t.Format(time.DateOnly)
 	}
-	return t.UTC().Format(time.RFC3339)
+	return t.Format(time.RFC3339)
 }
 
 // filterSummary says what an export selected, for its header: "topic:
@@ -426,7 +429,10 @@ func tljsPublished(t time.Time) string {
 		return "undated"
 	}
 	if model.DayOnly(t) {
-		return t.UTC().Format("2 Jan 2006")
+		return t.Format("2 Jan 2006")
+	}
+	if model.Offset(t) != 0 {
+		return t.Format("2 Jan 2006 15:04 -07:00")
 	}
 	return t.UTC().Format("2 Jan 2006 15:04 UTC")
 }
@@ -581,8 +587,11 @@ func (m *mdWriter) Event(e Entry) error {
 	}
 	if f := e.First(); f.URL != "" {
 		when := f.Published.UTC().Format("2 Jan 2006 15:04 MST")
-		if model.DayOnly(f.Published) {
-			when = f.Published.UTC().Format("2 Jan 2006")
+		switch {
+		case model.DayOnly(f.Published):
+			when = f.Published.Format("2 Jan 2006")
+		case model.Offset(f.Published) != 0:
+			when = f.Published.Format("2 Jan 2006 15:04 -07:00")
 		}
 		fmt.Fprintf(m.w, "- **First reported:** [%s](%s) — %s, %s\n", mdEscape(f.Title), f.URL, f.SourceID, when)
 	}

@@ -422,3 +422,28 @@ func TestTextExportEscapesControls(t *testing.T) {
 		t.Errorf("text export does not show the escaped title:\n%s", out)
 	}
 }
+
+// TestPublishedKeepsThePagesDay: a publication time stated with an offset is
+// written on the page's own day, with its offset; UTC times as before, and a
+// page's local midnight (a CMS writing a date as 00:00+02:00) is a date.
+func TestPublishedKeepsThePagesDay(t *testing.T) {
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	tests := []struct {
+		in        time.Time
+		text, iso string
+	}{
+		{at("2025-10-08T00:30:00+01:00"), "2025-10-08 00:30 +01:00", "2025-10-08T00:30:00+01:00"},
+		{at("2025-10-07T23:30:00Z"), "2025-10-07 23:30", "2025-10-07T23:30:00Z"},
+		{at("2025-10-08T00:00:00+02:00"), "2025-10-08", "2025-10-08"},
+		{at("2025-10-08T00:00:00Z"), "2025-10-08", "2025-10-08"},
+		{at("2025-10-08T01:00:00+01:00"), "2025-10-08 01:00 +01:00", "2025-10-08T01:00:00+01:00"},
+	}
+	for _, tt := range tests {
+		if got := PublishedString(tt.in); got != tt.text {
+			t.Errorf("PublishedString(%s) = %q, want %q", tt.in, got, tt.text)
+		}
+		if got := publishedRFC3339(tt.in); got != tt.iso {
+			t.Errorf("publishedRFC3339(%s) = %q, want %q", tt.in, got, tt.iso)
+		}
+	}
+}

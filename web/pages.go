@@ -111,9 +111,9 @@ var funcs = template.FuncMap{
 	"published": fmtPublished,
 	"publishedISO": func(t time.Time) string {
 		if model.DayOnly(t) {
-			return t.UTC().Format(time.DateOnly)
+			return t.Format(time.DateOnly)
 		}
-		return t.UTC().Format(time.RFC3339)
+		return t.Format(time.RFC3339)
 	},
 	"ago":  ago,
 	"mark": markText,
@@ -161,7 +161,10 @@ func fmtDateTime(t time.Time) string {
 // known only to the day (model.DayOnly) without a made-up "00:00 UTC".
 func fmtPublished(t time.Time) string {
 	if model.DayOnly(t) {
-		return t.UTC().Format("2 Jan 2006")
+		return t.Format("2 Jan 2006")
+	}
+	if model.Offset(t) != 0 {
+		return t.Format("2 Jan 2006 15:04 -07:00") // the page's own day and time
 	}
 	return fmtDateTime(t)
 }

@@ -215,8 +215,8 @@ func insert(ctx context.Context, tx pgx.Tx, d *model.Document, urls []string, ra
 	}
 	err := tx.QueryRow(ctx, `WITH d AS (INSERT INTO documents(url, canonical_url, source_id, title, text, authors,
 			language, tags, official, published, published_source, published_confidence, modified, fetched,
-			content_hash, simhash, duplicate_of, similarity, versions, page_missing_since)
-			VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$23) RETURNING id),
+			content_hash, simhash, duplicate_of, similarity, versions, page_missing_since, published_offset)
+			VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$23,$24) RETURNING id),
 		u AS (INSERT INTO document_urls(url, document_id) SELECT x, d.id FROM d, unnest($20::text[]) AS x
 			ON CONFLICT (url) DO NOTHING),
 		v AS (INSERT INTO document_versions(document_id, version, title, text, content_hash, fetched)
@@ -227,7 +227,7 @@ func insert(ctx context.Context, tx pgx.Tx, d *model.Document, urls []string, ra
 		d.URL, d.CanonicalURL, d.SourceID, d.Title, d.Text, jsonList(d.Authors), d.Language, jsonList(d.Tags),
 		d.Official, unix(d.Published), d.PublishedSource, d.PublishedConfidence, unix(d.Modified), unix(d.Fetched),
 		d.ContentHash, int64(d.SimHash), nullID(d.DuplicateOf), d.Similarity, d.Versions,
-		urls, raw.ContentType, body, unix(d.PageMissingSince)).Scan(&d.ID)
+		urls, raw.ContentType, body, unix(d.PageMissingSince), model.Offset(d.Published)).Scan(&d.ID)
 	if err != nil {
 		return fmt.Errorf("insert: %w", err)
 	}
@@ -400,21 +400,22 @@ func relink(ctx context.Context, tx pgx.Tx, from, to int64, sim float64) ([]int6
 
 const docColumns = `id, seq, url, canonical_url, source_id, title, text, authors, language, tags, official,
 	published, published_source, published_confidence, modified, fetched, content_hash, simhash,
-	COALESCE(duplicate_of, 0), similarity, versions, deleted, page_missing_since`
+	COALESCE(duplicate_of, 0), similarity, versions, deleted, page_missing_since, published_offset`
 
 func scanDocument(row pgx.Row) (model.Document, error) {
 	var d model.Document
 	var authors, tags string
 	var published, modified, fetched, simhash, pageMissing int64
+	var offset int32
 	err := row.Scan(&d.ID, &d.Seq, &d.URL, &d.CanonicalURL, &d.SourceID, &d.Title, &d.Text, &authors, &d.Language,
 		&tags, &d.Official, &published, &d.PublishedSource, &d.PublishedConfidence, &modified, &fetched,
-		&d.ContentHash, &simhash, &d.DuplicateOf, &d.Similarity, &d.Versions, &d.Deleted, &pageMissing)
+		&d.ContentHash, &simhash, &d.DuplicateOf, &d.Similarity, &d.Versions, &d.Deleted, &pageMissing, &offset)
 	if err != nil {
 		return d, err
 	}
 	json.Unmarshal([]byte(authors), &d.Authors)
 	json.Unmarshal([]byte(tags), &d.Tags)
-	d.Published, d.Modified, d.Fetched = fromUnix(published), fromUnix(modified), fromUnix(fetched)
+	d.Published, d.Modified, d.Fetched = model.InOffset(published, int(offset)), fromUnix(modified), fromUnix(fetched)
 	d.PageMissingSince = fromUnix(pageMissing)
 	d.SimHash = uint64(simhash)
 	return d, nil

@@ -598,7 +598,7 @@ func (s *Store) EventSourcesOf(ctx context.Context, events []int64) (map[int64][
 	if len(events) == 0 {
 		return out, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT ed.event_id, d.id, d.canonical_url, d.source_id, d.title, d.published, d.official,
+	rows, err := s.pool.Query(ctx, `SELECT ed.event_id, d.id, d.canonical_url, d.source_id, d.title, d.published, d.published_offset, d.official,
 		ed.role, COALESCE(d.duplicate_of, 0), COALESCE(u.url, '') FROM event_documents ed
 		JOIN documents d ON d.id = ed.document_id
 		LEFT JOIN document_urls u ON u.document_id = d.id AND u.url <> d.canonical_url
@@ -609,13 +609,14 @@ func (s *Store) EventSourcesOf(ctx context.Context, events []int64) (map[int64][
 	defer rows.Close()
 	for rows.Next() {
 		var ev, pub int64
+		var offset int32
 		var es store.EventSource
 		var alias string
-		if err := rows.Scan(&ev, &es.DocumentID, &es.URL, &es.SourceID, &es.Title, &pub, &es.Official, &es.Role,
+		if err := rows.Scan(&ev, &es.DocumentID, &es.URL, &es.SourceID, &es.Title, &pub, &offset, &es.Official, &es.Role,
 			&es.DuplicateOf, &alias); err != nil {
 			return nil, fmt.Errorf("sources of events: %w", err)
 		}
-		es.Published = fromUnix(pub)
+		es.Published = model.InOffset(pub, int(offset))
 		list := out[ev]
 		if len(list) == 0 || list[len(list)-1].DocumentID != es.DocumentID {
 			list = append(list, es)

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListingAndFilters", testListingAndFilters},
 		{"VersionsAreBounded", testVersionsAreBounded},
 		{"PageMissingSince", testPageMissingSince},
+		{"PublishedOffset", testPublishedOffset},
 		{"Duplicates", testDuplicates},
 		{"CursorsAndHealth", testCursorsAndHealth},
 		{"ApplyEvents", testApplyEvents},
@@ -152,6 +153,32 @@ func testPutDocumentOutcomes(t *testing.T, st store.Backend) {
 	}
 	if _, err := st.PutDocument(ctx, &model.Document{CanonicalURL: "https://x/"}, store.Raw{}); err == nil {
 		t.Error("a document without a content hash was stored")
+	}
+}
+
+// testPublishedOffset: a publication time keeps the offset the page stated,
+// so its day is the page's own; a UTC time comes back in UTC.
+func testPublishedOffset(t *testing.T, st store.Backend) {
+	ctx := context.Background()
+	local := time.Date(2025, 10, 8, 0, 30, 0, 0, time.FixedZone("BST", 3600))
+	d := Doc("https://a.example/local", "stated in local time")
+	d.Published = local
+	put(t, st, d)
+	u := Doc("https://a.example/utc", "stated in UTC")
+	put(t, st, u)
+	got, err := st.DocumentByURL(ctx, "https://a.example/local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := got.Published.Format(time.RFC3339); s != "2025-10-08T00:30:00+01:00" {
+		t.Errorf("published came back as %s, want 2025-10-08T00:30:00+01:00", s)
+	}
+	got, err = st.DocumentByURL(ctx, "https://a.example/utc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Published.Location() != time.UTC || !got.Published.Equal(u.Published) {
+		t.Errorf("a UTC time came back as %v", got.Published)
 	}
 }
 
