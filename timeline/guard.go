@@ -1,8 +1,11 @@
 package timeline
 
 import (
+	"regexp"
 	"regexp/syntax"
+	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // requiredLiteral returns lower-case strings one of which every match of a
@@ -126,4 +129,140 @@ func containsAny(s string, subs []string) bool {
 		}
 	}
 	return false
+}
+
+// literalRegexp is a regular expression with the literals one of which every
+// match contains and the longest a match can be, so that matches are looked
+// for only around where those literals occur instead of all along a text.
+// The matches found are the regular expression's own, in full.
+type literalRegexp struct {
+	re   *regexp.Regexp
+	need []string // lower case, ASCII; nil: not known, so the whole text is read
+	most int      // the longest match in bytes of an ASCII text; < 0: unbounded
+}
+
+func newLiteralRegexp(re *regexp.Regexp) literalRegexp {
+	l := literalRegexp{re: re, most: -1}
+	p, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return l
+	}
+	p = p.Simplify()
+	most, ok := maxLen(p)
+	need := required(p)
+	for _, s := range need {
+		if !isASCII(s) {
+			need = nil
+			break
+		}
+	}
+	if ok && need != nil {
+		l.need, l.most = need, most
+	}
+	return l
+}
+
+// maxLen is the most runes a match of re can have (false: unbounded, or an
+// anchor other than a word boundary, whose meaning a window would change).
+func maxLen(re *syntax.Regexp) (int, bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpNoMatch, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0, true
+	case syntax.OpLiteral:
+		return len(re.Rune), true
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1, true
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxLen(re.Sub[0])
+	case syntax.OpRepeat:
+		n, ok := maxLen(re.Sub[0])
+		return n * re.Max, ok && re.Max >= 0
+	case syntax.OpConcat, syntax.OpAlternate:
+		total := 0
+		for _, s := range re.Sub {
+			n, ok := maxLen(s)
+			if !ok {
+				return 0, false
+			}
+			if re.Op == syntax.OpConcat {
+				total += n
+			} else {
+				total = max(total, n)
+			}
+		}
+		return total, true
+	}
+	return 0, false // star, plus, line and text anchors
+}
+
+// findAll is re.FindAllStringSubmatchIndex(text, -1) (with submatches) or
+// re.FindAllStringIndex(text, -1). lower is strings.ToLower(text).
+//
+// In an ASCII text a match lies within most bytes of an occurrence of one
+// of the needed literals. Those windows are merged and widened to end
+// next to a non-word byte (so \b reads the same as in the whole text), and
+// the expression runs on each: every match of the whole text lies in one
+// window, and a scan from a window's start finds the same leftmost-first
+// matches as the scan of the whole text reaching it.
+func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
+	run := func(s string) [][]int {
+		if submatch {
+			return l.re.FindAllStringSubmatchIndex(s, -1)
+		}
+		return l.re.FindAllStringIndex(s, -1)
+	}
+	if l.need == nil || len(lower) != len(text) || !isASCII(text) {
+		return run(text)
+	}
+	var wins [][2]int
+	for _, s := range l.need {
+		for from := 0; ; {
+			i := strings.Index(lower[from:], s)
+			if i < 0 {
+				break
+			}
+			q := from + i
+			wins = append(wins, [2]int{max(0, q-l.most), min(len(text), q+len(s)+l.most)})
+			from = q + 1
+		}
+	}
+	if len(wins) == 0 {
+		return nil
+	}
+	sort.Slice(wins, func(i, j int) bool { return wins[i][0] < wins[j][0] })
+	var out [][]int
+	for i := 0; i < len(wins); {
+		a, b := wins[i][0], wins[i][1]
+		for a > 0 && syntax.IsWordChar(rune(text[a-1])) {
+			a--
+		}
+		for {
+			for b < len(text) && syntax.IsWordChar(rune(text[b])) {
+				b++
+			}
+			i++
+			if i == len(wins) || wins[i][0] > b {
+				break
+			}
+			b = max(b, wins[i][1])
+		}
+		for _, m := range run(text[a:b]) {
+			for k := range m {
+				if m[k] >= 0 {
+					m[k] += a
+				}
+			}
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
