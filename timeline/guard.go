@@ -18,13 +18,15 @@ func requiredLiteral(pattern string) []string {
 	if err != nil {
 		return nil
 	}
-	return required(re.Simplify())
+	return required(re.Simplify(), false)
 }
 
 // required returns strings one of which every match contains (nil: none
-// known). Literals shorter than three bytes are not worth checking.
-func required(re *syntax.Regexp) []string {
-	if all, ok := expand(re); ok {
+// known). Literals shorter than three bytes are not worth checking. With
+// classes, small character classes are expanded too ("Ma[ry]", as the
+// parser factors "Mar|May").
+func required(re *syntax.Regexp, classes bool) []string {
+	if all, ok := expand(re, classes); ok {
 		for _, s := range all {
 			if len(s) < 3 {
 				return nil
@@ -38,15 +40,15 @@ func required(re *syntax.Regexp) []string {
 			return []string{s}
 		}
 	case syntax.OpCapture, syntax.OpPlus:
-		return required(re.Sub[0])
+		return required(re.Sub[0], classes)
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return required(re.Sub[0])
+			return required(re.Sub[0], classes)
 		}
 	case syntax.OpAlternate:
 		var all []string
 		for _, s := range re.Sub {
-			r := required(s)
+			r := required(s, classes)
 			if r == nil {
 				return nil
 			}
@@ -56,7 +58,7 @@ func required(re *syntax.Regexp) []string {
 	case syntax.OpConcat:
 		var best []string
 		for _, s := range re.Sub {
-			if r := required(s); r != nil && (best == nil || shortest(r) > shortest(best)) {
+			if r := required(s, classes); r != nil && (best == nil || shortest(r) > shortest(best)) {
 				best = r
 			}
 		}
@@ -66,22 +68,40 @@ func required(re *syntax.Regexp) []string {
 }
 
 // expand lists every string a small finite pattern matches, lower case.
-func expand(re *syntax.Regexp) ([]string, bool) {
+func expand(re *syntax.Regexp, classes bool) ([]string, bool) {
 	const most = 32
 	switch re.Op {
 	case syntax.OpLiteral:
 		return []string{strings.ToLower(string(re.Rune))}, true
 	case syntax.OpEmptyMatch:
 		return []string{""}, true
+	case syntax.OpCharClass:
+		if !classes {
+			return nil, false
+		}
+		var all []string
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if s := strings.ToLower(string(r)); !seen[s] {
+					seen[s] = true
+					all = append(all, s)
+				}
+				if len(all) > most {
+					return nil, false
+				}
+			}
+		}
+		return all, true
 	case syntax.OpCapture:
-		return expand(re.Sub[0])
+		return expand(re.Sub[0], classes)
 	case syntax.OpQuest:
-		sub, ok := expand(re.Sub[0])
+		sub, ok := expand(re.Sub[0], classes)
 		return append(sub, ""), ok && len(sub) < most
 	case syntax.OpAlternate:
 		var all []string
 		for _, s := range re.Sub {
-			sub, ok := expand(s)
+			sub, ok := expand(s, classes)
 			if !ok {
 				return nil, false
 			}
@@ -91,7 +111,7 @@ func expand(re *syntax.Regexp) ([]string, bool) {
 	case syntax.OpConcat:
 		all := []string{""}
 		for _, s := range re.Sub {
-			sub, ok := expand(s)
+			sub, ok := expand(s, classes)
 			if !ok || len(all)*len(sub) > most {
 				return nil, false
 			}
@@ -149,7 +169,7 @@ func newLiteralRegexp(re *regexp.Regexp) literalRegexp {
 	}
 	p = p.Simplify()
 	most, ok := maxLen(p)
-	need := required(p)
+	need := required(p, true)
 	for _, s := range need {
 		if !isASCII(s) {
 			need = nil
@@ -266,3 +286,13 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// dateFinders are datePatterns' expressions, each run around its literals
+// (the same index as datePatterns; built once, never changed).
+var dateFinders = func() []literalRegexp {
+	out := make([]literalRegexp, len(datePatterns))
+	for i, p := range datePatterns {
+		out[i] = newLiteralRegexp(p.re)
+	}
+	return out
+}()
