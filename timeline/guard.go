@@ -158,7 +158,7 @@ func containsAny(s string, subs []string) bool {
 type literalRegexp struct {
 	re   *regexp.Regexp
 	need []string // lower case, ASCII; nil: not known, so the whole text is read
-	most int      // the longest match in bytes of an ASCII text; < 0: unbounded
+	most int      // the longest match in runes; < 0: unbounded
 }
 
 func newLiteralRegexp(re *regexp.Regexp) literalRegexp {
@@ -218,10 +218,12 @@ func maxLen(re *syntax.Regexp) (int, bool) {
 // findAll is re.FindAllStringSubmatchIndex(text, -1) (with submatches) or
 // re.FindAllStringIndex(text, -1). lower is strings.ToLower(text).
 //
-// In an ASCII text a match lies within most bytes of an occurrence of one
-// of the needed literals. Those windows are merged and widened to end
-// next to a non-word byte (so \b reads the same as in the whole text), and
-// the expression runs on each: every match of the whole text lies in one
+// A match lies within the longest match's length of an occurrence of one of
+// the needed literals (ASCII, found case-insensitively: only the Kelvin sign
+// and the long s fold to ASCII letters, and a text with those, or not UTF-8,
+// is read in full). Those windows are merged, widened to whole runes and to end next to
+// a non-word character (so \b reads the same as in the whole text), and the
+// expression runs on each: every match of the whole text lies in one
 // window, and a scan from a window's start finds the same leftmost-first
 // matches as the scan of the whole text reaching it.
 func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
@@ -231,8 +233,16 @@ func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 		}
 		return l.re.FindAllStringIndex(s, -1)
 	}
-	if l.need == nil || len(lower) != len(text) || !isASCII(text) {
+	if l.need == nil {
 		return run(text)
+	}
+	span := l.most
+	if len(lower) != len(text) || !isASCII(text) {
+		if strings.ContainsAny(text, "\u212a\u017f") || !utf8.ValidString(text) {
+			return run(text)
+		}
+		span *= utf8.UTFMax
+		lower = asciiLower(text)
 	}
 	var wins [][2]int
 	for _, s := range l.need {
@@ -242,7 +252,7 @@ func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 				break
 			}
 			q := from + i
-			wins = append(wins, [2]int{max(0, q-l.most), min(len(text), q+len(s)+l.most)})
+			wins = append(wins, [2]int{max(0, q-span), min(len(text), q+len(s)+span)})
 			from = q + 1
 		}
 	}
@@ -253,11 +263,11 @@ func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 	var out [][]int
 	for i := 0; i < len(wins); {
 		a, b := wins[i][0], wins[i][1]
-		for a > 0 && syntax.IsWordChar(rune(text[a-1])) {
+		for a > 0 && (!utf8.RuneStart(text[a]) || syntax.IsWordChar(rune(text[a-1]))) {
 			a--
 		}
 		for {
-			for b < len(text) && syntax.IsWordChar(rune(text[b])) {
+			for b < len(text) && (!utf8.RuneStart(text[b]) || syntax.IsWordChar(rune(text[b]))) {
 				b++
 			}
 			i++
@@ -276,6 +286,17 @@ func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 		}
 	}
 	return out
+}
+
+// asciiLower lower-cases the ASCII letters of s, keeping its length.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func isASCII(s string) bool {

@@ -49,7 +49,9 @@ func TestLiteralRegexp(t *testing.T) {
 		"", "arrested", "Arrested.", "rearrested arrested unarrested",
 		"He was ARRESTED, arrested and arrest-ed. Arrestedly arrested", "charged them with, charged with charged us all with",
 		"jan janx febfeb xjan", "26 April 2024, on Friday 26th of April, 2024 and April 26, 2024 (2024-04-22)",
-		"Café arrested", // not ASCII: read in full
+		"Café arrested — “Arrested,” he said; ARRESTED’s", "26 avril 2024 – 26 April 2024 — Friday 26th of April, 2024",
+		"He was arre\u017fted, ARRE\u017fTED, and in the afternoon of the same day, once again, arrested", "\u212aarrested charged \u212aith", // fold to ASCII letters: read in full
+		"\xe2\x82arrested \xffarrested", // not UTF-8: read in full
 	}
 	for _, l := range demoCorpus(t) {
 		texts = append(texts, l.Title, l.Text)
