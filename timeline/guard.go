@@ -317,3 +317,42 @@ var dateFinders = func() []literalRegexp {
 	}
 	return out
 }()
+
+// trigrams is a Bloom filter of the 3-byte substrings of a text, so that
+// most of the literals a text lacks are ruled out without searching it.
+type trigrams [1 << 10]uint64 // 65,536 bits: few false hits for a few KiB of text
+
+func trigramBit(a, b, c byte) uint32 {
+	return (uint32(a) | uint32(b)<<8 | uint32(c)<<16) * 0x9E3779B1 >> 16
+}
+
+func (t *trigrams) add(s string) {
+	for i := 0; i+3 <= len(s); i++ {
+		h := trigramBit(s[i], s[i+1], s[i+2])
+		t[h>>6] |= 1 << (h & 63)
+	}
+}
+
+// mayContain is false only when the text does not contain s.
+func (t *trigrams) mayContain(s string) bool {
+	for i := 0; i+3 <= len(s); i++ {
+		h := trigramBit(s[i], s[i+1], s[i+2])
+		if t[h>>6]&(1<<(h&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// containsAnyOf is containsAny(s, subs) with s's trigrams at hand.
+func containsAnyOf(s string, t *trigrams, subs []string) bool {
+	if len(subs) == 0 {
+		return true
+	}
+	for _, x := range subs {
+		if t.mayContain(x) && strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}

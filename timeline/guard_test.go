@@ -76,3 +76,33 @@ func TestLiteralRegexp(t *testing.T) {
 		t.Errorf("only %d of %d expressions read around their literals", windowed, len(res))
 	}
 }
+
+// TestTrigrams: the filter never rules out a literal the text contains, and
+// containsAnyOf answers as containsAny does.
+func TestTrigrams(t *testing.T) {
+	an := newAnalyzer(t)
+	ruledOut := 0
+	for _, l := range demoCorpus(t) {
+		text := strings.ToLower(l.Title + "\n\n" + l.Text)
+		var tri trigrams
+		tri.add(text)
+		for i := 0; i+3 <= len(text); i += 7 {
+			if s := text[i:min(len(text), i+3+i%11)]; !tri.mayContain(s) {
+				t.Fatalf("%q is in the text but ruled out", s)
+			}
+		}
+		for _, p := range an.typer.patterns {
+			if got, want := containsAnyOf(text, &tri, p.need), containsAny(text, p.need); got != want {
+				t.Errorf("%s: containsAnyOf %v, containsAny %v", p.re, got, want)
+			}
+			for _, s := range p.need {
+				if !tri.mayContain(s) {
+					ruledOut++
+				}
+			}
+		}
+	}
+	if ruledOut == 0 {
+		t.Error("the filter ruled out nothing")
+	}
+}

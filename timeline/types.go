@@ -101,8 +101,11 @@ func (ty *typer) classify(title, text string) typing {
 	best := map[model.EventType]ev{}
 	triggers := map[model.EventType][]int{}
 	lowTitle, lowBody := strings.ToLower(title), strings.ToLower(body)
+	var titleTri, bodyTri trigrams
+	titleTri.add(lowTitle)
+	bodyTri.add(lowBody)
 	for _, p := range ty.patterns {
-		if !containsAny(lowTitle, p.need) && !containsAny(lowBody, p.need) {
+		if !containsAnyOf(lowTitle, &titleTri, p.need) && !containsAnyOf(lowBody, &bodyTri, p.need) {
 			continue
 		}
 		for _, loc := range p.re.FindAllStringIndex(title, -1) {
