@@ -236,12 +236,11 @@ func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 	if l.need == nil {
 		return run(text)
 	}
-	span := l.most
-	if len(lower) != len(text) || !isASCII(text) {
+	ascii := len(lower) == len(text) && isASCII(text)
+	if !ascii {
 		if strings.ContainsAny(text, "\u212a\u017f") || !utf8.ValidString(text) {
 			return run(text)
 		}
-		span *= utf8.UTFMax
 		lower = asciiLower(text)
 	}
 	var wins [][2]int
@@ -252,7 +251,19 @@ func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 				break
 			}
 			q := from + i
-			wins = append(wins, [2]int{max(0, q-span), min(len(text), q+len(s)+span)})
+			a, b := max(0, q-l.most), min(len(text), q+len(s)+l.most)
+			if !ascii { // as many runes, not bytes
+				a, b = q, q+len(s)
+				for n := 0; n < l.most && a > 0; n++ {
+					_, w := utf8.DecodeLastRuneInString(text[:a])
+					a -= w
+				}
+				for n := 0; n < l.most && b < len(text); n++ {
+					_, w := utf8.DecodeRuneInString(text[b:])
+					b += w
+				}
+			}
+			wins = append(wins, [2]int{a, b})
 			from = q + 1
 		}
 	}
