@@ -80,9 +80,22 @@ func isAnalysis(title, text string) bool {
 }
 
 // lineOpeners says whether a line of text opens (after \s, as the patterns'
-// ^\s* reads it) with a digit, and whether one opens with a month's initial
-// (or a non-ASCII character, which might fold to one): datedLines and
-// liveLines can match nowhere else, so most texts need not run them.
+// ^\s* reads it) with a digit, and whether one opens with a month's first
+// three letters (or a non-ASCII character: the long s folds to s):
+// datedLines and liveLines can match nowhere else, so most texts need not
+// run them.
+var monthInitials = toSet("jan feb mar apr may jun jul aug sep oct nov dec")
+
+func asciiLower3(s string) string {
+	b := [3]byte{s[0], s[1], s[2]}
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b[:])
+}
+
 func lineOpeners(text string) (digit, letter bool) {
 	open := true
 	for i := 0; i < len(text); i++ {
@@ -96,7 +109,7 @@ func lineOpeners(text string) (digit, letter bool) {
 			continue
 		case '0' <= c && c <= '9':
 			digit = true
-		case c >= utf8.RuneSelf || strings.IndexByte("JFMASONDjfmasond", c) >= 0:
+		case c >= utf8.RuneSelf || i+3 <= len(text) && monthInitials[asciiLower3(text[i:i+3])]:
 			letter = true
 		}
 		open = false

@@ -15,7 +15,7 @@ func TestLineOpeners(t *testing.T) {
 			len(liveLines.FindAllStringIndex(text, analysisStructure+1)) > analysisStructure
 	}
 	texts := []string{
-		"", "March 2023: a\nApril 2023 - b\n  May 2023 – c\n",
+		"", "March 2023: a\nApril 2023 - b\n  May 2023 – c\n", "MARCH 1: a\nmar 2 - b\nMar. 3: c",
 		"  \n\t2019 – one\n\n2020 — two\r\n 2021: three",
 		"10:32 GMT Ministers\n\n10:45 - more\n11.05 Police\n12:00\nx",
 		"ſeptember 2023: a\nſeptember 2024: b\nſeptember 2025: c", // the long s folds to s
