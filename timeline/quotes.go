@@ -167,6 +167,12 @@ func (qe *quoteExtractor) tagAfter(text string) func(i int) bool {
 // tokenize splits the text into words and marks those inside quotations.
 func (ta *textAnalysis) tokenize() {
 	text := ta.text
+	// An ASCII text is lower-cased once and its words sliced from that.
+	var lower string
+	if isASCII(text) {
+		lower = strings.ToLower(text)
+	}
+	ta.words = make([]word, 0, len(text)/6)
 	k := 0
 	start := -1
 	flush := func(end int) {
@@ -175,7 +181,11 @@ func (ta *textAnalysis) tokenize() {
 			w.end--
 		}
 		if w.end > w.start {
-			w.lower = strings.ToLower(text[w.start:w.end])
+			if lower != "" {
+				w.lower = lower[w.start:w.end]
+			} else {
+				w.lower = strings.ToLower(text[w.start:w.end])
+			}
 			for k < len(ta.spans) && ta.spans[k].end <= w.start {
 				k++
 			}
