@@ -221,11 +221,11 @@ func maxLen(re *syntax.Regexp) (int, bool) {
 // A match lies within the longest match's length of an occurrence of one of
 // the needed literals (ASCII, found case-insensitively: only the Kelvin sign
 // and the long s fold to ASCII letters, and a text with those, or not UTF-8,
-// is read in full). Those windows are merged, widened to whole runes and to end next to
-// a non-word character (so \b reads the same as in the whole text), and the
-// expression runs on each: every match of the whole text lies in one
-// window, and a scan from a window's start finds the same leftmost-first
-// matches as the scan of the whole text reaching it.
+// is read in full). Those windows are merged, widened to whole runes and to
+// end next to a non-word character (so \b reads the same as in the whole
+// text), and the expression runs on each: every match of the whole text
+// lies in one window, and a scan from a window's start finds the same
+// leftmost-first matches as the scan of the whole text reaching it.
 func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 	run := func(s string) [][]int {
 		if submatch {
