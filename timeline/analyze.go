@@ -163,6 +163,19 @@ const maxTerms = 40
 // analyze reads d, counting its terms and entities into df (the clusterer's
 // document frequencies) before weighting them.
 func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
+	return a.read(d).weigh(df)
+}
+
+// reading is a document's analysis before its terms are weighted: all of it
+// but what depends on the documents read before it (their frequencies).
+type reading struct {
+	info *docInfo
+	tf   map[uint32]float64 // the title's and lead's terms, title counted twice
+}
+
+// read is the part of analyze that needs only d, so the documents of a
+// batch can be read at once; weigh must then follow in their order.
+func (a *Analyzer) read(d model.Document) reading {
 	text := analysisText(d.Text)
 	ty := a.typer.classify(d.Title, text)
 	hap, mentioned := happenedDate(d.Title, text, d.Published, ty.triggers, d.Official, ty.Type == model.TypeStatement)
@@ -235,6 +248,13 @@ func (a *Analyzer) analyze(d model.Document, df *dfTable) *docInfo {
 		tf[termID(w)]++
 	}
 	info.StoryTerms, info.StoryCounts = storyTerms(titleToks, leadToks, info.Entities)
+	return reading{info: info, tf: tf}
+}
+
+// weigh counts r's terms and entities into df and then weights its terms by
+// their inverse document frequency, keeping the heaviest.
+func (r reading) weigh(df *dfTable) *docInfo {
+	info, tf := r.info, r.tf
 	if df != nil {
 		terms := make([]uint32, 0, len(tf))
 		for t := range tf {

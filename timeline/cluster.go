@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -44,6 +47,10 @@ type Options struct {
 	// least recently needed are dropped and reloaded from the store if a
 	// late document needs them.
 	MaxOpen int
+	// Readers is how many documents of a batch are analysed at once
+	// (default GOMAXPROCS). Analysis is most of a document's cost and
+	// independent of other documents; choosing events is sequential.
+	Readers int
 }
 
 func (o *Options) defaults() {
@@ -58,6 +65,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxOpen <= 0 {
 		o.MaxOpen = 50000
+	}
+	if o.Readers <= 0 {
+		o.Readers = runtime.GOMAXPROCS(0)
 	}
 }
 
@@ -290,9 +300,13 @@ func (c *Clusterer) apply(ctx context.Context, docs []model.Document) (int, erro
 			return 0, err
 		}
 	}
+	readings, err := c.readAll(ctx, docs)
+	if err != nil {
+		return 0, err
+	}
 	var items []*item
 	inBatch := map[int64]int{}
-	for _, d := range docs {
+	for k, d := range docs {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
@@ -304,7 +318,7 @@ func (c *Clusterer) apply(ctx context.Context, docs []model.Document) (int, erro
 			}
 			continue
 		}
-		info := c.an.analyze(d, c.df)
+		info := readings[k].weigh(c.df)
 		it := &item{info: info, sd: newStoryDoc(info), dupOf: -1}
 		for _, day := range it.sd.days {
 			bs.days[day] = true
@@ -371,6 +385,31 @@ func (c *Clusterer) apply(ctx context.Context, docs []model.Document) (int, erro
 	}
 	c.evict(bs.touched)
 	return len(docs), nil
+}
+
+// readAll reads the documents of a batch (but the deleted ones) on
+// Options.Readers goroutines: reading a document needs nothing but the
+// document. Weighing its terms counts it into the document frequencies, so
+// that follows in the log's order.
+func (c *Clusterer) readAll(ctx context.Context, docs []model.Document) ([]reading, error) {
+	out := make([]reading, len(docs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(c.opts.Readers, len(docs)) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(docs) {
+					return
+				}
+				if !docs[i].Deleted {
+					out[i] = c.an.read(docs[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out, ctx.Err()
 }
 
 // fix decides what is not the models' to decide: a document pinned to an

@@ -97,6 +97,30 @@ func TestClusterDeterministicAcrossRestarts(t *testing.T) {
 	}
 }
 
+// TestClusterReaders: reading a batch's documents at once must not change
+// what the clusterer makes of them.
+func TestClusterReaders(t *testing.T) {
+	ctx := context.Background()
+	docs := append(demoCorpus(t), fixtureCorpus(t)...)
+	an := newAnalyzer(t)
+	var want map[int64]string
+	for _, readers := range []int{1, 8} {
+		st, _ := loadCorpus(t, docs)
+		if _, err := NewClusterer(st, an, Options{Batch: 50, Readers: readers}).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := snapshot(t, st)
+		if len(got) != len(docs) {
+			t.Fatalf("readers %d: %d documents in events, want %d", readers, len(got), len(docs))
+		}
+		if want == nil {
+			want = got
+		} else if !reflect.DeepEqual(got, want) {
+			t.Errorf("readers %d: other events than with one reader", readers)
+		}
+	}
+}
+
 func TestClusterReplayDoesNotDuplicate(t *testing.T) {
 	ctx := context.Background()
 	docs := fixtureCorpus(t)

@@ -265,11 +265,11 @@ func ResolveDates(text string, pub time.Time) []model.DateFound {
 		return true
 	}
 	lower := strings.ToLower(text)
-	for _, p := range datePatterns {
+	for k, p := range datePatterns {
 		if !containsAny(lower, p.need) {
 			continue
 		}
-		for _, loc := range p.re.FindAllStringSubmatchIndex(text, -1) {
+		for _, loc := range dateFinders[k].findAll(text, lower, true) {
 			a, b := loc[0], loc[1]
 			if !free(a, b) {
 				continue

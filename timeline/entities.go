@@ -63,6 +63,11 @@ func wordTokens(text string) []token {
 	start := -1
 	flush := func(end int) {
 		w := text[start:end]
+		if plainWord(w) { // nothing to trim
+			out = append(out, token{w, start, end})
+			start = -1
+			return
+		}
 		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
 		w = strings.TrimRight(w, ".'’-")
 		w = strings.TrimLeft(w, ".'’-")
@@ -73,6 +78,16 @@ func wordTokens(text string) []token {
 		start = -1
 	}
 	for i, r := range text {
+		if r < utf8.RuneSelf { // ASCII: no ideographs, and a quick isWordByte
+			if c := byte(r); 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '\'' || c == '-' {
+				if start < 0 {
+					start = i
+				}
+			} else if start >= 0 {
+				flush(i)
+			}
+			continue
+		}
 		// Chinese and Japanese are written without spaces: each ideograph is
 		// a word, so a multi-character alias matches as a run of them.
 		if unicode.Is(unicode.Han, r) {
@@ -94,6 +109,17 @@ func wordTokens(text string) []token {
 		flush(len(text))
 	}
 	return out
+}
+
+// plainWord says whether w has none of the characters wordTokens trims
+// (full stops, apostrophes, hyphens; any non-ASCII, to be safe).
+func plainWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c == '.' || c == '\'' || c == '-' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // roleHolder is who held an office in a period.
@@ -611,7 +637,7 @@ func titleCaseLines(text string) [][2]int {
 			end += start
 		}
 		words, caps := 0, 0
-		for _, w := range strings.Fields(text[start:end]) {
+		for w := range strings.FieldsSeq(text[start:end]) {
 			if len(w) <= 3 && startsLower(w) {
 				continue // "of", "the", "in" stay lower case in titles
 			}

@@ -1,8 +1,11 @@
 package timeline
 
 import (
+	"regexp"
 	"regexp/syntax"
+	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // requiredLiteral returns lower-case strings one of which every match of a
@@ -15,13 +18,15 @@ func requiredLiteral(pattern string) []string {
 	if err != nil {
 		return nil
 	}
-	return required(re.Simplify())
+	return required(re.Simplify(), false)
 }
 
 // required returns strings one of which every match contains (nil: none
-// known). Literals shorter than three bytes are not worth checking.
-func required(re *syntax.Regexp) []string {
-	if all, ok := expand(re); ok {
+// known). Literals shorter than three bytes are not worth checking. With
+// classes, small character classes are expanded too ("Ma[ry]", as the
+// parser factors "Mar|May").
+func required(re *syntax.Regexp, classes bool) []string {
+	if all, ok := expand(re, classes); ok {
 		for _, s := range all {
 			if len(s) < 3 {
 				return nil
@@ -35,15 +40,15 @@ func required(re *syntax.Regexp) []string {
 			return []string{s}
 		}
 	case syntax.OpCapture, syntax.OpPlus:
-		return required(re.Sub[0])
+		return required(re.Sub[0], classes)
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return required(re.Sub[0])
+			return required(re.Sub[0], classes)
 		}
 	case syntax.OpAlternate:
 		var all []string
 		for _, s := range re.Sub {
-			r := required(s)
+			r := required(s, classes)
 			if r == nil {
 				return nil
 			}
@@ -53,7 +58,7 @@ func required(re *syntax.Regexp) []string {
 	case syntax.OpConcat:
 		var best []string
 		for _, s := range re.Sub {
-			if r := required(s); r != nil && (best == nil || shortest(r) > shortest(best)) {
+			if r := required(s, classes); r != nil && (best == nil || shortest(r) > shortest(best)) {
 				best = r
 			}
 		}
@@ -63,22 +68,40 @@ func required(re *syntax.Regexp) []string {
 }
 
 // expand lists every string a small finite pattern matches, lower case.
-func expand(re *syntax.Regexp) ([]string, bool) {
+func expand(re *syntax.Regexp, classes bool) ([]string, bool) {
 	const most = 32
 	switch re.Op {
 	case syntax.OpLiteral:
 		return []string{strings.ToLower(string(re.Rune))}, true
 	case syntax.OpEmptyMatch:
 		return []string{""}, true
+	case syntax.OpCharClass:
+		if !classes {
+			return nil, false
+		}
+		var all []string
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if s := strings.ToLower(string(r)); !seen[s] {
+					seen[s] = true
+					all = append(all, s)
+				}
+				if len(all) > most {
+					return nil, false
+				}
+			}
+		}
+		return all, true
 	case syntax.OpCapture:
-		return expand(re.Sub[0])
+		return expand(re.Sub[0], classes)
 	case syntax.OpQuest:
-		sub, ok := expand(re.Sub[0])
+		sub, ok := expand(re.Sub[0], classes)
 		return append(sub, ""), ok && len(sub) < most
 	case syntax.OpAlternate:
 		var all []string
 		for _, s := range re.Sub {
-			sub, ok := expand(s)
+			sub, ok := expand(s, classes)
 			if !ok {
 				return nil, false
 			}
@@ -88,7 +111,7 @@ func expand(re *syntax.Regexp) ([]string, bool) {
 	case syntax.OpConcat:
 		all := []string{""}
 		for _, s := range re.Sub {
-			sub, ok := expand(s)
+			sub, ok := expand(s, classes)
 			if !ok || len(all)*len(sub) > most {
 				return nil, false
 			}
@@ -122,6 +145,223 @@ func containsAny(s string, subs []string) bool {
 	}
 	for _, x := range subs {
 		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// literalRegexp is a regular expression with the literals one of which every
+// match contains and the longest a match can be, so that matches are looked
+// for only around where those literals occur instead of all along a text.
+// The matches found are the regular expression's own, in full.
+type literalRegexp struct {
+	re   *regexp.Regexp
+	need []string // lower case, ASCII; nil: not known, so the whole text is read
+	most int      // the longest match in runes; < 0: unbounded
+}
+
+func newLiteralRegexp(re *regexp.Regexp) literalRegexp {
+	l := literalRegexp{re: re, most: -1}
+	p, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return l
+	}
+	p = p.Simplify()
+	most, ok := maxLen(p)
+	need := required(p, true)
+	for _, s := range need {
+		if !isASCII(s) {
+			need = nil
+			break
+		}
+	}
+	if ok && need != nil {
+		l.need, l.most = need, most
+	}
+	return l
+}
+
+// maxLen is the most runes a match of re can have (false: unbounded, or an
+// anchor other than a word boundary, whose meaning a window would change).
+func maxLen(re *syntax.Regexp) (int, bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpNoMatch, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0, true
+	case syntax.OpLiteral:
+		return len(re.Rune), true
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1, true
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxLen(re.Sub[0])
+	case syntax.OpRepeat:
+		n, ok := maxLen(re.Sub[0])
+		return n * re.Max, ok && re.Max >= 0
+	case syntax.OpConcat, syntax.OpAlternate:
+		total := 0
+		for _, s := range re.Sub {
+			n, ok := maxLen(s)
+			if !ok {
+				return 0, false
+			}
+			if re.Op == syntax.OpConcat {
+				total += n
+			} else {
+				total = max(total, n)
+			}
+		}
+		return total, true
+	}
+	return 0, false // star, plus, line and text anchors
+}
+
+// findAll is re.FindAllStringSubmatchIndex(text, -1) (with submatches) or
+// re.FindAllStringIndex(text, -1). lower is strings.ToLower(text).
+//
+// A match lies within the longest match's length of an occurrence of one of
+// the needed literals (ASCII, found case-insensitively: only the Kelvin sign
+// and the long s fold to ASCII letters, and a text with those, or not UTF-8,
+// is read in full). Those windows are merged, widened to whole runes and to
+// end next to a non-word character (so \b reads the same as in the whole
+// text), and the expression runs on each: every match of the whole text
+// lies in one window, and a scan from a window's start finds the same
+// leftmost-first matches as the scan of the whole text reaching it.
+func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
+	run := func(s string) [][]int {
+		if submatch {
+			return l.re.FindAllStringSubmatchIndex(s, -1)
+		}
+		return l.re.FindAllStringIndex(s, -1)
+	}
+	if l.need == nil {
+		return run(text)
+	}
+	ascii := len(lower) == len(text) && isASCII(text)
+	if !ascii {
+		if strings.ContainsAny(text, "\u212a\u017f") || !utf8.ValidString(text) {
+			return run(text)
+		}
+		lower = asciiLower(text)
+	}
+	var wins [][2]int
+	for _, s := range l.need {
+		for from := 0; ; {
+			i := strings.Index(lower[from:], s)
+			if i < 0 {
+				break
+			}
+			q := from + i
+			a, b := max(0, q-l.most), min(len(text), q+len(s)+l.most)
+			if !ascii { // as many runes, not bytes
+				a, b = q, q+len(s)
+				for n := 0; n < l.most && a > 0; n++ {
+					_, w := utf8.DecodeLastRuneInString(text[:a])
+					a -= w
+				}
+				for n := 0; n < l.most && b < len(text); n++ {
+					_, w := utf8.DecodeRuneInString(text[b:])
+					b += w
+				}
+			}
+			wins = append(wins, [2]int{a, b})
+			from = q + 1
+		}
+	}
+	if len(wins) == 0 {
+		return nil
+	}
+	sort.Slice(wins, func(i, j int) bool { return wins[i][0] < wins[j][0] })
+	var out [][]int
+	for i := 0; i < len(wins); {
+		a, b := wins[i][0], wins[i][1]
+		for a > 0 && (!utf8.RuneStart(text[a]) || syntax.IsWordChar(rune(text[a-1]))) {
+			a--
+		}
+		for {
+			for b < len(text) && (!utf8.RuneStart(text[b]) || syntax.IsWordChar(rune(text[b]))) {
+				b++
+			}
+			i++
+			if i == len(wins) || wins[i][0] > b {
+				break
+			}
+			b = max(b, wins[i][1])
+		}
+		for _, m := range run(text[a:b]) {
+			for k := range m {
+				if m[k] >= 0 {
+					m[k] += a
+				}
+			}
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// asciiLower lower-cases the ASCII letters of s, keeping its length.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// dateFinders are datePatterns' expressions, each run around its literals
+// (the same index as datePatterns; built once, never changed).
+var dateFinders = func() []literalRegexp {
+	out := make([]literalRegexp, len(datePatterns))
+	for i, p := range datePatterns {
+		out[i] = newLiteralRegexp(p.re)
+	}
+	return out
+}()
+
+// trigrams is a Bloom filter of the 3-byte substrings of a text, so that
+// most of the literals a text lacks are ruled out without searching it.
+type trigrams [1 << 10]uint64 // 65,536 bits: few false hits for a few KiB of text
+
+func trigramBit(a, b, c byte) uint32 {
+	return (uint32(a) | uint32(b)<<8 | uint32(c)<<16) * 0x9E3779B1 >> 16
+}
+
+func (t *trigrams) add(s string) {
+	for i := 0; i+3 <= len(s); i++ {
+		h := trigramBit(s[i], s[i+1], s[i+2])
+		t[h>>6] |= 1 << (h & 63)
+	}
+}
+
+// mayContain is false only when the text does not contain s.
+func (t *trigrams) mayContain(s string) bool {
+	for i := 0; i+3 <= len(s); i++ {
+		h := trigramBit(s[i], s[i+1], s[i+2])
+		if t[h>>6]&(1<<(h&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// containsAnyOf is containsAny(s, subs) with s's trigrams at hand.
+func containsAnyOf(s string, t *trigrams, subs []string) bool {
+	if len(subs) == 0 {
+		return true
+	}
+	for _, x := range subs {
+		if t.mayContain(x) && strings.Contains(s, x) {
 			return true
 		}
 	}

@@ -2,6 +2,8 @@ package timeline
 
 import (
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -23,5 +25,84 @@ func TestRequiredLiteral(t *testing.T) {
 		if got := requiredLiteral(tt.pattern); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("requiredLiteral(%q) = %q, want %q", tt.pattern, got, tt.want)
 		}
+	}
+}
+
+// TestLiteralRegexp: looking for matches only around the needed literals
+// finds exactly what the regular expression finds in the whole text.
+func TestLiteralRegexp(t *testing.T) {
+	an := newAnalyzer(t)
+	var res []*regexp.Regexp
+	for _, p := range an.typer.patterns {
+		res = append(res, p.re)
+	}
+	for _, p := range datePatterns {
+		res = append(res, p.re)
+	}
+	res = append(res,
+		regexp.MustCompile(`(?i)\b(?:arrest(?:ed)?)\b`),
+		regexp.MustCompile(`(?i)\b(?:charged (?:\w+ ){0,2}with)\b`),
+		regexp.MustCompile(`(?i)(?:jan|feb)\w?`), // no \b: windows must not cut words
+		regexp.MustCompile(`(?i)^arrested`),      // an anchor: read in full
+	)
+	texts := []string{
+		"", "arrested", "Arrested.", "rearrested arrested unarrested",
+		"He was ARRESTED, arrested and arrest-ed. Arrestedly arrested", "charged them with, charged with charged us all with",
+		"jan janx febfeb xjan", "26 April 2024, on Friday 26th of April, 2024 and April 26, 2024 (2024-04-22)",
+		"Café arrested — “Arrested,” he said; ARRESTED’s", "26 avril 2024 – 26 April 2024 — Friday 26th of April, 2024",
+		"He was arre\u017fted, ARRE\u017fTED, and in the afternoon of the same day, once again, arrested", "\u212aarrested charged \u212aith", // fold to ASCII letters: read in full
+		"\xe2\x82arrested \xffarrested", // not UTF-8: read in full
+	}
+	for _, l := range demoCorpus(t) {
+		texts = append(texts, l.Title, l.Text)
+	}
+	windowed := 0
+	for _, re := range res {
+		l := newLiteralRegexp(re)
+		if l.need != nil {
+			windowed++
+		}
+		for _, text := range texts {
+			lower := strings.ToLower(text)
+			if got, want := l.findAll(text, lower, true), re.FindAllStringSubmatchIndex(text, -1); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s in %.40q: submatches %v, want %v", re, text, got, want)
+			}
+			if got, want := l.findAll(text, lower, false), re.FindAllStringIndex(text, -1); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s in %.40q: matches %v, want %v", re, text, got, want)
+			}
+		}
+	}
+	if windowed < len(res)/2 {
+		t.Errorf("only %d of %d expressions read around their literals", windowed, len(res))
+	}
+}
+
+// TestTrigrams: the filter never rules out a literal the text contains, and
+// containsAnyOf answers as containsAny does.
+func TestTrigrams(t *testing.T) {
+	an := newAnalyzer(t)
+	ruledOut := 0
+	for _, l := range demoCorpus(t) {
+		text := strings.ToLower(l.Title + "\n\n" + l.Text)
+		var tri trigrams
+		tri.add(text)
+		for i := 0; i+3 <= len(text); i += 7 {
+			if s := text[i:min(len(text), i+3+i%11)]; !tri.mayContain(s) {
+				t.Fatalf("%q is in the text but ruled out", s)
+			}
+		}
+		for _, p := range an.typer.patterns {
+			if got, want := containsAnyOf(text, &tri, p.need), containsAny(text, p.need); got != want {
+				t.Errorf("%s: containsAnyOf %v, containsAny %v", p.re, got, want)
+			}
+			for _, s := range p.need {
+				if !tri.mayContain(s) {
+					ruledOut++
+				}
+			}
+		}
+	}
+	if ruledOut == 0 {
+		t.Error("the filter ruled out nothing")
 	}
 }

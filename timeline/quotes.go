@@ -167,6 +167,12 @@ func (qe *quoteExtractor) tagAfter(text string) func(i int) bool {
 // tokenize splits the text into words and marks those inside quotations.
 func (ta *textAnalysis) tokenize() {
 	text := ta.text
+	// An ASCII text is lower-cased once and its words sliced from that.
+	var lower string
+	if isASCII(text) {
+		lower = strings.ToLower(text)
+	}
+	ta.words = make([]word, 0, len(text)/6)
 	k := 0
 	start := -1
 	flush := func(end int) {
@@ -175,7 +181,11 @@ func (ta *textAnalysis) tokenize() {
 			w.end--
 		}
 		if w.end > w.start {
-			w.lower = strings.ToLower(text[w.start:w.end])
+			if lower != "" {
+				w.lower = lower[w.start:w.end]
+			} else {
+				w.lower = strings.ToLower(text[w.start:w.end])
+			}
 			for k < len(ta.spans) && ta.spans[k].end <= w.start {
 				k++
 			}
@@ -1915,7 +1925,7 @@ func (ta *textAnalysis) nameBefore(k, from int) textSpan {
 		return textSpan{} // "Hulu -- told": punctuation between
 	}
 	n := k
-	for n >= from && n > k-4 && !ta.words[n].quoted && isCapitalised(ta.text[ta.words[n].start:]) &&
+	for n >= max(from, 0) && n > k-4 && !ta.words[n].quoted && isCapitalised(ta.text[ta.words[n].start:]) &&
 		!notNameWords[ta.text[ta.words[n].start:ta.words[n].end]] && (n == k || !ta.gapHas(n, n+1, ",")) {
 		n--
 	}

@@ -44,6 +44,10 @@ func TestQuotes(t *testing.T) {
 		// Direct speech.
 		{"said X after", `"We will appeal," said Ruth Abara, the defence solicitor.`, false, "",
 			[]q{{"We will appeal", "Ruth Abara", "defence solicitor", direct}}},
+		// A participle cue right after the text's first word (this crashed
+		// the clusterer: the name before the cue ran off the text's start).
+		{"participle after the first word", "Structure questioning the deal, the union said.", false, "",
+			[]q{{"Structure questioning the deal", "union", "", indirect}}},
 		{"X said before", `Ruth Abara said: "We will appeal against this ruling."`, false, "",
 			[]q{{"We will appeal against this ruling.", "Ruth Abara", "", direct}}},
 		{"X said after", `"The evidence was not there," Ruth Abara said.`, false, "",

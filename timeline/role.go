@@ -3,6 +3,7 @@ package timeline
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/watchline/watchline/model"
 )
@@ -71,8 +72,47 @@ func isAnalysis(title, text string) bool {
 		analysisAfterColon.MatchString(title) || analysisTitle.MatchString(title) {
 		return true
 	}
-	if len(datedLines.FindAllStringIndex(text, analysisStructure)) >= analysisStructure {
+	digit, letter := lineOpeners(text)
+	if (digit || letter) && len(datedLines.FindAllStringIndex(text, analysisStructure)) >= analysisStructure {
 		return true
 	}
-	return len(liveLines.FindAllStringIndex(text, analysisStructure+1)) > analysisStructure
+	return digit && len(liveLines.FindAllStringIndex(text, analysisStructure+1)) > analysisStructure
+}
+
+// lineOpeners says whether a line of text opens (after \s, as the patterns'
+// ^\s* reads it) with a digit, and whether one opens with a month's first
+// three letters (or a non-ASCII character: the long s folds to s):
+// datedLines and liveLines can match nowhere else, so most texts need not
+// run them.
+var monthInitials = toSet("jan feb mar apr may jun jul aug sep oct nov dec")
+
+func asciiLower3(s string) string {
+	b := [3]byte{s[0], s[1], s[2]}
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b[:])
+}
+
+func lineOpeners(text string) (digit, letter bool) {
+	open := true
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if !open {
+			open = c == '\n'
+			continue
+		}
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r':
+			continue
+		case '0' <= c && c <= '9':
+			digit = true
+		case c >= utf8.RuneSelf || i+3 <= len(text) && monthInitials[asciiLower3(text[i:i+3])]:
+			letter = true
+		}
+		open = false
+	}
+	return digit, letter
 }

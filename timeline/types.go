@@ -29,6 +29,7 @@ type typePattern struct {
 	weight    float64
 	titleOnly bool
 	need      []string // a match contains one of these (lower case); nil = unknown
+	find      literalRegexp
 }
 
 // typer classifies documents into event types from the lexicon.
@@ -64,7 +65,7 @@ func newTyper(data []byte) (*typer, error) {
 			if p.Where != "" && p.Where != "title" {
 				return nil, fmt.Errorf("lexicon %s: pattern %q: where must be \"title\" or absent", name, p.Pattern)
 			}
-			ty.patterns = append(ty.patterns, typePattern{t, re, p.Weight, p.Where == "title", requiredLiteral(p.Pattern)})
+			ty.patterns = append(ty.patterns, typePattern{t, re, p.Weight, p.Where == "title", requiredLiteral(p.Pattern), newLiteralRegexp(re)})
 		}
 	}
 	return ty, nil
@@ -100,8 +101,11 @@ func (ty *typer) classify(title, text string) typing {
 	best := map[model.EventType]ev{}
 	triggers := map[model.EventType][]int{}
 	lowTitle, lowBody := strings.ToLower(title), strings.ToLower(body)
+	var titleTri, bodyTri trigrams
+	titleTri.add(lowTitle)
+	bodyTri.add(lowBody)
 	for _, p := range ty.patterns {
-		if !containsAny(lowTitle, p.need) && !containsAny(lowBody, p.need) {
+		if !containsAnyOf(lowTitle, &titleTri, p.need) && !containsAnyOf(lowBody, &bodyTri, p.need) {
 			continue
 		}
 		for _, loc := range p.re.FindAllStringIndex(title, -1) {
@@ -113,7 +117,7 @@ func (ty *typer) classify(title, text string) typing {
 		if p.titleOnly {
 			continue
 		}
-		for _, loc := range p.re.FindAllStringIndex(body, -1) {
+		for _, loc := range p.find.findAll(body, lowBody, false) {
 			w := p.weight
 			if loc[0] < lead {
 				w *= 2
