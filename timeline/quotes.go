@@ -1925,7 +1925,7 @@ func (ta *textAnalysis) nameBefore(k, from int) textSpan {
 		return textSpan{} // "Hulu -- told": punctuation between
 	}
 	n := k
-	for n >= max(from, 0) && n > k-4 && !ta.words[n].quoted && isCapitalised(ta.text[ta.words[n].start:]) &&
+	for n >= from && n > k-4 && !ta.words[n].quoted && isCapitalised(ta.text[ta.words[n].start:]) &&
 		!notNameWords[ta.text[ta.words[n].start:ta.words[n].end]] && (n == k || !ta.gapHas(n, n+1, ",")) {
 		n--
 	}
