@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -145,8 +146,12 @@ const respondWithin = 30 * 24 * time.Hour
 // respondsTo is the earlier event of the same story a statement answers: the
 // most similar one before it, within respondWithin, whose principals it does
 // not share (0 if none).
-func respondsTo(ev *openEvent, st *story) int64 {
-	if st == nil || ev.typ != model.TypeStatement || ev.happened.Date.IsZero() {
+//
+// dated is the story's dated events in happened order (datedEvents): only
+// those of the month before the statement are compared, not every event of
+// a story that lasts years.
+func respondsTo(ev *openEvent, dated []*openEvent) int64 {
+	if ev.typ != model.TypeStatement || ev.happened.Date.IsZero() {
 		return 0
 	}
 	var mine []string
@@ -155,9 +160,13 @@ func respondsTo(ev *openEvent, st *story) int64 {
 	}
 	sort.Strings(mine)
 	best, bestSim := int64(0), 0.1 // below this the two have little to do with each other
-	for _, o := range st.events {  // ties go to the lower id, whatever the order
-		if o == ev || o.happened.Date.IsZero() || !o.happened.Date.Before(ev.happened.Date) ||
-			ev.happened.Date.Sub(o.happened.Date) > respondWithin || !o.first.Before(ev.first) {
+	from := ev.happened.Date.Add(-respondWithin)
+	i, _ := slices.BinarySearchFunc(dated, from, func(o *openEvent, t time.Time) int { return o.happened.Date.Compare(t) })
+	for _, o := range dated[i:] { // ties go to the lower id, whatever the order
+		if !o.happened.Date.Before(ev.happened.Date) {
+			break
+		}
+		if o == ev || !o.first.Before(ev.first) {
 			continue
 		}
 		if len(mine) > 0 && sharesPrincipal(mine, o.principals) {
@@ -168,6 +177,19 @@ func respondsTo(ev *openEvent, st *story) int64 {
 		}
 	}
 	return best
+}
+
+// datedEvents is a story's events with a happened date, in that date's
+// order.
+func datedEvents(st *story) []*openEvent {
+	var out []*openEvent
+	for _, o := range st.events {
+		if !o.happened.Date.IsZero() {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b *openEvent) int { return a.happened.Date.Compare(b.happened.Date) })
+	return out
 }
 
 func centroidCosine(a, b *openEvent) float64 {
@@ -250,6 +272,7 @@ func (c *Clusterer) finish(bs *batchState, ch *store.EventChanges) {
 		}
 		ch.Stories = append(ch.Stories, rec)
 	}
+	dated := map[*story][]*openEvent{} // each story's, sorted once per batch
 	for _, id := range sortedIDs(bs.touched) {
 		ev := c.events[id]
 		if ev == nil || len(ev.members) == 0 {
@@ -257,7 +280,15 @@ func (c *Clusterer) finish(bs *batchState, ch *store.EventChanges) {
 		}
 		st := c.stories.byID[ev.story]
 		ev.importance = eventImportance(ev, st, c.stories.refs)
-		ev.respondsTo = respondsTo(ev, st)
+		ev.respondsTo = 0
+		if st != nil && ev.typ == model.TypeStatement {
+			d, ok := dated[st]
+			if !ok {
+				d = datedEvents(st)
+				dated[st] = d
+			}
+			ev.respondsTo = respondsTo(ev, d)
+		}
 		e := ev.event()
 		e.Story.ID, e.Importance, e.RespondsTo = ev.story, ev.importance, ev.respondsTo
 		ch.Events = append(ch.Events, e)
