@@ -335,24 +335,34 @@ func (s *Store) MergedInto(ctx context.Context, id int64) (int64, error) {
 }
 
 func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error) {
-	rows, err := s.query(ctx, `SELECT q.text, q.speaker, q.role, q.mention, q.kind, q.cue, q.document_id, q.offset,
-		q."end" FROM event_quotes q
-		LEFT JOIN documents d ON d.id = q.document_id WHERE q.event_id = ? ORDER BY d.published, q.document_id, q.offset`, id)
+	m, err := s.eventQuotesOf(ctx, []int64{id})
+	return m[id], err
+}
+
+// eventQuotesOf reads the quotes of many events in one query (a page of a
+// timeline), each event's in the order eventQuotes gives.
+func (s *Store) eventQuotesOf(ctx context.Context, ids []int64) (map[int64][]model.Quote, error) {
+	out := make(map[int64][]model.Quote, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.query(ctx, `SELECT q.event_id, q.text, q.speaker, q.role, q.mention, q.kind, q.cue, q.document_id,
+		q.offset, q."end" FROM event_quotes q LEFT JOIN documents d ON d.id = q.document_id
+		WHERE q.event_id IN (SELECT value FROM json_each(?)) ORDER BY q.event_id, d.published, q.document_id, q.offset`, jsonOf(ids))
 	if err != nil {
-		return nil, fmt.Errorf("quotes of event %d: %w", id, err)
+		return nil, fmt.Errorf("quotes of events: %w", err)
 	}
 	defer rows.Close()
-	var qs []model.Quote
 	for rows.Next() {
-		q := model.Quote{EventID: id}
+		var q model.Quote
 		var kind, cue string
-		if err := rows.Scan(&q.Text, &q.Speaker, &q.Role, &q.Mention, &kind, &cue, &q.DocumentID, &q.Start, &q.End); err != nil {
-			return nil, fmt.Errorf("quotes of event %d: %w", id, err)
+		if err := rows.Scan(&q.EventID, &q.Text, &q.Speaker, &q.Role, &q.Mention, &kind, &cue, &q.DocumentID, &q.Start, &q.End); err != nil {
+			return nil, fmt.Errorf("quotes of events: %w", err)
 		}
 		q.Kind, q.Cue = model.QuoteKind(kind), model.QuoteCue(cue)
-		qs = append(qs, q)
+		out[q.EventID] = append(out[q.EventID], q)
 	}
-	return qs, rows.Err()
+	return out, rows.Err()
 }
 
 // EditedFields lists which fields of event id people corrected: title,
@@ -461,13 +471,22 @@ func (s *Store) EachEvent(ctx context.Context, f EventFilter, fn func(model.Even
 		if err != nil {
 			return fmt.Errorf("list events: %w", err)
 		}
+		// The page's quotes in one query, not one per event.
+		var ids []int64
+		for _, e := range events {
+			if !filterIDs || f.IDs[e.ID] {
+				ids = append(ids, e.ID)
+			}
+		}
+		quotes, err := s.eventQuotesOf(ctx, ids)
+		if err != nil {
+			return err
+		}
 		for _, e := range events {
 			if filterIDs && !f.IDs[e.ID] {
 				continue
 			}
-			if e.Quotes, err = s.eventQuotes(ctx, e.ID); err != nil {
-				return err
-			}
+			e.Quotes = quotes[e.ID]
 			if err := fn(e); err != nil {
 				return err
 			}

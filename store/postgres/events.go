@@ -316,23 +316,37 @@ func (s *Store) MergedInto(ctx context.Context, id int64) (int64, error) {
 }
 
 func (s *Store) eventQuotes(ctx context.Context, id int64) ([]model.Quote, error) {
-	rows, err := s.pool.Query(ctx, `SELECT q.text, q.speaker, q.role, q.mention, q.kind, q.cue, q.document_id, q."offset", q."end"
-		FROM event_quotes q LEFT JOIN documents d ON d.id = q.document_id WHERE q.event_id = $1
-		ORDER BY d.published NULLS FIRST, q.document_id, q."offset"`, id)
+	m, err := s.eventQuotesOf(ctx, []int64{id})
+	return m[id], err
+}
+
+// eventQuotesOf reads the quotes of many events in one query (a page of a
+// timeline), each event's in the order eventQuotes gives.
+func (s *Store) eventQuotesOf(ctx context.Context, ids []int64) (map[int64][]model.Quote, error) {
+	out := make(map[int64][]model.Quote, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT q.event_id, q.text, q.speaker, q.role, q.mention, q.kind, q.cue, q.document_id,
+		q."offset", q."end" FROM event_quotes q LEFT JOIN documents d ON d.id = q.document_id WHERE q.event_id = ANY($1)
+		ORDER BY q.event_id, d.published NULLS FIRST, q.document_id, q."offset"`, ids)
 	if err != nil {
-		return nil, fmt.Errorf("quotes of event %d: %w", id, err)
+		return nil, fmt.Errorf("quotes of events: %w", err)
 	}
 	qs, err := collect(rows, func(r pgx.CollectableRow) (model.Quote, error) {
-		q := model.Quote{EventID: id}
+		var q model.Quote
 		var kind, cue string
-		err := r.Scan(&q.Text, &q.Speaker, &q.Role, &q.Mention, &kind, &cue, &q.DocumentID, &q.Start, &q.End)
+		err := r.Scan(&q.EventID, &q.Text, &q.Speaker, &q.Role, &q.Mention, &kind, &cue, &q.DocumentID, &q.Start, &q.End)
 		q.Kind, q.Cue = model.QuoteKind(kind), model.QuoteCue(cue)
 		return q, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("quotes of event %d: %w", id, err)
+		return nil, fmt.Errorf("quotes of events: %w", err)
 	}
-	return qs, nil
+	for _, q := range qs {
+		out[q.EventID] = append(out[q.EventID], q)
+	}
+	return out, nil
 }
 
 // EditedFields lists which fields of event id people corrected.
@@ -425,10 +439,17 @@ func (s *Store) EachEvent(ctx context.Context, f store.EventFilter, fn func(mode
 		if err != nil {
 			return fmt.Errorf("list events: %w", err)
 		}
+		// The page's quotes in one query, not one per event.
+		ids := make([]int64, len(events))
+		for i, e := range events {
+			ids[i] = e.ID
+		}
+		quotes, err := s.eventQuotesOf(ctx, ids)
+		if err != nil {
+			return err
+		}
 		for _, e := range events {
-			if e.Quotes, err = s.eventQuotes(ctx, e.ID); err != nil {
-				return err
-			}
+			e.Quotes = quotes[e.ID]
 			if err := fn(e); err != nil {
 				return err
 			}
