@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +96,45 @@ func TestMonthChart(t *testing.T) {
 	}
 	if monthChart(nil, nil) != nil {
 		t.Errorf("a chart for no events")
+	}
+}
+
+// TestTimelinePageFollowsNewEvents: the timeline page keeps its answer for
+// as long as the data is unchanged, and shows what was stored, indexed and
+// clustered since, and an edit, at once.
+func TestTimelinePageFollowsNewEvents(t *testing.T) {
+	f, _ := loadDemo(t, testToken)
+	ctx := context.Background()
+	_, before := f.get(t, "/timeline?q=Zanzibar+OR+spy")
+	if strings.Contains(before, "Zanzibar consulate") {
+		t.Fatal("the page shows an event not stored yet")
+	}
+	if _, again := f.get(t, "/timeline?q=Zanzibar+OR+spy"); again != before {
+		t.Error("the same page over the same data differs")
+	}
+	d := model.Document{CanonicalURL: "https://demo.example/new", SourceID: "thames-courier",
+		Title: "Zanzibar consulate statement", Text: "The Zanzibar consulate issued a statement about the spy case.",
+		Language: "en", Published: demoNow.Add(-time.Hour), ContentHash: "zanzibar"}
+	if _, err := f.st.PutDocument(ctx, &d, store.Raw{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.p.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, after := f.get(t, "/timeline?q=Zanzibar+OR+spy")
+	if !strings.Contains(after, "Zanzibar consulate") {
+		t.Fatal("after processing, the timeline page does not show the new event")
+	}
+	evs, err := f.st.EventsOfDocuments(ctx, []int64{d.ID})
+	if err != nil || evs[d.ID] == 0 {
+		t.Fatalf("the new document is in no event: %v %v", evs, err)
+	}
+	auth := map[string]string{"Authorization": "Bearer " + testToken, "Content-Type": "application/json"}
+	if resp, body := f.do(t, http.DefaultClient, "PATCH", fmt.Sprintf("/api/events/%d", evs[d.ID]),
+		`{"title": "Consulate of Zanzibar speaks"}`, auth); resp.StatusCode != http.StatusOK {
+		t.Fatalf("edit: %d %.200s", resp.StatusCode, body)
+	}
+	if _, edited := f.get(t, "/timeline?q=Zanzibar+OR+spy"); !strings.Contains(edited, "Consulate of Zanzibar speaks") {
+		t.Error("after an edit, the timeline page shows the old title")
 	}
 }

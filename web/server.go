@@ -80,6 +80,8 @@ type Server struct {
 	anOnce sync.Once
 	an     *timeline.Analyzer
 	anErr  error
+
+	timelines timelineCache // the timeline page's events, per selection and data state
 }
 
 // New builds a server from opts.

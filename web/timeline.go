@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/watchline/watchline/index"
@@ -353,23 +354,12 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Query, p.Top = tq, tq.Top
-	counts := map[time.Time]int{}
-	err = s.timeline().Each(r.Context(), tq, func(e timeline.Entry) error {
-		p.Total++
-		if !e.Happened.IsZero() {
-			y, m, _ := e.Happened.UTC().Date()
-			counts[time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)]++
-		}
-		if len(p.Entries) < maxTimelineEntries {
-			p.Entries = append(p.Entries, e)
-		} else {
-			p.Truncated = true
-		}
-		return nil
-	})
+	tr, err := s.timelineEvents(r.Context(), tq)
 	if err != nil {
 		return err
 	}
+	p.Total, p.Entries, p.Truncated = tr.total, tr.entries, tr.truncated
+	counts := tr.counts
 	p.Chart = monthChart(counts, func(m time.Time) string {
 		mq := cloneValues(q)
 		mq.Set("from", m.Format(time.DateOnly))
@@ -593,3 +583,90 @@ func (s *Server) apiEventSplit(w http.ResponseWriter, r *http.Request) error {
 
 // isEditError reports whether err is an editor's mistake (a 400).
 func isEditError(err error) bool { return errors.Is(err, timeline.ErrInvalidEdit) }
+
+// timelineEvents is what the timeline page shows of a selection: the first
+// maxTimelineEntries events and every event's month. The answer is kept for
+// as long as the data it came from is unchanged (the search index's cursor,
+// which moves with every document indexed, and the newest seq of the event
+// log, which moves with every event clustered, edited, merged or split), so
+// many readers of one topic's page cost one reading of its events.
+func (s *Server) timelineEvents(ctx context.Context, tq timeline.Query) (*timelineResult, error) {
+	var ixSeq int64
+	if ix := s.opts.Index; ix != nil {
+		var err error
+		if ixSeq, err = ix.Cursor(); err != nil {
+			return nil, err
+		}
+	}
+	evSeq, err := s.st.MaxEventSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%d/%d/%+v", ixSeq, evSeq, tq)
+	if tr, ok := s.timelines.get(key); ok {
+		return tr, nil
+	}
+	tr := &timelineResult{counts: map[time.Time]int{}}
+	err = s.timeline().Each(ctx, tq, func(e timeline.Entry) error {
+		tr.total++
+		if !e.Happened.IsZero() {
+			y, m, _ := e.Happened.UTC().Date()
+			tr.counts[time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)]++
+		}
+		if len(tr.entries) < maxTimelineEntries {
+			tr.entries = append(tr.entries, e)
+		} else {
+			tr.truncated = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.timelines.put(key, tr)
+	return tr, nil
+}
+
+// timelineResult is one selection's events as the timeline page shows them.
+// It is shared between requests: read it, never change it.
+type timelineResult struct {
+	total     int
+	entries   []timeline.Entry
+	truncated bool
+	counts    map[time.Time]int // events per month
+}
+
+// timelineCache keeps the last timelineCacheSize timeline answers.
+type timelineCache struct {
+	mu    sync.Mutex
+	m     map[string]*timelineResult
+	order []string // keys, oldest first
+}
+
+// timelineCacheSize is how many selections the cache keeps: the topics of a
+// feeds.yaml and a few queries people are looking at.
+const timelineCacheSize = 32
+
+func (c *timelineCache) get(key string) (*timelineResult, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tr, ok := c.m[key]
+	return tr, ok
+}
+
+func (c *timelineCache) put(key string, tr *timelineResult) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]*timelineResult{}
+	}
+	if _, ok := c.m[key]; ok {
+		return
+	}
+	if len(c.order) >= timelineCacheSize {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.m[key] = tr
+	c.order = append(c.order, key)
+}
