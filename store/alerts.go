@@ -241,18 +241,13 @@ type AlertMatch struct {
 // or neither. A match whose root (the story it is a copy of) already matched
 // the subscription is not a new alert: it is added to that match's similar
 // list. A document matched before (a new version of it) is ignored. It returns
-// how many new matches were recorded.
-//
-// A pass of 1,000 subscriptions over 1,000 documents records about a hundred
-// thousand matches, so the work is done in bulk: one query for the documents
-// matched before, multi-row inserts that leave (subscription, root) conflicts
-// to the unique index, and the few conflicts (wire copies) folded afterwards.
+// how many new matches were recorded (see RecordNewMatches).
 func (s *Store) RecordMatches(ctx context.Context, found []SubscriptionMatches) (int, error) {
 	var added int
 	now := unix(s.now())
 	err := s.batch(ctx, func(c *stmts) error {
 		var err error
-		added, err = recordMatches(c, found, now)
+		added, err = RecordNewMatches(sqliteMatches{c, now}, found, matchInsertRows)
 		if err != nil {
 			return err
 		}
@@ -264,12 +259,41 @@ func (s *Store) RecordMatches(ctx context.Context, found []SubscriptionMatches) 
 	return added, nil
 }
 
-type subMatch struct {
-	sub int64
-	m   NewMatch
+// MatchRow is one new match of a subscription, as RecordNewMatches hands it
+// to a store's MatchSteps.
+type MatchRow struct {
+	Sub int64
+	M   NewMatch
 }
 
-func recordMatches(c *stmts, found []SubscriptionMatches, now int64) (int, error) {
+// MatchSteps are the statements one store records matches with, inside its
+// write transaction; RecordNewMatches is the algorithm every store shares.
+type MatchSteps interface {
+	// MatchedBefore returns the (subscription, document) pairs of docs that
+	// already have an article-level match.
+	MatchedBefore(docs []int64) (map[[2]int64]bool, error)
+	// InsertMatches inserts rows in one statement, in order, leaving any
+	// whose (subscription, root) is taken (by an earlier match, or an
+	// earlier row of the same statement) to the unique constraint, and
+	// returns the document each (subscription, root) it inserted holds.
+	InsertMatches(rows []MatchRow) (map[[2]int64]int64, error)
+	// MatchOf reads the article-level match holding (sub, root).
+	MatchOf(sub, root int64) (id, docID int64, similar string, err error)
+	// SetSimilar replaces match id's similar list (JSON).
+	SetSimilar(id int64, similar string) error
+}
+
+// RecordNewMatches records found through steps, chunk rows per insert: a
+// document matched before by the subscription (a new version) is passed
+// over, each (subscription, root) gets one match, and a later document of a
+// story the subscription matched already (a wire copy) is folded into that
+// match's similar list once. It returns how many new matches it recorded.
+//
+// A pass of 1,000 subscriptions over 1,000 documents records about a hundred
+// thousand matches, so the work is done in bulk: one query for the documents
+// matched before, multi-row inserts that leave (subscription, root)
+// conflicts to the unique index, and the few conflicts folded afterwards.
+func RecordNewMatches(steps MatchSteps, found []SubscriptionMatches, chunk int) (int, error) {
 	var docs []int64
 	seenDoc := map[int64]bool{}
 	for _, f := range found {
@@ -283,11 +307,11 @@ func recordMatches(c *stmts, found []SubscriptionMatches, now int64) (int, error
 	if len(docs) == 0 {
 		return 0, nil
 	}
-	matched, err := matchedBefore(c, docs)
+	matched, err := steps.MatchedBefore(docs)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("matched before: %w", err)
 	}
-	var rows []subMatch
+	var rows []MatchRow
 	for _, f := range found {
 		for _, m := range f.Matches {
 			if m.RootID == 0 {
@@ -298,19 +322,19 @@ func recordMatches(c *stmts, found []SubscriptionMatches, now int64) (int, error
 				continue // a new version of a document already matched
 			}
 			matched[k] = true
-			rows = append(rows, subMatch{f.SubscriptionID, m})
+			rows = append(rows, MatchRow{f.SubscriptionID, m})
 		}
 	}
 	added := 0
-	var folded []subMatch // (subscription, root) taken: fold into that match
+	var folded []MatchRow // (subscription, root) taken: fold into that match
 	for len(rows) > 0 {
-		n := min(len(rows), matchInsertRows)
-		ins, err := insertMatches(c, rows[:n], now)
+		n := min(len(rows), chunk)
+		ins, err := steps.InsertMatches(rows[:n])
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("insert matches: %w", err)
 		}
 		for _, r := range rows[:n] {
-			if ins[[2]int64{r.sub, r.m.RootID}] == r.m.DocumentID {
+			if ins[[2]int64{r.Sub, r.M.RootID}] == r.M.DocumentID {
 				added++
 			} else {
 				folded = append(folded, r)
@@ -318,12 +342,54 @@ func recordMatches(c *stmts, found []SubscriptionMatches, now int64) (int, error
 		}
 		rows = rows[n:]
 	}
-	return added, foldSimilar(c, folded)
+	return added, foldSimilar(steps, folded)
 }
 
-// matchedBefore returns the (subscription, document) pairs of docs that
-// already have an article-level match.
-func matchedBefore(c *stmts, docs []int64) (map[[2]int64]bool, error) {
+// foldSimilar adds each row's document to the similar list of the match
+// holding its (subscription, root): each document once, never the match's
+// own.
+func foldSimilar(steps MatchSteps, rows []MatchRow) error {
+	byKey := map[[2]int64][]int64{}
+	var keys [][2]int64
+	for _, r := range rows {
+		k := [2]int64{r.Sub, r.M.RootID}
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], r.M.DocumentID)
+	}
+	for _, k := range keys {
+		id, docID, similar, err := steps.MatchOf(k[0], k[1])
+		if err != nil {
+			return fmt.Errorf("fold into match of subscription %d, story %d: %w", k[0], k[1], err)
+		}
+		var ids []int64
+		json.Unmarshal([]byte(similar), &ids)
+		changed := false
+		for _, d := range byKey[k] {
+			if d != docID && !slices.Contains(ids, d) {
+				ids = append(ids, d)
+				changed = true
+			}
+		}
+		if !changed {
+			continue
+		}
+		b, _ := json.Marshal(ids)
+		if err := steps.SetSimilar(id, string(b)); err != nil {
+			return fmt.Errorf("fold into match %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// sqliteMatches are the embedded store's MatchSteps.
+type sqliteMatches struct {
+	c   *stmts
+	now int64
+}
+
+func (m sqliteMatches) MatchedBefore(docs []int64) (map[[2]int64]bool, error) {
 	out := map[[2]int64]bool{}
 	for len(docs) > 0 {
 		n := min(len(docs), 500)
@@ -331,10 +397,10 @@ func matchedBefore(c *stmts, docs []int64) (map[[2]int64]bool, error) {
 		for i, d := range docs[:n] {
 			args[i] = d
 		}
-		rows, err := c.query("SELECT subscription_id, document_id FROM alert_matches WHERE document_id IN (?"+
+		rows, err := m.c.query("SELECT subscription_id, document_id FROM alert_matches WHERE document_id IN (?"+
 			strings.Repeat(",?", n-1)+") AND development = ''", args...)
 		if err != nil {
-			return nil, fmt.Errorf("matched before: %w", err)
+			return nil, err
 		}
 		for rows.Next() {
 			var sub, doc int64
@@ -357,84 +423,39 @@ func matchedBefore(c *stmts, docs []int64) (map[[2]int64]bool, error) {
 // parameters each, well under SQLite's limit of 32,766.
 const matchInsertRows = 400
 
-// insertMatches inserts rows in one statement, leaving any whose
-// (subscription, root) is taken (by an earlier match, or an earlier row of
-// the same statement) to the unique constraint, and returns the document
-// each (subscription, root) it inserted holds.
-func insertMatches(c *stmts, rows []subMatch, now int64) (map[[2]int64]int64, error) {
+func (m sqliteMatches) InsertMatches(rows []MatchRow) (map[[2]int64]int64, error) {
 	q := "INSERT INTO alert_matches(subscription_id, document_id, root_id, event_id, seq, published, reason, created) VALUES (?,?,?,?,?,?,?,?)" +
 		strings.Repeat(",(?,?,?,?,?,?,?,?)", len(rows)-1) +
 		" ON CONFLICT(subscription_id, root_id, development) DO NOTHING RETURNING subscription_id, root_id, document_id"
 	args := make([]any, 0, 8*len(rows))
 	for _, r := range rows {
-		args = append(args, r.sub, r.m.DocumentID, r.m.RootID, r.m.EventID, r.m.Seq, unix(r.m.Published), string(r.m.Reason), now)
+		args = append(args, r.Sub, r.M.DocumentID, r.M.RootID, r.M.EventID, r.M.Seq, unix(r.M.Published), string(r.M.Reason), m.now)
 	}
-	res, err := c.query(q, args...)
+	res, err := m.c.query(q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("insert matches: %w", err)
+		return nil, err
 	}
 	defer res.Close()
 	ins := make(map[[2]int64]int64, len(rows))
 	for res.Next() {
 		var sub, root, doc int64
 		if err := res.Scan(&sub, &root, &doc); err != nil {
-			return nil, fmt.Errorf("insert matches: %w", err)
+			return nil, err
 		}
 		ins[[2]int64{sub, root}] = doc
 	}
 	return ins, res.Err()
 }
 
-// AddSimilar folds docs into a match's similar list (JSON, as stored) of
-// the match that holds docID: each document once, never the match's own. It
-// returns the new list and whether it changed. Both stores fold wire copies
-// into a subscription's match with it.
-func AddSimilar(similar string, docID int64, docs []int64) (string, bool) {
-	var ids []int64
-	json.Unmarshal([]byte(similar), &ids)
-	changed := false
-	for _, d := range docs {
-		if d != docID && !slices.Contains(ids, d) {
-			ids = append(ids, d)
-			changed = true
-		}
-	}
-	if !changed {
-		return similar, false
-	}
-	b, _ := json.Marshal(ids)
-	return string(b), true
+func (m sqliteMatches) MatchOf(sub, root int64) (id, docID int64, similar string, err error) {
+	err = m.c.queryRow("SELECT id, document_id, similar FROM alert_matches WHERE subscription_id = ? AND root_id = ? AND development = ''",
+		sub, root).Scan(&id, &docID, &similar)
+	return id, docID, similar, err
 }
 
-// foldSimilar adds each row's document to the similar list of the match
-// holding its (subscription, root).
-func foldSimilar(c *stmts, rows []subMatch) error {
-	byKey := map[[2]int64][]int64{}
-	var keys [][2]int64
-	for _, r := range rows {
-		k := [2]int64{r.sub, r.m.RootID}
-		if _, ok := byKey[k]; !ok {
-			keys = append(keys, k)
-		}
-		byKey[k] = append(byKey[k], r.m.DocumentID)
-	}
-	for _, k := range keys {
-		var id, docID int64
-		var similar string
-		err := c.queryRow("SELECT id, document_id, similar FROM alert_matches WHERE subscription_id = ? AND root_id = ? AND development = ''",
-			k[0], k[1]).Scan(&id, &docID, &similar)
-		if err != nil {
-			return fmt.Errorf("fold into match of subscription %d, story %d: %w", k[0], k[1], err)
-		}
-		folded, changed := AddSimilar(similar, docID, byKey[k])
-		if !changed {
-			continue
-		}
-		if _, err := c.exec("UPDATE alert_matches SET similar = ? WHERE id = ?", folded, id); err != nil {
-			return fmt.Errorf("fold into match %d: %w", id, err)
-		}
-	}
-	return nil
+func (m sqliteMatches) SetSimilar(id int64, similar string) error {
+	_, err := m.c.exec("UPDATE alert_matches SET similar = ? WHERE id = ?", similar, id)
+	return err
 }
 
 // advanceCursors moves every listed subscription's cursor forward, one

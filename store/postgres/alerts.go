@@ -203,7 +203,7 @@ func (s *Store) RecordMatches(ctx context.Context, found []store.SubscriptionMat
 			return err
 		}
 		var err error
-		if added, err = recordMatches(ctx, tx, found, now); err != nil {
+		if added, err = store.RecordNewMatches(pgMatches{ctx, tx, now}, found, 1000); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE subscriptions s SET cursor = GREATEST(s.cursor, x.c)
@@ -219,134 +219,68 @@ func (s *Store) RecordMatches(ctx context.Context, found []store.SubscriptionMat
 	return added, nil
 }
 
-type subMatch struct {
-	sub int64
-	m   store.NewMatch
+// pgMatches are the PostgreSQL store's store.MatchSteps.
+type pgMatches struct {
+	ctx context.Context
+	tx  pgx.Tx
+	now int64
 }
 
-func recordMatches(ctx context.Context, tx pgx.Tx, found []store.SubscriptionMatches, now int64) (int, error) {
-	var docs []int64
-	for _, f := range found {
-		for _, m := range f.Matches {
-			docs = append(docs, m.DocumentID)
-		}
-	}
-	if len(docs) == 0 {
-		return 0, nil
-	}
-	// A new version of a document already matched is no new match.
-	matched := map[[2]int64]bool{}
-	rows, err := tx.Query(ctx, `SELECT subscription_id, document_id FROM alert_matches
-		WHERE document_id = ANY($1) AND development = ''`, uniqueIDs(docs))
+func (m pgMatches) MatchedBefore(docs []int64) (map[[2]int64]bool, error) {
+	rows, err := m.tx.Query(m.ctx, `SELECT subscription_id, document_id FROM alert_matches
+		WHERE document_id = ANY($1) AND development = ''`, docs)
 	if err != nil {
-		return 0, fmt.Errorf("matched before: %w", err)
+		return nil, err
 	}
+	defer rows.Close()
+	matched := map[[2]int64]bool{}
 	for rows.Next() {
 		var sub, doc int64
 		if err := rows.Scan(&sub, &doc); err != nil {
-			rows.Close()
-			return 0, err
+			return nil, err
 		}
 		matched[[2]int64{sub, doc}] = true
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	var todo []subMatch
-	for _, f := range found {
-		for _, m := range f.Matches {
-			if m.RootID == 0 {
-				m.RootID = m.DocumentID
-			}
-			k := [2]int64{f.SubscriptionID, m.DocumentID}
-			if matched[k] {
-				continue
-			}
-			matched[k] = true
-			todo = append(todo, subMatch{f.SubscriptionID, m})
-		}
-	}
-	added := 0
-	var folded []subMatch // (subscription, root) taken: fold into that match
-	for len(todo) > 0 {
-		n := min(len(todo), 1000)
-		ins, err := insertMatches(ctx, tx, todo[:n], now)
-		if err != nil {
-			return 0, err
-		}
-		for _, r := range todo[:n] {
-			if ins[[2]int64{r.sub, r.m.RootID}] == r.m.DocumentID {
-				added++
-			} else {
-				folded = append(folded, r)
-			}
-		}
-		todo = todo[n:]
-	}
-	return added, foldSimilar(ctx, tx, folded)
+	return matched, rows.Err()
 }
 
-// insertMatches inserts rows in one statement, in order, leaving any whose
-// (subscription, root) is taken to the unique constraint, and returns the
-// document each (subscription, root) it inserted holds.
-func insertMatches(ctx context.Context, tx pgx.Tx, rows []subMatch, now int64) (map[[2]int64]int64, error) {
+func (m pgMatches) InsertMatches(rows []store.MatchRow) (map[[2]int64]int64, error) {
 	var subs, docs, roots, events, seqs, pubs []int64
 	var reasons []string
 	for _, r := range rows {
-		subs, docs, roots = append(subs, r.sub), append(docs, r.m.DocumentID), append(roots, r.m.RootID)
-		events, seqs, pubs = append(events, r.m.EventID), append(seqs, r.m.Seq), append(pubs, unix(r.m.Published))
-		reasons = append(reasons, string(r.m.Reason))
+		subs, docs, roots = append(subs, r.Sub), append(docs, r.M.DocumentID), append(roots, r.M.RootID)
+		events, seqs, pubs = append(events, r.M.EventID), append(seqs, r.M.Seq), append(pubs, unix(r.M.Published))
+		reasons = append(reasons, string(r.M.Reason))
 	}
-	res, err := tx.Query(ctx, `INSERT INTO alert_matches(subscription_id, document_id, root_id, event_id, seq, published, reason, created)
+	res, err := m.tx.Query(m.ctx, `INSERT INTO alert_matches(subscription_id, document_id, root_id, event_id, seq, published, reason, created)
 		SELECT sub, doc, root, ev, seq, pub, reason, $8 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[],
 			$5::bigint[], $6::bigint[], $7::text[]) WITH ORDINALITY AS x(sub, doc, root, ev, seq, pub, reason, n) ORDER BY n
 		ON CONFLICT (subscription_id, root_id, development) DO NOTHING RETURNING subscription_id, root_id, document_id`,
-		subs, docs, roots, events, seqs, pubs, reasons, now)
+		subs, docs, roots, events, seqs, pubs, reasons, m.now)
 	if err != nil {
-		return nil, fmt.Errorf("insert matches: %w", err)
+		return nil, err
 	}
 	defer res.Close()
 	ins := make(map[[2]int64]int64, len(rows))
 	for res.Next() {
 		var sub, root, doc int64
 		if err := res.Scan(&sub, &root, &doc); err != nil {
-			return nil, fmt.Errorf("insert matches: %w", err)
+			return nil, err
 		}
 		ins[[2]int64{sub, root}] = doc
 	}
 	return ins, res.Err()
 }
 
-// foldSimilar adds each row's document to the similar list of the match
-// holding its (subscription, root).
-func foldSimilar(ctx context.Context, tx pgx.Tx, rows []subMatch) error {
-	byKey := map[[2]int64][]int64{}
-	var keys [][2]int64
-	for _, r := range rows {
-		k := [2]int64{r.sub, r.m.RootID}
-		if _, ok := byKey[k]; !ok {
-			keys = append(keys, k)
-		}
-		byKey[k] = append(byKey[k], r.m.DocumentID)
-	}
-	for _, k := range keys {
-		var id, docID int64
-		var similar string
-		err := tx.QueryRow(ctx, `SELECT id, document_id, "similar" FROM alert_matches
-			WHERE subscription_id = $1 AND root_id = $2 AND development = ''`, k[0], k[1]).Scan(&id, &docID, &similar)
-		if err != nil {
-			return fmt.Errorf("fold into match of subscription %d, story %d: %w", k[0], k[1], err)
-		}
-		folded, changed := store.AddSimilar(similar, docID, byKey[k])
-		if !changed {
-			continue
-		}
-		if _, err := tx.Exec(ctx, `UPDATE alert_matches SET "similar" = $1 WHERE id = $2`, folded, id); err != nil {
-			return fmt.Errorf("fold into match %d: %w", id, err)
-		}
-	}
-	return nil
+func (m pgMatches) MatchOf(sub, root int64) (id, docID int64, similar string, err error) {
+	err = m.tx.QueryRow(m.ctx, `SELECT id, document_id, "similar" FROM alert_matches
+		WHERE subscription_id = $1 AND root_id = $2 AND development = ''`, sub, root).Scan(&id, &docID, &similar)
+	return id, docID, similar, err
+}
+
+func (m pgMatches) SetSimilar(id int64, similar string) error {
+	_, err := m.tx.Exec(m.ctx, `UPDATE alert_matches SET "similar" = $1 WHERE id = $2`, similar, id)
+	return err
 }
 
 const matchColumns = `id, subscription_id, document_id, root_id, event_id, seq, published, reason, "similar",
