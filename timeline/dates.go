@@ -229,7 +229,7 @@ var datePatterns = []datePattern{
 }
 
 // weekdayArticle: a weekday right after an article is a name or an
-// adjective ("a Sunday newspaper", "the Monday deadline", "The Friday
+// adjective ("a Tuesday paper", "the Monday deadline", "The Friday
 // meeting"), not the day something happened.
 var weekdayArticle = regexp.MustCompile(`(?i)\b(?:a|an|the|every|each)\s+$`)
 
