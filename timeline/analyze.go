@@ -248,7 +248,34 @@ func (a *Analyzer) read(d model.Document) reading {
 		tf[termID(w)]++
 	}
 	info.StoryTerms, info.StoryCounts = storyTerms(titleToks, leadToks, info.Entities)
+	info.detach()
 	return reading{info: info, tf: tf}
+}
+
+// detach copies the strings the analysis sliced out of the document's text
+// (date phrases, names, quotes), so a cached analysis does not keep the
+// whole text alive: at 30,000 synthetic documents the open events held
+// 102 MB of document text this way, beside 130 MB of their own state.
+func (info *docInfo) detach() {
+	info.Title = strings.Clone(info.Title)
+	info.TypeEvidence = strings.Clone(info.TypeEvidence)
+	info.Happened.Phrase = strings.Clone(info.Happened.Phrase)
+	for i := range info.Mentioned {
+		info.Mentioned[i].Phrase = strings.Clone(info.Mentioned[i].Phrase)
+	}
+	for i := range info.Entities {
+		info.Entities[i] = strings.Clone(info.Entities[i])
+	}
+	for i := range info.Actors {
+		info.Actors[i].Name = strings.Clone(info.Actors[i].Name)
+	}
+	for i := range info.Principals {
+		info.Principals[i] = strings.Clone(info.Principals[i])
+	}
+	for i := range info.Quotes {
+		q := &info.Quotes[i]
+		q.Text, q.Speaker, q.Role, q.Mention = strings.Clone(q.Text), strings.Clone(q.Speaker), strings.Clone(q.Role), strings.Clone(q.Mention)
+	}
 }
 
 // weigh counts r's terms and entities into df and then weights its terms by

@@ -3,6 +3,9 @@ package timeline
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"testing"
 	"time"
@@ -91,6 +94,19 @@ func benchCluster(b *testing.B, n int, opts Options) {
 			b.ReportMetric(float64(n)/cpu.Seconds(), "docs/cpu-s")
 		}
 		b.ReportMetric(float64(len(c.events)), "open_events")
+		// The heap still in use with the clusterer's state alive: what
+		// the open events cost.
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap_MiB")
+		if p := os.Getenv("WATCHLINE_HEAPPROFILE"); p != "" {
+			if f, err := os.Create(p); err == nil {
+				pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		}
+		runtime.KeepAlive(c)
 		var events int
 		st.EachEvent(ctx, store.EventFilter{}, func(model.Event) error { events++; return nil })
 		b.ReportMetric(float64(events), "events")

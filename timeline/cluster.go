@@ -113,9 +113,13 @@ type Clusterer struct {
 	evicted map[int64]bool // with all: the weeks dropped since
 	used    map[int64]int64
 	batch   int64
-	// terms indexes cached events by their rarest words and names, so the
-	// candidates for a document are found without scanning every event.
-	terms map[uint32][]*openEvent
+	// terms indexes cached events by their rarest words and names and the
+	// week of their first document, so the candidates for a document are
+	// found without scanning every event that ever used one of its words:
+	// a word of a long story indexes thousands of events, a few of them in
+	// any one window (at 30,000 synthetic documents, scanning whole lists
+	// was 6 of the clusterer's 27 CPU seconds).
+	terms map[uint32]map[int64][]*openEvent
 	// inBatch are the documents of the batch being applied: what the store
 	// says of their membership is what the batch is replacing.
 	inBatch map[int64]bool
@@ -146,7 +150,8 @@ type openEvent struct {
 	typConf    float64
 	week       int64 // where the clusterer's week index has it
 	indexed    bool
-	keys       []uint32 // where the term index has it
+	keys       []uint32 // where the term index has it (in keysWeek)
+	keysWeek   int64
 	importance float64
 	respondsTo int64
 }
@@ -200,7 +205,7 @@ func (c *Clusterer) load(ctx context.Context) error {
 	stories.vocab = c.df.vocab
 	c.stories, c.pinned = stories, pinned
 	c.events, c.docEvent = map[int64]*openEvent{}, map[int64]int64{}
-	c.weeks, c.loaded, c.used, c.terms = map[int64][]*openEvent{}, map[int64]bool{}, map[int64]int64{}, map[uint32][]*openEvent{}
+	c.weeks, c.loaded, c.used, c.terms = map[int64][]*openEvent{}, map[int64]bool{}, map[int64]int64{}, map[uint32]map[int64][]*openEvent{}
 	c.all, c.evicted = !has, map[int64]bool{}
 	c.ready = true
 	return nil
@@ -619,17 +624,17 @@ func (c *Clusterer) index(ev *openEvent) {
 	ev.indexed = true
 	c.weeks[ev.week] = append(c.weeks[ev.week], ev)
 	keys := ev.indexKeys()
-	if !slices.Equal(keys, ev.keys) {
-		for _, k := range ev.keys {
-			c.terms[k] = removeEvent(c.terms[k], ev)
-			if len(c.terms[k]) == 0 {
-				delete(c.terms, k)
-			}
-		}
+	if !slices.Equal(keys, ev.keys) || ev.keysWeek != ev.week {
+		c.unindexTerms(ev)
 		for _, k := range keys {
-			c.terms[k] = append(c.terms[k], ev)
+			weeks := c.terms[k]
+			if weeks == nil {
+				weeks = map[int64][]*openEvent{}
+				c.terms[k] = weeks
+			}
+			weeks[ev.week] = append(weeks[ev.week], ev)
 		}
-		ev.keys = keys
+		ev.keys, ev.keysWeek = keys, ev.week
 	}
 	if st := c.stories.byID[ev.story]; st != nil {
 		st.events[ev.id] = ev
@@ -644,6 +649,19 @@ func removeEvent(list []*openEvent, ev *openEvent) []*openEvent {
 		}
 	}
 	return list
+}
+
+// unindexTerms takes a cached event out of the term index.
+func (c *Clusterer) unindexTerms(ev *openEvent) {
+	for _, k := range ev.keys {
+		weeks := c.terms[k]
+		if list := removeEvent(weeks[ev.keysWeek], ev); len(list) > 0 {
+			weeks[ev.keysWeek] = list
+		} else if delete(weeks, ev.keysWeek); len(weeks) == 0 {
+			delete(c.terms, k)
+		}
+	}
+	ev.keys = nil
 }
 
 func (c *Clusterer) unindex(ev *openEvent) {
@@ -661,13 +679,7 @@ func (c *Clusterer) unindex(ev *openEvent) {
 // drop forgets a cached event entirely.
 func (c *Clusterer) drop(ev *openEvent) {
 	c.unindex(ev)
-	for _, k := range ev.keys {
-		c.terms[k] = removeEvent(c.terms[k], ev)
-		if len(c.terms[k]) == 0 {
-			delete(c.terms, k)
-		}
-	}
-	ev.keys = nil
+	c.unindexTerms(ev)
 	if st := c.stories.byID[ev.story]; st != nil {
 		delete(st.events, ev.id)
 		st.loaded = false
@@ -1045,12 +1057,27 @@ func (c *Clusterer) candidates(d *docInfo, st *story) []*openEvent {
 			}
 		}
 	}
-	for _, k := range d.docKeys() {
-		for _, ev := range c.terms[k] {
+	wa, wb := weekOf(start), weekOf(b)
+	add := func(evs []*openEvent) {
+		for _, ev := range evs {
 			if !seen[ev] && open(ev) {
 				seen[ev] = true
 				out = append(out, ev)
 			}
+		}
+	}
+	for _, k := range d.docKeys() {
+		weeks := c.terms[k]
+		if int64(len(weeks)) <= wb-wa+1 {
+			for w, evs := range weeks { // fewer weeks than the window has
+				if w >= wa && w <= wb {
+					add(evs)
+				}
+			}
+			continue
+		}
+		for w := wa; w <= wb; w++ {
+			add(weeks[w])
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
