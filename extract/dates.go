@@ -206,12 +206,17 @@ func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, f
 	add(metaPub, SourceMeta, confMeta, false, voteStructured)
 	addMod(metaMod)
 
-	// <time> elements outside noise boxes: a marked publication time first,
-	// else the first unmarked one inside the article.
+	// <time> elements outside noise boxes and quotations (embedded posts):
+	// a marked publication time first, else the first unmarked one inside
+	// the article. A marked one may sit in the article's own footer or
+	// aside (see isNoiseMarked).
 	var timePub, timeFirst time.Time
 	doc.Find("time, [itemprop=datePublished], [itemprop=dateModified], [itemprop=dateCreated], abbr[title]").Each(func(_ int, s *goquery.Selection) {
 		n := s.Nodes[0]
-		if n.Data == "meta" || isNoise(n) {
+		if n.Data == "meta" || inBlockquote(n) {
+			return
+		}
+		if isNoise(n) && (timeRole(s, n) != rolePublished || isNoiseMarked(n)) {
 			return
 		}
 		if n.Data == "abbr" && !rxPubClass.MatchString(s.AttrOr("class", "")) {
@@ -490,7 +495,9 @@ const (
 
 // timeRole decides whether a <time> (or itemprop element) is the
 // publication date, the modification date, or unmarked. The element's own
-// markup wins over its parent's, which wins over the words before it.
+// markup wins over its two nearest ancestors' (nearest first: a
+// "meta__row--posted" row around a <p> around the <time>), which win over
+// the words before it.
 // WordPress marks an unedited post's date "published updated": that is a
 // publication date.
 func timeRole(s *goquery.Selection, n *html.Node) role {
@@ -503,7 +510,9 @@ func timeRole(s *goquery.Selection, n *html.Node) role {
 	if _, ok := s.Attr("pubdate"); ok {
 		return rolePublished
 	}
-	for _, class := range []string{s.AttrOr("class", ""), s.Parent().AttrOr("class", "")} {
+	depth := 0
+	for p := n; p != nil && p.Type == html.ElementNode && depth < 3; p, depth = p.Parent, depth+1 {
+		class := attr(p, "class")
 		switch {
 		case rxPubClass.MatchString(class):
 			return rolePublished
@@ -708,6 +717,70 @@ func isNoise(n *html.Node) bool {
 			if (a.Key == "class" || a.Key == "id") && noiseClass.match(a.Val) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// inBlockquote reports whether n is quoted content: an embedded post
+// (Instagram, Twitter and Facebook embeds are blockquotes) or a quotation,
+// whose dates are the quoted item's.
+func inBlockquote(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && p.Data == "blockquote" {
+			return true
+		}
+	}
+	return false
+}
+
+// isNoiseMarked is isNoise for an element marked as the publication date:
+// a footer or aside (by tag or by a "footer" class) inside an article-like
+// container is that article's own metadata box ("<article>...<footer>
+// Posted on <time pubdate>"), not a site footer or sidebar. On
+// go-htmldate's evaluation pages (TestDevDates) such marked dates were the
+// annotated date; related-story boxes keep their other noise classes.
+func isNoiseMarked(n *html.Node) bool {
+	soft := false
+	for p := n; p != nil; p = p.Parent {
+		if p.Type != html.ElementNode {
+			continue
+		}
+		if p.Data == "body" || p.Data == "html" {
+			return soft
+		}
+		if soft && articleContainer(p) {
+			return false
+		}
+		switch {
+		case p.Data == "footer" || p.Data == "aside":
+			soft = true
+			continue
+		case noiseTags[p.Data]:
+			return true
+		}
+		for _, a := range p.Attr {
+			if (a.Key == "class" || a.Key == "id") && noiseClass.match(a.Val) {
+				if noiseClass.match(strings.ReplaceAll(strings.ToLower(a.Val), "footer", "")) {
+					return true
+				}
+				soft = true
+			}
+		}
+	}
+	return soft
+}
+
+// articleClass: containers of one article or post.
+var articleClass = &classWords{words: []string{"article", "post", "entry", "story", "hentry"}}
+
+func articleContainer(n *html.Node) bool {
+	if n.Data == "article" {
+		return true
+	}
+	for _, a := range n.Attr {
+		if a.Key == "class" && articleClass.match(a.Val) {
+			return true
 		}
 	}
 	return false
@@ -1092,4 +1165,14 @@ func hasBlockChild(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// attr returns the value of n's attribute key, or "".
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
 }
