@@ -295,13 +295,14 @@ func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, f
 // rewrite metadata in UTC, or on every edit); the weights only order those
 // kinds, a search over them did not generalise across halves of that set.
 const (
-	voteStructured = 1.0 // JSON-LD, meta
-	voteVisible    = 1.2 // marked <time>, full URL date
-	voteClassPub   = 1.1 // an element classed as the publication date
-	voteByline     = 1.1 // a date in the blocks around the headline
-	voteWeak       = 0.8 // the first unmarked <time>; go-htmldate
-	voteClassOther = 0.9 // an element classed as some date
-	voteFeed       = 0.9 // above go-htmldate's guess: feeds carry the CMS's own date
+	voteStructured = 1.0  // JSON-LD, meta
+	voteVisible    = 1.2  // marked <time>, full URL date
+	voteClassPub   = 1.1  // an element classed as the publication date
+	voteByline     = 1.1  // a date in the blocks around the headline
+	voteWeak       = 0.8  // the first unmarked <time>; go-htmldate
+	voteEcho       = 0.15 // go-htmldate naming the day of our JSON-LD or meta: a tie-breaker
+	voteClassOther = 0.9  // an element classed as some date
+	voteFeed       = 0.9  // above go-htmldate's guess: feeds carry the CMS's own date
 	// voteNeighbour is the share of its vote a UTC timestamp with a time of
 	// day gives to the adjacent day (the one local time may have been on).
 	voteNeighbour = 0.5
@@ -320,7 +321,16 @@ func (r *dateResult) choosePublished(lib time.Time) {
 	if !lib.IsZero() && !(sameDay(lib, r.modified) && !r.ownVotesFor(lib)) && !r.urlDay(lib) {
 		// go-htmldate sometimes takes the "updated" date; it only votes for
 		// that day when our own evidence says it is the publication day too.
-		cands = append(cands[:len(cands):len(cands)], dateEvidence{t: lib, src: SourceHTMLDate, conf: confHTMLDate, dayOnly: true, weight: voteWeak})
+		// It reads JSON-LD and meta tags first: naming their day, it repeats
+		// them and only breaks a tie between them (with its full vote it
+		// outvoted a marked visible date beside a single meta tag; on
+		// go-htmldate's evaluation pages, TestDevDates, this took 0.886 to
+		// 0.889, both halves up, none lost).
+		w := voteWeak
+		if r.structuredDay(lib) {
+			w = voteEcho
+		}
+		cands = append(cands[:len(cands):len(cands)], dateEvidence{t: lib, src: SourceHTMLDate, conf: confHTMLDate, dayOnly: true, weight: w})
 	}
 	// A source votes once for a day, with its strongest kind: a byline read
 	// both as a block near the headline and as a date-classed element is
@@ -426,6 +436,16 @@ func (r *dateResult) choosePublished(lib time.Time) {
 func (r *dateResult) urlDay(t time.Time) bool {
 	for _, c := range r.cands {
 		if c.src == SourceURL && !c.monthOnly && sameDay(c.t, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// structuredDay reports whether JSON-LD or a meta tag names the day of t.
+func (r *dateResult) structuredDay(t time.Time) bool {
+	for _, c := range r.cands {
+		if (c.src == SourceJSONLD || c.src == SourceMeta) && sameDay(c.t, t) {
 			return true
 		}
 	}
