@@ -128,9 +128,9 @@ var noiseTags = map[string]bool{"aside": true, "footer": true, "nav": true, "for
 // block; updated labels anywhere, because "Published 2 May, updated 3 May"
 // carries both.
 var (
-	rxUpdated   = regexp.MustCompile(`(?i)(last\s+)?(updated|modified|amended|revised|edited)|mis\s+à\s+jour|actualisé|modifié|aktualisiert|geändert|\bstand:|actualizado|modificado|aggiornato|atualizado|bijgewerkt|обновлено|обновлен|изменено|оновлено|更新|修改`)
+	rxUpdated   = regexp.MustCompile(`(?i)(last\s+)?(updated|modified|amended|revised|edited)|mis\s+à\s+jour|actualisé|modifié|aktualisiert|geändert|letzte\s+änderung|\bstand:|actualizado|modificado|aggiornato|atualizado|bijgewerkt|обновлено|обновлен|изменено|оновлено|更新|修改`)
 	rxPublished = regexp.MustCompile(`(?i)^\s*(published|posted|first published|publié|publie|mis en ligne|veröffentlicht|erschienen|erstellt|publicado|pubblicato|gepubliceerd|опубликовано|опубліковано|发布|發布|发表|發表|公開|発表|时间|時間|日期)`)
-	rxPubLabel  = regexp.MustCompile(`(?i)(published|posted|publié|mis en ligne|veröffentlicht|erschienen|publicado|pubblicato|опубликовано|опубліковано|发布|發布|发表|發表)`)
+	rxPubLabel  = regexp.MustCompile(`(?i)(published|posted|publié|mis en ligne|veröffentlicht|erschienen|erstellt am|gepostet|publiziert|publicado|pubblicato|опубликовано|опубліковано|发布|發布|发表|發表)`)
 	rxPubBefore = regexp.MustCompile(`(?i)(published|posted|publié|mis en ligne|veröffentlicht|erschienen|publicado|pubblicato|опубликовано|发布时间|发布|發布)(\s+(on|le|am|el|il))?[\s:：]*$`)
 	rxPubClass  = regexp.MustCompile(`(?i)pubdate|published|publish|posted|date-?pub|created|entry-date|post-date|article-date|story-date|date-line|dateline`)
 	rxModClass  = regexp.MustCompile(`(?i)updated|modified|lastmod`)
@@ -274,6 +274,21 @@ func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, f
 		} else {
 			add(t, SourceText, confText-0.05, false, voteClassOther)
 		}
+	}
+
+	// A page without strong evidence may still label its date somewhere
+	// below the article or in a box beside it ("Erschienen am: 01.11.2023",
+	// "This entry was posted on ..."). Set on go-htmldate's evaluation pages
+	// (TestDevDates): such pages otherwise got go-htmldate's guess, often a
+	// copyright year read as 1 January.
+	strong := false
+	for _, c := range cands {
+		strong = strong || (c.conf >= confSkipLibrary && !c.monthOnly)
+	}
+	if !strong {
+		pub, mod := labelledDates(doc, order)
+		add(pub, SourceText, confText, false, voteByline)
+		addMod(mod)
 	}
 
 	add(feed, SourceFeed, confFeed, false, voteFeed)
@@ -1001,8 +1016,8 @@ func headBlocks(main *goquery.Selection) (before, after []string) {
 	var walk func(n *html.Node) bool
 	walk = func(n *html.Node) bool {
 		if n.Type == html.ElementNode {
-			if n.Data == "script" || n.Data == "style" || n.Data == "noscript" || n.Data == "template" {
-				return true
+			if n.Data == "script" || n.Data == "style" || n.Data == "noscript" || n.Data == "template" || n.Data == "blockquote" {
+				return true // quotations and embedded posts carry their own dates
 			}
 			if n != root && isNoiseElement(n) {
 				return true
@@ -1066,43 +1081,148 @@ func bylineDates(main *goquery.Selection, order dateOrder) (pub, mod time.Time) 
 			labelUpdated = rxUpdated.MatchString(block) && !rxPubLabel.MatchString(block)
 			continue
 		}
-		type label struct {
-			pos     int
-			updated bool
+		p, m := blockDates(block, dates, labelUpdated)
+		if pub.IsZero() {
+			pub = p
 		}
-		var labels []label
-		for _, loc := range rxUpdated.FindAllStringIndex(block, 4) {
-			labels = append(labels, label{loc[0], true})
-		}
-		for _, loc := range rxPubLabel.FindAllStringIndex(block, 4) {
-			labels = append(labels, label{loc[0], false})
-		}
-		for i, d := range dates {
-			from := 0
-			if i > 0 {
-				from = dates[i-1].pos + 1
-			}
-			updated, labelled, at := false, false, -1
-			for _, l := range labels { // the last label before the date
-				if l.pos >= from && l.pos < d.pos && l.pos > at {
-					updated, labelled, at = l.updated, true, l.pos
-				}
-			}
-			if !labelled && i == 0 {
-				updated = labelUpdated
-			}
-			switch {
-			case updated:
-				if mod.IsZero() {
-					mod = d.t
-				}
-			case pub.IsZero():
-				pub = d.t
-			}
+		if mod.IsZero() {
+			mod = m
 		}
 		labelUpdated = false
 	}
 	return pub, mod
+}
+
+// blockDates reads the dates of one short block by their labels: a label
+// applies to the first date after it; a date without a label is the
+// publication date, unless the block before was an "updated" label alone
+// (labelUpdated).
+func blockDates(block string, dates []foundDate, labelUpdated bool) (pub, mod time.Time) {
+	type label struct {
+		pos     int
+		updated bool
+	}
+	var labels []label
+	for _, loc := range rxUpdated.FindAllStringIndex(block, 4) {
+		labels = append(labels, label{loc[0], true})
+	}
+	for _, loc := range rxPubLabel.FindAllStringIndex(block, 4) {
+		labels = append(labels, label{loc[0], false})
+	}
+	for i, d := range dates {
+		from := 0
+		if i > 0 {
+			from = dates[i-1].pos + 1
+		}
+		updated, labelled, at := false, false, -1
+		for _, l := range labels { // the last label before the date
+			if l.pos >= from && l.pos < d.pos && l.pos > at {
+				updated, labelled, at = l.updated, true, l.pos
+			}
+		}
+		if !labelled && i == 0 {
+			updated = labelUpdated
+		}
+		switch {
+		case updated:
+			if mod.IsZero() {
+				mod = d.t
+			}
+		case pub.IsZero():
+			pub = d.t
+		}
+	}
+	return pub, mod
+}
+
+// labelledBlockMax is the longest block read by labelledDates: a
+// "postmetadata" sentence ("This entry was posted on Saturday, December
+// 3rd, 2011 at 10:02 am and is filed under ...") with its categories.
+const labelledBlockMax = 250
+
+// labelledDates scans the whole page, outside comment threads, related
+// lists and other noise boxes (but not site footers, where "Erschienen am:"
+// and the WordPress "postmetadata" line often sit), for short blocks that
+// carry a publication label ("published", "posted", "veröffentlicht",
+// "erstellt am", ...) and a date, and reads them like a byline. Pages whose
+// date is neither in metadata nor near the headline carry it this way; it
+// is only run for those (see findDates).
+func labelledDates(doc *goquery.Document, order dateOrder) (pub, mod time.Time) {
+	body := doc.Find("body")
+	if len(body.Nodes) == 0 {
+		return
+	}
+	var walk func(n *html.Node) bool
+	walk = func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return true
+		}
+		switch n.Data {
+		case "script", "style", "noscript", "template", "blockquote", "nav", "form", "select", "option":
+			return true
+		}
+		if isHardNoise(n) {
+			return true
+		}
+		if blockTags[n.Data] && !hasBlockChild(n) {
+			t := strings.Join(strings.Fields(nodeText(n)), " ")
+			if t == "" || len(t) > 4*labelledBlockMax {
+				return true
+			}
+			loc := rxPubLabel.FindStringIndex(t)
+			if loc == nil {
+				return true
+			}
+			if utf8.RuneCountInString(t) > labelledBlockMax {
+				// A long block: the sentence around the label.
+				t = runeWindow(t, loc[0]-labelledBlockMax/2, loc[1]+labelledBlockMax/2)
+			}
+			dates := textDates(t, order, 4)
+			if len(dates) == 0 {
+				return true
+			}
+			p, m := blockDates(t, dates, false)
+			if pub.IsZero() {
+				pub = p
+			}
+			if mod.IsZero() {
+				mod = m
+			}
+			return pub.IsZero()
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if !walk(c) {
+				return false
+			}
+		}
+		return true
+	}
+	walk(body.Nodes[0])
+	return pub, mod
+}
+
+// runeWindow returns s[from:to] clipped to s and widened to rune boundaries.
+func runeWindow(s string, from, to int) string {
+	from, to = max(from, 0), min(to, len(s))
+	for from > 0 && !utf8.RuneStart(s[from]) {
+		from--
+	}
+	for to < len(s) && !utf8.RuneStart(s[to]) {
+		to++
+	}
+	return s[from:to]
+}
+
+// isHardNoise reports whether n is a box whose dates are never the page's:
+// a noise box other than a footer or an aside.
+func isHardNoise(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if (a.Key == "class" || a.Key == "id") && noiseClass.match(a.Val) &&
+			noiseClass.match(strings.ReplaceAll(strings.ToLower(a.Val), "footer", "")) {
+			return true
+		}
+	}
+	return false
 }
 
 // classDateMax is the longest element text read by classDate: a date with
