@@ -1076,6 +1076,10 @@ func bylineDates(main *goquery.Selection, order dateOrder) (pub, mod time.Time) 
 			labelUpdated = false
 			continue
 		}
+		if notPageDate(block) {
+			labelUpdated = false
+			continue
+		}
 		dates := textDates(block, order, 4)
 		if len(dates) == 0 {
 			labelUpdated = rxUpdated.MatchString(block) && !rxPubLabel.MatchString(block)
@@ -1091,6 +1095,29 @@ func bylineDates(main *goquery.Selection, order dateOrder) (pub, mod time.Time) 
 		labelUpdated = false
 	}
 	return pub, mod
+}
+
+// rxOtherDate labels dates that are not the page's: a forum member's
+// registration, an event's appointment, a birth.
+var rxOtherDate = regexp.MustCompile(`(?i)(registriert|registered|joined|member since|mitglied seit|inscrit le|miembro desde|termin:|geboren|born)`)
+
+// sentenceMin is the length from which a block ending like a sentence is
+// body text, not a byline.
+const sentenceMin = 40
+
+// notPageDate reports whether a short block near the headline holds dates
+// that are not the page's: a labelled other date, or a sentence of the
+// body ("..., died on 27 October 2023 in Shanghai."), whose dates are
+// events. Bylines are fields, not sentences; a labelled one ("Published
+// 3 May 2021.") still counts. Set on go-htmldate's evaluation pages
+// (TestDevDates).
+func notPageDate(block string) bool {
+	if rxOtherDate.MatchString(block) {
+		return true
+	}
+	last, _ := utf8.DecodeLastRuneInString(block)
+	return strings.ContainsRune(".!?。！？", last) && utf8.RuneCountInString(block) >= sentenceMin &&
+		!rxPubLabel.MatchString(block) && !rxUpdated.MatchString(block)
 }
 
 // blockDates reads the dates of one short block by their labels: a label

@@ -283,6 +283,16 @@ func TestDateCases(t *testing.T) {
 			want: "", src: "",
 		},
 		{
+			name: "short sentence under the headline is body, not byline",
+			page: `<html><head><meta property="article:published_time" content="2023-11-02T20:13:00Z"></head><body><article><h1>T</h1><p>The former premier died on 27 October 2023 in Shanghai, aged 68.</p>` + body("") + `</article></body></html>`,
+			want: "2023-11-02T20:13:00Z", src: SourceMeta, conf: 0.9,
+		},
+		{
+			name: "forum registration date is not the post's",
+			page: `<html><body><main><h1>T</h1><dl><dd>Registered: 18.09.2008, 05:56</dd></dl><p>Posted 21.01.2009, 05:42</p>` + body("") + `</main></body></html>`,
+			want: "2009-01-21T00:00:00Z", src: SourceText, conf: 0.6,
+		},
+		{
 			name: "masthead date before the headline ignored",
 			page: `<html><body><div class="site-header">Wednesday 31 December 2025</div><main><h1>T</h1>` + body("") + `</main></body></html>`,
 			want: "", src: "",
