@@ -1193,8 +1193,8 @@ func labelledDates(doc *goquery.Document, order dateOrder) (pub, mod time.Time) 
 		}
 		if blockTags[n.Data] && !hasBlockChild(n) {
 			t := strings.Join(strings.Fields(nodeText(n)), " ")
-			if t == "" || len(t) > 4*labelledBlockMax {
-				return true
+			if len(t) > 4*labelledBlockMax || len(textDates(t, order, 1)) == 0 {
+				return true // no date: the label regexp, slower, is not needed
 			}
 			loc := rxPubLabel.FindStringIndex(t)
 			if loc == nil {
