@@ -48,13 +48,13 @@ func (k *classWords) match(v string) bool {
 	return false
 }
 
-// noiseClass: boxes whose dates are not the page's (related stories,
-// sidebars, comments, footers, navigation, promos, tickers, banners).
+// noiseClass: boxes whose dates are not the page's (related and "similar"
+// stories, reference lists, sidebars, comments, footers, navigation, promos, tickers, banners).
 var noiseClass = &classWords{
 	subs: []string{"related", "sidebar", "comment", "footer", "menu", "recommend", "morestories", "morenews", "morefrom",
 		"mostread", "mostpopular", "mostviewed", "trending", "promo", "newsletter", "share", "social", "widget", "teaser",
 		"alsoread", "readmore", "outbrain", "taboola", "breadcrumb", "masthead", "siteheader", "reply", "respond", "disqus",
-		"popular", "latest", "ticker", "cookie", "banner", "advert"},
+		"popular", "latest", "ticker", "cookie", "banner", "advert", "similar", "reference"},
 	prefixes: []string{"nav"},
 }
 

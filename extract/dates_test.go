@@ -268,6 +268,31 @@ func TestDateCases(t *testing.T) {
 			want: "2025-04-05T06:07:08Z", src: SourceFeed, conf: 0.5,
 		},
 		{
+			name: "labelled date below the article, updated label read",
+			page: `<html><body><main><h1>T</h1>` + body("") + `</main><div class="rez-footer"><p>Letzte Änderung: 31.10.2023<br>Erschienen am: 01.11.2023</p></div></body></html>`,
+			want: "2023-11-01T00:00:00Z", src: SourceText, conf: 0.6, // the earlier "modified" date is dropped
+		},
+		{
+			name: "postmetadata sentence after a long article",
+			page: `<html><body><div class="post"><h1>T</h1>` + body("") + `<p class="postmetadata">This entry was posted on Saturday, December 3rd, 2011 at 10:02 am and is filed under News. You can follow any responses to this entry through the RSS 2.0 feed. Both comments and pings are currently closed, and you can leave no trackback from your own site, which is a long enough sentence.</p></div></body></html>`,
+			want: "2011-12-03T00:00:00Z", src: SourceText, conf: 0.6,
+		},
+		{
+			name: "labelled dates in comments and embedded posts ignored",
+			page: `<html><body><main><h1>T</h1>` + body(`<blockquote class="twitter-tweet"><p>Posted on 4 May 2021</p><time datetime="2021-05-04">4 May</time></blockquote>`) + `</main><div class="comments"><p>Posted on 5 May 2021 by a reader</p></div></body></html>`,
+			want: "", src: "",
+		},
+		{
+			name: "short sentence under the headline is body, not byline",
+			page: `<html><head><meta property="article:published_time" content="2023-11-02T20:13:00Z"></head><body><article><h1>T</h1><p>The former premier died on 27 October 2023 in Shanghai, aged 68.</p>` + body("") + `</article></body></html>`,
+			want: "2023-11-02T20:13:00Z", src: SourceMeta, conf: 0.9,
+		},
+		{
+			name: "forum registration date is not the post's",
+			page: `<html><body><main><h1>T</h1><dl><dd>Registered: 18.09.2008, 05:56</dd></dl><p>Posted 21.01.2009, 05:42</p>` + body("") + `</main></body></html>`,
+			want: "2009-01-21T00:00:00Z", src: SourceText, conf: 0.6,
+		},
+		{
 			name: "masthead date before the headline ignored",
 			page: `<html><body><div class="site-header">Wednesday 31 December 2025</div><main><h1>T</h1>` + body("") + `</main></body></html>`,
 			want: "", src: "",
