@@ -196,13 +196,19 @@ func centroidCosine(a, b *openEvent) float64 {
 	if a.cnorm == 0 || b.cnorm == 0 {
 		return 0
 	}
-	small, large := a.centroid, b.centroid
-	if len(small) > len(large) {
-		small, large = large, small
-	}
+	x, y := a.centroid, b.centroid
 	dot := 0.0
-	for t, w := range small {
-		dot += w * large[t]
+	for i, j := 0, 0; i < len(x.ids) && j < len(y.ids); {
+		switch {
+		case x.ids[i] < y.ids[j]:
+			i++
+		case x.ids[i] > y.ids[j]:
+			j++
+		default:
+			dot += x.w[i] * y.w[j]
+			i++
+			j++
+		}
 	}
 	return dot / (a.cnorm * b.cnorm)
 }
