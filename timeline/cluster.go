@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -119,7 +120,7 @@ type Clusterer struct {
 	// a word of a long story indexes thousands of events, a few of them in
 	// any one window (at 30,000 synthetic documents, scanning whole lists
 	// was 6 of the clusterer's 27 CPU seconds).
-	terms map[uint32]map[int64][]*openEvent
+	terms map[uint32][]weekEvents
 	// inBatch are the documents of the batch being applied: what the store
 	// says of their membership is what the batch is replacing.
 	inBatch map[int64]bool
@@ -166,6 +167,18 @@ type openEvent struct {
 	keysWeek   int64
 	importance float64
 	respondsTo int64
+}
+
+// weekEvents are the events of one week under a key of the term index; a
+// key's list is sorted by week.
+type weekEvents struct {
+	w   int64
+	evs []*openEvent
+}
+
+// weekAt is where week w is, or would go, in a key's list.
+func weekAt(list []weekEvents, w int64) (int, bool) {
+	return slices.BinarySearchFunc(list, w, func(x weekEvents, w int64) int { return cmp.Compare(x.w, w) })
 }
 
 // termVec is a sparse vector: ids ascending, with their weights.
@@ -243,7 +256,7 @@ func (c *Clusterer) load(ctx context.Context) error {
 	stories.vocab = c.df.vocab
 	c.stories, c.pinned = stories, pinned
 	c.events, c.docEvent = map[int64]*openEvent{}, map[int64]int64{}
-	c.weeks, c.loaded, c.used, c.terms = map[int64][]*openEvent{}, map[int64]bool{}, map[int64]int64{}, map[uint32]map[int64][]*openEvent{}
+	c.weeks, c.loaded, c.used, c.terms = map[int64][]*openEvent{}, map[int64]bool{}, map[int64]int64{}, map[uint32][]weekEvents{}
 	c.all, c.evicted = !has, map[int64]bool{}
 	c.ready = true
 	return nil
@@ -665,12 +678,13 @@ func (c *Clusterer) index(ev *openEvent) {
 	if !slices.Equal(keys, ev.keys) || ev.keysWeek != ev.week {
 		c.unindexTerms(ev)
 		for _, k := range keys {
-			weeks := c.terms[k]
-			if weeks == nil {
-				weeks = map[int64][]*openEvent{}
-				c.terms[k] = weeks
+			list := c.terms[k]
+			i, ok := weekAt(list, ev.week)
+			if !ok {
+				list = slices.Insert(list, i, weekEvents{w: ev.week})
+				c.terms[k] = list
 			}
-			weeks[ev.week] = append(weeks[ev.week], ev)
+			list[i].evs = append(list[i].evs, ev)
 		}
 		ev.keys, ev.keysWeek = keys, ev.week
 	}
@@ -692,11 +706,18 @@ func removeEvent(list []*openEvent, ev *openEvent) []*openEvent {
 // unindexTerms takes a cached event out of the term index.
 func (c *Clusterer) unindexTerms(ev *openEvent) {
 	for _, k := range ev.keys {
-		weeks := c.terms[k]
-		if list := removeEvent(weeks[ev.keysWeek], ev); len(list) > 0 {
-			weeks[ev.keysWeek] = list
-		} else if delete(weeks, ev.keysWeek); len(weeks) == 0 {
+		list := c.terms[k]
+		i, ok := weekAt(list, ev.keysWeek)
+		if !ok {
+			continue
+		}
+		if list[i].evs = removeEvent(list[i].evs, ev); len(list[i].evs) > 0 {
+			continue
+		}
+		if list = slices.Delete(list, i, i+1); len(list) == 0 {
 			delete(c.terms, k)
+		} else {
+			c.terms[k] = list
 		}
 	}
 	ev.keys = nil
@@ -1098,17 +1119,10 @@ func (c *Clusterer) candidates(d *docInfo, st *story) []*openEvent {
 		}
 	}
 	for _, k := range d.docKeys() {
-		weeks := c.terms[k]
-		if int64(len(weeks)) <= wb-wa+1 {
-			for w, evs := range weeks { // fewer weeks than the window has
-				if w >= wa && w <= wb {
-					add(evs)
-				}
-			}
-			continue
-		}
-		for w := wa; w <= wb; w++ {
-			add(weeks[w])
+		list := c.terms[k]
+		i, _ := weekAt(list, wa)
+		for ; i < len(list) && list[i].w <= wb; i++ {
+			add(list[i].evs)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
