@@ -50,6 +50,9 @@ type Config struct {
 	// empty.
 	Dir  string `json:"-"`
 	Keep bool   `json:"-"`
+	// HeapProfile, if set, is where a heap profile taken near the peak of
+	// each ingest is written (the largest corpus's last).
+	HeapProfile string `json:"-"`
 	// Progress receives a progress bar (stderr in the CLI); nil is silent.
 	Progress io.Writer `json:"-"`
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -112,13 +113,16 @@ func liveHeap() int64 {
 }
 
 // watchHeap samples the heap every 50ms until ctx ends, then sends the
-// highest value seen.
-func watchHeap(ctx context.Context) <-chan int64 {
+// highest value seen. With a profile path, it writes a heap profile there
+// whenever the heap grows a tenth past the last one written, so the file
+// shows what was live near the peak.
+func watchHeap(ctx context.Context, profile string) <-chan int64 {
 	out := make(chan int64, 1)
 	go func() {
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
 		peak := heapBytes()
+		var written int64
 		for {
 			select {
 			case <-ctx.Done():
@@ -126,8 +130,23 @@ func watchHeap(ctx context.Context) <-chan int64 {
 				return
 			case <-t.C:
 				peak = max(peak, heapBytes())
+				if profile != "" && peak > written+written/10 {
+					writeHeapProfile(profile)
+					written = peak
+				}
 			}
 		}
 	}()
 	return out
+}
+
+// writeHeapProfile replaces path with a heap profile (as of the last
+// garbage collection); a failure only costs the profile.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.WriteHeapProfile(f)
 }

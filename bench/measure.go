@@ -115,7 +115,7 @@ func (e *env) ingest(ctx context.Context) (Ingest, error) {
 	in := Ingest{Subscriptions: ingestSubscriptions}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	heap := watchHeap(ctx)
+	heap := watchHeap(ctx, e.cfg.HeapProfile)
 
 	p, err := pipeline.Open(ctx, pipeline.Options{Store: e.st, Events: true, Alerts: true, Tick: 250 * time.Millisecond})
 	if err != nil {

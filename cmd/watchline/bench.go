@@ -14,7 +14,7 @@ import (
 
 const benchUsage = `[--docs N] [--seed S] [--quick] [--scale [--scale-max N]] [--reps N]
        [--queries N] [--subs 100,1000] [--alert-docs N] [--crawl-pages N]
-       [--timeline-budget 10m] [--no-peers] [--out FILE] [--work DIR] [--keep] [--cpuprofile FILE]
+       [--timeline-budget 10m] [--no-peers] [--out FILE] [--work DIR] [--keep] [--cpuprofile FILE] [--memprofile FILE]
 
 Generates a deterministic synthetic corpus and measures ingest (store, index,
 timeline), search latency, streaming exports, timeline exports, alert
@@ -40,6 +40,7 @@ func runBench(ctx context.Context, a *app, args []string) error {
 	out := fs.String("out", "", "write the full report as JSON to `FILE`")
 	work := fs.String("work", "", "`directory` for the corpora (default: the system temporary directory)")
 	keep := fs.Bool("keep", false, "keep the generated data directories")
+	memprofile := fs.String("memprofile", "", "write a heap profile taken near the ingest's peak to `FILE` (go tool pprof -sample_index=inuse_space)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (read it with go tool pprof)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -88,6 +89,7 @@ func runBench(ctx context.Context, a *app, args []string) error {
 	cfg.TimelineBudget = *budget
 	cfg.Peers = !*noPeers
 	cfg.Dir, cfg.Keep = *work, *keep
+	cfg.HeapProfile = *memprofile
 	cfg.Progress = a.stderr
 
 	if *cpuprofile != "" {
