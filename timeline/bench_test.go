@@ -3,9 +3,7 @@ package timeline
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime"
-	"runtime/pprof"
 	"syscall"
 	"testing"
 	"time"
@@ -100,12 +98,6 @@ func benchCluster(b *testing.B, n int, opts Options) {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap_MiB")
-		if p := os.Getenv("WATCHLINE_HEAPPROFILE"); p != "" {
-			if f, err := os.Create(p); err == nil {
-				pprof.WriteHeapProfile(f)
-				f.Close()
-			}
-		}
 		runtime.KeepAlive(c)
 		var events int
 		st.EachEvent(ctx, store.EventFilter{}, func(model.Event) error { events++; return nil })
