@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -212,7 +213,25 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// defaultMemoryLimit is the soft limit on the Go runtime's memory unless
+// GOMEMLIMIT sets another (debug.SetMemoryLimit): near it, garbage is
+// collected sooner instead of letting the heap grow to twice what is live.
+// Ingest keeps about 410 MiB live at 100,000 synthetic documents (open
+// events, batches in flight) but peaked at 1,025 MiB of heap with the
+// default pacing; with the limit the peak stays near it, at the cost of more
+// collections. It is soft: a heap that needs more gets more.
+const defaultMemoryLimit = 768 << 20
+
+// applyMemoryLimit sets defaultMemoryLimit unless the GOMEMLIMIT the
+// runtime already read is set.
+func applyMemoryLimit(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+}
+
 func main() {
+	applyMemoryLimit(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
