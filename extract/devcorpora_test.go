@@ -383,7 +383,7 @@ func TestDevWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	pb.titles = append(pb.titles, res.Metadata.Title)
-	raw := renderBlocks(res.ContentNode, false)
+	raw := renderExtracted(res.ContentNode)
 	kept := map[string]bool{}
 	for _, p := range pb.clean(raw) {
 		kept[p] = true
