@@ -107,6 +107,7 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 	if err != nil {
 		return nil, fmt.Errorf("extract: %w", err)
 	}
+	dropRubyAnnotations(text, root)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

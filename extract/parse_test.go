@@ -74,3 +74,17 @@ func TestRenderExtracted(t *testing.T) {
 		})
 	}
 }
+
+// TestDropRubyAnnotations: ruby text reads as its base text, without the
+// pronunciation guide, and the text after it stays.
+func TestDropRubyAnnotations(t *testing.T) {
+	page := `<p><ruby>子<rt>こ</rt></ruby>どもへの<ruby><rb>虐待</rb><rp>(</rp><rt>ぎゃくたい</rt><rp>)</rp></ruby>をなくす</p>`
+	root, _, err := parseHTML(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropRubyAnnotations(page, root)
+	if got, want := strings.Join(renderBlocks(root, false), "|"), "子どもへの虐待をなくす"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
