@@ -34,12 +34,13 @@ const boxShare = 0.3
 type blockFlags uint8
 
 const (
-	flagContent blockFlags = 1 << iota // ordinary text
-	flagCaption                        // <figcaption>, photo credit
-	flagHidden                         // hidden, aria-hidden, display:none
-	flagChrome                         // navigation, page header, footer, aside, form
-	flagBox                            // a small box classed as related links, sharing, newsletter, ads...
-	flagByline                         // a short block classed as byline, author, date
+	flagContent  blockFlags = 1 << iota // ordinary text
+	flagCaption                         // <figcaption>, photo credit
+	flagHidden                          // hidden, aria-hidden, display:none
+	flagChrome                          // navigation, page header, footer, aside, form
+	flagBox                             // a small box classed as related links, sharing, newsletter, ads...
+	flagByline                          // a short block classed as byline, author, date
+	flagLinkOnly                        // a block whose every word is a link
 )
 
 const flagsBoilerplate = flagCaption | flagHidden | flagChrome | flagBox | flagByline
@@ -163,7 +164,9 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 			}
 			if paragraphTags[n.Data] && !hasBlockChild(n) {
 				if k := blockKey(nodeText(n)); k != "" {
-					if f&flagsBoilerplate == 0 {
+					if f&flagsBoilerplate == 0 && linkLineTags[n.Data] && linkOnly(n) {
+						pb.flags[k] |= flagLinkOnly
+					} else if f&flagsBoilerplate == 0 {
 						pb.flags[k] |= flagContent
 					} else {
 						pb.flags[k] |= f
@@ -233,7 +236,8 @@ func (pb *pageBlocks) clean(paras []string) []string {
 		drop := false
 		if f, ok := pb.flags[blockKey(p)]; ok && f&flagContent == 0 {
 			// A block classed as a byline is only one if it reads like one.
-			drop = f&(flagsBoilerplate&^flagByline) != 0 || (f&flagByline != 0 && looksLikeByline(p))
+			drop = f&(flagsBoilerplate&^flagByline) != 0 || (f&flagByline != 0 && looksLikeByline(p)) ||
+				f&flagLinkOnly != 0
 		}
 		if !drop && boilerplatePhrase(p, i >= len(paras)-3) {
 			drop = true
@@ -251,6 +255,53 @@ func (pb *pageBlocks) clean(paras []string) []string {
 		return paras
 	}
 	return kept
+}
+
+// linkLineTags are the blocks that, made of one link, are a link to
+// another page set between an article's paragraphs ("Read more: <a>Other
+// story</a>"), not its text. List items are left alone (a list of links
+// can be the article's references), and so are headings (a heading may
+// link its own section). Set on go-trafilatura's evaluation pages
+// (TestDevText): P/R/F1 0.923/0.910/0.917 -> 0.928/0.908/0.918, halves
+// 0.916 -> 0.918 and 0.917 -> 0.918; the own corpus unchanged (0.983).
+var linkLineTags = map[string]bool{"p": true, "div": true, "section": true, "blockquote": true, "dd": true}
+
+// linkOnly reports whether a block is a link line: every letter is inside
+// a link, except a short label before the first link that ends with a
+// colon ("Read more:", "PUEDES VER:", "Lesen Sie auch:").
+func linkOnly(n *html.Node) bool {
+	var label strings.Builder
+	seenLink := false
+	var walk func(n *html.Node, inLink bool) bool
+	walk = func(n *html.Node, inLink bool) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				if !inLink && strings.ContainsFunc(c.Data, unicode.IsLetter) {
+					if seenLink {
+						return false
+					}
+					label.WriteString(c.Data)
+				}
+			case html.ElementNode:
+				if c.Data == "script" || c.Data == "style" {
+					continue
+				}
+				if c.Data == "a" && strings.ContainsFunc(nodeText(c), unicode.IsLetter) {
+					seenLink = true
+				}
+				if !walk(c, inLink || c.Data == "a") {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	if !walk(n, false) || !seenLink {
+		return false
+	}
+	l := strings.TrimSpace(label.String())
+	return l == "" || (utf8.RuneCountInString(l) <= 30 && strings.HasSuffix(l, ":"))
 }
 
 // looksLikeByline: short, and either no sentence or a date or byline word.

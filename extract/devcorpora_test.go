@@ -216,6 +216,7 @@ func TestDevText(t *testing.T) {
 		return bad
 	}
 	var ours, lib ev
+	var halfOurs, halfLib [2]ev // pages split by odd and even index, to check a change helps both
 	n, failed := 0, 0
 	var oursTime, libTime time.Duration
 	for _, e := range entries {
@@ -241,6 +242,7 @@ func TestDevText(t *testing.T) {
 			text = art.Text
 		}
 		bad := score(e, text, &ours)
+		score(e, text, &halfOurs[n%2])
 		t0 = time.Now()
 		doc, _ := html.Parse(strings.NewReader(string(body)))
 		u, _ := urlParse(e.URL)
@@ -251,6 +253,7 @@ func TestDevText(t *testing.T) {
 			ltext = res.ContentText
 		}
 		lbad := score(e, ltext, &lib)
+		score(e, ltext, &halfLib[n%2])
 		if v := os.Getenv("WATCHLINE_DEV_V"); (v == "1" && len(bad) > len(lbad)) || (v == "fp" && strings.Contains(fmt.Sprint(bad), "+")) {
 			t.Logf("%s: ours %q lib %q err=%v", e.File, bad, lbad, err)
 		}
@@ -262,6 +265,9 @@ func TestDevText(t *testing.T) {
 			strconv.FormatFloat(2*p*r/(p+r), 'f', 3, 64)
 	}
 	t.Logf("pages %d (%d failed): watchline P/R/F %s, go-trafilatura+fallback %s; time watchline %v, go-trafilatura alone %v", n, failed, f(ours), f(lib), oursTime, libTime)
+	for h := range 2 {
+		t.Logf("half %d: watchline P/R/F %s, go-trafilatura+fallback %s", h, f(halfOurs[h]), f(halfLib[h]))
+	}
 }
 
 func urlParse(s string) (*url.URL, error) { return url.Parse(s) }
@@ -383,7 +389,7 @@ func TestDevWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	pb.titles = append(pb.titles, res.Metadata.Title)
-	raw := renderBlocks(res.ContentNode, false)
+	raw := renderExtracted(res.ContentNode)
 	kept := map[string]bool{}
 	for _, p := range pb.clean(raw) {
 		kept[p] = true

@@ -166,3 +166,39 @@ func textOnlyHTML(text string) string {
 		}
 	}
 }
+
+// dropRubyAnnotations removes the pronunciation guides of ruby text
+// (<rt>, <rp>: the furigana of Japanese pages, pinyin or bopomofo on Chinese
+// ones) and unwraps <ruby> and <rb>, so that "<ruby>子<rt>こ</rt></ruby>
+// どもへの" reads "子どもへの" as the reader reads it. go-trafilatura, not
+// knowing ruby, kept the guide and dropped the text after each ruby element
+// ("子虐待" for "子どもへの虐待"). Only pages whose markup has "<ruby" are
+// walked.
+func dropRubyAnnotations(text string, root *html.Node) {
+	if !strings.Contains(text, "<ruby") && !strings.Contains(text, "<RUBY") {
+		return
+	}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; {
+			next := c.NextSibling
+			if c.Type == html.ElementNode {
+				switch c.Data {
+				case "rt", "rp":
+					n.RemoveChild(c)
+				case "ruby", "rb":
+					walk(c)
+					for g := c.FirstChild; g != nil; g = c.FirstChild {
+						c.RemoveChild(g)
+						n.InsertBefore(g, c)
+					}
+					n.RemoveChild(c)
+				default:
+					walk(c)
+				}
+			}
+			c = next
+		}
+	}
+	walk(root)
+}

@@ -49,3 +49,42 @@ func TestTextOnlyHTML(t *testing.T) {
 		t.Errorf("text = %q", got)
 	}
 }
+
+// TestRenderExtracted: the extractor trims the text around every element;
+// rendering puts the spaces back where the page had them.
+func TestRenderExtracted(t *testing.T) {
+	tests := []struct{ name, html, want string }{
+		{"link", `<p>Your<code>Dockerfile</code>might then look<a>like this</a>.</p>`, "Your Dockerfile might then look like this."},
+		{"hyphen", `<p>nach<a>NDR</a>-Recherchen</p>`, "nach NDR-Recherchen"},
+		{"superscript", `<p>5000 m<sup>2</sup>Park, CO<sub>2</sub>-Ausstoß</p>`, "5000 m2 Park, CO2-Ausstoß"},
+		{"quotes", `<p>im Artikel "<a>Warum?</a>". Und</p>`, `im Artikel "Warum?". Und`},
+		{"chinese", `<p>中国<a>外交部</a>发言人</p>`, "中国外交部发言人"},
+		{"source newlines", "<p>Mitte Januar hat\nStrava\nein Update</p><pre>a\n  b</pre>", "Mitte Januar hat Strava ein Update|a\nb"},
+		{"line break", `<p>Published 1 May<br>Updated 2 May</p>`, "Published 1 May\nUpdated 2 May"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root, _, err := parseHTML(tt.html)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(renderExtracted(root), "|"); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDropRubyAnnotations: ruby text reads as its base text, without the
+// pronunciation guide, and the text after it stays.
+func TestDropRubyAnnotations(t *testing.T) {
+	page := `<p><ruby>子<rt>こ</rt></ruby>どもへの<ruby><rb>虐待</rb><rp>(</rp><rt>ぎゃくたい</rt><rp>)</rp></ruby>をなくす</p>`
+	root, _, err := parseHTML(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropRubyAnnotations(page, root)
+	if got, want := strings.Join(renderBlocks(root, false), "|"), "子どもへの虐待をなくす"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
