@@ -495,3 +495,88 @@ func (s *storySet) mergeCandidates(a *story) []*story {
 	}
 	return s.candidates(d, nil)
 }
+
+// A batch's documents may leave an older story together. Reassigning them
+// one at a time never takes a group out of a story it joined: when the
+// first reports of a new happening join an older story that shares a few of
+// their words, each of them then fits where the others are, and the story
+// holds two subjects from then on (on Tweets, 50 medal reports of one games
+// joined a 10-tweet story of another games and drew 300 more). So after the
+// passes, the batch's documents in each older story move to a new story of
+// their own, the passes run again (each document can go back alone), and the
+// older story takes the new one back unless two stories explain their
+// documents better than one (mergeGain below 0: the test that merges
+// stories, the other way round). On Tweets (story model alone) this raised
+// story NMI 0.883 → 0.903 and BCubed F1 0.737 → 0.788 (Tweets-T 0.895 →
+// 0.918, 0.759 → 0.813) at α 1, β 0.02; keeping a split only when the
+// groups pass a stricter test did worse (the test before the passes
+// instead of after them: F1 0.758; a split kept only below gain −30 or 10
+// rather than 0: 0.773 and 0.795 on Tweets).
+
+// split is a story the batch's documents were taken out of, and the story
+// they went to.
+type split struct{ old, part *story }
+
+// splitStories moves the batch's documents in each older story (one the
+// batch did not start, not pinned) to a new story per older story.
+func (c *Clusterer) splitStories(items []*item, bs *batchState) []split {
+	s := c.stories
+	members := map[*story][]*item{}
+	for _, it := range items {
+		if it != nil && (it.free || it.dupOf >= 0) && it.story != nil {
+			members[it.story] = append(members[it.story], it)
+		}
+	}
+	olds := make([]*story, 0, len(members))
+	for st, its := range members {
+		if !bs.created[st.id] && !c.pinned[st.id] && len(its) < st.m {
+			olds = append(olds, st)
+		}
+	}
+	sort.Slice(olds, func(i, j int) bool { return olds[i].id < olds[j].id })
+	var out []split
+	for _, old := range olds {
+		part := s.create()
+		if bs.created == nil {
+			bs.created = map[int64]bool{}
+		}
+		bs.created[part.id] = true
+		bs.stories[part.id] = true
+		for _, it := range members[old] {
+			s.remove(old, it.sd)
+			s.add(part, it.sd, it.info.Published)
+			it.story = part
+		}
+		out = append(out, split{old, part})
+	}
+	return out
+}
+
+// keepSplits gives each split-off story back to its older one unless two
+// stories explain their documents better than one. A story given back whose
+// id was the last one taken returns it, so ids stay as they were without the
+// split.
+func (c *Clusterer) keepSplits(items []*item, splits []split, bs *batchState) {
+	s := c.stories
+	for i := len(splits) - 1; i >= 0; i-- {
+		old, part := splits[i].old, splits[i].part
+		if part.m > 0 && (old.m == 0 || s.mergeGain(old, part) < 0) {
+			continue
+		}
+		if part.m > 0 {
+			s.mergeInto(old, part)
+			for _, it := range items {
+				if it != nil && it.story == part {
+					it.story = old
+				}
+			}
+		}
+		if part.id == s.nextID-1 {
+			delete(s.byID, part.id)
+			delete(bs.created, part.id)
+			delete(bs.stories, part.id)
+			delete(s.mark, part)
+			s.nextID--
+		}
+	}
+}
