@@ -544,20 +544,29 @@ func (c *Clusterer) assignStories(items []*item, bs *batchState) {
 			place(it)
 		}
 	}
-	for pass := 0; pass < storyPasses; pass++ {
-		moved := false
-		for _, it := range items {
-			if it == nil || !(it.free || it.dupOf >= 0) {
-				continue
+	passes := func() {
+		for pass := 0; pass < storyPasses; pass++ {
+			moved := false
+			for _, it := range items {
+				if it == nil || !(it.free || it.dupOf >= 0) {
+					continue
+				}
+				before := it.story
+				s.remove(it.story, it.sd)
+				place(it)
+				moved = moved || it.story != before
 			}
-			before := it.story
-			s.remove(it.story, it.sd)
-			place(it)
-			moved = moved || it.story != before
+			if !moved {
+				break
+			}
 		}
-		if !moved {
-			break
-		}
+	}
+	passes()
+	// Documents that joined an older story together may leave it together
+	// (see splitStories).
+	if splits := c.splitStories(items, bs); len(splits) > 0 {
+		passes()
+		c.keepSplits(items, splits, bs)
 	}
 }
 

@@ -224,3 +224,72 @@ func TestTopAndSort(t *testing.T) {
 		t.Errorf("bad sort: err = %v, want ErrBadSort", err)
 	}
 }
+
+// TestStorySplit: documents of a batch that all joined an older story leave
+// it together when two stories explain them better than one, and go back
+// (leaving no trace, not even a used story id) when they continue it.
+func TestStorySplit(t *testing.T) {
+	an := newAnalyzer(t)
+	df := newDF()
+	pub := time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC)
+	c := &Clusterer{stories: newStorySet(), pinned: map[int64]bool{}, df: df}
+	s := c.stories
+	id := int64(0)
+	read := func(texts ...string) []*item {
+		var items []*item
+		for _, text := range texts {
+			id++
+			info := an.analyze(model.Document{ID: id, Title: text, Text: text, Published: pub}, df)
+			items = append(items, &item{info: info, sd: newStoryDoc(info), free: true, dupOf: -1})
+		}
+		s.vocab = df.vocab
+		return items
+	}
+	old := s.create()
+	for _, it := range read("harbour bridge closed after crack found in main span",
+		"harbour bridge crack closes main span for a month",
+		"engineers inspect cracked harbour bridge span",
+		"harbour bridge main span crack repairs begin") {
+		s.add(old, it.sd, pub)
+	}
+	// As if each of a batch's documents had joined the older story.
+	batch := func(texts ...string) ([]*item, *batchState) {
+		items := read(texts...)
+		for _, it := range items {
+			it.story = old
+			s.add(old, it.sd, pub)
+		}
+		return items, &batchState{stories: map[int64]bool{}, goneStory: map[int64]int64{}}
+	}
+
+	items, bs := batch("orchestra cancels winter season over funding gap",
+		"funding gap forces orchestra to cancel winter season",
+		"orchestra musicians protest winter season cancellation")
+	c.keepSplits(items, c.splitStories(items, bs), bs)
+	part := items[0].story
+	if part == old || old.m != 4 {
+		t.Fatalf("orchestra headlines stayed in the bridge story (%d documents)", old.m)
+	}
+	for _, it := range items[1:] {
+		if it.story != part {
+			t.Errorf("orchestra headlines in stories %d and %d", part.id, it.story.id)
+		}
+	}
+	if part.m != 3 || !bs.created[part.id] {
+		t.Errorf("split-off story: %d documents, created %v; want 3, true", part.m, bs.created[part.id])
+	}
+
+	next := s.nextID
+	items, bs = batch("harbour bridge span crack repairs to take a month",
+		"cracked harbour bridge main span reopens")
+	c.keepSplits(items, c.splitStories(items, bs), bs)
+	for _, it := range items {
+		if it.story != old {
+			t.Errorf("%q left the bridge story", it.info.Title)
+		}
+	}
+	if old.m != 6 || s.nextID != next || len(bs.created) != 0 {
+		t.Errorf("after giving the split back: %d documents (want 6), next id %d (want %d), created %v",
+			old.m, s.nextID, next, bs.created)
+	}
+}
