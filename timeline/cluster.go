@@ -1209,9 +1209,16 @@ func (c *Clusterer) similarity(d *docInfo, ev *openEvent) float64 {
 func (c *Clusterer) sharedNames(d *docInfo, ev *openEvent) float64 {
 	ws := c.entityWeights(d)
 	ent, entTotal := 0.0, 0.0
+	sorted := slices.IsSorted(d.Entities) // as read does; an old stored analysis may not be
 	j := 0
-	for i, e := range d.Entities { // both sorted by name
+	for i, e := range d.Entities {
 		entTotal += ws[i]
+		if !sorted {
+			if names(ev.ents, e) {
+				ent += ws[i]
+			}
+			continue
+		}
 		for j < len(ev.ents) && ev.ents[j].name < e {
 			j++
 		}

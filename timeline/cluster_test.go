@@ -14,6 +14,7 @@ import (
 
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
+	"github.com/watchline/watchline/synth"
 )
 
 // snapshot is the clustering of a store: for each document, the documents of
@@ -383,5 +384,71 @@ func TestSideOf(t *testing.T) {
 		if got := rec.sideOf(tt.name, at); got != tt.want {
 			t.Errorf("sideOf(%q, %s) = %q, want %q", tt.name, tt.at, got, tt.want)
 		}
+	}
+}
+
+// TestCandidatesAreTheWindowsEvents: the week-bucketed term index finds
+// exactly what a scan of every cached event would: the events open in the
+// document's window that are of its story or share one of its keys.
+func TestCandidatesAreTheWindowsEvents(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	err = synth.Generate(1, 1500, func(d model.Document) error {
+		_, err := st.PutDocument(ctx, &d, store.Raw{})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClusterer(st, newAnalyzer(t), Options{Batch: 300})
+	if _, err := c.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, id := range sortedIDs(c.events) {
+		ev := c.events[id]
+		if len(ev.members) == 0 || id%5 != 0 {
+			continue
+		}
+		d := ev.members[0]
+		story := c.stories.byID[ev.story]
+		if story == nil {
+			continue
+		}
+		a, b := d.Published.Add(-c.opts.Window), d.Published.Add(c.opts.Window)
+		start := a.Add(-lookback)
+		keys := map[uint32]bool{}
+		for _, k := range d.docKeys() {
+			keys[k] = true
+		}
+		var want []int64
+		for _, oid := range sortedIDs(c.events) {
+			o := c.events[oid]
+			if len(o.members) == 0 || o.last.Before(a) || o.first.After(b) || o.first.Before(start) {
+				continue
+			}
+			shares := o.story == story.id
+			for _, k := range o.keys {
+				shares = shares || keys[k]
+			}
+			if shares {
+				want = append(want, oid)
+			}
+		}
+		var got []int64
+		for _, o := range c.candidates(d, story) {
+			got = append(got, o.id)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("event %d: candidates %v, a scan finds %v", id, got, want)
+		}
+		checked++
+	}
+	if checked < 50 {
+		t.Fatalf("only %d events checked", checked)
 	}
 }
