@@ -301,17 +301,27 @@ func snippetOf(text string, pats []pattern, spans, titleSpans []span) (Snippet, 
 func makeSnippet(text string, spans []span) Snippet {
 	ws := 0
 	if len(spans) > 0 {
+		// seen[p] == i+1 when pattern p was counted for the window at span
+		// i: a table, not a map per window, since an alert pass makes a
+		// hundred thousand snippets.
+		pats := 0
+		for _, s := range spans {
+			pats = max(pats, s.pat+1)
+		}
+		seen := make([]int, pats)
 		best, bestDistinct, bestCount := 0, -1, -1
 		for i := range spans {
 			lo := spans[i].start
-			distinct := map[int]bool{}
-			count := 0
+			distinct, count := 0, 0
 			for j := i; j < len(spans) && spans[j].end <= lo+snippetLen; j++ {
-				distinct[spans[j].pat] = true
+				if seen[spans[j].pat] != i+1 {
+					seen[spans[j].pat] = i + 1
+					distinct++
+				}
 				count++
 			}
-			if len(distinct) > bestDistinct || (len(distinct) == bestDistinct && count > bestCount) {
-				best, bestDistinct, bestCount = i, len(distinct), count
+			if distinct > bestDistinct || (distinct == bestDistinct && count > bestCount) {
+				best, bestDistinct, bestCount = i, distinct, count
 			}
 		}
 		// Start a little before the first match, at a word boundary.
@@ -327,10 +337,8 @@ func makeSnippet(text string, spans []span) Snippet {
 	if we < len(text) {
 		post = " …"
 	}
-	out := pre + flatten(body) + post
+	out := flattenBetween(pre, body, post)
 	sn := Snippet{Text: out, Offsets: [][2]int{}}
-	var b strings.Builder
-	last := 0
 	for _, s := range spans {
 		if s.start < ws || s.end > we {
 			continue
@@ -343,6 +351,9 @@ func makeSnippet(text string, spans []span) Snippet {
 		}
 		sn.Offsets = append(sn.Offsets, [2]int{a, z})
 	}
+	var b strings.Builder
+	b.Grow(len(out) + 4*len(sn.Offsets))
+	last := 0
 	for _, o := range sn.Offsets {
 		b.WriteString(out[last:o[0]])
 		b.WriteString("[[")
@@ -355,7 +366,32 @@ func makeSnippet(text string, spans []span) Snippet {
 	return sn
 }
 
-// flatten turns line breaks into spaces, byte for byte, so offsets hold.
+// flattenBetween is pre + flatten(body) + post, built in one allocation
+// when body is valid UTF-8 (as stored text is): then flatten changes only
+// the bytes of line breaks and tabs.
+func flattenBetween(pre, body, post string) string {
+	if !utf8.ValidString(body) {
+		return pre + flatten(body) + post
+	}
+	var b strings.Builder
+	b.Grow(len(pre) + len(body) + len(post))
+	b.WriteString(pre)
+	for len(body) > 0 {
+		i := strings.IndexAny(body, "\n\r\t")
+		if i < 0 {
+			b.WriteString(body)
+			break
+		}
+		b.WriteString(body[:i])
+		b.WriteByte(' ')
+		body = body[i+1:]
+	}
+	b.WriteString(post)
+	return b.String()
+}
+
+// flatten turns line breaks into spaces, byte for byte, so offsets hold
+// (in valid UTF-8; strings.Map replaces each invalid byte with U+FFFD).
 func flatten(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == '\t' {
