@@ -1,15 +1,19 @@
 package alert
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
@@ -219,7 +223,7 @@ func (s *Service) matchSub(batch Batch, sub *model.Subscription, byID map[int64]
 	f.Matches = make([]store.NewMatch, 0, len(items))
 	for _, it := range items {
 		d := byID[it.DocumentID]
-		reason, _ := json.Marshal(matchReason{Terms: it.Terms, Rule: it.Rule, Snippet: it.Snippet, Version: it.Version})
+		reason := matchReason{Terms: it.Terms, Rule: it.Rule, Snippet: it.Snippet, Version: it.Version}.encode()
 		f.Matches = append(f.Matches, store.NewMatch{DocumentID: d.ID, RootID: rootOf(*d), Seq: d.Seq,
 			Published: d.Published, Reason: reason})
 	}
@@ -237,6 +241,89 @@ type matchReason struct {
 	Snippet string   `json:"snippet,omitempty"`
 	Version int      `json:"version,omitempty"` // the edited text's number, as Item.Version
 }
+
+// encode is json.Marshal(r), byte for byte, without reflection: a pass
+// encodes a reason for each of a hundred thousand matches.
+func (r matchReason) encode() []byte {
+	b := make([]byte, 0, 48+len(r.Rule)+len(r.Snippet)+16*len(r.Terms))
+	b = append(b, `{"matched_terms":`...)
+	if r.Terms == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, t := range r.Terms {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, t)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"rule":`...)
+	b = appendJSONString(b, r.Rule)
+	if r.Snippet != "" {
+		b = append(b, `,"snippet":`...)
+		b = appendJSONString(b, r.Snippet)
+	}
+	if r.Version != 0 {
+		b = append(b, `,"version":`...)
+		b = strconv.AppendInt(b, int64(r.Version), 10)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as encoding/json writes a string: between
+// quotes, with its quotes and backslashes escaped, when it has nothing else
+// json escapes (control characters, <, > and &, invalid UTF-8, U+2028 and
+// U+2029); as json.Marshal writes it otherwise.
+func appendJSONString(b []byte, s string) []byte {
+	mark := len(b)
+	if !utf8.ValidString(s) {
+		q, _ := json.Marshal(s)
+		return append(b, q...)
+	}
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch jsonBytes[s[i]] {
+		case jsonPlain:
+			continue
+		case jsonQuote:
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', s[i])
+			start = i + 1
+			continue
+		case jsonE2: // the first byte of U+2028 and U+2029, among others
+			if i+2 >= len(s) || s[i+1] != 0x80 || s[i+2] != 0xa8 && s[i+2] != 0xa9 {
+				continue
+			}
+		}
+		q, _ := json.Marshal(s)
+		return append(b[:mark], q...)
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// jsonBytes classes the bytes of a string for appendJSONString.
+var jsonBytes = func() (t [256]uint8) {
+	for c := range 0x20 {
+		t[c] = jsonOther
+	}
+	for _, c := range []byte{0x7f, '<', '>', '&'} {
+		t[c] = jsonOther
+	}
+	t['"'], t['\\'] = jsonQuote, jsonQuote
+	t[0xe2] = jsonE2
+	return t
+}()
+
+const (
+	jsonPlain = iota // written as it is
+	jsonQuote        // '"' and '\\': backslashed
+	jsonE2           // may start U+2028 or U+2029
+	jsonOther        // anything else json escapes
+)
 
 // itemsOf turns recorded matches into alert items: the reason each was
 // recorded with, and the document's fields from the store (matches recorded
@@ -286,9 +373,15 @@ func (s *Service) matchOne(batch Batch, sub *model.Subscription, byID map[int64]
 	if err != nil {
 		return nil, err
 	}
-	var items []Item
-	var seqs []int64
-	for _, h := range hits {
+	// Hits come by relevance; alerts go by seq (each document has its own,
+	// so the order is total). The large items are placed once, in order.
+	type at struct {
+		seq int64
+		hit int
+	}
+	order := make([]at, 0, len(hits))
+	rules := make([]string, len(hits))
+	for k, h := range hits {
 		d, ok := byID[h.DocumentID]
 		if !ok || d.Seq <= sub.Cursor || (!since.IsZero() && d.Published.Before(since)) {
 			continue
@@ -297,12 +390,17 @@ func (s *Service) matchOne(batch Batch, sub *model.Subscription, byID map[int64]
 		if !ok {
 			continue
 		}
-		items = append(items, Item{DocumentID: d.ID, URL: d.CanonicalURL, Title: d.Title, Source: d.SourceID,
-			Published: d.Published, Official: d.Official, Language: d.Language, Terms: h.Terms, Rule: rule,
-			Snippet: h.Snippet, Version: editedVersion(d)})
-		seqs = append(seqs, d.Seq)
+		rules[k] = rule
+		order = append(order, at{d.Seq, k})
 	}
-	sort.Sort(bySeq{items, seqs})
+	slices.SortFunc(order, func(a, b at) int { return cmp.Compare(a.seq, b.seq) })
+	items := make([]Item, len(order))
+	for k, o := range order {
+		h, d := hits[o.hit], byID[hits[o.hit].DocumentID]
+		items[k] = Item{DocumentID: d.ID, URL: d.CanonicalURL, Title: d.Title, Source: d.SourceID,
+			Published: d.Published, Official: d.Official, Language: d.Language, Terms: h.Terms, Rule: rules[o.hit],
+			Snippet: h.Snippet, Version: editedVersion(d)}
+	}
 	return items, nil
 }
 
@@ -313,18 +411,6 @@ func editedVersion(d *model.Document) int {
 		return d.Versions
 	}
 	return 0
-}
-
-type bySeq struct {
-	items []Item
-	seqs  []int64
-}
-
-func (b bySeq) Len() int           { return len(b.items) }
-func (b bySeq) Less(i, j int) bool { return b.seqs[i] < b.seqs[j] }
-func (b bySeq) Swap(i, j int) {
-	b.items[i], b.items[j] = b.items[j], b.items[i]
-	b.seqs[i], b.seqs[j] = b.seqs[j], b.seqs[i]
 }
 
 // rootOf is the story a document belongs to: the document it is a wire copy

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +177,29 @@ func TestBackfillAndTest(t *testing.T) {
 	p := pendingBySub(t, st)[got.ID]
 	if len(p) != 1 || p[0].DocumentID != recent.ID || len(p[0].Similar) != 1 {
 		t.Errorf("backfill recorded %+v, want document %d with its copy folded", p, recent.ID)
+	}
+}
+
+// TestReasonEncoding checks that a match's reason is written exactly as
+// json.Marshal writes it, whatever its strings hold.
+func TestReasonEncoding(t *testing.T) {
+	strs := []string{"", "spy", `query: "official secrets"`, `back\slash`, "a < b && c > d", "line\nbreak\ttab\r",
+		"\x7f del", "caf\u00e9 \u201cquoted\u201d …", "sep\u2028arator\u2029", "bad \xff utf-8", "bell \x07", `"`, `\`,
+		"日本語のテキスト", "emoji 🛰️"}
+	for i, s := range strs {
+		for _, r := range []matchReason{
+			{Terms: []string{s}, Rule: s, Snippet: s},
+			{Rule: s, Version: i},
+			{Terms: []string{}, Rule: "query: x", Snippet: s, Version: -i},
+			{Terms: []string{s, strs[(i+1)%len(strs)]}, Rule: strs[(i+2)%len(strs)]},
+		} {
+			want, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.encode(); string(got) != string(want) {
+				t.Errorf("encode(%#v) = %s, want %s", r, got, want)
+			}
+		}
 	}
 }

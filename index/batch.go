@@ -51,6 +51,9 @@ type Batch struct {
 	// gave two tokens one position, so its snippets analyse its text.
 	offsets   [][2][]tokenSpan
 	unordered docSet
+	// ids[i] is document i's bleve id, which breaks ties when sorting
+	// (made once: a pass sorts the hits of a thousand queries).
+	ids []string
 }
 
 // tokenSpan is where a token is in its field's text.
@@ -143,7 +146,9 @@ func NewBatch(docs []model.Document) (*Batch, error) {
 			chunk[i-from] = [2]analysis.TokenStream{}
 		}
 	}
+	b.ids = make([]string, n)
 	for i, d := range b.docs {
+		b.ids[i] = bleveID(d)
 		b.all.add(i)
 		fam := familyOf(d.Language)
 		fd, ok := b.famDocs[fam]
@@ -340,7 +345,7 @@ func (b *Batch) Match(q *Parsed, r Request) ([]Hit, error) {
 	}
 	var found []scored
 	set.each(func(i int) { found = append(found, scored{i, ev.score(i)}) })
-	ids := func(i int) string { return bleveID(b.docs[i]) }
+	ids := func(i int) string { return b.ids[i] }
 	switch r.Sort {
 	case "", SortRelevance:
 		sort.Slice(found, func(x, y int) bool {

@@ -244,7 +244,7 @@ func TestBatchMatchesIndex(t *testing.T) {
 					if h.Snippet.Marked != sn.Marked || !slices.Equal(h.Snippet.Offsets, sn.Offsets) || !slices.Equal(h.Matched, terms) {
 						t.Errorf("%s: document %d: snippet %q %v, want %q %v", run.q, h.ID, h.Snippet.Marked, h.Matched, sn.Marked, terms)
 					}
-					if old, oldTerms := snippetFor(b.m, analyzerOf(familyOf(d.Language)), patternsFor(b.m, p, analyzerOf(familyOf(d.Language))), d); old.Marked != sn.Marked || !slices.Equal(oldTerms, terms) {
+					if old, oldTerms := snippetFor(b.m, analyzerOf(familyOf(d.Language)), patternsFor(b.m, p, analyzerOf(familyOf(d.Language))), d, nil); old.Marked != sn.Marked || !slices.Equal(oldTerms, terms) {
 						differ++
 					}
 					snippets++

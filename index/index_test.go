@@ -651,7 +651,7 @@ func TestAnalyzeSomeFindsWhatFullAnalysisFinds(t *testing.T) {
 		}
 		pats := patternsFor(m, p, "en")
 		full := findSpans(analyze(m, "en", text), pats)
-		some := findSpans(analyzeSome(m, "en", text, pats), pats)
+		some := findSpans(analyzeSome(m, "en", text, pats, nil), pats)
 		if !reflect.DeepEqual(full, some) {
 			t.Errorf("%s: full analysis %v, fast %v", q, full, some)
 		}
@@ -683,7 +683,7 @@ func TestAnalyzeSomeOnLongTexts(t *testing.T) {
 			}
 			pats := patternsFor(m, p, "en")
 			full := findSpans(analyze(m, "en", d.Text), pats)
-			some := findSpans(analyzeSome(m, "en", d.Text, pats), pats)
+			some := findSpans(analyzeSome(m, "en", d.Text, pats, nil), pats)
 			// Fast analysis keeps a few occurrences of each term: the
 			// first ones must agree.
 			if len(some) > len(full) || !reflect.DeepEqual(full[:len(some)], some) && !sameStarts(full, some) {
@@ -838,6 +838,21 @@ func TestTiesBreakByID(t *testing.T) {
 		}
 		if !slices.Equal(got, all) {
 			t.Errorf("%s: pages in order %v, want the ids in order %v", q, got, all)
+		}
+	}
+}
+
+// TestFlattenBetween checks that a snippet's text is built as it was, pre +
+// flatten(body) + post, line breaks and tabs turned into spaces byte for
+// byte, and invalid UTF-8 as strings.Map leaves it.
+func TestFlattenBetween(t *testing.T) {
+	for _, body := range []string{"", "plain words", "one\ntwo\r\nthree\tfour", "\n", "caf\u00e9\n\u201cquoted\u201d",
+		"bad \xff\nbyte", "\xe2\x80"} {
+		for _, pre := range []string{"", "… "} {
+			want := pre + flatten(body) + " …"
+			if got := flattenBetween(pre, body, " …"); got != want {
+				t.Errorf("flattenBetween(%q, %q) = %q, want %q", pre, body, got, want)
+			}
 		}
 	}
 }

@@ -363,10 +363,10 @@ func (ix *Index) Search(ctx context.Context, st Documents, r Request) (*Result, 
 				continue // fold again without them
 			}
 		}
-		pats := map[string][]pattern{}
+		pa := &pageAnalysis{}
 		for i, c := range page {
 			d := docs[c.id]
-			h := ix.hitWith(p, pats, d, c.score)
+			h := ix.hitWith(p, pa, d, c.score)
 			h.SimilarIDs = similar[i]
 			h.Similar = len(similar[i])
 			res.Hits = append(res.Hits, h)
@@ -422,8 +422,9 @@ func (ix *Index) Each(ctx context.Context, st Documents, r Request, fn func(Hit)
 		return err
 	}
 	n := 0
-	pats := map[string][]pattern{}
+	pa := &pageAnalysis{}
 	return ix.page(ctx, p, r, func(ms []match) error {
+		clear(pa.terms) // the words of one page, so memory stays flat
 		ids := make([]int64, len(ms))
 		for i, m := range ms {
 			ids[i] = m.id
@@ -448,7 +449,7 @@ func (ix *Index) Each(ctx context.Context, st Documents, r Request, fn func(Hit)
 			if r.Limit > 0 && n > r.Offset+r.Limit {
 				return errStop
 			}
-			if err := fn(ix.hitWith(p, pats, d, m.score)); err != nil {
+			if err := fn(ix.hitWith(p, pa, d, m.score)); err != nil {
 				return err
 			}
 		}
@@ -636,16 +637,26 @@ func searchError(p *Parsed, err error) error {
 	return fmt.Errorf("search %q: %w", p.query, err)
 }
 
-// hitWith is the hit for d, with the query's snippet patterns per analyser
-// cached in pats: a page analyses the query once, not once per hit.
-func (ix *Index) hitWith(p *Parsed, pats map[string][]pattern, d *model.Document, score float64) Hit {
+// pageAnalysis is what the hits of a page share for their snippets: the
+// query's patterns per analyser (analysed once, not once per hit), and
+// analyzeSome's terms of the words it looked at.
+type pageAnalysis struct {
+	pats  map[string][]pattern
+	terms map[string]string
+}
+
+// hitWith is the hit for d, with its snippet made with pa.
+func (ix *Index) hitWith(p *Parsed, pa *pageAnalysis, d *model.Document, score float64) Hit {
 	an := analyzerOf(familyOf(d.Language))
-	ps, ok := pats[an]
+	if pa.pats == nil {
+		pa.pats, pa.terms = map[string][]pattern{}, map[string]string{}
+	}
+	ps, ok := pa.pats[an]
 	if !ok {
 		ps = patternsFor(ix.m, p, an)
-		pats[an] = ps
+		pa.pats[an] = ps
 	}
-	sn, matched := snippetFor(ix.m, an, ps, d)
+	sn, matched := snippetFor(ix.m, an, ps, d, pa.terms)
 	return newHit(d, score, sn, matched)
 }
 

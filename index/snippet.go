@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -99,15 +100,15 @@ func findSpans(toks analysis.TokenStream, pats []pattern) []span {
 
 // analyzeSome analyses text like the index did, but only where a match is.
 // For English (an analyser that maps each word to at most one term, and
-// whose stemmer changes word endings, not beginnings) one pass over the
-// bytes finds the words whose first two letters could start a pattern term,
-// runs the token filters on those alone (stemming is the costly one,
-// memoised per word), and keeps the first few occurrences of each pattern
-// term. Only windows around those are tokenized properly — the Unicode
+// whose stemmer changes word endings, not beginnings) it finds the words
+// whose first two letters could start a pattern term (wordStarts), runs the
+// token filters on those alone (stemming is the costly one, memoised per
+// word in memo, which the hits of a page share; nil for a memo of this text
+// alone), and keeps the first few occurrences of each pattern term. Only windows around those are tokenized properly — the Unicode
 // tokenizer is most of the cost of a snippet — and filtered like the index
 // does. On a long article this reads a few hundred bytes instead of tens of
 // thousands. Other languages are analysed in full.
-func analyzeSome(m mapping.IndexMapping, analyzer, text string, pats []pattern) analysis.TokenStream {
+func analyzeSome(m mapping.IndexMapping, analyzer, text string, pats []pattern, memo map[string]string) analysis.TokenStream {
 	a, ok := m.AnalyzerNamed(analyzer).(*analysis.DefaultAnalyzer)
 	if !ok || len(a.CharFilters) > 0 || analyzer != en.AnalyzerName || len(pats) == 0 {
 		return analyze(m, analyzer, text)
@@ -156,7 +157,9 @@ func analyzeSome(m mapping.IndexMapping, analyzer, text string, pats []pattern) 
 	// windows.
 	const perTerm = 4
 	seen := map[string]int{}
-	memo := map[string]string{} // word → its term ("" when filtered out)
+	if memo == nil {
+		memo = map[string]string{} // word → its term ("" when filtered out)
+	}
 	single := make(analysis.TokenStream, 1)
 	termOf := func(word []byte) string {
 		if t, ok := memo[string(word)]; ok {
@@ -176,16 +179,12 @@ func analyzeSome(m mapping.IndexMapping, analyzer, text string, pats []pattern) 
 	}
 	var wins [][2]int
 	lowered := make([]byte, 0, 32)
-	for i := 0; i < len(text); {
-		if !isWordByte(text[i]) {
-			i++
-			continue
-		}
+	for _, i := range wordStarts(text, pairs) {
 		j := i
 		for j < len(text) && isWordByte(text[j]) {
 			j++
 		}
-		if j-i >= 2 && starts(lowerASCII(text[i]), lowerASCII(text[i+1])) {
+		if j-i >= 2 {
 			lowered = lowered[:0]
 			for k := i; k < j; k++ {
 				lowered = append(lowered, lowerASCII(text[k]))
@@ -200,7 +199,6 @@ func analyzeSome(m mapping.IndexMapping, analyzer, text string, pats []pattern) 
 				wins = append(wins, [2]int{max(i-before, 0), min(j+after, len(text))})
 			}
 		}
-		i = j
 	}
 	if len(wins) == 0 {
 		return nil
@@ -239,6 +237,56 @@ func analyzeSome(m mapping.IndexMapping, analyzer, text string, pats []pattern) 
 	return out
 }
 
+// wordStarts returns, in order, where the words of text start (a word byte
+// after none) whose first two bytes, lower-cased, are one of pairs. Rather
+// than walking the text byte by byte, it looks for each pair as it may be
+// written (any case of its letters) with strings.Index, which skips through
+// the text many bytes at a time.
+func wordStarts(text string, pairs [][2]byte) []int {
+	var at []int
+	var needles []string
+	for _, p := range pairs {
+		for _, a := range cases(p[0]) {
+			for _, b := range cases(p[1]) {
+				n := string([]byte{a, b})
+				if !slices.Contains(needles, n) {
+					needles = append(needles, n)
+				}
+			}
+		}
+	}
+	for _, n := range needles {
+		for from := 0; ; {
+			k := strings.Index(text[from:], n)
+			if k < 0 {
+				break
+			}
+			i := from + k
+			if isWordByte(text[i]) && (i == 0 || !isWordByte(text[i-1])) {
+				at = append(at, i)
+			}
+			// No word starts inside this one: go on after it.
+			from = i + 1
+			for from < len(text) && isWordByte(text[from]) {
+				from++
+			}
+		}
+	}
+	slices.Sort(at) // each start is one needle's: no repeats
+	return at
+}
+
+// cases are the bytes that lowerASCII maps to c.
+func cases(c byte) []byte {
+	if 'a' <= c && c <= 'z' {
+		return []byte{c, c - 'a' + 'A'}
+	}
+	if 'A' <= c && c <= 'Z' {
+		return nil // lowerASCII never gives an upper-case letter
+	}
+	return []byte{c}
+}
+
 // isWordByte reports whether c continues a word: an ASCII letter (either
 // case) or digit, an apostrophe, or any byte of a multi-byte character
 // (taken for a letter, so a pattern term after one is never taken for a word
@@ -272,9 +320,28 @@ func lowerASCII(c byte) byte {
 
 // snippetFor builds d's snippet for the query whose patterns (for d's
 // analyser an) are pats, and lists the query terms d matched.
-func snippetFor(m mapping.IndexMapping, an string, pats []pattern, d *model.Document) (Snippet, []string) {
-	return snippetOf(d.Text, pats, findSpans(analyzeSome(m, an, d.Text, pats), pats),
-		findSpans(analyzeSome(m, an, d.Title, pats), pats))
+//
+// The title is read only for the terms it may add to those the text has.
+func snippetFor(m mapping.IndexMapping, an string, pats []pattern, d *model.Document, terms map[string]string) (Snippet, []string) {
+	spans := findSpans(analyzeSome(m, an, d.Text, pats, terms), pats)
+	var titleSpans []span
+	if !allFound(spans, len(pats)) {
+		titleSpans = findSpans(analyzeSome(m, an, d.Title, pats, terms), pats)
+	}
+	return snippetOf(d.Text, pats, spans, titleSpans)
+}
+
+// allFound reports whether spans hold every one of n patterns.
+func allFound(spans []span, n int) bool {
+	found := make([]bool, n)
+	k := 0
+	for _, s := range spans {
+		if !found[s.pat] {
+			found[s.pat] = true
+			k++
+		}
+	}
+	return k == n
 }
 
 // snippetOf is the snippet of text around spans, and the surfaces of pats
@@ -301,17 +368,27 @@ func snippetOf(text string, pats []pattern, spans, titleSpans []span) (Snippet, 
 func makeSnippet(text string, spans []span) Snippet {
 	ws := 0
 	if len(spans) > 0 {
+		// seen[p] == i+1 when pattern p was counted for the window at span
+		// i: a table, not a map per window, since an alert pass makes a
+		// hundred thousand snippets.
+		pats := 0
+		for _, s := range spans {
+			pats = max(pats, s.pat+1)
+		}
+		seen := make([]int, pats)
 		best, bestDistinct, bestCount := 0, -1, -1
 		for i := range spans {
 			lo := spans[i].start
-			distinct := map[int]bool{}
-			count := 0
+			distinct, count := 0, 0
 			for j := i; j < len(spans) && spans[j].end <= lo+snippetLen; j++ {
-				distinct[spans[j].pat] = true
+				if seen[spans[j].pat] != i+1 {
+					seen[spans[j].pat] = i + 1
+					distinct++
+				}
 				count++
 			}
-			if len(distinct) > bestDistinct || (len(distinct) == bestDistinct && count > bestCount) {
-				best, bestDistinct, bestCount = i, len(distinct), count
+			if distinct > bestDistinct || (distinct == bestDistinct && count > bestCount) {
+				best, bestDistinct, bestCount = i, distinct, count
 			}
 		}
 		// Start a little before the first match, at a word boundary.
@@ -327,10 +404,8 @@ func makeSnippet(text string, spans []span) Snippet {
 	if we < len(text) {
 		post = " …"
 	}
-	out := pre + flatten(body) + post
+	out := flattenBetween(pre, body, post)
 	sn := Snippet{Text: out, Offsets: [][2]int{}}
-	var b strings.Builder
-	last := 0
 	for _, s := range spans {
 		if s.start < ws || s.end > we {
 			continue
@@ -343,6 +418,9 @@ func makeSnippet(text string, spans []span) Snippet {
 		}
 		sn.Offsets = append(sn.Offsets, [2]int{a, z})
 	}
+	var b strings.Builder
+	b.Grow(len(out) + 4*len(sn.Offsets))
+	last := 0
 	for _, o := range sn.Offsets {
 		b.WriteString(out[last:o[0]])
 		b.WriteString("[[")
@@ -355,7 +433,32 @@ func makeSnippet(text string, spans []span) Snippet {
 	return sn
 }
 
-// flatten turns line breaks into spaces, byte for byte, so offsets hold.
+// flattenBetween is pre + flatten(body) + post, built in one allocation
+// when body is valid UTF-8 (as stored text is): then flatten changes only
+// the bytes of line breaks and tabs.
+func flattenBetween(pre, body, post string) string {
+	if !utf8.ValidString(body) {
+		return pre + flatten(body) + post
+	}
+	var b strings.Builder
+	b.Grow(len(pre) + len(body) + len(post))
+	b.WriteString(pre)
+	for len(body) > 0 {
+		i := strings.IndexAny(body, "\n\r\t")
+		if i < 0 {
+			b.WriteString(body)
+			break
+		}
+		b.WriteString(body[:i])
+		b.WriteByte(' ')
+		body = body[i+1:]
+	}
+	b.WriteString(post)
+	return b.String()
+}
+
+// flatten turns line breaks into spaces, byte for byte, so offsets hold
+// (in valid UTF-8; strings.Map replaces each invalid byte with U+FFFD).
 func flatten(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == '\t' {

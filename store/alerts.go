@@ -506,10 +506,12 @@ func scanMatches(rows *sql.Rows) ([]AlertMatch, error) {
 }
 
 // PendingMatches returns every match not yet put in an outbox entry, by
-// subscription then id.
+// subscription then id. They are read through the partial index of
+// undelivered matches and sorted: without statistics SQLite would rather
+// scan every match in subscription order than sort the few pending ones.
 func (s *Store) PendingMatches(ctx context.Context) ([]AlertMatch, error) {
 	rows, err := s.query(ctx, "SELECT "+matchColumns+
-		" FROM alert_matches WHERE delivery_id IS NULL ORDER BY subscription_id, id")
+		" FROM alert_matches INDEXED BY alert_matches_undelivered WHERE delivery_id IS NULL ORDER BY subscription_id, id")
 	if err != nil {
 		return nil, fmt.Errorf("pending matches: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/watchline/watchline/model"
 )
@@ -342,8 +343,7 @@ func scanDocument(sc scanner) (model.Document, error) {
 	if err != nil {
 		return d, err
 	}
-	json.Unmarshal([]byte(authors), &d.Authors)
-	json.Unmarshal([]byte(tags), &d.Tags)
+	d.Authors, d.Tags = decodeList(authors), decodeList(tags)
 	d.Published, d.Modified, d.Fetched = model.InOffset(published, offset), fromUnix(modified), fromUnix(fetched)
 	d.PageMissingSince = fromUnix(pageMissing)
 	d.SimHash = uint64(simhash)
@@ -599,6 +599,50 @@ func jsonList(xs []string) string {
 	}
 	b, _ := json.Marshal(xs)
 	return string(b)
+}
+
+// decodeList is what json.Unmarshal makes of a JSON list of strings into
+// a nil slice. A page of search hits decodes the authors and tags of each
+// of its documents, and jsonList writes plain lists (["a","b"]) that need
+// no decoder: those are split here, anything else goes to encoding/json.
+func decodeList(s string) []string {
+	if s == "[]" {
+		return []string{}
+	}
+	if len(s) < 4 || s[0] != '[' || s[1] != '"' || s[len(s)-2] != '"' || s[len(s)-1] != ']' || !plainJSON(s) {
+		return decodeJSONList(s)
+	}
+	// Between the outer quotes: items separated by ",", none holding a quote.
+	inner := s[2 : len(s)-2]
+	out := make([]string, 0, strings.Count(inner, `","`)+1)
+	for {
+		i := strings.IndexByte(inner, '"')
+		if i < 0 {
+			return append(out, inner)
+		}
+		if !strings.HasPrefix(inner[i:], `","`) {
+			return decodeJSONList(s)
+		}
+		out = append(out, inner[:i])
+		inner = inner[i+3:]
+	}
+}
+
+// plainJSON reports whether s is valid UTF-8 with no backslash (escape)
+// and no control character (which JSON strings may not hold).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == '\\' {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}
+
+func decodeJSONList(s string) []string {
+	var xs []string
+	json.Unmarshal([]byte(s), &xs)
+	return xs
 }
 
 func nullID(id int64) any {

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -184,6 +186,25 @@ func crashBatches(st *Store, round string, body []byte) {
 		}
 		for _, p := range puts {
 			fmt.Printf("committed %d\n", p.Doc.ID)
+		}
+	}
+}
+
+// TestDecodeList checks that lists of strings read back exactly as
+// json.Unmarshal reads them (nil and empty lists included), whatever the
+// column holds.
+func TestDecodeList(t *testing.T) {
+	cols := []string{"", "[]", "null", `[""]`, `["",""]`, `[","]`, `["a"]`, `["a","b","c"]`, `["a" ,"b"]`, `["a",]`,
+		`[ "a"]`, `["a\"b"]`, `["a\\b"]`, `["\u00e9t\u00e9"]`, `["été","日本"]`, "[\"a\tb\"]", "[\"\xff\"]", `["<&>"]`,
+		`["\u003c"]`, `[1,2]`, `{"a":1}`, `["a"`, `"a"]`, `["]`, `[""]]`}
+	for _, xs := range [][]string{nil, {}, {"x"}, {"Jane Doe", "John Roe"}, {`q"uote`, `back\slash`, "<tag>", "tab\t", "é"}} {
+		cols = append(cols, jsonList(xs))
+	}
+	for _, c := range cols {
+		var want []string
+		json.Unmarshal([]byte(c), &want)
+		if got := decodeList(c); !reflect.DeepEqual(got, want) {
+			t.Errorf("decodeList(%q) = %#v, want %#v", c, got, want)
 		}
 	}
 }
