@@ -50,21 +50,23 @@ func NormalizeURL(raw string) (string, error) {
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		port = ""
 	}
-	host = strings.TrimRight(host, ".")
-	if host == "" {
+	// A bracket left in the name is not an IPv6 literal ("http://]:0",
+	// "http://.]"): there is no host to normalise.
+	if host = strings.TrimRight(strings.Trim(host, "[]"), "."); host == "" || strings.ContainsAny(host, "[]") {
 		return "", fmt.Errorf("normalize url %q: missing host", raw)
 	}
-	if strings.Contains(host, ":") { // IPv6 literal
-		host = "[" + host + "]"
-	}
 	if port != "" {
-		host = net.JoinHostPort(strings.Trim(host, "[]"), port)
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") { // IPv6 literal
+		host = "[" + host + "]"
 	}
 	u.Host = host
 	u.Fragment, u.RawFragment = "", ""
 	u.Opaque = ""
 	u.Path, u.RawPath = cleanPath(u.EscapedPath())
-	u.RawQuery = stripTracking(u.RawQuery)
+	// A space a link left raw in its query is sent as %20: kept raw, it
+	// would end the address (and be trimmed when it is read again).
+	u.RawQuery = strings.ReplaceAll(stripTracking(u.RawQuery), " ", "%20")
 	u.ForceQuery = false
 	return u.String(), nil
 }
