@@ -1193,15 +1193,22 @@ func (c *Clusterer) discussed(d *docInfo, st *story) *openEvent {
 // similarity is the text and name likeness of a document and an event,
 // 0..1 (the first two parts of score).
 func (c *Clusterer) similarity(d *docInfo, ev *openEvent) float64 {
+	return (0.5*ev.meanCosine(d) + 0.25*c.sharedNames(d, ev)) / 0.75
+}
+
+// meanCosine is the document's cosine with the event's centroid divided by
+// its members (average link): the mean similarity to the members, which,
+// unlike the cosine with the centroid, does not grow as an event sprawls.
+func (ev *openEvent) meanCosine(d *docInfo) float64 {
+	n := len(ev.members)
+	if n == 0 {
+		return 0
+	}
 	dot := 0.0
 	for i, t := range d.TermIDs {
 		dot += float64(d.TermW[i]) * ev.centroid.at(t)
 	}
-	cos := 0.0
-	if n := len(ev.members); n > 0 {
-		cos = dot / float64(n)
-	}
-	return (0.5*cos + 0.25*c.sharedNames(d, ev)) / 0.75
+	return dot / float64(n)
 }
 
 // sharedNames is the share of the document's entities the event names,
@@ -1209,20 +1216,9 @@ func (c *Clusterer) similarity(d *docInfo, ev *openEvent) float64 {
 func (c *Clusterer) sharedNames(d *docInfo, ev *openEvent) float64 {
 	ws := c.entityWeights(d)
 	ent, entTotal := 0.0, 0.0
-	sorted := slices.IsSorted(d.Entities) // as read does; an old stored analysis may not be
-	j := 0
 	for i, e := range d.Entities {
 		entTotal += ws[i]
-		if !sorted {
-			if names(ev.ents, e) {
-				ent += ws[i]
-			}
-			continue
-		}
-		for j < len(ev.ents) && ev.ents[j].name < e {
-			j++
-		}
-		if j < len(ev.ents) && ev.ents[j].name == e {
+		if names(ev.ents, e) {
 			ent += ws[i]
 		}
 	}
@@ -1260,17 +1256,7 @@ func (c *Clusterer) entityWeights(d *docInfo) []float64 {
 // (0.946 as set, 0.955 with 0.4/0.3/0.1/0.2, 0.932 with 0.6/0.2/0.1/0.1),
 // so they are left as they were.
 func (c *Clusterer) score(d *docInfo, ev *openEvent) float64 {
-	// Cosine of the document with the event's centroid.
-	dot := 0.0
-	for i, t := range d.TermIDs {
-		dot += float64(d.TermW[i]) * ev.centroid.at(t)
-	}
-	// Average link: the mean similarity to the members, which, unlike the
-	// cosine with the centroid, does not grow as an event sprawls.
-	cos := 0.0
-	if n := len(ev.members); n > 0 {
-		cos = dot / float64(n)
-	}
+	cos := ev.meanCosine(d)
 	ent := c.sharedNames(d, ev)
 	// Publication closeness to the event's first report: news of an event
 	// comes in the first days (e^(-days/2): 0.6 a day later, 0.2 after
