@@ -32,9 +32,10 @@ var (
 
 // Decode converts an HTML body to UTF-8. The encoding is chosen in this order:
 // a byte-order mark (which is unambiguous, so it wins as the WHATWG standard
-// says), the charset parameter of the HTTP Content-Type, a <meta charset> or
-// http-equiv declaration (or XML declaration) near the top of the body, valid
-// UTF-8, and finally statistical sniffing. The returned encoding is the
+// says), a body that is valid UTF-8 and not plain ASCII (see
+// chooseEncoding), the charset parameter of the HTTP Content-Type, a <meta
+// charset> or http-equiv declaration (or XML declaration) near the top of
+// the body, and finally statistical sniffing. The returned encoding is the
 // WHATWG name ("utf-8", "windows-1252", "gbk", "shift_jis", ...).
 func Decode(body []byte, contentType string) (text string, enc string, err error) {
 	e, name := chooseEncoding(body, contentType)
@@ -68,6 +69,18 @@ func chooseEncoding(body []byte, contentType string) (encoding.Encoding, string)
 	case bytes.HasPrefix(body, []byte("\xff\xfe")):
 		return unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM), "utf-16le"
 	}
+	// A body that is valid UTF-8 and has non-ASCII bytes is UTF-8 whatever
+	// it declares: text in a legacy charset (windows-1252 accents, GBK,
+	// Shift_JIS, cp1251) is almost never valid UTF-8 by chance, while pages
+	// re-saved as UTF-8 with their old <meta charset> kept, and servers that
+	// label every page ISO-8859-1, are common. Python trafilatura decides the
+	// same way (UTF-8 first). Found on go-readability's test pages: a Chinese
+	// page saved as UTF-8 that still says gb2312 came out as mojibake (text
+	// shingle F1 0 -> 0.9). Pure ASCII keeps its declaration (ISO-2022-JP
+	// is written in ASCII bytes).
+	if !isASCII(body) && utf8.Valid(body) {
+		return unicode.UTF8, "utf-8"
+	}
 	var declared string
 	if contentType != "" {
 		if _, params, err := mime.ParseMediaType(contentType); err == nil {
@@ -94,6 +107,16 @@ func chooseEncoding(body []byte, contentType string) (encoding.Encoding, string)
 	}
 	e, _ := htmlindex.Get("windows-1252")
 	return e, "windows-1252"
+}
+
+// isASCII reports whether every byte of b is below 0x80.
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func lookupEncoding(label string) (encoding.Encoding, string, bool) {

@@ -57,6 +57,9 @@ func TestDecode(t *testing.T) {
 		{"unknown label but valid utf-8", []byte(page(`<meta charset="x-no-such">`, euro)), "", euro, "utf-8"},
 		{"meta in a comment is ignored", encode(t, charmap.Windows1252, page(`<!-- <meta charset="utf-8"> --><meta charset="windows-1252">`, euro)), "", euro, "windows-1252"},
 		{"meta after 1024 bytes", encode(t, charmap.Windows1252, "<html><head><!--"+strings.Repeat("x", 1500)+`--><meta charset="windows-1252"></head><body>`+euro), "", euro, "windows-1252"},
+		{"utf-8 body declaring gb2312 is utf-8", []byte(page(`<meta charset="gb2312">`, zh)), "", zh, "utf-8"},
+		{"utf-8 body served as iso-8859-1 is utf-8", []byte(page("", euro)), "text/html; charset=ISO-8859-1", euro, "utf-8"},
+		{"ascii body keeps its declared iso-2022-jp", encode(t, japanese.ISO2022JP, page(`<meta charset="iso-2022-jp">`, ja)), "", ja, "iso-2022-jp"},
 		{"undeclared gbk is sniffed", encode(t, simplifiedchinese.GBK, page("", strings.Repeat(zh, 20))), "", zh, "gb18030"},
 		{"undeclared latin-1 falls back to windows-1252", encode(t, charmap.Windows1252, page("", "Le café de l’été, déjà prêt.")), "", "café", "windows-1252"},
 	}
