@@ -270,6 +270,71 @@ func TestDevText(t *testing.T) {
 	}
 }
 
+// TestDevReadability scores text with the article-extraction benchmark's
+// metric (4-gram shingle P/R/F1, see shingleMatch) on go-readability's test
+// pages (Mozilla Readability's, real news and blog pages), beside
+// go-trafilatura alone with fallback. The gold is Readability's expected
+// output, not a person's: it keeps captions, headlines and "Related:" link
+// lines that benchmark gold leaves out, so the figure is a check on recall
+// rather than a target. Development only: WATCHLINE_DEV=1; the pages are
+// read from the module cache (go-readability is an indirect dependency).
+func TestDevReadability(t *testing.T) {
+	if os.Getenv("WATCHLINE_DEV") == "" {
+		t.Skip("set WATCHLINE_DEV=1")
+	}
+	dir := filepath.Join(modDir(t, "github.com/go-shiori/go-readability"), "test-pages")
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Skipf("read %s: %v", dir, err)
+	}
+	var ours, lib []shingleScore
+	var half [2][2][]shingleScore // pages split by odd and even index
+	failed := 0
+	for i, e := range ents {
+		body, err := os.ReadFile(filepath.Join(dir, e.Name(), "source.html"))
+		if err != nil {
+			continue
+		}
+		exp, err := os.ReadFile(filepath.Join(dir, e.Name(), "expected.html"))
+		if err != nil {
+			continue
+		}
+		groot, err := html.Parse(strings.NewReader(string(exp)))
+		if err != nil {
+			continue
+		}
+		gold := strings.Join(renderBlocks(groot, false), "\n")
+		text := ""
+		if art, err := HTML(context.Background(), body, "", Options{AnyText: true}); err == nil {
+			text = art.Text
+		} else {
+			failed++
+			t.Logf("%s: %v", e.Name(), err)
+		}
+		ltext := ""
+		if doc, err := html.Parse(strings.NewReader(string(body))); err == nil {
+			if res, err := trafilatura.ExtractDocument(doc, trafilatura.Options{EnableFallback: true}); err == nil {
+				ltext = res.ContentText
+			}
+		}
+		s, ls := shingleMatch(gold, text), shingleMatch(gold, ltext)
+		ours, lib = append(ours, s), append(lib, ls)
+		half[i%2][0] = append(half[i%2][0], s)
+		half[i%2][1] = append(half[i%2][1], ls)
+		if os.Getenv("WATCHLINE_DEV_V") != "" {
+			t.Logf("%-40s P %.3f R %.3f | go-trafilatura P %.3f R %.3f", e.Name(), s.precision(), s.recall(), ls.precision(), ls.recall())
+		}
+	}
+	p, r, f := shingleMeans(ours)
+	lp, lr, lf := shingleMeans(lib)
+	t.Logf("pages %d (%d failed): watchline P/R/F %.3f/%.3f/%.3f, go-trafilatura+fallback %.3f/%.3f/%.3f", len(ours), failed, p, r, f, lp, lr, lf)
+	for h := range 2 {
+		p, r, f := shingleMeans(half[h][0])
+		lp, lr, lf := shingleMeans(half[h][1])
+		t.Logf("half %d: watchline P/R/F %.3f/%.3f/%.3f, go-trafilatura+fallback %.3f/%.3f/%.3f", h, p, r, f, lp, lr, lf)
+	}
+}
+
 func urlParse(s string) (*url.URL, error) { return url.Parse(s) }
 
 // TestDevDatesDump writes every page's date evidence, go-htmldate's answer
