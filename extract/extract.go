@@ -306,7 +306,10 @@ func checkHTML(body []byte, contentType string) error {
 		head = head[:1024]
 	}
 	utf16 := bytes.HasPrefix(head, []byte("\xfe\xff")) || bytes.HasPrefix(head, []byte("\xff\xfe"))
-	if !utf16 && bytes.IndexByte(head, 0) >= 0 {
+	// A NUL byte marks binary content (images, archives, PDFs), unless the
+	// body opens as an HTML document: saved and scraped pages sometimes
+	// carry a stray NUL, and the parser reads it as U+FFFD.
+	if !utf16 && bytes.IndexByte(head, 0) >= 0 && !isHTMLish(body) {
 		return fmt.Errorf("%w: binary content", ErrNotHTML)
 	}
 	lower := bytes.ToLower(bytes.TrimSpace(head))

@@ -182,6 +182,12 @@ func TestHTMLErrors(t *testing.T) {
 			}
 		})
 	}
+	// A stray NUL byte in a real page is not binary content.
+	page := "<!DOCTYPE html><html><head><title>t</title></head><body>\x00<article><p>" +
+		strings.Repeat("The council approved the budget for the new bridge after a long debate. ", 4) + "</p></article></body></html>"
+	if art, err := HTML(context.Background(), []byte(page), "", Options{}); err != nil || !strings.Contains(art.Text, "council approved") {
+		t.Errorf("page with a NUL byte: err = %v, text %q", err, art.Text)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := HTML(ctx, []byte("<p>x</p>"), "", Options{}); !errors.Is(err, context.Canceled) {
