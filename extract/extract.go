@@ -140,7 +140,11 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 	if res != nil {
 		art.Title = cleanSpace(res.Metadata.Title)
 		blocks.titles = append(blocks.titles, art.Title)
-		art.Text = strings.Join(blocks.clean(renderExtracted(res.ContentNode)), "\n\n")
+		paras := blocks.clean(renderExtracted(res.ContentNode))
+		if lead := standfirst(root, paras); lead != nil {
+			paras = append(lead, paras...)
+		}
+		art.Text = strings.Join(paras, "\n\n")
 	}
 	if art.Title == "" {
 		art.Title = pageTitle(doc)
