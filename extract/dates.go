@@ -1008,10 +1008,7 @@ func headBlocks(main *goquery.Selection) (before, after []string) {
 		return nil, nil
 	}
 	root := main.Nodes[0]
-	var h1 *html.Node
-	if h := main.Find("h1").First(); len(h.Nodes) > 0 {
-		h1 = h.Nodes[0]
-	}
+	h1 := headline(main)
 	seenH1 := h1 == nil
 	var walk func(n *html.Node) bool
 	walk = func(n *html.Node) bool {
@@ -1059,6 +1056,76 @@ func headBlocks(main *goquery.Selection) (before, after []string) {
 		before = before[len(before)-3:]
 	}
 	return before, after
+}
+
+// headline returns the article's headline: the first <h1> in main whose
+// text is the page's title (og:title or <title>), else the first <h1>.
+// Sites put their logo in an <h1> too, before or after the article's; on
+// go-htmldate's evaluation pages (TestDevDates) the byline read around a
+// logo was a teaser list's date.
+func headline(main *goquery.Selection) *html.Node {
+	h1s := main.Find("h1")
+	if len(h1s.Nodes) == 0 {
+		return nil
+	}
+	if len(h1s.Nodes) > 1 {
+		titles := docTitles(main.Nodes[0])
+		for _, n := range h1s.Nodes {
+			if isTitle(nodeText(n), titles) {
+				return n
+			}
+		}
+	}
+	return h1s.Nodes[0]
+}
+
+// docTitles returns the lower-cased og:title and <title> of the document
+// n belongs to.
+func docTitles(n *html.Node) []string {
+	for n.Parent != nil {
+		n = n.Parent
+	}
+	var out []string
+	var walk func(n *html.Node, depth int)
+	walk = func(n *html.Node, depth int) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "body":
+				return
+			case "title":
+				out = append(out, normTitle(nodeText(n)))
+			case "meta":
+				if attr(n, "property") == "og:title" {
+					out = append(out, normTitle(attr(n, "content")))
+				}
+			}
+		}
+		if depth > 3 {
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return out
+}
+
+func normTitle(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+
+// isTitle reports whether heading text is one of the page titles, or at
+// least half of one (a <title> carries the site's name as well).
+func isTitle(text string, titles []string) bool {
+	h := normTitle(text)
+	if h == "" {
+		return false
+	}
+	for _, t := range titles {
+		if t == h || (strings.Contains(t, h) && 2*len(h) >= len(t)) {
+			return true
+		}
+	}
+	return false
 }
 
 // bylineDates looks at the short text blocks just around the headline of the
