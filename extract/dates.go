@@ -333,6 +333,15 @@ const (
 // an upper bound, from source "updated" and with low confidence.
 func (r *dateResult) choosePublished(lib time.Time) {
 	cands := r.cands
+	// 1 January from go-htmldate is a bare year read as a day (a copyright
+	// line) or a placeholder (a recipe's dateCreated "01/01/2004"). When
+	// our own evidence does not name that day and the page states when it
+	// was last modified, the modification date is the better bound: on
+	// go-htmldate's evaluation pages (TestDevDates) it was the annotated
+	// day.
+	if !lib.IsZero() && lib.Month() == time.January && lib.Day() == 1 && !r.modified.IsZero() && !r.ownVotesFor(lib) {
+		lib = time.Time{}
+	}
 	if !lib.IsZero() && !(sameDay(lib, r.modified) && !r.ownVotesFor(lib)) && !r.urlDay(lib) {
 		// go-htmldate sometimes takes the "updated" date; it only votes for
 		// that day when our own evidence says it is the publication day too.
