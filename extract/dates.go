@@ -296,9 +296,18 @@ func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, f
 		strong = strong || (c.conf >= confSkipLibrary && !c.monthOnly)
 	}
 	if !strong {
-		pub, mod := labelledDates(doc, order)
+		pub, mod := labelledDates(doc, order, time.Time{})
 		add(pub, SourceText, confText, false, voteByline)
 		addMod(mod)
+		// A URL naming only the month, and no day found: a labelled date
+		// of that month anywhere, sidebars included (WordPress themes
+		// that put the "postmetadata" line, "This entry was posted on
+		// ...", in the sidebar of a single post), is the day. Set on
+		// go-htmldate's evaluation pages (TestDevDates).
+		if month, only := monthOnlyURL(cands); only {
+			pub, _ := labelledDates(doc, order, month)
+			add(pub, SourceText, confText, false, voteByline)
+		}
 	}
 
 	add(feed, SourceFeed, confFeed, false, voteFeed)
@@ -311,6 +320,18 @@ func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, f
 		}
 	}
 	return res
+}
+
+// monthOnlyURL returns the month a URL names when it is the only evidence
+// of a date (no evidence names a day).
+func monthOnlyURL(cands []dateEvidence) (month time.Time, only bool) {
+	for _, c := range cands {
+		if !c.monthOnly {
+			return time.Time{}, false
+		}
+		month = c.t
+	}
+	return month, !month.IsZero()
 }
 
 // Vote weights of each kind of evidence in choosePublished. On
@@ -1291,7 +1312,10 @@ const labelledBlockMax = 250
 // "erstellt am", ...) and a date, and reads them like a byline. Pages whose
 // date is neither in metadata nor near the headline carry it this way; it
 // is only run for those (see findDates).
-func labelledDates(doc *goquery.Document, order dateOrder) (pub, mod time.Time) {
+//
+// With month set (a URL that names only a month), boxes are read too, and
+// only a publication date in that month counts: the URL confirms it.
+func labelledDates(doc *goquery.Document, order dateOrder, month time.Time) (pub, mod time.Time) {
 	body := doc.Find("body")
 	if len(body.Nodes) == 0 {
 		return
@@ -1305,7 +1329,7 @@ func labelledDates(doc *goquery.Document, order dateOrder) (pub, mod time.Time) 
 		case "script", "style", "noscript", "template", "blockquote", "nav", "form", "select", "option":
 			return true
 		}
-		if isHardNoise(n) {
+		if month.IsZero() && isHardNoise(n) {
 			return true
 		}
 		if blockTags[n.Data] && !hasBlockChild(n) {
@@ -1326,6 +1350,12 @@ func labelledDates(doc *goquery.Document, order dateOrder) (pub, mod time.Time) 
 				return true
 			}
 			p, m := blockDates(t, dates, false)
+			if !month.IsZero() {
+				if y, mo, _ := p.Date(); y == month.Year() && mo == month.Month() {
+					pub = p
+				}
+				return pub.IsZero()
+			}
 			if pub.IsZero() {
 				pub = p
 			}
