@@ -57,8 +57,55 @@ var months = func() map[string]time.Month {
 			out[n] = m
 		}
 	}
+	// More languages, in the forms their dates are written in: Arabic
+	// (the Egyptian and Gulf names, and the single-word Levantine ones; the
+	// two-word ones are in monthPairs), Persian (Gregorian months), Greek
+	// and Czech (genitive), Hungarian, Romanian, Indonesian, Serbian and
+	// Bosnian (Latin script), Finnish (partitive), Norwegian, Catalan and
+	// Hindi. A name shared by two languages must mean the same month
+	// (Croatian is left out: its "listopad" is October, Polish November).
+	for m, names := range map[time.Month][]string{
+		time.January: {"يناير", "ژانویه", "ιανουαρίου", "ιανουάριος", "ledna", "leden", "január", "ianuarie", "januar",
+			"जनवरी", "gener"},
+		time.February: {"فبراير", "شباط", "فوریه", "φεβρουαρίου", "φεβρουάριος", "února", "únor", "február", "februarie",
+			"helmikuuta", "फ़रवरी", "फरवरी", "febrer"},
+		time.March: {"مارس", "آذار", "μαρτίου", "μάρτιος", "března", "březen", "március", "martie", "maret", "maaliskuuta",
+			"मार्च", "març"},
+		time.April: {"أبريل", "إبريل", "ابريل", "نيسان", "آوریل", "απριλίου", "απρίλιος", "dubna", "duben", "április",
+			"aprilie", "huhtikuuta", "अप्रैल"},
+		time.May: {"مايو", "أيار", "ايار", "مه", "μαΐου", "μαΐου", "μάιος", "května", "květen", "május", "toukokuuta", "मई",
+			"maig"},
+		time.June: {"يونيو", "يونيه", "حزيران", "ژوئن", "ιουνίου", "ιούνιος", "června", "červen", "június", "iunie",
+			"kesäkuuta", "जून", "juny"},
+		time.July: {"يوليو", "يوليه", "تموز", "ژوئیه", "ιουλίου", "ιούλιος", "července", "červenec", "július", "iulie",
+			"heinäkuuta", "जुलाई", "juliol"},
+		time.August: {"أغسطس", "اغسطس", "آب", "اوت", "αυγούστου", "αύγουστος", "srpna", "srpen", "augusztus", "agustus",
+			"avgust", "elokuuta", "अगस्त", "agost"},
+		time.September: {"سبتمبر", "أيلول", "ايلول", "سپتامبر", "σεπτεμβρίου", "σεπτέμβριος", "září", "szeptember",
+			"septembrie", "septembar", "syyskuuta", "सितंबर", "सितम्बर", "setembre"},
+		time.October: {"أكتوبر", "اكتوبر", "اکتبر", "οκτωβρίου", "οκτώβριος", "října", "říjen", "október", "octombrie",
+			"oktobar", "lokakuuta", "अक्टूबर", "अक्तूबर"},
+		time.November: {"نوفمبر", "نوامبر", "νοεμβρίου", "νοέμβριος", "listopadu", "noiembrie", "novembar", "marraskuuta",
+			"नवंबर", "नवम्बर", "novembre"},
+		time.December: {"ديسمبر", "دسامبر", "δεκεμβρίου", "δεκέμβριος", "prosince", "prosinec", "decembrie", "decembar",
+			"desember", "joulukuuta", "दिसंबर", "दिसम्बर", "desembre"},
+	} {
+		for _, n := range names {
+			if prev, dup := out[n]; dup && prev != m {
+				panic("extract: month name " + n + " names two months")
+			}
+			out[n] = m
+		}
+	}
 	return out
 }()
+
+// monthPairs are month names written as two words: the Levantine Arabic
+// months "كانون الثاني" (January), "تشرين الأول" (October) and so on.
+var monthPairs = map[[2]string]time.Month{
+	{"كانون", "الثاني"}: time.January, {"تشرين", "الأول"}: time.October,
+	{"تشرين", "الثاني"}: time.November, {"كانون", "الأول"}: time.December,
+}
 
 // dayWords may stand between a day number and its month ("1st", "1er",
 // "3º", "12 de junio"), yearWords between a month and its year or after the
@@ -99,6 +146,23 @@ func dateTokens(s string) []dtoken {
 			}
 			out = append(out, dtoken{kind: 'n', s: s[i:j], n: n, ndig: j - i, pos: i, space: space})
 			i, space = j, false
+		case r >= 0x0660 && r <= 0x06F9 && easternDigit(r) >= 0:
+			// Arabic-Indic and Persian digits (٢٠٢٠, ۱۳۹۹).
+			j, n, nd := i, 0, 0
+			for j < len(s) {
+				r2, sz := utf8.DecodeRuneInString(s[j:])
+				v := easternDigit(r2)
+				if v < 0 {
+					break
+				}
+				if nd < 9 {
+					n = n*10 + v
+				}
+				nd++
+				j += sz
+			}
+			out = append(out, dtoken{kind: 'n', s: s[i:j], n: n, ndig: nd, pos: i, space: space})
+			i, space = j, false
 		case unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r):
 			// One ideograph or syllable per token: 年, 月, 日, 년, 월, 일
 			// are units, whatever follows them.
@@ -126,6 +190,18 @@ func dateTokens(s string) []dtoken {
 		}
 	}
 	return out
+}
+
+// easternDigit is the value of an Arabic-Indic (U+0660-0669) or Persian
+// (U+06F0-06F9) digit, or -1.
+func easternDigit(r rune) int {
+	switch {
+	case r >= 0x0660 && r <= 0x0669:
+		return int(r - 0x0660)
+	case r >= 0x06F0 && r <= 0x06F9:
+		return int(r - 0x06F0)
+	}
+	return -1
 }
 
 // foundDate is one calendar date found in a text and where it starts.
@@ -163,12 +239,22 @@ func textDates(s string, order dateOrder, max int) []foundDate {
 		return t != nil && t.kind == 'p' && strings.Contains(set, t.s)
 	}
 	isYear := func(t *dtoken) bool { return t != nil && t.kind == 'n' && t.ndig == 4 }
-	month := func(t *dtoken) (time.Month, bool) {
+	// month reads a month name at token i; width is how many tokens it
+	// takes.
+	month := func(i int) (m time.Month, width int) {
+		t := at(i)
 		if t == nil || t.kind != 'w' {
-			return 0, false
+			return 0, 0
 		}
-		m, ok := months[t.s]
-		return m, ok
+		if m, ok := months[t.s]; ok {
+			return m, 1
+		}
+		if u := at(i + 1); u != nil && u.kind == 'w' {
+			if m, ok := monthPairs[[2]string{t.s, u.s}]; ok {
+				return m, 2
+			}
+		}
+		return 0, 0
 	}
 	for i := 0; i < len(toks) && len(out) < max; i++ {
 		t := &toks[i]
@@ -189,8 +275,8 @@ func textDates(s string, order dateOrder, max int) []foundDate {
 				if u := at(j); u != nil && u.kind == 'w' && linkWords[u.s] {
 					j++
 				}
-				if m, ok := month(at(j)); ok {
-					j++
+				if m, w := month(j); w > 0 {
+					j += w
 					if isP(j, ".") {
 						j++
 					}
@@ -210,7 +296,8 @@ func textDates(s string, order dateOrder, max int) []foundDate {
 			if matched {
 				break
 			}
-			// Year first: 2024-04-22, 2024/4/22, 2024.04.22, 2019年3月3日, 2019년 3월 3일.
+			// Year first: 2024-04-22, 2024/4/22, 2024.04.22, 2019年3月3日, 2019년 3월 3일,
+			// 2020. október 7.
 			if isYear(t) {
 				j := i + 1
 				if u := at(j); u != nil && (u.kind == 'w' && (u.s == "年" || u.s == "년")) {
@@ -220,6 +307,19 @@ func textDates(s string, order dateOrder, max int) []foundDate {
 							if tm, ok := validDay(t.n, mo.n, dd.n); ok {
 								d, matched, next = foundDate{tm, t.pos}, true, j+4
 							}
+						}
+					}
+					break
+				}
+				// Year, month name, day: "2020. október 7." (Hungarian).
+				k := j
+				if isP(k, ".") {
+					k++
+				}
+				if m, w := month(k); w > 0 {
+					if dd := at(k + w); dd != nil && dd.kind == 'n' && dd.ndig <= 2 {
+						if tm, ok := validDay(t.n, int(m), dd.n); ok {
+							d, matched, next = foundDate{tm, t.pos}, true, k+w+1
 						}
 					}
 					break
@@ -261,8 +361,8 @@ func textDates(s string, order dateOrder, max int) []foundDate {
 			}
 		case 'w':
 			// Month first: April 22, 2024; Sept. 3, 2025; March 3rd 2020.
-			if m, ok := month(t); ok {
-				j := i + 1
+			if m, w := month(i); w > 0 {
+				j := i + w
 				if isP(j, ".") {
 					j++
 				}
