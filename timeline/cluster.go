@@ -578,7 +578,8 @@ func (c *Clusterer) assignStories(items []*item, bs *batchState) {
 const mergeSmall = 500
 
 // mergeStories merges each story the batch changed into another when one
-// story explains both better than two do (see story.go). Stories people
+// story explains both better than two do (see story.go), or else when their
+// word counts are nearly parallel (see mergeCosine). Stories people
 // corrected are kept.
 func (c *Clusterer) mergeStories(bs *batchState) {
 	s := c.stories
@@ -587,15 +588,23 @@ func (c *Clusterer) mergeStories(bs *batchState) {
 		if a == nil || a.m == 0 || a.m > mergeSmall || c.pinned[id] {
 			continue
 		}
-		var best *story
-		bestGain := 0.0
-		for _, b := range s.mergeCandidates(a) {
+		var best, near *story
+		bestGain, bestCos := 0.0, 0.0
+		for _, b := range s.mergeCandidates(a) { // in id order: ties go to the lower id
 			if b == a || b.m == 0 {
 				continue
 			}
 			if g := s.mergeGain(a, b); g > bestGain {
 				best, bestGain = b, g
 			}
+			if a.m >= mergeCosineMin && b.m >= mergeCosineMin {
+				if x := s.cosine(a, b); x >= mergeCosine && x > bestCos {
+					near, bestCos = b, x
+				}
+			}
+		}
+		if best == nil {
+			best = near // the merge test keeps them apart; their words do not
 		}
 		if best == nil {
 			continue
