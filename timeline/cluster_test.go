@@ -452,3 +452,30 @@ func TestCandidatesAreTheWindowsEvents(t *testing.T) {
 		t.Fatalf("only %d events checked", checked)
 	}
 }
+
+// TestSameStatedDay: agreeing stated days let a document cross into another
+// story's event, except the same relative word in documents published the
+// same day (it resolves to the same date whatever they report).
+func TestSameStatedDay(t *testing.T) {
+	wed := time.Date(2025, 10, 15, 9, 0, 0, 0, time.UTC)
+	tue := time.Date(2025, 10, 14, 0, 0, 0, 0, time.UTC)
+	said := func(phrase string, pub time.Time) *docInfo {
+		return &docInfo{Published: pub, Happened: model.DateFound{Date: tue, Precision: model.PrecisionDay, Phrase: phrase}}
+	}
+	event := func(m *docInfo) *openEvent { return &openEvent{happened: m.Happened, members: []*docInfo{m}} }
+	cases := []struct {
+		doc, member *docInfo
+		want        bool
+	}{
+		{said("yesterday", wed), said("on Tuesday", wed), true},                // written differently, agreeing
+		{said("on Tuesday", wed), said("Tuesday", wed), false},                 // an echo of the same word, same day
+		{said("on Tuesday", wed), said("Tuesday", wed.AddDate(0, 0, 1)), true}, // the same word read a day later
+		{said("14 October", wed), said("14 October", wed), true},               // a calendar date is stated, not relative
+	}
+	for _, c := range cases {
+		if got := sameStatedDay(c.doc, event(c.member)); got != c.want {
+			t.Errorf("%q (published %s) vs %q (published %s): %v, want %v", c.doc.Happened.Phrase, c.doc.Published.Format(time.DateOnly),
+				c.member.Happened.Phrase, c.member.Published.Format(time.DateOnly), got, c.want)
+		}
+	}
+}
