@@ -215,6 +215,10 @@ type PeerResult struct {
 	IndexDocsPerSec float64   `json:"index_docs_per_sec"`
 	BytesPerDoc     float64   `json:"bytes_per_doc"`
 	Search          []Latency `json:"search"`
+	// Beside is watchline's latency for the same queries, measured
+	// alternately with this peer's query by query (measurePair); the
+	// latency ratios are taken from it.
+	Beside []Latency `json:"watchline_beside,omitempty"`
 }
 
 // Ratio is a watchline figure divided by the same figure of a peer.

@@ -211,3 +211,30 @@ func peerNames(ps []PeerResult) string {
 	}
 	return strings.Join(ns, ",")
 }
+
+// TestMeasurePairAlternates: both engines run every query once per
+// repetition, in alternating order, and the ratios use the latencies
+// measured beside the peer, not watchline's own phase.
+func TestMeasurePairAlternates(t *testing.T) {
+	qs := []query{{kind: kindTerm}, {kind: kindTerm}}
+	var order []string
+	a := func(query) (float64, error) { order = append(order, "a"); return 3, nil }
+	b := func(query) (float64, error) { order = append(order, "b"); return 5, nil }
+	la, lb, err := measurePair(kindTerm, qs, 2, &progress{}, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "ababbaba" + "abab"
+	if got := strings.Join(order, ""); got != want {
+		t.Errorf("run order %s, want %s", got, want)
+	}
+	if la.Samples != 4 || lb.Samples != 4 || la.AvgHits != 3 || lb.AvgHits != 5 {
+		t.Errorf("latencies %+v / %+v: want 4 timed samples each (the warm-up untimed) and their own hit counts", la, lb)
+	}
+
+	r := &Result{Search: []Latency{{Kind: kindTerm, P50ms: 10}},
+		Peers: []PeerResult{{Name: "bleve-default", Search: []Latency{{Kind: kindTerm, P50ms: 4}}, Beside: []Latency{{Kind: kindTerm, P50ms: 5}}}}}
+	if x, _ := findRatio(ratios(r), "bleve-default", kindTerm+" p50 ms"); x != 1.25 {
+		t.Errorf("term p50 ratio %.2f, want 1.25 (watchline beside the peer, 5 ÷ 4)", x)
+	}
+}

@@ -158,7 +158,7 @@ func (e *env) peers(ctx context.Context) ([]PeerResult, error) {
 	bleveRes := PeerResult{Name: "bleve-default", IndexDocsPerSec: float64(e.n) / secs}
 	for _, k := range kinds {
 		e.p.phase("peer bleve-default "+k, int64(len(qs[k])*(e.cfg.Reps+1)))
-		l, err := measure(k, qs[k], e.cfg.Reps, e.p, func(q query) (float64, error) {
+		ours, l, err := measurePair(k, qs[k], e.cfg.Reps, e.p, e.ours(ctx), func(q query) (float64, error) {
 			total, _, err := bp.Search(ctx, q.bleve)
 			return float64(total), err
 		})
@@ -167,6 +167,7 @@ func (e *env) peers(ctx context.Context) ([]PeerResult, error) {
 			return nil, err
 		}
 		bleveRes.Search = append(bleveRes.Search, l)
+		bleveRes.Beside = append(bleveRes.Beside, ours)
 	}
 	if err := bp.Close(); err != nil {
 		return nil, err
@@ -193,7 +194,7 @@ func (e *env) peers(ctx context.Context) ([]PeerResult, error) {
 			continue // FTS5 has no facets
 		}
 		e.p.phase("peer sqlite-fts5 "+k, int64(len(qs[k])*(e.cfg.Reps+1)))
-		l, err := measure(k, qs[k], e.cfg.Reps, e.p, func(q query) (float64, error) {
+		ours, l, err := measurePair(k, qs[k], e.cfg.Reps, e.p, e.ours(ctx), func(q query) (float64, error) {
 			hits, err := fp.Search(ctx, q.fts)
 			return float64(len(hits)), err
 		})
@@ -201,6 +202,7 @@ func (e *env) peers(ctx context.Context) ([]PeerResult, error) {
 			return nil, err
 		}
 		ftsRes.Search = append(ftsRes.Search, l)
+		ftsRes.Beside = append(ftsRes.Beside, ours)
 	}
 	fsize, err := fp.Size(ctx)
 	if err != nil {
