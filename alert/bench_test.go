@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/watchline/watchline/internal/cputime"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/synth"
@@ -107,7 +107,7 @@ func BenchmarkMatch(b *testing.B) {
 			subs := benchSubs(docs, c.subs, c.broad)
 			end := docs[len(docs)-1].Seq
 			var matches int
-			c0 := cpuTime()
+			c0 := cputime.Used()
 			for b.Loop() {
 				found, err := svc.matchBatch(subs, docs, end, time.Time{})
 				if err != nil {
@@ -119,7 +119,7 @@ func BenchmarkMatch(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "docs/s")
-			b.ReportMetric(float64((cpuTime()-c0).Milliseconds())/float64(b.N), "cpu-ms/pass")
+			b.ReportMetric(float64((cputime.Used()-c0).Milliseconds())/float64(b.N), "cpu-ms/pass")
 			b.ReportMetric(float64(matches), "matches/pass")
 		})
 	}
@@ -162,12 +162,12 @@ func BenchmarkMatchRecord(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		c0 := cpuTime()
+		c0 := cputime.Used()
 		n, err := svc.Match(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
-		cpu += cpuTime() - c0
+		cpu += cputime.Used() - c0
 		matches = n
 	}
 	b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "docs/s")
@@ -175,13 +175,6 @@ func BenchmarkMatchRecord(b *testing.B) {
 	// about the code; CPU time per pass does not.
 	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/pass")
 	b.ReportMetric(float64(matches), "matches/pass")
-}
-
-// cpuTime is the CPU time this process has used, all threads.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkWebhookDelivery measures the latency of one immediate alert from

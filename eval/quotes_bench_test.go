@@ -3,11 +3,10 @@ package eval
 import (
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/watchline/watchline/demo"
+	"github.com/watchline/watchline/internal/cputime"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/timeline"
 )
@@ -23,14 +22,6 @@ func quoteDevSet() string {
 		}
 	}
 	return ""
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkQuotes measures quote extraction per document (direct and
@@ -74,11 +65,11 @@ func BenchmarkQuotes(b *testing.B) {
 			}
 			b.SetBytes(int64(size / len(docs)))
 			b.ResetTimer()
-			cpu0 := cpuTime()
+			cpu0 := cputime.Used()
 			for i := 0; i < b.N; i++ {
 				an.Quotes(docs[i%len(docs)])
 			}
-			if cpu := cpuTime() - cpu0; cpu > 0 {
+			if cpu := cputime.Used() - cpu0; cpu > 0 {
 				b.ReportMetric(float64(b.N)/cpu.Seconds(), "docs/cpu-s")
 			}
 		})

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/watchline/watchline/internal/cputime"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/synth"
@@ -81,15 +81,6 @@ func benchStore(b *testing.B) (*store.Store, int) {
 	return corpus.st, corpus.n
 }
 
-// cpuTime is the process's user+system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func dirSize(dir string) int64 {
 	var n int64
 	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
@@ -151,10 +142,10 @@ func BenchmarkIndex(b *testing.B) {
 		var took, cpu time.Duration
 		for i := 0; b.Loop(); i++ {
 			dir := filepath.Join(b.TempDir(), "index")
-			start, cpu0 := time.Now(), cpuTime()
+			start, cpu0 := time.Now(), cputime.Used()
 			build(dir)
 			took += time.Since(start)
-			cpu += cpuTime() - cpu0
+			cpu += cputime.Used() - cpu0
 			size = dirSize(dir)
 		}
 		// On a shared machine wall time depends on the neighbours; CPU time
@@ -255,10 +246,10 @@ func latency(b *testing.B, fn func()) {
 	b.ResetTimer()
 	for b.Loop() {
 		for range runs {
-			start, cpu0 := time.Now(), cpuTime()
+			start, cpu0 := time.Now(), cputime.Used()
 			fn()
 			ds = append(ds, time.Since(start))
-			cpu += cpuTime() - cpu0
+			cpu += cputime.Used() - cpu0
 		}
 	}
 	b.ReportMetric(float64(cpu.Microseconds())/float64(len(ds))/1000, "cpu-ms")

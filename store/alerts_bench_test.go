@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/watchline/watchline/internal/cputime"
 	"github.com/watchline/watchline/model"
 )
 
@@ -65,7 +65,7 @@ func BenchmarkRecordMatches(b *testing.B) {
 			batches = append(batches, found)
 		}
 		b.StartTimer()
-		c0 := cpuTime()
+		c0 := cputime.Used()
 		matches = 0
 		for _, found := range batches {
 			n, err := st.RecordMatches(ctx, found)
@@ -74,18 +74,11 @@ func BenchmarkRecordMatches(b *testing.B) {
 			}
 			matches += n
 		}
-		cpu += cpuTime() - c0
+		cpu += cputime.Used() - c0
 	}
 	b.ReportMetric(float64(1000*b.N)/b.Elapsed().Seconds(), "docs/s")
 	// On a shared machine wall time says more about the neighbours than
 	// about the code; CPU time per pass does not.
 	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/pass")
 	b.ReportMetric(float64(matches), "matches/pass")
-}
-
-// cpuTime is the CPU time this process has used, all threads.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/watchline/watchline/internal/cputime"
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/synth"
@@ -52,15 +52,6 @@ func BenchmarkClusterWindow(b *testing.B) {
 	}
 }
 
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func benchCluster(b *testing.B, n int, opts Options) {
 	ctx := context.Background()
 	an := newAnalyzer(b)
@@ -79,11 +70,11 @@ func benchCluster(b *testing.B, n int, opts Options) {
 		}
 		c := NewClusterer(st, an, opts)
 		b.StartTimer()
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0 := time.Now(), cputime.Used()
 		if _, err := c.Run(ctx); err != nil {
 			b.Fatal(err)
 		}
-		el, cpu := time.Since(start), cpuTime()-cpu0
+		el, cpu := time.Since(start), cputime.Used()-cpu0
 		b.StopTimer()
 		b.ReportMetric(float64(n)/el.Seconds(), "docs/s")
 		// On a shared machine wall time says little; CPU time says what the

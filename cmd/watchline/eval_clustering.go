@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-
-	"syscall"
 	"time"
 
 	"github.com/watchline/watchline/crawler"
 	"github.com/watchline/watchline/eval"
+	"github.com/watchline/watchline/internal/cputime"
 	"github.com/watchline/watchline/score"
 	"github.com/watchline/watchline/store"
 	"github.com/watchline/watchline/timeline"
@@ -143,11 +142,11 @@ func evalStream(ctx context.Context, a *app, s eval.ClusterStream, batches int) 
 		if len(rep.Bad) > 0 {
 			return r, fmt.Errorf("import: %d bad rows, the first: %v", len(rep.Bad), rep.Bad[0])
 		}
-		c0 := cpuTime()
+		c0 := cputime.Used()
 		if _, err := cl.Run(ctx); err != nil {
 			return r, err
 		}
-		cpu += cpuTime() - c0
+		cpu += cputime.Used() - c0
 		if final, err = exportEvents(ctx, tl); err != nil {
 			return r, err
 		}
@@ -204,13 +203,4 @@ func byURL(events []eval.ExportedEvent, urls []string) (story, event []int64, er
 		story[i], event[i] = w.story, w.event
 	}
 	return story, event, nil
-}
-
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -12,6 +12,7 @@ import (
 var allowed = map[string][]string{
 	"model":                 {},
 	"netguard":              {},
+	"internal/cputime":      {},
 	"terminal":              {},
 	"store":                 {"model"},
 	"store/postgres":        {"store", "model"},
