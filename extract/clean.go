@@ -112,21 +112,14 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 			case "figcaption":
 				f |= flagCaption
 			}
+			if hiddenElement(n) {
+				f |= flagHidden
+			}
 			var class string
 			for _, a := range n.Attr {
 				switch a.Key {
 				case "class", "id":
 					class += " " + a.Val
-				case "hidden":
-					f |= flagHidden
-				case "aria-hidden":
-					if a.Val == "true" {
-						f |= flagHidden
-					}
-				case "style":
-					if rxHiddenStyle.MatchString(a.Val) {
-						f |= flagHidden
-					}
 				case "role":
 					if a.Val == "main" {
 						inArticle = true
@@ -336,4 +329,23 @@ func dropTitle(paras, titles []string) []string {
 		}
 	}
 	return paras
+}
+
+// hiddenElement reports whether an element is hidden from the reader.
+func hiddenElement(n *html.Node) bool {
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "hidden":
+			return true
+		case "aria-hidden":
+			if a.Val == "true" {
+				return true
+			}
+		case "style":
+			if rxHiddenStyle.MatchString(a.Val) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -97,22 +97,3 @@ func onlyText(n *html.Node) bool {
 	}
 	return true
 }
-
-// hiddenElement reports whether an element is hidden from the reader.
-func hiddenElement(n *html.Node) bool {
-	for _, a := range n.Attr {
-		switch a.Key {
-		case "hidden":
-			return true
-		case "aria-hidden":
-			if a.Val == "true" {
-				return true
-			}
-		case "style":
-			if rxHiddenStyle.MatchString(a.Val) {
-				return true
-			}
-		}
-	}
-	return false
-}
