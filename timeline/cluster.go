@@ -596,6 +596,8 @@ func (c *Clusterer) mergeStories(bs *batchState) {
 		}
 		var best, near *story
 		bestGain, bestCos := 0.0, 0.0
+		// sqNorm(a), computed once a candidate needs it.
+		normA := -1.0
 		for _, b := range s.mergeCandidates(a) { // in id order: ties go to the lower id
 			if b == a || b.m == 0 {
 				continue
@@ -604,7 +606,10 @@ func (c *Clusterer) mergeStories(bs *batchState) {
 				best, bestGain = b, g
 			}
 			if a.m >= mergeCosineMin && b.m >= mergeCosineMin {
-				if x := s.cosine(a, b); x >= mergeCosine && x > bestCos {
+				if normA < 0 {
+					normA = sqNorm(a)
+				}
+				if x := cosine(a, b, normA); x >= mergeCosine && x > bestCos {
 					near, bestCos = b, x
 				}
 			}

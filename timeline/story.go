@@ -630,8 +630,9 @@ func (c *Clusterer) keepSplits(items []*item, splits []split, bs *batchState) {
 	}
 }
 
-// cosine is the cosine of two stories' word counts.
-func (s *storySet) cosine(a, b *story) float64 {
+// cosine is the cosine of two stories' word counts; normA is sqNorm(a),
+// which a caller comparing a with many stories computes once.
+func cosine(a, b *story, normA float64) float64 {
 	small, large := a.nw, b.nw
 	if len(small) > len(large) {
 		small, large = large, small
@@ -645,10 +646,11 @@ func (s *storySet) cosine(a, b *story) float64 {
 	if dot == 0 {
 		return 0
 	}
-	return dot / math.Sqrt(s.sqNorm(a)*s.sqNorm(b))
+	return dot / math.Sqrt(normA*sqNorm(b))
 }
 
-func (s *storySet) sqNorm(st *story) float64 {
+// sqNorm is the squared length of a story's word counts.
+func sqNorm(st *story) float64 {
 	n := 0.0
 	for _, x := range st.nw {
 		n += float64(x) * float64(x)
