@@ -149,7 +149,7 @@ func weekOf(t time.Time) int64 { return t.Unix() / (7 * 24 * 3600) }
 type openEvent struct {
 	id      int64
 	story   int64
-	members []*docInfo
+	members []*member
 	// centroid is the sum of the members' term weights, by term id;
 	// ents counts the members naming each entity, by name. Both are sorted
 	// slices, not maps: scoring a document against an event looks up its
@@ -869,7 +869,7 @@ func (c *Clusterer) cacheMembers(ms []store.EventMember) []*openEvent {
 		if err != nil || info.ID == 0 {
 			info = &docInfo{ID: m.DocumentID, Published: m.Published, Role: model.DocumentRole(m.Role)}
 		}
-		cur.members = append(cur.members, info)
+		cur.members = append(cur.members, newMember(info))
 		c.docEvent[m.DocumentID] = m.EventID
 	}
 	for _, ev := range out {
@@ -1134,7 +1134,7 @@ func (c *Clusterer) moveEvent(ev *openEvent, to *story, bs *batchState) {
 		return
 	}
 	for _, m := range ev.members {
-		sd := newStoryDoc(m)
+		sd := newStoryDoc(m.info())
 		if from.m > 0 {
 			c.stories.remove(from, sd)
 		}
@@ -1518,7 +1518,7 @@ func pubGuess(d model.DateFound) bool {
 }
 
 func (c *Clusterer) addDoc(ev *openEvent, info *docInfo) {
-	ev.members = append(ev.members, info)
+	ev.members = append(ev.members, newMember(info))
 	c.docEvent[info.ID] = ev.id
 	ev.recompute(c.df)
 	c.index(ev)
@@ -1581,15 +1581,15 @@ func (ev *openEvent) recompute(df *dfTable) {
 // for official documents, halved for copies, and a fifth for analysis, which
 // discusses an event rather than dating it (a factbox published two months
 // later names many dates).
-func (d *docInfo) voteWeight() float64 {
-	w := d.Happened.Confidence
-	if d.Official {
+func (m *member) voteWeight() float64 {
+	w := m.Happened.Confidence
+	if m.Official {
 		w *= 2
 	}
-	if d.DuplicateOf != 0 {
+	if m.DuplicateOf != 0 {
 		w *= 0.5
 	}
-	if d.Role == model.RoleAnalysis {
+	if m.Role == model.RoleAnalysis {
 		w *= 0.2
 	}
 	return w
@@ -1597,9 +1597,9 @@ func (d *docInfo) voteWeight() float64 {
 
 // titleDoc is the member whose title names the event: an official
 // statement's, else the first report's (not a copy's, not analysis).
-func (ev *openEvent) titleDoc() *docInfo {
-	var best *docInfo
-	rank := func(m *docInfo) int {
+func (ev *openEvent) titleDoc() *member {
+	var best *member
+	rank := func(m *member) int {
 		switch {
 		case m.Official || m.Role == model.RoleStatement:
 			return 3
@@ -1621,7 +1621,7 @@ func (ev *openEvent) titleDoc() *docInfo {
 // title is the event's computed title.
 func (ev *openEvent) title() string {
 	if d := ev.titleDoc(); d != nil {
-		return d.Title
+		return d.title()
 	}
 	return ""
 }
@@ -1634,7 +1634,8 @@ func (ev *openEvent) event() model.Event {
 	e.Type, e.TypeEvidence, e.TypeConfidence = voteType(ev.members)
 	actorCount := map[model.Actor]int{}
 	seenDate := map[string]bool{}
-	for _, m := range ev.members {
+	for _, cached := range ev.members {
+		m := cached.info()
 		e.DocumentIDs = append(e.DocumentIDs, m.ID)
 		if m.Official || m.Role == model.RoleStatement {
 			e.PrimaryDocumentIDs = append(e.PrimaryDocumentIDs, m.ID)
@@ -1670,12 +1671,12 @@ func (ev *openEvent) event() model.Event {
 // the latest time its date allows (model.LatestPublished), and never a copy of
 // another member — a wire reprint dated only to the day does not beat the
 // wire story it copies.
-func firstReporter(members []*docInfo) *docInfo {
+func firstReporter(members []*member) *member {
 	in := make(map[int64]bool, len(members))
 	for _, m := range members {
 		in[m.ID] = true
 	}
-	var first *docInfo
+	var first *member
 	for _, m := range members { // in published order, so ties keep the earlier
 		if m.DuplicateOf != 0 && in[m.DuplicateOf] {
 			continue

@@ -414,7 +414,7 @@ func TestCandidatesAreTheWindowsEvents(t *testing.T) {
 		if len(ev.members) == 0 || id%5 != 0 {
 			continue
 		}
-		d := ev.members[0]
+		d := ev.members[0].info()
 		story := c.stories.byID[ev.story]
 		if story == nil {
 			continue
@@ -462,7 +462,7 @@ func TestSameStatedDay(t *testing.T) {
 	said := func(phrase string, pub time.Time) *docInfo {
 		return &docInfo{Published: pub, Happened: model.DateFound{Date: tue, Precision: model.PrecisionDay, Phrase: phrase}}
 	}
-	event := func(m *docInfo) *openEvent { return &openEvent{happened: m.Happened, members: []*docInfo{m}} }
+	event := func(m *docInfo) *openEvent { return &openEvent{happened: m.Happened, members: []*member{newMember(m)}} }
 	cases := []struct {
 		doc, member *docInfo
 		want        bool

@@ -112,7 +112,10 @@ func (es *editStories) records(ch *store.EventChanges) {
 
 // built computes event id of story from its members, importance included.
 func (es *editStories) built(ctx context.Context, id, storyID int64, ms []*docInfo) (model.Event, error) {
-	ev := &openEvent{id: id, story: storyID, members: ms}
+	ev := &openEvent{id: id, story: storyID}
+	for _, d := range ms {
+		ev.members = append(ev.members, newMember(d))
+	}
 	ev.recompute(nil)
 	st, err := es.get(ctx, storyID)
 	if err != nil {
@@ -123,7 +126,7 @@ func (es *editStories) built(ctx context.Context, id, storyID int64, ms []*docIn
 	return e, nil
 }
 
-func member(id int64, d *docInfo) store.EventMember {
+func memberRecord(id int64, d *docInfo) store.EventMember {
 	return store.EventMember{DocumentID: d.ID, EventID: id, Published: d.Published, Role: string(d.Role), Analysis: marshalMember(d)}
 }
 
@@ -165,7 +168,7 @@ func (ed *Editor) Merge(ctx context.Context, into, from int64) error {
 		ch.Pins[d.ID] = into
 	}
 	for _, d := range b {
-		ch.Members = append(ch.Members, member(into, d))
+		ch.Members = append(ch.Members, memberRecord(into, d))
 	}
 	if err := ed.st.ApplyEvents(ctx, ch); err != nil {
 		return fmt.Errorf("merge %d into %d: %w", from, into, err)
@@ -232,7 +235,7 @@ func (ed *Editor) Split(ctx context.Context, id int64, docs []int64) (int64, err
 	}
 	for _, d := range moved {
 		ch.Pins[d.ID] = newID
-		ch.Members = append(ch.Members, member(newID, d))
+		ch.Members = append(ch.Members, memberRecord(newID, d))
 	}
 	if err := ed.st.ApplyEvents(ctx, ch); err != nil {
 		return 0, fmt.Errorf("split %d: %w", id, err)

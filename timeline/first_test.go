@@ -9,26 +9,26 @@ func TestFirstReporter(t *testing.T) {
 	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
 	tests := []struct {
 		name    string
-		members []*docInfo // in published order, as recompute sorts them
+		members []*member // in published order, as recompute sorts them
 		want    int64
 	}{
-		{"earliest wins", []*docInfo{
+		{"earliest wins", []*member{
 			{ID: 1, Published: at("2024-04-22T09:00:00Z")},
 			{ID: 2, Published: at("2024-04-22T16:00:00Z")},
 		}, 1},
-		{"a date known only to the day does not beat a timed one that day", []*docInfo{
+		{"a date known only to the day does not beat a timed one that day", []*member{
 			{ID: 3, Published: at("2024-04-22T00:00:00Z")},
 			{ID: 4, Published: at("2024-04-22T16:00:00Z")},
 		}, 4},
-		{"a day-only date still beats the next day", []*docInfo{
+		{"a day-only date still beats the next day", []*member{
 			{ID: 5, Published: at("2024-04-22T00:00:00Z")},
 			{ID: 6, Published: at("2024-04-23T08:00:00Z")},
 		}, 5},
-		{"a wire copy never reports first when its original is a member", []*docInfo{
+		{"a wire copy never reports first when its original is a member", []*member{
 			{ID: 7, Published: at("2024-04-22T08:00:00Z"), DuplicateOf: 8},
 			{ID: 8, Published: at("2024-04-22T09:00:00Z")},
 		}, 8},
-		{"a copy whose original is elsewhere counts", []*docInfo{
+		{"a copy whose original is elsewhere counts", []*member{
 			{ID: 9, Published: at("2024-04-22T08:00:00Z"), DuplicateOf: 99},
 			{ID: 10, Published: at("2024-04-22T09:00:00Z")},
 		}, 9},

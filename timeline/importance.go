@@ -94,10 +94,8 @@ func eventImportance(ev *openEvent, st *story, all map[int32]int32) float64 {
 		if m.Official || m.Role == model.RoleStatement {
 			official = true
 		}
-		for _, q := range m.Quotes {
-			if q.Speaker != "" && q.Kind == model.QuoteDirect {
-				speakers[q.Speaker] = true
-			}
+		for _, s := range m.Speakers {
+			speakers[s] = true
 		}
 	}
 	imp := impDocs*math.Log2(1+float64(docs)) + impSources*math.Log2(math.Max(1, float64(len(sources)))) +

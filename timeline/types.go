@@ -152,8 +152,10 @@ func (ty *typer) classify(title, text string) typing {
 }
 
 // voteType picks an event's type from its documents' scores: summed, official
-// documents counting double.
-func voteType(docs []*docInfo) (model.EventType, string, float64) {
+// documents counting double. Each document's scores are added in
+// model.EventTypes order (see member), so the confidence does not depend on
+// the order a map gives them in.
+func voteType(docs []*member) (model.EventType, string, float64) {
 	sum := map[model.EventType]float64{}
 	total := 0.0
 	for _, d := range docs {
@@ -161,10 +163,10 @@ func voteType(docs []*docInfo) (model.EventType, string, float64) {
 		if d.Official {
 			w = 2
 		}
-		for t, s := range d.TypeScores {
-			if s > 0 {
-				sum[t] += w * s
-				total += w * s
+		for _, s := range d.TypeScores {
+			if s.score > 0 {
+				sum[s.typ] += w * s.score
+				total += w * s.score
 			}
 		}
 	}
