@@ -263,8 +263,12 @@ func (info *docInfo) detach() {
 	for i := range info.Mentioned {
 		info.Mentioned[i].Phrase = strings.Clone(info.Mentioned[i].Phrase)
 	}
-	for i := range info.Entities {
-		info.Entities[i] = strings.Clone(info.Entities[i])
+	if len(info.Entities) > 0 { // into a slice sized exactly: cached events keep it (see member)
+		es := make([]string, len(info.Entities))
+		for i, e := range info.Entities {
+			es[i] = strings.Clone(e)
+		}
+		info.Entities = es
 	}
 	for i := range info.Actors {
 		info.Actors[i].Name = strings.Clone(info.Actors[i].Name)
@@ -314,6 +318,9 @@ func (r reading) weigh(df *dfTable) *docInfo {
 	}
 	sort.Slice(ws, func(i, j int) bool { return ws[i].t < ws[j].t })
 	norm = math.Sqrt(norm)
+	if len(ws) > 0 { // sized exactly: cached events keep them (see member)
+		info.TermIDs, info.TermW = make([]uint32, 0, len(ws)), make([]float32, 0, len(ws))
+	}
 	for _, x := range ws {
 		info.TermIDs = append(info.TermIDs, x.t)
 		info.TermW = append(info.TermW, float32(x.w/norm))

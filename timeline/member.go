@@ -107,6 +107,20 @@ func (d *dec) str() string {
 	return s
 }
 
+// strs reads a list of strings into a slice of its length (a reloaded
+// event's members keep theirs).
+func (d *dec) strs() []string {
+	n := d.count()
+	if n == 0 || d.err != nil {
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = d.str()
+	}
+	return out
+}
+
 func (d *dec) f32() float64 {
 	if d.err != nil || len(d.b) < 4 {
 		d.err = errMember
@@ -266,9 +280,7 @@ func unmarshalMember(b []byte) (*docInfo, error) {
 			info.StoryCounts[i] = uint16(d.uvarint())
 		}
 	}
-	for n := d.count(); n > 0 && d.err == nil; n-- {
-		info.Entities = append(info.Entities, d.str())
-	}
+	info.Entities = d.strs()
 	info.Happened = d.date()
 	for n := d.count(); n > 0 && d.err == nil; n-- {
 		info.Mentioned = append(info.Mentioned, d.date())
@@ -286,12 +298,8 @@ func unmarshalMember(b []byte) (*docInfo, error) {
 	for n := d.count(); n > 0 && d.err == nil; n-- {
 		info.Actors = append(info.Actors, model.Actor{Name: d.str(), Kind: d.str(), Mentions: int(d.uvarint())})
 	}
-	for n := d.count(); n > 0 && d.err == nil; n-- {
-		info.Principals = append(info.Principals, d.str())
-	}
-	for n := d.count(); n > 0 && d.err == nil; n-- {
-		info.Sides = append(info.Sides, d.str())
-	}
+	info.Principals = d.strs()
+	info.Sides = d.strs()
 	if n := d.count(); n > 0 && d.err == nil {
 		if err := json.Unmarshal(d.b[:n], &info.Quotes); err != nil {
 			return nil, err
