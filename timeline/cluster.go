@@ -120,13 +120,14 @@ type Clusterer struct {
 	evicted map[int64]bool // with all: the weeks dropped since
 	used    map[int64]int64
 	batch   int64
-	// terms indexes cached events by their rarest words and names and the
-	// week of their first document, so the candidates for a document are
-	// found without scanning every event that ever used one of its words:
-	// a word of a long story indexes thousands of events, a few of them in
-	// any one window (at 30,000 synthetic documents, scanning whole lists
-	// was 6 of the clusterer's 27 CPU seconds).
-	terms map[uint32][]weekEvents
+	// terms indexes cached events by their rarest words and names, each
+	// key's events sorted by the week of their first document (keysWeek),
+	// so the candidates for a document are found without scanning every
+	// event that ever used one of its words: a word of a long story indexes
+	// thousands of events, a few of them in any one window (at 30,000
+	// synthetic documents, scanning whole lists was 6 of the clusterer's 27
+	// CPU seconds).
+	terms map[uint32][]*openEvent
 	// inBatch are the documents of the batch being applied: what the store
 	// says of their membership is what the batch is replacing.
 	inBatch map[int64]bool
@@ -175,16 +176,11 @@ type openEvent struct {
 	respondsTo int64
 }
 
-// weekEvents are the events of one week under a key of the term index; a
-// key's list is sorted by week.
-type weekEvents struct {
-	w   int64
-	evs []*openEvent
-}
-
-// weekAt is where week w is, or would go, in a key's list.
-func weekAt(list []weekEvents, w int64) (int, bool) {
-	return slices.BinarySearchFunc(list, w, func(x weekEvents, w int64) int { return cmp.Compare(x.w, w) })
+// weekFrom is where the events of week w start, or would, in a key's list
+// of the term index.
+func weekFrom(list []*openEvent, w int64) int {
+	i, _ := slices.BinarySearchFunc(list, w, func(ev *openEvent, w int64) int { return cmp.Compare(ev.keysWeek, w) })
+	return i
 }
 
 // termVec is a sparse vector: ids ascending, with their weights.
@@ -262,7 +258,7 @@ func (c *Clusterer) load(ctx context.Context) error {
 	stories.vocab = c.df.vocab
 	c.stories, c.pinned = stories, pinned
 	c.events, c.docEvent = map[int64]*openEvent{}, map[int64]int64{}
-	c.weeks, c.loaded, c.used, c.terms = map[int64][]*openEvent{}, map[int64]bool{}, map[int64]int64{}, map[uint32][]weekEvents{}
+	c.weeks, c.loaded, c.used, c.terms = map[int64][]*openEvent{}, map[int64]bool{}, map[int64]int64{}, map[uint32][]*openEvent{}
 	c.all, c.evicted = !has, map[int64]bool{}
 	c.ready = true
 	return nil
@@ -706,16 +702,11 @@ func (c *Clusterer) index(ev *openEvent) {
 	keys := ev.indexKeys()
 	if !slices.Equal(keys, ev.keys) || ev.keysWeek != ev.week {
 		c.unindexTerms(ev)
+		ev.keys, ev.keysWeek = keys, ev.week
 		for _, k := range keys {
 			list := c.terms[k]
-			i, ok := weekAt(list, ev.week)
-			if !ok {
-				list = slices.Insert(list, i, weekEvents{w: ev.week})
-				c.terms[k] = list
-			}
-			list[i].evs = append(list[i].evs, ev)
+			c.terms[k] = slices.Insert(list, weekFrom(list, ev.keysWeek+1), ev) // last of its week
 		}
-		ev.keys, ev.keysWeek = keys, ev.week
 	}
 	if st := c.stories.byID[ev.story]; st != nil {
 		st.events[ev.id] = ev
@@ -736,14 +727,13 @@ func removeEvent(list []*openEvent, ev *openEvent) []*openEvent {
 func (c *Clusterer) unindexTerms(ev *openEvent) {
 	for _, k := range ev.keys {
 		list := c.terms[k]
-		i, ok := weekAt(list, ev.keysWeek)
-		if !ok {
-			continue
+		for i := weekFrom(list, ev.keysWeek); i < len(list) && list[i].keysWeek == ev.keysWeek; i++ {
+			if list[i] == ev {
+				list = slices.Delete(list, i, i+1)
+				break
+			}
 		}
-		if list[i].evs = removeEvent(list[i].evs, ev); len(list[i].evs) > 0 {
-			continue
-		}
-		if list = slices.Delete(list, i, i+1); len(list) == 0 {
+		if len(list) == 0 {
 			delete(c.terms, k)
 		} else {
 			c.terms[k] = list
@@ -1182,19 +1172,13 @@ func (c *Clusterer) candidates(d *docInfo, st *story) []*openEvent {
 		}
 	}
 	wa, wb := weekOf(start), weekOf(b)
-	add := func(evs []*openEvent) {
-		for _, ev := range evs {
-			if !seen[ev] && open(ev) {
+	for _, k := range d.docKeys() {
+		list := c.terms[k]
+		for i := weekFrom(list, wa); i < len(list) && list[i].keysWeek <= wb; i++ {
+			if ev := list[i]; !seen[ev] && open(ev) {
 				seen[ev] = true
 				out = append(out, ev)
 			}
-		}
-	}
-	for _, k := range d.docKeys() {
-		list := c.terms[k]
-		i, _ := weekAt(list, wa)
-		for ; i < len(list) && list[i].w <= wb; i++ {
-			add(list[i].evs)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
