@@ -1518,8 +1518,7 @@ func (ev *openEvent) recompute(df *dfTable) {
 		return a.ID < b.ID
 	})
 	centroid, ents := map[uint32]float64{}, map[string]int{}
-	ev.principals = map[string]int{}
-	ev.sides = map[string]int{}
+	ev.principals, ev.sides = nil, nil // most events have no sides, many no principals
 	var votes []dateVote
 	for _, m := range ev.members {
 		for i, t := range m.TermIDs {
@@ -1529,10 +1528,10 @@ func (ev *openEvent) recompute(df *dfTable) {
 			ents[e]++
 		}
 		for _, p := range m.Principals {
-			ev.principals[p]++
+			ev.principals = countIn(ev.principals, p)
 		}
 		for _, x := range m.Sides {
-			ev.sides[x]++
+			ev.sides = countIn(ev.sides, x)
 		}
 		votes = append(votes, dateVote{m.Happened, m.voteWeight()})
 	}
@@ -1568,6 +1567,15 @@ func (ev *openEvent) recompute(df *dfTable) {
 	}
 	ev.happened = voteDate(votes)
 	ev.typ, _, ev.typConf = voteType(ev.members)
+}
+
+// countIn adds one to m[k], making m if it is nil.
+func countIn(m map[string]int, k string) map[string]int {
+	if m == nil {
+		m = map[string]int{}
+	}
+	m[k]++
+	return m
 }
 
 // voteWeight is how much a document's date counts: its confidence, doubled
