@@ -91,6 +91,12 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 		return t
 	}
 	total := size(root)
+	// pageWrapper: a form, header or footer holding most of the page's
+	// text wraps the page (ASP.NET pages put the body in one <form>; an
+	// unclosed <header> takes in the article) and is not its chrome. Set
+	// on go-trafilatura's evaluation pages (TestDevText), where such
+	// wrappers had whole articles cut.
+	pageWrapper := func(n *html.Node) bool { return total > 0 && 2*sizes[n] > total }
 	classFlags := map[string]blockFlags{}
 	var walk func(n *html.Node, f blockFlags, inArticle bool)
 	walk = func(n *html.Node, f blockFlags, inArticle bool) {
@@ -104,9 +110,11 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 			case "article", "main":
 				inArticle = true
 			case "nav", "footer", "aside", "form", "menu", "button", "select":
-				f |= flagChrome
+				if !pageWrapper(n) {
+					f |= flagChrome
+				}
 			case "header":
-				if !inArticle {
+				if !inArticle && !pageWrapper(n) {
 					f |= flagChrome
 				}
 			case "figcaption":
