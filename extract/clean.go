@@ -30,6 +30,12 @@ const maxCleanShare = 0.4
 // the page's text (WordPress marks whole articles "comments-open").
 const boxShare = 0.3
 
+// maxBoxShare is the largest share of the extracted text that one box,
+// chrome or hidden element may account for and still be taken out; an
+// element above it holds the article. Set on go-trafilatura's evaluation
+// pages (TestDevText), where boxes over it were articles (see clean).
+const maxBoxShare = 0.4
+
 // blockFlags say what kind of place a block of text sits in.
 type blockFlags uint8
 
@@ -52,7 +58,11 @@ var (
 // pageBlocks records, for the text of every block in the original page,
 // the kinds of place it was found in.
 type pageBlocks struct {
-	flags  map[string]blockFlags
+	flags map[string]blockFlags
+	// from is, for a block in a box, chrome or hidden element, the
+	// innermost such element (see clean: a box that gave the extractor
+	// most of its text is the article).
+	from   map[string]*html.Node
 	titles []string // the headline as the page gives it (h1, og:title, <title>)
 }
 
@@ -71,7 +81,7 @@ func blockKey(s string) string {
 
 // scanBlocks walks the page once and records where each block of text is.
 func scanBlocks(root *html.Node, titles []string) *pageBlocks {
-	pb := &pageBlocks{flags: map[string]blockFlags{}, titles: titles}
+	pb := &pageBlocks{flags: map[string]blockFlags{}, from: map[string]*html.Node{}, titles: titles}
 	sizes := map[*html.Node]int{}
 	var size func(n *html.Node) int
 	size = func(n *html.Node) int {
@@ -98,12 +108,13 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 	// wrappers had whole articles cut.
 	pageWrapper := func(n *html.Node) bool { return total > 0 && 2*sizes[n] > total }
 	classFlags := map[string]blockFlags{}
-	var walk func(n *html.Node, f blockFlags, inArticle bool)
-	walk = func(n *html.Node, f blockFlags, inArticle bool) {
+	var walk func(n *html.Node, f blockFlags, inArticle bool, src *html.Node)
+	walk = func(n *html.Node, f blockFlags, inArticle bool, src *html.Node) {
 		if n.Type != html.ElementNode && n.Type != html.DocumentNode {
 			return
 		}
 		if n.Type == html.ElementNode {
+			outer := f
 			switch n.Data {
 			case "script", "style", "noscript", "template", "head":
 				return
@@ -163,6 +174,9 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 					f |= flagByline
 				}
 			}
+			if f&^outer&(flagBox|flagChrome|flagHidden) != 0 {
+				src = n
+			}
 			if paragraphTags[n.Data] && !hasBlockChild(n) {
 				if k := blockKey(nodeText(n)); k != "" {
 					if f&flagsBoilerplate == 0 && linkLineTags[n.Data] && linkOnly(n) {
@@ -171,16 +185,19 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 						pb.flags[k] |= flagContent
 					} else {
 						pb.flags[k] |= f
+						if src != nil && pb.from[k] == nil {
+							pb.from[k] = src
+						}
 					}
 				}
 				return
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, f, inArticle)
+			walk(c, f, inArticle, src)
 		}
 	}
-	walk(root, 0, false)
+	walk(root, 0, false, nil)
 	return pb
 }
 
@@ -231,11 +248,26 @@ func (pb *pageBlocks) clean(paras []string) []string {
 	for _, p := range paras {
 		total += len(p)
 	}
+	// A box, chrome or hidden element that would lose more than
+	// maxBoxShare of the extracted text is where the extractor found the
+	// article ("commentary", "paywall", "share-update" classes; an
+	// article inside an <aside>; text shown by a script), not a box.
+	fromLen := map[*html.Node]int{}
+	for _, p := range paras {
+		k := blockKey(p)
+		if f := pb.flags[k]; f&flagContent == 0 && f&(flagBox|flagChrome|flagHidden) != 0 && pb.from[k] != nil {
+			fromLen[pb.from[k]] += len(p)
+		}
+	}
 	kept := make([]string, 0, len(paras))
 	removed := 0
 	for i, p := range paras {
 		drop := false
-		if f, ok := pb.flags[blockKey(p)]; ok && f&flagContent == 0 {
+		k := blockKey(p)
+		if f, ok := pb.flags[k]; ok && f&flagContent == 0 {
+			if src := pb.from[k]; src != nil && float64(fromLen[src]) > maxBoxShare*float64(total) {
+				f &^= flagBox | flagChrome | flagHidden
+			}
 			// A block classed as a byline is only one if it reads like one.
 			drop = f&(flagsBoilerplate&^flagByline) != 0 || (f&flagByline != 0 && looksLikeByline(p)) ||
 				f&flagLinkOnly != 0
