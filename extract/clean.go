@@ -63,7 +63,12 @@ type pageBlocks struct {
 	// innermost such element (see clean: a box that gave the extractor
 	// most of its text is the article).
 	from   map[string]*html.Node
-	titles []string // the headline as the page gives it (h1, og:title, <title>)
+	titles []string           // the headline as the page gives it (h1, og:title, <title>)
+	sizes  map[*html.Node]int // bytes of text under each element
+	total  int                // bytes of text in the page
+	// marked holds the elements that make their text boilerplate: boxes,
+	// captions, bylines, chrome and hidden elements.
+	marked map[*html.Node]bool
 }
 
 // blockKey is how block texts are compared: letters and digits only,
@@ -81,7 +86,8 @@ func blockKey(s string) string {
 
 // scanBlocks walks the page once and records where each block of text is.
 func scanBlocks(root *html.Node, titles []string) *pageBlocks {
-	pb := &pageBlocks{flags: map[string]blockFlags{}, from: map[string]*html.Node{}, titles: titles}
+	pb := &pageBlocks{flags: map[string]blockFlags{}, from: map[string]*html.Node{}, titles: titles,
+		marked: map[*html.Node]bool{}}
 	sizes := map[*html.Node]int{}
 	var size func(n *html.Node) int
 	size = func(n *html.Node) int {
@@ -101,6 +107,7 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 		return t
 	}
 	total := size(root)
+	pb.sizes, pb.total = sizes, total
 	// pageWrapper: a form, header or footer holding most of the page's
 	// text wraps the page (ASP.NET pages put the body in one <form>; an
 	// unclosed <header> takes in the article) and is not its chrome. Set
@@ -176,6 +183,9 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 			}
 			if f&^outer&(flagBox|flagChrome|flagHidden) != 0 {
 				src = n
+			}
+			if f&^outer != 0 {
+				pb.marked[n] = true
 			}
 			if paragraphTags[n.Data] && !hasBlockChild(n) {
 				if k := blockKey(nodeText(n)); k != "" {

@@ -140,7 +140,7 @@ func HTML(ctx context.Context, body []byte, contentType string, opt Options) (*A
 	if res != nil {
 		art.Title = cleanSpace(res.Metadata.Title)
 		blocks.titles = append(blocks.titles, art.Title)
-		paras := blocks.clean(renderExtracted(res.ContentNode))
+		paras := blocks.clean(fillGaps(blocks.pageFlow(root), renderExtracted(res.ContentNode)))
 		if lead := standfirst(root, paras); lead != nil {
 			paras = append(lead, paras...)
 		}
