@@ -8,8 +8,9 @@ import (
 func TestFillGaps(t *testing.T) {
 	page := `<html><body>
 <div class="post">
-<p>A teaser before the article that runs long enough to look like a sentence of prose.</p>
+<div class="top"><div class="top-inner"><p>A teaser before the article that runs long enough to look like a sentence of prose.</p></div></div>
 <div class="entry">
+<p>The lead of the article, set right above its first paragraph, which the extractor left out.</p>
 <p>The first paragraph of the article, which the extractor found and kept as it was, and it goes on for a while so that the article is longer than the boxes around it on the page.</p>
 Prose written straight into the container between two headings, which the extractor dropped.<br>
 <h2>A heading</h2>
@@ -36,14 +37,14 @@ Prose written straight into the container between two headings, which the extrac
 		"The third paragraph of the article, the last one the extractor kept from the page, and it goes on for a while so that the article is longer than the boxes around it on the page.",
 	}
 	got := fillGaps(pb.pageFlow(root), paras)
-	want := []string{paras[0], "Prose written straight into the container between two headings, which the extractor dropped.", paras[1], paras[2]}
+	want := []string{"The lead of the article, set right above its first paragraph, which the extractor left out.", paras[0], "Prose written straight into the container between two headings, which the extractor dropped.", paras[1], paras[2]}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("fillGaps:\n got %q\nwant %q", got, want)
 	}
 
 	// Text the extractor kept in part is not put back a second time.
 	partial := []string{paras[0], "Prose written straight into the container between two headings", paras[1], paras[2]}
-	if got := fillGaps(pb.pageFlow(root), partial); len(got) != len(partial) {
+	if got := fillGaps(pb.pageFlow(root), partial); len(got) != len(partial)+1 {
 		t.Errorf("fillGaps added a block the extractor kept in part: %q", got)
 	}
 }
