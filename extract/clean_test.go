@@ -31,3 +31,47 @@ func TestCleanLinkLines(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// TestCleanLinkLinesAnchorsAndAddresses: an <a name> anchor is not a link,
+// and a line that is one web or e-mail address is kept.
+func TestCleanLinkLinesAnchorsAndAddresses(t *testing.T) {
+	page := `<html><body><article><h1>Headline</h1>
+<p>The petition opened on Monday and has collected many signatures since then.</p>
+<p><a name="q1">One of the questions readers ask most often is what the scientists think.</a></p>
+<p><a href="https://petitions.example.org/open/budget">https://petitions.example.org/open/budget</a></p>
+<p><a href="mailto:desk@example.org">desk@example.org</a></p>
+<p><a href="/other">Council sets new parking fees for the town centre</a></p>
+<p>The council will answer the petition at its next meeting in the spring.</p>
+</article></body></html>`
+	root, _, err := parseHTML(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb := scanBlocks(root, []string{"Headline"})
+	got := strings.Join(pb.clean(renderBlocks(root, false)), "|")
+	want := "The petition opened on Monday and has collected many signatures since then.|" +
+		"One of the questions readers ask most often is what the scientists think.|" +
+		"https://petitions.example.org/open/budget|desk@example.org|" +
+		"The council will answer the petition at its next meeting in the spring."
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestIsDateline: bylines and datelines are, sentences that name a date
+// without a full stop are not.
+func TestIsDateline(t *testing.T) {
+	for p, want := range map[string]bool{
+		"Tuesday 15 October 2019 by Jane Doe":                                   true,
+		"Jane Doe, staff writer, 3 March 2020":                                  true,
+		"23.01.2022 - Skier wins the last race of the season at home":           true,
+		"Home | News | 23.01.2022 | Reading time 4 min":                         true,
+		"Minutes of the board meeting of 5 August 2019 were accepted by all":    false,
+		"On 12 May 2006 I started writing to every member of parliament about:": false,
+		"The council approved the budget.":                                      false,
+	} {
+		if got := isDateline(p); got != want {
+			t.Errorf("isDateline(%q) = %v, want %v", p, got, want)
+		}
+	}
+}

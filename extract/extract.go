@@ -790,8 +790,45 @@ func isDateline(p string) bool {
 	if rxUpdated.MatchString(p) || rxPublished.MatchString(p) || rxBylineStart.MatchString(p) {
 		return true
 	}
-	_, hasDate := parseTextDate(p)
-	return hasDate
+	ds := textDates(p, orderUnknown, 1)
+	if len(ds) == 0 {
+		return false
+	}
+	// A line of fields, or one that starts or ends with its date or time,
+	// is a dateline; one that goes on after the date in words is one only
+	// while it holds few of them (see datelineMaxProse).
+	if ds[0].pos == 0 || strings.ContainsAny(p, "|·•") {
+		return true
+	}
+	words := strings.FieldsFunc(p, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	if len(words) > 0 && strings.ContainsFunc(words[len(words)-1], unicode.IsDigit) {
+		return true
+	}
+	return proseWords(p) <= datelineMaxProse
+}
+
+// datelineMaxProse is how many lower-case words of three letters or more,
+// other than month names, a line whose date is followed by words may hold
+// and still be a dateline: "Tuesday 15 October 2019 by Jane Doe, staff
+// writer" has two; a sentence that names a date without a full stop
+// ("Minutes of the meeting of 5.8.2019 accepted", a list item) has more.
+// Set on go-trafilatura's evaluation pages (TestDevText), where such list
+// items were cut.
+const datelineMaxProse = 2
+
+// proseWords counts the lower-case words of three letters or more in s
+// that are not month names.
+func proseWords(s string) int {
+	n := 0
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsLower(r) && utf8.RuneCountInString(w) >= 3 {
+			if _, ok := months[w]; !ok {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // rxSourceLabel starts a credit line: where a report comes from, who wrote
