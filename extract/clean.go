@@ -121,7 +121,7 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 			return
 		}
 		if n.Type == html.ElementNode {
-			outer := f
+			var own blockFlags // the flags n itself gives its text
 			switch n.Data {
 			case "script", "style", "noscript", "template", "head":
 				return
@@ -129,17 +129,17 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 				inArticle = true
 			case "nav", "footer", "aside", "form", "menu", "button", "select":
 				if !pageWrapper(n) {
-					f |= flagChrome
+					own |= flagChrome
 				}
 			case "header":
 				if !inArticle && !pageWrapper(n) {
-					f |= flagChrome
+					own |= flagChrome
 				}
 			case "figcaption":
-				f |= flagCaption
+				own |= flagCaption
 			}
 			if hiddenElement(n) {
-				f |= flagHidden
+				own |= flagHidden
 			}
 			var class string
 			for _, a := range n.Attr {
@@ -172,19 +172,20 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 					classFlags[class] = cf
 				}
 				if cf&flagBox != 0 && (total == 0 || float64(sizes[n]) < boxShare*float64(total)) {
-					f |= flagBox
+					own |= flagBox
 				}
 				if cf&flagCaption != 0 && sizes[n] < 400 {
-					f |= flagCaption
+					own |= flagCaption
 				}
 				if cf&flagByline != 0 && sizes[n] < 200 {
-					f |= flagByline
+					own |= flagByline
 				}
 			}
-			if f&^outer&(flagBox|flagChrome|flagHidden) != 0 {
+			f |= own
+			if own&(flagBox|flagChrome|flagHidden) != 0 {
 				src = n
 			}
-			if f&^outer != 0 {
+			if own != 0 {
 				pb.marked[n] = true
 			}
 			if paragraphTags[n.Data] && !hasBlockChild(n) {

@@ -75,3 +75,38 @@ func TestIsDateline(t *testing.T) {
 		}
 	}
 }
+
+// TestCleanWrappersAndArticleBoxes: a <form> around the whole page is not
+// chrome, and a box-classed element that holds most of the extracted text
+// is the article; a small sharing box beside it still goes.
+func TestCleanWrappersAndArticleBoxes(t *testing.T) {
+	body := `<p>The council approved the budget on Monday after a long debate about the schools of the town.</p>
+<p>Members voted 31 to 12 in favour, the clerk said, and the opposition asked for another week.</p>
+<p>The mayor said the new budget would pay for two new schools and a library by the end of the decade.</p>`
+	for name, page := range map[string]string{
+		"form": `<html><body><form id="main"><nav><a href="/">Home</a></nav><h1>Headline</h1>` + body +
+			`<p>Share this article with your friends on every network you use today.</p></form></body></html>`,
+		"box": `<html><body><h1>Headline</h1><div class="article commentary-sharing">` + body +
+			`<div class="share-tools"><p>Share this article with your friends on every network you use today.</p></div></div>` +
+			`<div class="sidebar">` + strings.Repeat(`<p><a href="/x">Another story from the town hall this week</a></p>`, 30) + `</div></body></html>`,
+	} {
+		root, _, err := parseHTML(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pb := scanBlocks(root, []string{"Headline"})
+		var paras []string
+		for _, p := range renderBlocks(root, false) {
+			if !strings.Contains(p, "Another story") && p != "Home" {
+				paras = append(paras, p) // what an extractor would keep
+			}
+		}
+		got := strings.Join(pb.clean(paras), "|")
+		if !strings.Contains(got, "Members voted") || !strings.Contains(got, "two new schools") {
+			t.Errorf("%s: article text cut: %q", name, got)
+		}
+		if name == "box" && strings.Contains(got, "Share this article") {
+			t.Errorf("%s: sharing box kept: %q", name, got)
+		}
+	}
+}
