@@ -9,5 +9,8 @@
 // does not give: dates with a source and a confidence (and resistance to the
 // usual traps: related-story boxes, comment timestamps, copyright years,
 // "last updated" lines), the modified date, the canonical URL, charset
-// decoding of legacy encodings, and paragraph structure in Text.
+// decoding of legacy encodings, and paragraph structure in Text. The text
+// itself is the extractor's with the boilerplate it keeps taken out (see
+// clean.go) and the article prose it drops between its paragraphs put back
+// (see gaps.go).
 package extract
