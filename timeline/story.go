@@ -395,18 +395,29 @@ func (s *storySet) mergeGain(a, b *story) float64 {
 		small, large = large, small
 	}
 	lb := lgamma(storyBeta)
+	// The shared words' terms are summed in fixed point, so the sum does not
+	// depend on the order the map gives them: summed as floats, two equal
+	// pairs of stories got gains a few last bits apart, and which of two
+	// tied candidates a story merged into changed from run to run.
+	var shared int64
 	for t, x := range small {
 		if y, ok := large[t]; ok {
 			fx, fy := float64(x), float64(y)
-			g += lgamma(storyBeta+fx+fy) + lb - lgamma(storyBeta+fx) - lgamma(storyBeta+fy)
+			shared += int64(math.Round((lgamma(storyBeta+fx+fy) + lb - lgamma(storyBeta+fx) - lgamma(storyBeta+fy)) * gainScale))
 		}
 	}
+	g += float64(shared) / gainScale
 	ma, mb := float64(a.m), float64(b.m)
 	g += lgamma(ma+mb) - lgamma(ma) - lgamma(mb) - math.Log(storyAlpha*float64(max(1, s.docs)))
 	return g
 }
 
 func lgamma(x float64) float64 { v, _ := math.Lgamma(x); return v }
+
+// gainScale is mergeGain's fixed point: a billionth of a nat, far below any
+// difference a merge decision turns on, while a shared word's term (tens of
+// nats at most) times a story's 4,096 words stays far inside an int64.
+const gainScale = 1e9
 
 // mergeInto moves every count of from into into; from is left empty.
 func (s *storySet) mergeInto(into, from *story) {
