@@ -147,9 +147,10 @@ type Ingest struct {
 	EndToEndSeconds    float64 `json:"end_to_end_seconds"`
 	Subscriptions      int     `json:"subscriptions"` // saved queries matched during ingest
 	AlertMatches       int64   `json:"alert_matches"`
-	TimelineDocs       int     `json:"timeline_docs"`    // documents the clusterer applied
-	TimelinePartial    bool    `json:"timeline_partial"` // the budget ran out before every stage caught up
-	PeakRSS            int64   `json:"peak_rss_bytes"`   // during ingest
+	TimelineDocs       int     `json:"timeline_docs"`       // documents the clusterer applied
+	TimelinePartial    bool    `json:"timeline_partial"`    // the budget ran out before every stage caught up
+	PeakRSS            int64   `json:"peak_rss_bytes"`      // during ingest
+	PeakAnon           int64   `json:"peak_rss_anon_bytes"` // the anonymous part (no mapped files), 0 without /proc
 	PeakHeap           int64   `json:"peak_heap_bytes"`
 	StoreBytesPerDoc   float64 `json:"store_bytes_per_doc"`
 	IndexBytesPerDoc   float64 `json:"index_bytes_per_doc"`

@@ -112,27 +112,37 @@ func liveHeap() int64 {
 	return int64(s[0].Value.Uint64())
 }
 
-// watchHeap samples the heap every 50ms until ctx ends, then sends the
-// highest value seen. With a profile path, it writes a heap profile there
-// whenever the heap grows a tenth past the last one written, so the file
-// shows what was live near the peak.
-func watchHeap(ctx context.Context, profile string) <-chan int64 {
-	out := make(chan int64, 1)
+// memPeak is the most memory an ingest held: heap objects, and the
+// anonymous part of the resident set (the heap plus what lives outside it,
+// such as SQLite's page caches) as opposed to pages of mapped files (bleve's
+// segments), which the kernel can drop and read again.
+type memPeak struct{ heap, anon int64 }
+
+// watchHeap samples the heap and the anonymous resident set every 50ms
+// until ctx ends, then sends the highest values seen. With a profile path,
+// it writes a heap profile there whenever the heap grows a tenth past the
+// last one written, so the file shows what was live near the peak.
+func watchHeap(ctx context.Context, profile string) <-chan memPeak {
+	out := make(chan memPeak, 1)
+	anon := func() int64 {
+		v, _ := procField("/proc/self/status", "RssAnon")
+		return v
+	}
 	go func() {
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
-		peak := heapBytes()
+		peak := memPeak{heapBytes(), anon()}
 		var written int64
 		for {
 			select {
 			case <-ctx.Done():
-				out <- max(peak, heapBytes())
+				out <- memPeak{max(peak.heap, heapBytes()), max(peak.anon, anon())}
 				return
 			case <-t.C:
-				peak = max(peak, heapBytes())
-				if profile != "" && peak > written+written/10 {
+				peak.heap, peak.anon = max(peak.heap, heapBytes()), max(peak.anon, anon())
+				if profile != "" && peak.heap > written+written/10 {
 					writeHeapProfile(profile)
-					written = peak
+					written = peak.heap
 				}
 			}
 		}

@@ -234,7 +234,8 @@ func (e *env) ingest(ctx context.Context) (Ingest, error) {
 	in.EndToEndDocsPerSec = float64(through) / elapsed.Seconds()
 	in.PeakRSS = peakRSS()
 	cancel()
-	in.PeakHeap = <-heap
+	mem := <-heap
+	in.PeakHeap, in.PeakAnon = mem.heap, mem.anon
 
 	// Closing lets bleve finish persisting and merging, so the size on disk
 	// is the index's, not the merger's scratch.
