@@ -121,6 +121,56 @@ func (d *dec) strs() []string {
 	return out
 }
 
+// actors writes a document's actors; dec.actors reads them back.
+func (e *enc) actors(as []model.Actor) {
+	e.uvarint(uint64(len(as)))
+	for _, a := range as {
+		e.str(a.Name)
+		e.str(a.Kind)
+		e.uvarint(uint64(a.Mentions))
+	}
+}
+
+func (d *dec) actors() []model.Actor {
+	n := d.count()
+	if n == 0 || d.err != nil {
+		return nil
+	}
+	out := make([]model.Actor, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		out[i] = model.Actor{Name: d.str(), Kind: d.str(), Mentions: int(d.uvarint())}
+	}
+	return out
+}
+
+// storyWords writes the words the story model reads with their counts;
+// dec.storyWords reads them back.
+func (e *enc) storyWords(terms []uint32, counts []uint16) {
+	e.uvarint(uint64(len(terms)))
+	for i, t := range terms {
+		e.b = binary.LittleEndian.AppendUint32(e.b, t)
+		e.uvarint(uint64(counts[i]))
+	}
+}
+
+func (d *dec) storyWords() ([]uint32, []uint16) {
+	n := d.count()
+	if n == 0 || d.err != nil {
+		return nil, nil
+	}
+	terms, counts := make([]uint32, n), make([]uint16, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		if len(d.b) < 4 {
+			d.err = errMember
+			break
+		}
+		terms[i] = binary.LittleEndian.Uint32(d.b)
+		d.b = d.b[4:]
+		counts[i] = uint16(d.uvarint())
+	}
+	return terms, counts
+}
+
 func (d *dec) f32() float64 {
 	if d.err != nil || len(d.b) < 4 {
 		d.err = errMember
@@ -185,11 +235,7 @@ func marshalMember(info *docInfo) []byte {
 		e.b = binary.LittleEndian.AppendUint32(e.b, t)
 		e.f32(float64(info.TermW[i]))
 	}
-	e.uvarint(uint64(len(info.StoryTerms)))
-	for i, t := range info.StoryTerms {
-		e.b = binary.LittleEndian.AppendUint32(e.b, t)
-		e.uvarint(uint64(info.StoryCounts[i]))
-	}
+	e.storyWords(info.StoryTerms, info.StoryCounts)
 	e.uvarint(uint64(len(info.Entities)))
 	for _, s := range info.Entities {
 		e.str(s)
@@ -209,12 +255,7 @@ func marshalMember(info *docInfo) []byte {
 			e.f64(s)
 		}
 	}
-	e.uvarint(uint64(len(info.Actors)))
-	for _, a := range info.Actors {
-		e.str(a.Name)
-		e.str(a.Kind)
-		e.uvarint(uint64(a.Mentions))
-	}
+	e.actors(info.Actors)
 	e.uvarint(uint64(len(info.Principals)))
 	for _, s := range info.Principals {
 		e.str(s)
@@ -268,18 +309,7 @@ func unmarshalMember(b []byte) (*docInfo, error) {
 			info.TermW[i] = float32(d.f32())
 		}
 	}
-	if n := d.count(); n > 0 && d.err == nil {
-		info.StoryTerms, info.StoryCounts = make([]uint32, n), make([]uint16, n)
-		for i := 0; i < n && d.err == nil; i++ {
-			if len(d.b) < 4 {
-				d.err = errMember
-				break
-			}
-			info.StoryTerms[i] = binary.LittleEndian.Uint32(d.b)
-			d.b = d.b[4:]
-			info.StoryCounts[i] = uint16(d.uvarint())
-		}
-	}
+	info.StoryTerms, info.StoryCounts = d.storyWords()
 	info.Entities = d.strs()
 	info.Happened = d.date()
 	for n := d.count(); n > 0 && d.err == nil; n-- {
@@ -295,9 +325,7 @@ func unmarshalMember(b []byte) (*docInfo, error) {
 			info.TypeScores[t] = d.f64()
 		}
 	}
-	for n := d.count(); n > 0 && d.err == nil; n-- {
-		info.Actors = append(info.Actors, model.Actor{Name: d.str(), Kind: d.str(), Mentions: int(d.uvarint())})
-	}
+	info.Actors = d.actors()
 	info.Principals = d.strs()
 	info.Sides = d.strs()
 	if n := d.count(); n > 0 && d.err == nil {
@@ -374,12 +402,7 @@ func newMember(info *docInfo) *member {
 	for _, d := range info.Mentioned {
 		e.date(d)
 	}
-	e.uvarint(uint64(len(info.Actors)))
-	for _, a := range info.Actors {
-		e.str(a.Name)
-		e.str(a.Kind)
-		e.uvarint(uint64(a.Mentions))
-	}
+	e.actors(info.Actors)
 	e.uvarint(uint64(len(info.Quotes)))
 	for _, q := range info.Quotes {
 		e.str(q.Text)
@@ -393,11 +416,7 @@ func newMember(info *docInfo) *member {
 		e.varint(q.DocumentID)
 		e.varint(q.EventID)
 	}
-	e.uvarint(uint64(len(info.StoryTerms)))
-	for i, t := range info.StoryTerms {
-		e.b = binary.LittleEndian.AppendUint32(e.b, t)
-		e.uvarint(uint64(info.StoryCounts[i]))
-	}
+	e.storyWords(info.StoryTerms, info.StoryCounts)
 	m.packed = slices.Clone(e.b) // sized exactly: it is kept as long as the event is cached
 	return m
 }
@@ -432,12 +451,7 @@ func (m *member) info() *docInfo {
 			info.Mentioned[i] = d.date()
 		}
 	}
-	if n := d.count(); n > 0 {
-		info.Actors = make([]model.Actor, n)
-		for i := range info.Actors {
-			info.Actors[i] = model.Actor{Name: d.str(), Kind: d.str(), Mentions: int(d.uvarint())}
-		}
-	}
+	info.Actors = d.actors()
 	if n := d.count(); n > 0 {
 		info.Quotes = make([]model.Quote, n)
 		for i := range info.Quotes {
@@ -448,13 +462,6 @@ func (m *member) info() *docInfo {
 			q.DocumentID, q.EventID = d.varint(), d.varint()
 		}
 	}
-	if n := d.count(); n > 0 {
-		info.StoryTerms, info.StoryCounts = make([]uint32, n), make([]uint16, n)
-		for i := range info.StoryTerms {
-			info.StoryTerms[i] = binary.LittleEndian.Uint32(d.b)
-			d.b = d.b[4:]
-			info.StoryCounts[i] = uint16(d.uvarint())
-		}
-	}
+	info.StoryTerms, info.StoryCounts = d.storyWords()
 	return info
 }
