@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +135,54 @@ func TestDemoThenCommands(t *testing.T) {
 	for _, args := range printedCommands(t, demoOut) {
 		if code, out, errOut := runCLI(t, args...); code != 0 || out == "" {
 			t.Errorf("printed command %q: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+
+	// Last, as it edits the demo's timeline: `stories merge` and `events
+	// merge` fold the second id into the first, and say so.
+	for _, c := range []struct{ list, merge []string }{
+		{[]string{"stories", "--data", dir, "list", "--format", "json"}, []string{"stories", "--data", dir, "merge"}},
+		{[]string{"events", "--data", dir, "list", "--format", "json"}, []string{"events", "--data", dir, "merge"}},
+	} {
+		ids := func() []int64 {
+			code, out, errOut := runCLI(t, c.list...)
+			type row struct {
+				ID int64 `json:"id"`
+			}
+			// `stories list` prints an array, `events list` the timeline
+			// export's object with an events array.
+			var rows []row
+			var export struct {
+				Events []row `json:"events"`
+			}
+			err := json.Unmarshal([]byte(out), &rows)
+			if err != nil && json.Unmarshal([]byte(out), &export) == nil {
+				rows, err = export.Events, nil
+			}
+			if code != 0 || err != nil {
+				t.Fatalf("%q: exit %d\n%s%s", strings.Join(c.list, " "), code, out, errOut)
+			}
+			var ids []int64
+			for _, r := range rows {
+				ids = append(ids, r.ID)
+			}
+			return ids
+		}
+		before := ids()
+		if len(before) < 2 {
+			t.Fatalf("%q lists %d, want two to merge", strings.Join(c.list, " "), len(before))
+		}
+		into, from := strconv.FormatInt(before[0], 10), strconv.FormatInt(before[1], 10)
+		code, out, errOut := runCLI(t, append(c.merge, into, from)...)
+		if code != 0 || !strings.Contains(out, "merged") || !strings.HasSuffix(strings.TrimSpace(out), from+" into "+into) {
+			t.Errorf("%q %s %s: exit %d\n%s%s", strings.Join(c.merge, " "), into, from, code, out, errOut)
+		}
+		after := ids()
+		if len(after) != len(before)-1 || slices.Contains(after, before[1]) || !slices.Contains(after, before[0]) {
+			t.Errorf("after merging %s into %s: %v, was %v", from, into, after, before)
+		}
+		if code, _, errOut := runCLI(t, append(c.merge, into)...); code == 0 || !strings.Contains(errOut, "give two") {
+			t.Errorf("%q with one id: exit %d, stderr %q", strings.Join(c.merge, " "), code, errOut)
 		}
 	}
 }

@@ -31,19 +31,22 @@ func runStories(ctx context.Context, a *app, args []string) error {
 		}
 		return nil
 	}
-	switch args[0] {
-	case "list", "ls":
-		return storiesList(ctx, a, args[1:])
-	case "show":
-		return storiesShow(ctx, a, args[1:])
-	case "merge":
-		return storiesMerge(ctx, a, args[1:])
-	case "move":
-		return storiesMove(ctx, a, args[1:])
-	case "edit":
-		return storiesEdit(ctx, a, args[1:])
+	sub, rest, ok := subcommand(args, "list", "ls", "show", "merge", "move", "edit")
+	if !ok {
+		return fmt.Errorf("%w: no subcommand in %q; use list, show, merge, move or edit", errUsage, strings.Join(args, " "))
 	}
-	return fmt.Errorf("%w: unknown subcommand %q; use list, show, merge, move or edit", errUsage, args[0])
+	switch sub {
+	case "list", "ls":
+		return storiesList(ctx, a, rest)
+	case "show":
+		return storiesShow(ctx, a, rest)
+	case "merge":
+		return storiesMerge(ctx, a, rest)
+	case "move":
+		return storiesMove(ctx, a, rest)
+	default: // "edit"
+		return storiesEdit(ctx, a, rest)
+	}
 }
 
 func storyID(s string) (int64, error) {
@@ -179,31 +182,7 @@ func storiesShow(ctx context.Context, a *app, args []string) error {
 }
 
 func storiesMerge(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("stories merge", "A B")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 2 {
-		return fmt.Errorf("%w: give two story ids: the one to keep, then the one to merge into it", errUsage)
-	}
-	into, err := storyID(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	from, err := storyID(fs.Arg(1))
-	if err != nil {
-		return err
-	}
-	st, err := a.eventStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := editErr(timeline.NewEditor(st).MergeStories(ctx, into, from)); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "merged story %d into %d\n", from, into)
-	return nil
+	return mergeTwo(ctx, a, args, "stories merge", "story", storyID, (*timeline.Editor).MergeStories)
 }
 
 func storiesMove(ctx context.Context, a *app, args []string) error {

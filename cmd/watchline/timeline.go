@@ -406,18 +406,25 @@ func eventsShow(ctx context.Context, a *app, args []string) error {
 }
 
 func eventsMerge(ctx context.Context, a *app, args []string) error {
-	fs := a.flags("events merge", "A B")
+	return mergeTwo(ctx, a, args, "events merge", "event", eventID, (*timeline.Editor).Merge)
+}
+
+// mergeTwo runs the command name (`events merge`, `stories merge`): two ids
+// of kind, the one to keep first, parsed by id and merged by merge.
+func mergeTwo(ctx context.Context, a *app, args []string, name, kind string, id func(string) (int64, error),
+	merge func(*timeline.Editor, context.Context, int64, int64) error) error {
+	fs := a.flags(name, "A B")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
-		return fmt.Errorf("%w: give two event ids: the one to keep, then the one to merge into it", errUsage)
+		return fmt.Errorf("%w: give two %s ids: the one to keep, then the one to merge into it", errUsage, kind)
 	}
-	into, err := eventID(fs.Arg(0))
+	into, err := id(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	from, err := eventID(fs.Arg(1))
+	from, err := id(fs.Arg(1))
 	if err != nil {
 		return err
 	}
@@ -426,10 +433,10 @@ func eventsMerge(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if err := editErr(timeline.NewEditor(st).Merge(ctx, into, from)); err != nil {
+	if err := editErr(merge(timeline.NewEditor(st), ctx, into, from)); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "merged event %d into %d\n", from, into)
+	fmt.Fprintf(a.stdout, "merged %s %d into %d\n", kind, from, into)
 	return nil
 }
 
