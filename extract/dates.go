@@ -1082,7 +1082,13 @@ func headBlockNodes(main *goquery.Selection) (before, after []headBlock) {
 			if n.Data == "script" || n.Data == "style" || n.Data == "noscript" || n.Data == "template" || n.Data == "blockquote" {
 				return true // quotations and embedded posts carry their own dates
 			}
-			if n != root && isNoiseElement(n) {
+			// A noise-classed box that holds the headline is the
+			// article's own container ("...WideBannerPlaceHolder"
+			// around a CMS's story): its byline is read. On
+			// go-htmldate's evaluation pages (TestDevDates) this took
+			// 0.903 to 0.905 (half 0 0.894 to 0.898, half 1 unchanged
+			// at 0.912), none lost.
+			if n != root && isNoiseElement(n) && !isAncestor(n, h1) {
 				return true
 			}
 			if n == h1 {
@@ -1122,6 +1128,16 @@ func headBlockNodes(main *goquery.Selection) (before, after []headBlock) {
 		before = before[len(before)-3:]
 	}
 	return before, after
+}
+
+// isAncestor reports whether a is n or one of n's ancestors.
+func isAncestor(a, n *html.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n == a {
+			return true
+		}
+	}
+	return false
 }
 
 // headline returns the article's headline: the first <h1> in main whose

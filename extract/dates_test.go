@@ -302,6 +302,14 @@ func TestDateCases(t *testing.T) {
 			want: "2009-01-21T00:00:00Z", src: SourceText, conf: 0.6,
 		},
 		{
+			// A box whose class says "banner" or "teaser" but which holds
+			// the headline is the article's own container, not a box of
+			// other stories: its byline counts.
+			name: "byline inside a noise-classed box that holds the headline",
+			page: `<html><body><div class="page-wide-banner-slot"><article><h1>T</h1><p>Von Anna Muster, 14.03.2024</p>` + body("") + `</article></div></body></html>`,
+			want: "2024-03-14T00:00:00Z", src: SourceText, conf: 0.6,
+		},
+		{
 			name: "masthead date before the headline ignored",
 			page: `<html><body><div class="site-header">Wednesday 31 December 2025</div><main><h1>T</h1>` + body("") + `</main></body></html>`,
 			want: "", src: "",
