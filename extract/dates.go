@@ -274,16 +274,30 @@ func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, f
 
 	// A visible byline date near the title, and short elements whose class
 	// says they hold the date.
-	if pub, mod := bylineDates(main, order); !pub.IsZero() || !mod.IsZero() {
-		add(pub, SourceText, confText, false, voteByline)
-		addMod(mod)
+	bpub, bmod := bylineDates(main, order)
+	if !bpub.IsZero() || !bmod.IsZero() {
+		add(bpub, SourceText, confText, false, voteByline)
+		addMod(bmod)
 	}
-	if t, isPub := classDate(main, order); ok(t) {
+	ct, isPub := classDate(main, order)
+	if ok(ct) {
 		if isPub {
-			add(t, SourceText, confMarkupPub, false, voteClassPub)
+			add(ct, SourceText, confMarkupPub, false, voteClassPub)
 		} else {
-			add(t, SourceText, confText-0.05, false, voteClassOther)
+			add(ct, SourceText, confText-0.05, false, voteClassOther)
 		}
+	}
+	// A byline that shows only an "updated" date, on a page that shows no
+	// other date near its text (no published byline, date-classed element
+	// or <time>), gives the date its reader sees: that date votes as a
+	// byline, against a publication date kept only in metadata or the
+	// URL (a CMS's first version of a much-revised guide). Without such
+	// evidence the updated date stays an upper bound (SourceUpdated). On go-htmldate's evaluation
+	// pages (TestDevDates) it fired on 18 pages, took 0.905 to 0.909
+	// (half 0 0.898 to 0.904, half 1 0.912 to 0.914), none lost: the
+	// annotated date was the shown one.
+	if len(cands) > 0 && bpub.IsZero() && !ok(ct) && timePub.IsZero() && timeFirst.IsZero() && ok(bmod) {
+		add(bmod, SourceText, confText, false, voteByline)
 	}
 
 	// A page without strong evidence may still label its date somewhere
