@@ -274,16 +274,30 @@ func findDates(doc *goquery.Document, main *goquery.Selection, pageURL string, f
 
 	// A visible byline date near the title, and short elements whose class
 	// says they hold the date.
-	if pub, mod := bylineDates(main, order); !pub.IsZero() || !mod.IsZero() {
-		add(pub, SourceText, confText, false, voteByline)
-		addMod(mod)
+	bpub, bmod := bylineDates(main, order)
+	if !bpub.IsZero() || !bmod.IsZero() {
+		add(bpub, SourceText, confText, false, voteByline)
+		addMod(bmod)
 	}
-	if t, isPub := classDate(main, order); ok(t) {
+	ct, isPub := classDate(main, order)
+	if ok(ct) {
 		if isPub {
-			add(t, SourceText, confMarkupPub, false, voteClassPub)
+			add(ct, SourceText, confMarkupPub, false, voteClassPub)
 		} else {
-			add(t, SourceText, confText-0.05, false, voteClassOther)
+			add(ct, SourceText, confText-0.05, false, voteClassOther)
 		}
+	}
+	// A byline that shows only an "updated" date, on a page that shows no
+	// other date near its text (no published byline, date-classed element
+	// or <time>), gives the date its reader sees: that date votes as a
+	// byline, against a publication date kept only in metadata or the
+	// URL (a CMS's first version of a much-revised guide). Without such
+	// evidence the updated date stays an upper bound (SourceUpdated). On go-htmldate's evaluation
+	// pages (TestDevDates) it fired on 18 pages, took 0.905 to 0.909
+	// (half 0 0.898 to 0.904, half 1 0.912 to 0.914), none lost: the
+	// annotated date was the shown one.
+	if len(cands) > 0 && bpub.IsZero() && !ok(ct) && timePub.IsZero() && timeFirst.IsZero() && ok(bmod) {
+		add(bmod, SourceText, confText, false, voteByline)
 	}
 
 	// A page without strong evidence may still label its date somewhere
@@ -1082,7 +1096,13 @@ func headBlockNodes(main *goquery.Selection) (before, after []headBlock) {
 			if n.Data == "script" || n.Data == "style" || n.Data == "noscript" || n.Data == "template" || n.Data == "blockquote" {
 				return true // quotations and embedded posts carry their own dates
 			}
-			if n != root && isNoiseElement(n) {
+			// A noise-classed box that holds the headline is the
+			// article's own container ("...WideBannerPlaceHolder"
+			// around a CMS's story): its byline is read. On
+			// go-htmldate's evaluation pages (TestDevDates) this took
+			// 0.903 to 0.905 (half 0 0.894 to 0.898, half 1 unchanged
+			// at 0.912), none lost.
+			if n != root && isNoiseElement(n) && !isAncestor(n, h1) {
 				return true
 			}
 			if n == h1 {
@@ -1122,6 +1142,16 @@ func headBlockNodes(main *goquery.Selection) (before, after []headBlock) {
 		before = before[len(before)-3:]
 	}
 	return before, after
+}
+
+// isAncestor reports whether a is n or one of n's ancestors.
+func isAncestor(a, n *html.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n == a {
+			return true
+		}
+	}
+	return false
 }
 
 // headline returns the article's headline: the first <h1> in main whose

@@ -302,6 +302,26 @@ func TestDateCases(t *testing.T) {
 			want: "2009-01-21T00:00:00Z", src: SourceText, conf: 0.6,
 		},
 		{
+			// A box whose class says "banner" or "teaser" but which holds
+			// the headline is the article's own container, not a box of
+			// other stories: its byline counts.
+			name: "byline inside a noise-classed box that holds the headline",
+			page: `<html><body><div class="page-wide-banner-slot"><article><h1>T</h1><p>Von Anna Muster, 14.03.2024</p>` + body("") + `</article></div></body></html>`,
+			want: "2024-03-14T00:00:00Z", src: SourceText, conf: 0.6,
+		},
+		{
+			// The only date the page shows is its "updated" byline; the
+			// first version's date is only in the metadata.
+			name: "only an updated byline is shown: it outvotes metadata",
+			page: `<html><head><script type="application/ld+json">{"@type":"Article","datePublished":"2019-02-01T08:00:00Z"}</script></head><body><article><h1>T</h1><div class="stamp">Updated March 12, 2024</div>` + body("") + `</article></body></html>`,
+			want: "2024-03-12T00:00:00Z", src: SourceText, conf: 0.5,
+		},
+		{
+			name: "published and updated bylines shown: the published one",
+			page: `<html><head><script type="application/ld+json">{"@type":"Article","datePublished":"2019-02-01T08:00:00Z"}</script></head><body><article><h1>T</h1><div class="stamp">Published February 1, 2019. Updated March 12, 2024</div>` + body("") + `</article></body></html>`,
+			want: "2019-02-01T08:00:00Z", src: SourceJSONLD, conf: 0.98, wantMod: "2024-03-12T00:00:00Z",
+		},
+		{
 			name: "masthead date before the headline ignored",
 			page: `<html><body><div class="site-header">Wednesday 31 December 2025</div><main><h1>T</h1>` + body("") + `</main></body></html>`,
 			want: "", src: "",
