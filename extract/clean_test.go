@@ -147,3 +147,33 @@ func TestClassWordsDigits(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// TestCleanTrailingHeading: a heading left at the end of the text, once
+// the link list under it is gone, goes too; a heading between paragraphs
+// and a sentence set as a heading stay.
+func TestCleanTrailingHeading(t *testing.T) {
+	body := `<p>The council approved the budget on Monday after a long debate about schools.</p>
+<h2>What the money pays for</h2>
+<p>The mayor said the money would pay for two new schools and a library.</p>
+<p>Work on the first school is to start in the spring, the council said.</p>`
+	for name, tc := range map[string]struct{ tail, want string }{
+		"label":    {`<h3>More from the town hall:</h3>`, ""},
+		"heading":  {`<h2>Latest news</h2>`, ""},
+		"sentence": {`<h2>The vote is final.</h2>`, "|The vote is final."},
+	} {
+		page := `<html><body><article><h1>Headline</h1>` + body + tc.tail +
+			`<ul class="related-links"><li><a href="/a">Another story from the town hall this week</a></li></ul></article></body></html>`
+		root, _, err := parseHTML(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pb := scanBlocks(root, []string{"Headline"})
+		got := strings.Join(pb.clean(renderBlocks(root, false)), "|")
+		want := "The council approved the budget on Monday after a long debate about schools.|What the money pays for|" +
+			"The mayor said the money would pay for two new schools and a library.|" +
+			"Work on the first school is to start in the spring, the council said." + tc.want
+		if got != want {
+			t.Errorf("%s: got  %q\nwant %q", name, got, want)
+		}
+	}
+}
