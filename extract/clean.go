@@ -47,6 +47,7 @@ const (
 	flagBox                             // a small box classed as related links, sharing, newsletter, ads...
 	flagByline                          // a short block classed as byline, author, date
 	flagLinkOnly                        // a block whose every word is a link
+	flagHeading                         // a heading (<h2> to <h6>)
 )
 
 const flagsBoilerplate = flagCaption | flagHidden | flagChrome | flagBox | flagByline
@@ -190,6 +191,9 @@ func scanBlocks(root *html.Node, titles []string) *pageBlocks {
 			}
 			if paragraphTags[n.Data] && !hasBlockChild(n) {
 				if k := blockKey(nodeText(n)); k != "" {
+					if headingTags[n.Data] {
+						pb.flags[k] |= flagHeading
+					}
 					if f&flagsBoilerplate == 0 && linkLineTags[n.Data] && linkOnly(n) {
 						pb.flags[k] |= flagLinkOnly
 					} else if f&flagsBoilerplate == 0 {
@@ -295,11 +299,34 @@ func (pb *pageBlocks) clean(paras []string) []string {
 		}
 		kept = append(kept, p)
 	}
+	// A heading introduces what follows it; one left at the end of the
+	// text introduced what was cut or never extracted (a list of other
+	// stories, the comments, a newsletter box) and goes with it, unless it
+	// is a sentence. Set on go-trafilatura's evaluation pages (TestDevText):
+	// 4 unwanted snippets fewer, no wanted one lost, P/R/F1 0.9301/0.9288/
+	// 0.9294 -> 0.9313/0.9288/0.9301, halves 0.9284 -> 0.9293 and 0.9305 ->
+	// 0.9308; go-readability's test pages (TestDevReadability) unchanged.
+	for len(kept) > 1 && pb.flags[blockKey(kept[len(kept)-1])]&flagHeading != 0 && !sentenceEnd(kept[len(kept)-1]) {
+		removed += len(kept[len(kept)-1])
+		kept = kept[:len(kept)-1]
+	}
 	if total > 0 && float64(removed) > maxCleanShare*float64(total) {
 		return paras
 	}
 	return kept
 }
+
+// sentenceEnd reports whether p ends as a sentence does (a full stop or
+// an exclamation mark, before any closing quote).
+func sentenceEnd(p string) bool {
+	p = strings.TrimRight(p, "\"'”’»)")
+	last, _ := utf8.DecodeLastRuneInString(p)
+	return strings.ContainsRune(".!。！", last)
+}
+
+// headingTags are the section headings inside an article (the <h1> is its
+// headline, see dropTitle).
+var headingTags = map[string]bool{"h2": true, "h3": true, "h4": true, "h5": true, "h6": true}
 
 // linkLineTags are the blocks that, made of one link, are a link to
 // another page set between an article's paragraphs ("Read more: <a>Other

@@ -110,3 +110,70 @@ func TestCleanWrappersAndArticleBoxes(t *testing.T) {
 		}
 	}
 }
+
+// TestClassWordsDigits: a generated id with a keyword after a digit
+// ("e1ad") is one word and no advertisement; "ad2" and "ad-slot" are.
+func TestClassWordsDigits(t *testing.T) {
+	for v, want := range map[string]bool{
+		"e1ad":          false,
+		"x9nav3 ab cd":  false,
+		"ad2":           true,
+		"ad-slot":       true,
+		"story ads":     true,
+		"gp dg ay gq b": false,
+	} {
+		if got := boxClass.match(v); got != want {
+			t.Errorf("boxClass.match(%q) = %v, want %v", v, got, want)
+		}
+	}
+	page := `<html><body><article><h1>Headline</h1>
+<p id="a1b2">The council approved the budget on Monday after a long debate about schools.</p>
+<p id="e1ad">Members voted 31 to 12 in favour, the clerk said after the meeting.</p>
+<p id="c3d4">The mayor said the new budget would pay for two new schools and a library.</p>
+<p id="f5e6">Work on the first school is to start in the spring, the council said.</p>
+<div class="ad"><p>Buy the new phone today at the lowest price in town.</p></div>
+</article></body></html>`
+	root, _, err := parseHTML(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb := scanBlocks(root, []string{"Headline"})
+	got := strings.Join(pb.clean(renderBlocks(root, false)), "|")
+	want := "The council approved the budget on Monday after a long debate about schools.|" +
+		"Members voted 31 to 12 in favour, the clerk said after the meeting.|" +
+		"The mayor said the new budget would pay for two new schools and a library.|" +
+		"Work on the first school is to start in the spring, the council said."
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestCleanTrailingHeading: a heading left at the end of the text, once
+// the link list under it is gone, goes too; a heading between paragraphs
+// and a sentence set as a heading stay.
+func TestCleanTrailingHeading(t *testing.T) {
+	body := `<p>The council approved the budget on Monday after a long debate about schools.</p>
+<h2>What the money pays for</h2>
+<p>The mayor said the money would pay for two new schools and a library.</p>
+<p>Work on the first school is to start in the spring, the council said.</p>`
+	for name, tc := range map[string]struct{ tail, want string }{
+		"label":    {`<h3>More from the town hall:</h3>`, ""},
+		"heading":  {`<h2>Latest news</h2>`, ""},
+		"sentence": {`<h2>The vote is final.</h2>`, "|The vote is final."},
+	} {
+		page := `<html><body><article><h1>Headline</h1>` + body + tc.tail +
+			`<ul class="related-links"><li><a href="/a">Another story from the town hall this week</a></li></ul></article></body></html>`
+		root, _, err := parseHTML(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pb := scanBlocks(root, []string{"Headline"})
+		got := strings.Join(pb.clean(renderBlocks(root, false)), "|")
+		want := "The council approved the budget on Monday after a long debate about schools.|What the money pays for|" +
+			"The mayor said the money would pay for two new schools and a library.|" +
+			"Work on the first school is to start in the spring, the council said." + tc.want
+		if got != want {
+			t.Errorf("%s: got  %q\nwant %q", name, got, want)
+		}
+	}
+}
