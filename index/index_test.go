@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 
 	"github.com/watchline/watchline/model"
 	"github.com/watchline/watchline/store"
@@ -854,5 +857,39 @@ func TestFlattenBetween(t *testing.T) {
 				t.Errorf("flattenBetween(%q, %q) = %q, want %q", pre, body, got, want)
 			}
 		}
+	}
+}
+
+// TestScorchConfigCapsMerges reads the merge options the index hands scorch
+// the way scorch reads them (JSON into its MergePlanOptions): a misspelt key
+// is dropped silently there and merges would read whole multi-GB segments
+// again.
+func TestScorchConfigCapsMerges(t *testing.T) {
+	b, err := json.Marshal(scorchConfig(map[string]any{"bolt_timeout": "1s"})["scorchMergePlanOptions"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[mergeplan.MergePlanOptions]()) {
+		known[f.Name] = true
+	}
+	for k := range raw {
+		if !known[k] {
+			t.Errorf("merge option %q is not a field of scorch's MergePlanOptions", k)
+		}
+	}
+	o := mergeplan.DefaultMergePlanOptions
+	if err := json.Unmarshal(b, &o); err != nil {
+		t.Fatal(err)
+	}
+	if o.MaxSegmentSize != maxMergeDocs || o.MaxSegmentSize >= mergeplan.DefaultMergePlanOptions.MaxSegmentSize {
+		t.Errorf("MaxSegmentSize %d, want the cap %d (scorch's default %d)", o.MaxSegmentSize, maxMergeDocs, mergeplan.DefaultMergePlanOptions.MaxSegmentSize)
+	}
+	if err := mergeplan.ValidateMergePlannerOptions(&o); err != nil {
+		t.Error(err)
 	}
 }
