@@ -151,7 +151,9 @@ type Ingest struct {
 	TimelinePartial    bool    `json:"timeline_partial"`    // the budget ran out before every stage caught up
 	PeakRSS            int64   `json:"peak_rss_bytes"`      // during ingest
 	PeakAnon           int64   `json:"peak_rss_anon_bytes"` // the anonymous part (no mapped files), 0 without /proc
+	PeakFile           int64   `json:"peak_rss_file_bytes"` // the part that is pages of mapped files (bleve's segments), 0 without /proc
 	PeakHeap           int64   `json:"peak_heap_bytes"`
+	PeakLive           int64   `json:"peak_live_heap_bytes"` // the most a garbage collection found live
 	StoreBytesPerDoc   float64 `json:"store_bytes_per_doc"`
 	IndexBytesPerDoc   float64 `json:"index_bytes_per_doc"`
 	Events             int64   `json:"events"` // events the clusterer made

@@ -112,34 +112,43 @@ func liveHeap() int64 {
 	return int64(s[0].Value.Uint64())
 }
 
-// memPeak is the most memory an ingest held: heap objects, and the
-// anonymous part of the resident set (the heap plus what lives outside it,
-// such as SQLite's page caches) as opposed to pages of mapped files (bleve's
-// segments), which the kernel can drop and read again.
-type memPeak struct{ heap, anon int64 }
+// memPeak is the most memory an ingest held: heap objects, what a
+// collection found live among them (what the soft limit must leave room
+// for), the anonymous part of the resident set (the heap plus what lives
+// outside it, such as SQLite's page caches), and the file-backed part:
+// pages of mapped files (bleve's segments), which the kernel can drop and
+// read again. Each is the highest of its own samples, so anon+file may
+// exceed the peak RSS.
+type memPeak struct{ heap, live, anon, file int64 }
 
-// watchHeap samples the heap and the anonymous resident set every 50ms
-// until ctx ends, then sends the highest values seen. With a profile path,
-// it writes a heap profile there whenever the heap grows a tenth past the
-// last one written, so the file shows what was live near the peak.
+// watchHeap samples the heap, its live part and the anonymous and
+// file-backed resident set every 50ms until ctx ends, then sends the
+// highest values seen. With a profile path, it writes a heap profile there
+// whenever the heap grows a tenth past the last one written, so the file
+// shows what was live near the peak.
 func watchHeap(ctx context.Context, profile string) <-chan memPeak {
 	out := make(chan memPeak, 1)
 	anon := func() int64 {
 		v, _ := procField("/proc/self/status", "RssAnon")
 		return v
 	}
+	file := func() int64 {
+		v, _ := procField("/proc/self/status", "RssFile")
+		return v
+	}
 	go func() {
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
-		peak := memPeak{heapBytes(), anon()}
+		peak := memPeak{heapBytes(), liveHeap(), anon(), file()}
 		var written int64
 		for {
 			select {
 			case <-ctx.Done():
-				out <- memPeak{max(peak.heap, heapBytes()), max(peak.anon, anon())}
+				out <- memPeak{max(peak.heap, heapBytes()), max(peak.live, liveHeap()), max(peak.anon, anon()), max(peak.file, file())}
 				return
 			case <-t.C:
-				peak.heap, peak.anon = max(peak.heap, heapBytes()), max(peak.anon, anon())
+				peak.heap, peak.live = max(peak.heap, heapBytes()), max(peak.live, liveHeap())
+				peak.anon, peak.file = max(peak.anon, anon()), max(peak.file, file())
 				if profile != "" && peak.heap > written+written/10 {
 					writeHeapProfile(profile)
 					written = peak.heap

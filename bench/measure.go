@@ -235,7 +235,7 @@ func (e *env) ingest(ctx context.Context) (Ingest, error) {
 	in.PeakRSS = peakRSS()
 	cancel()
 	mem := <-heap
-	in.PeakHeap, in.PeakAnon = mem.heap, mem.anon
+	in.PeakHeap, in.PeakLive, in.PeakAnon, in.PeakFile = mem.heap, mem.live, mem.anon, mem.file
 
 	// Closing lets bleve finish persisting and merging, so the size on disk
 	// is the index's, not the merger's scratch.

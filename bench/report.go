@@ -219,8 +219,8 @@ func writeResult(tw io.Writer, r Result) {
 	fmt.Fprintf(tw, "\ttimeline (%d events%s)\t%s\t%s\n", in.Events, partial, num(in.TimelineDocsPerSec), num(in.TimelineSeconds))
 	fmt.Fprintf(tw, "\talerts (%d matches)\t\t%s\n", in.AlertMatches, num(in.AlertSeconds))
 	fmt.Fprintf(tw, "\tend to end\t%s\t%s wall\n", num(in.EndToEndDocsPerSec), num(in.EndToEndSeconds))
-	fmt.Fprintf(tw, "\tpeak RSS %s MiB (anonymous %s), peak heap %s MiB; store %s B/doc, index %s B/doc\n",
-		num(mib(in.PeakRSS)), num(mib(in.PeakAnon)), num(mib(in.PeakHeap)), num(in.StoreBytesPerDoc), num(in.IndexBytesPerDoc))
+	fmt.Fprintf(tw, "\tpeak RSS %s MiB (anonymous %s, mapped files %s), peak heap %s MiB (live %s); store %s B/doc, index %s B/doc\n",
+		num(mib(in.PeakRSS)), num(mib(in.PeakAnon)), num(mib(in.PeakFile)), num(mib(in.PeakHeap)), num(mib(in.PeakLive)), num(in.StoreBytesPerDoc), num(in.IndexBytesPerDoc))
 
 	fmt.Fprintf(tw, "\fSEARCH\tkind\tp50 ms\tp95 ms\tp99 ms\tqps\tavg hits\n")
 	writeLatencies(tw, "watchline", r.Search)
