@@ -593,8 +593,11 @@ func bylineAuthors(main *goquery.Selection) []string {
 }
 
 // rxAuthorPrefix is the byline word some pages keep in their author
-// metadata ("By Jane Doe", "Par Jeanne Martin", "Von Max Muster").
-var rxAuthorPrefix = regexp.MustCompile(`^(?i:by|written by|words by|par|von|por|di|door|av|af|по|автор|текст)[:\s]\s*`)
+// metadata ("By Jane Doe", "Par Jeanne Martin", "Von Max Muster", "作者
+// 林静", "记者：张三"). A Chinese byline word needs no space before the
+// name; "文" (text by) is a surname too, so it is a prefix only before a
+// colon or slash.
+var rxAuthorPrefix = regexp.MustCompile(`^(?:(?i:by|written by|words by|par|von|por|di|door|av|af|по|автор|текст)[:\s]\s*|(?:记者|作者|撰文)\s*[:：/／]?\s*|文\s*[:：/／]\s*)`)
 
 func splitAuthors(s string) []string {
 	var out []string
