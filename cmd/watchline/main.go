@@ -216,11 +216,14 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 // defaultMemoryLimit is the soft limit on the Go runtime's memory unless
 // GOMEMLIMIT sets another (debug.SetMemoryLimit): near it, garbage is
 // collected sooner instead of letting the heap grow to twice what is live.
-// Ingest keeps about 410 MiB live at 100,000 synthetic documents (open
-// events, batches in flight) but peaked at 1,025 MiB of heap with the
-// default pacing; with the limit the peak stays near it, at the cost of more
-// collections. It is soft: a heap that needs more gets more.
-const defaultMemoryLimit = 768 << 20
+// Ingest keeps about 410 MiB live at 100,000 to 300,000 synthetic documents
+// (open events, bleve's batch analysis, batches in flight) and up to 500 MiB
+// at 1M. With default pacing the heap peaked at 1,025 MiB at 100k; with a
+// 768 MiB limit the 1M bench still peaked at 1,112 MiB resident, since the
+// heap reached 725 MiB beside mapped index pages. At 640 MiB two 1M runs
+// peaked at 984 and 1,003 MiB resident (heap 581-592, live 471-498). It is
+// soft: a heap that needs more gets more.
+const defaultMemoryLimit = 640 << 20
 
 // applyMemoryLimit sets defaultMemoryLimit unless the GOMEMLIMIT the
 // runtime already read is set.
