@@ -74,10 +74,25 @@ type pageBlocks struct {
 
 // blockKey is how block texts are compared: letters and digits only,
 // lower-cased, so that spacing and punctuation between inline elements do
-// not matter.
+// not matter. ASCII is handled byte by byte (the key of every block of a
+// page is taken several times; the rune-by-rune loop was a tenth of
+// extraction's CPU on a 30 KB English page).
 func blockKey(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+				b.WriteByte(c)
+			case 'A' <= c && c <= 'Z':
+				b.WriteByte(c + 'a' - 'A')
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
 		if unicode.IsLetter(r) || unicode.IsNumber(r) {
 			b.WriteRune(unicode.ToLower(r))
 		}

@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // TestCleanLinkLines: a paragraph that is only a link to another page,
@@ -176,4 +177,27 @@ func TestCleanTrailingHeading(t *testing.T) {
 			t.Errorf("%s: got  %q\nwant %q", name, got, want)
 		}
 	}
+}
+
+// blockKeyRunes is blockKey's definition, rune by rune: the fast path for
+// ASCII must give the same key.
+func blockKeyRunes(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+func FuzzBlockKey(f *testing.F) {
+	for _, s := range []string{"", "Read MORE: the 2019 report", "Ärger im Ämt, ÉTÉ", "习近平 3月 ２０２０", "Σ σ ς İ ı", "\xff\xfeA\x80z", "٣ مارس", "A\u0301b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := blockKey(s), blockKeyRunes(s); got != want {
+			t.Fatalf("blockKey(%q) = %q, want %q", s, got, want)
+		}
+	})
 }
