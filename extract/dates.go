@@ -142,6 +142,45 @@ var (
 	rxModClass  = regexp.MustCompile(`(?i)updated|modified|lastmod`)
 )
 
+// updateWords are what every rxUpdated match holds, lower-cased: each
+// alternative of rxUpdated contains one of them. rxUpdated is a
+// case-insensitive alternation of words in several scripts, and Go runs it
+// in its backtracker at about 25 µs per 40-character string; text near a
+// date rarely holds any of these words, so it is looked for first
+// (strings.ToLower and Contains: well under a microsecond). Three letters
+// fold to a letter of these words in the regexp but are not lowered to it
+// (foldOnly: the long s and two old Cyrillic forms); text holding one goes
+// straight to the regexp, so the answers are the regexp's
+// (FuzzMentionsUpdate).
+var updateWords = []string{"updated", "modifi", "amended", "revised", "edited", "jour", "actualis",
+	"aktualisiert", "geändert", "änderung", "stand:", "actualiz", "aggiornato", "atualizado",
+	"bijgewerkt", "обновлен", "изменено", "оновлено", "更新", "修改"}
+
+// foldOnly are the runes unicode.SimpleFold takes to a letter of
+// updateWords that strings.ToLower does not: ſ (s), ᲀ (в), ᲂ (о).
+const foldOnly = "ſᲀᲂ"
+
+// mentionsUpdate is rxUpdated.MatchString(s), with updateWords as a
+// prefilter.
+func mentionsUpdate(s string) bool {
+	return updateLocs(s, 1) != nil
+}
+
+// updateLocs is rxUpdated.FindAllStringIndex(s, n), with updateWords as a
+// prefilter.
+func updateLocs(s string, n int) [][]int {
+	if strings.ContainsAny(s, foldOnly) {
+		return rxUpdated.FindAllStringIndex(s, n)
+	}
+	lower := strings.ToLower(s)
+	for _, w := range updateWords {
+		if strings.Contains(lower, w) {
+			return rxUpdated.FindAllStringIndex(s, n)
+		}
+	}
+	return nil
+}
+
 // findDates gathers date evidence from a parsed page and picks the
 // publication date. main is the article's root (or the body); order says how
 // to read ambiguous numeric dates on this page.
@@ -621,7 +660,7 @@ func timeRole(s *goquery.Selection, n *html.Node) role {
 	if rxPubBefore.MatchString(before) {
 		return rolePublished
 	}
-	if rxUpdated.MatchString(before) {
+	if mentionsUpdate(before) {
 		return roleModified
 	}
 	return roleUnknown
@@ -1246,7 +1285,7 @@ func bylineDates(main *goquery.Selection, order dateOrder) (pub, mod time.Time) 
 		}
 		dates := textDates(block, order, 4)
 		if len(dates) == 0 {
-			labelUpdated = rxUpdated.MatchString(block) && !rxPubLabel.MatchString(block)
+			labelUpdated = mentionsUpdate(block) && !rxPubLabel.MatchString(block)
 			continue
 		}
 		if inDatedList(hb.n, dates[0].t, order) {
@@ -1285,7 +1324,7 @@ func notPageDate(block string) bool {
 	}
 	last, _ := utf8.DecodeLastRuneInString(block)
 	return strings.ContainsRune(".!?。！？", last) && utf8.RuneCountInString(block) >= sentenceMin &&
-		!rxPubLabel.MatchString(block) && !rxUpdated.MatchString(block)
+		!rxPubLabel.MatchString(block) && !mentionsUpdate(block)
 }
 
 // blockDates reads the dates of one short block by their labels: a label
@@ -1298,7 +1337,7 @@ func blockDates(block string, dates []foundDate, labelUpdated bool) (pub, mod ti
 		updated bool
 	}
 	var labels []label
-	for _, loc := range rxUpdated.FindAllStringIndex(block, 4) {
+	for _, loc := range updateLocs(block, 4) {
 		labels = append(labels, label{loc[0], true})
 	}
 	for _, loc := range rxPubLabel.FindAllStringIndex(block, 4) {
@@ -1462,8 +1501,8 @@ func classDate(main *goquery.Selection, order dateOrder) (t time.Time, isPub boo
 		if attrs != "" && dateClass.match(attrs) && !rxModClass.MatchString(attrs) {
 			text := strings.Join(strings.Fields(nodeText(n)), " ")
 			if text != "" && utf8.RuneCountInString(text) <= classDateMax {
-				if loc := rxUpdated.FindStringIndex(text); loc != nil {
-					text = text[:loc[0]]
+				if locs := updateLocs(text, 1); locs != nil {
+					text = text[:locs[0][0]]
 				}
 				if d, ok := parseTextDateOrder(text, order); ok && !inDatedList(n, d, order) {
 					t, isPub = d, rxPubClass.MatchString(attrs) || rxPublished.MatchString(text)

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -354,4 +355,20 @@ func TestDateCases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzMentionsUpdate: the prefiltered update label search answers as
+// rxUpdated does.
+func FuzzMentionsUpdate(f *testing.F) {
+	for _, s := range []string{"", "Last UPDATED 3 May", "Mis  À jour le", "GEÄNDERT am", "Letzte Änderung:", "Stand: 4.3.", "ОБНОВЛЕНО", "обноᲀлено", "reviſed", "更新时间", "Actualizado el", "Posted by Jane in World News on", "x\xffupdated"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := mentionsUpdate(s), rxUpdated.MatchString(s); got != want {
+			t.Fatalf("mentionsUpdate(%q) = %v, rxUpdated says %v", s, got, want)
+		}
+		if got, want := updateLocs(s, 4), rxUpdated.FindAllStringIndex(s, 4); !reflect.DeepEqual(got, want) {
+			t.Fatalf("updateLocs(%q) = %v, rxUpdated says %v", s, got, want)
+		}
+	})
 }

@@ -790,7 +790,7 @@ func isDateline(p string) bool {
 	if strings.ContainsRune(".!?。！？\"”»", last) && !strings.ContainsAny(p, "|·•") {
 		return false
 	}
-	if rxUpdated.MatchString(p) || rxPublished.MatchString(p) || rxBylineStart.MatchString(p) {
+	if mentionsUpdate(p) || rxPublished.MatchString(p) || rxBylineStart.MatchString(p) {
 		return true
 	}
 	ds := textDates(p, orderUnknown, 1)
