@@ -132,7 +132,8 @@ var noiseTags = map[string]bool{"aside": true, "footer": true, "nav": true, "for
 
 // Labels in front of dates. Published labels are matched at the start of a
 // block; updated labels anywhere, because "Published 2 May, updated 3 May"
-// carries both.
+// carries both. rxUpdated is read through mentionsUpdate and updateLocs:
+// a word added to it needs a word of updateWords it contains.
 var (
 	rxUpdated   = regexp.MustCompile(`(?i)(last\s+)?(updated|modified|amended|revised|edited)|mis\s+à\s+jour|actualisé|modifié|aktualisiert|geändert|letzte\s+änderung|\bstand:|actualizado|modificado|aggiornato|atualizado|bijgewerkt|обновлено|обновлен|изменено|оновлено|更新|修改`)
 	rxPublished = regexp.MustCompile(`(?i)^\s*(published|posted|first published|publié|publie|mis en ligne|veröffentlicht|erschienen|erstellt|publicado|pubblicato|gepubliceerd|опубликовано|опубліковано|发布|發布|发表|發表|公開|発表|时间|時間|日期)`)
