@@ -164,22 +164,31 @@ const foldOnly = "ſᲀᲂ"
 // mentionsUpdate is rxUpdated.MatchString(s), with updateWords as a
 // prefilter.
 func mentionsUpdate(s string) bool {
-	return updateLocs(s, 1) != nil
+	return mayMentionUpdate(s) && rxUpdated.MatchString(s)
 }
 
 // updateLocs is rxUpdated.FindAllStringIndex(s, n), with updateWords as a
 // prefilter.
 func updateLocs(s string, n int) [][]int {
+	if !mayMentionUpdate(s) {
+		return nil
+	}
+	return rxUpdated.FindAllStringIndex(s, n)
+}
+
+// mayMentionUpdate is false when rxUpdated cannot match s: s holds no word
+// of updateWords and no rune of foldOnly.
+func mayMentionUpdate(s string) bool {
 	if strings.ContainsAny(s, foldOnly) {
-		return rxUpdated.FindAllStringIndex(s, n)
+		return true
 	}
 	lower := strings.ToLower(s)
 	for _, w := range updateWords {
 		if strings.Contains(lower, w) {
-			return rxUpdated.FindAllStringIndex(s, n)
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 // findDates gathers date evidence from a parsed page and picks the
