@@ -92,10 +92,10 @@ type EventChanges struct {
 // ApplyEvents writes ch in one transaction. With ch.Cursor set it fails with
 // ErrConflict if the cursor is no longer at ch.From.
 func (s *Store) ApplyEvents(ctx context.Context, ch EventChanges) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.batch(ctx, func(c *stmts) error {
 		if ch.Cursor != "" {
 			var cur int64
-			err := tx.QueryRowContext(ctx, "SELECT seq FROM cursors WHERE name = ?", ch.Cursor).Scan(&cur)
+			err := c.queryRow("SELECT seq FROM cursors WHERE name = ?", ch.Cursor).Scan(&cur)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("read cursor %s: %w", ch.Cursor, err)
 			}
@@ -105,7 +105,7 @@ func (s *Store) ApplyEvents(ctx context.Context, ch EventChanges) error {
 		}
 		for _, name := range sortedKeys(ch.Expect) {
 			var have []byte
-			err := tx.QueryRowContext(ctx, "SELECT value FROM cluster_state WHERE name = ?", name).Scan(&have)
+			err := c.queryRow("SELECT value FROM cluster_state WHERE name = ?", name).Scan(&have)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("read cluster state %s: %w", name, err)
 			}
@@ -114,14 +114,14 @@ func (s *Store) ApplyEvents(ctx context.Context, ch EventChanges) error {
 			}
 		}
 		var seq int64
-		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM events").Scan(&seq); err != nil {
+		if err := c.queryRow("SELECT COALESCE(MAX(seq), 0) FROM events").Scan(&seq); err != nil {
 			return fmt.Errorf("event seq: %w", err)
 		}
 		for _, id := range ch.Unassigned {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM event_documents WHERE document_id = ?", id); err != nil {
+			if _, err := c.exec("DELETE FROM event_documents WHERE document_id = ?", id); err != nil {
 				return fmt.Errorf("unassign document %d: %w", id, err)
 			}
-			if err := replaceDocumentQuotes(ctx, tx, id, nil); err != nil {
+			if err := replaceDocumentQuotes(c, id, nil); err != nil {
 				return err
 			}
 		}
@@ -129,7 +129,7 @@ func (s *Store) ApplyEvents(ctx context.Context, ch EventChanges) error {
 			if m.Analysis == nil {
 				m.Analysis = []byte{}
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO event_documents(document_id, event_id, published, role, analysis)
+			_, err := c.exec(`INSERT INTO event_documents(document_id, event_id, published, role, analysis)
 				VALUES(?,?,?,?,?) ON CONFLICT(document_id) DO UPDATE SET event_id = excluded.event_id,
 				published = excluded.published, role = excluded.role, analysis = excluded.analysis`,
 				m.DocumentID, m.EventID, unix(m.Published), m.Role, m.Analysis)
@@ -138,31 +138,31 @@ func (s *Store) ApplyEvents(ctx context.Context, ch EventChanges) error {
 			}
 		}
 		for _, id := range sortedKeys(ch.Quotes) {
-			if err := replaceDocumentQuotes(ctx, tx, id, ch.Quotes[id]); err != nil {
+			if err := replaceDocumentQuotes(c, id, ch.Quotes[id]); err != nil {
 				return err
 			}
 		}
 		for _, e := range ch.Events {
 			seq++
-			if err := upsertEvent(ctx, tx, e, seq); err != nil {
+			if err := upsertEvent(c, e, seq); err != nil {
 				return err
 			}
 		}
 		for _, id := range sortedKeys(ch.Gone) {
 			seq++
-			_, err := tx.ExecContext(ctx, `INSERT INTO events(id, seq, merged_into, deleted) VALUES(?,?,?,1)
+			_, err := c.exec(`INSERT INTO events(id, seq, merged_into, deleted) VALUES(?,?,?,1)
 				ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, merged_into = excluded.merged_into, deleted = 1`,
 				id, seq, ch.Gone[id])
 			if err != nil {
 				return fmt.Errorf("remove event %d: %w", id, err)
 			}
-			if _, err := tx.ExecContext(ctx, "DELETE FROM event_quotes WHERE event_id = ?", id); err != nil {
+			if _, err := c.exec("DELETE FROM event_quotes WHERE event_id = ?", id); err != nil {
 				return fmt.Errorf("remove event %d quotes: %w", id, err)
 			}
 		}
 		now := unix(s.now())
 		for _, doc := range sortedKeys(ch.Pins) {
-			_, err := tx.ExecContext(ctx, `INSERT INTO event_pins(document_id, event_id, reason, pinned) VALUES(?,?,?,?)
+			_, err := c.exec(`INSERT INTO event_pins(document_id, event_id, reason, pinned) VALUES(?,?,?,?)
 				ON CONFLICT(document_id) DO UPDATE SET event_id = excluded.event_id, pinned = excluded.pinned,
 				reason = CASE WHEN excluded.reason = 'edit' AND event_pins.event_id = excluded.event_id
 					THEN event_pins.reason ELSE excluded.reason END`,
@@ -172,27 +172,27 @@ func (s *Store) ApplyEvents(ctx context.Context, ch EventChanges) error {
 			}
 		}
 		for _, ed := range ch.Edits {
-			if err := upsertEdit(ctx, tx, ed, now); err != nil {
+			if err := upsertEdit(c, ed, now); err != nil {
 				return err
 			}
 		}
 		for _, id := range sortedKeys(ch.Importance) {
-			if _, err := tx.ExecContext(ctx, "UPDATE events SET importance = ? WHERE id = ?", ch.Importance[id], id); err != nil {
+			if _, err := c.exec("UPDATE events SET importance = ? WHERE id = ?", ch.Importance[id], id); err != nil {
 				return fmt.Errorf("event %d importance: %w", id, err)
 			}
 		}
-		if err := applyStories(ctx, tx, ch, now); err != nil {
+		if err := applyStories(c, ch, now); err != nil {
 			return err
 		}
 		for _, name := range sortedKeys(ch.State) {
-			_, err := tx.ExecContext(ctx, `INSERT INTO cluster_state(name, value) VALUES(?,?)
+			_, err := c.exec(`INSERT INTO cluster_state(name, value) VALUES(?,?)
 				ON CONFLICT(name) DO UPDATE SET value = excluded.value`, name, ch.State[name])
 			if err != nil {
 				return fmt.Errorf("save cluster state %s: %w", name, err)
 			}
 		}
 		if ch.Cursor != "" {
-			return setCursorTx(ctx, tx, ch.Cursor, ch.To)
+			return setCursorTx(ctx, c.tx, ch.Cursor, ch.To)
 		}
 		return nil
 	})
@@ -202,9 +202,9 @@ func (s *Store) ApplyEvents(ctx context.Context, ch EventChanges) error {
 	return nil
 }
 
-func upsertEvent(ctx context.Context, tx *sql.Tx, e model.Event, seq int64) error {
+func upsertEvent(c *stmts, e model.Event, seq int64) error {
 	var first, last int64
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(published), 0), COALESCE(MAX(published), 0)
+	err := c.queryRow(`SELECT COALESCE(MIN(published), 0), COALESCE(MAX(published), 0)
 		FROM event_documents WHERE event_id = ?`, e.ID).Scan(&first, &last)
 	if err != nil {
 		return fmt.Errorf("event %d window: %w", e.ID, err)
@@ -213,7 +213,7 @@ func upsertEvent(ctx context.Context, tx *sql.Tx, e model.Event, seq int64) erro
 	if typ == "" {
 		typ = model.TypeOther
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO events(id, seq, title, happened, precision, date_confidence, date_phrase,
+	_, err = c.exec(`INSERT INTO events(id, seq, title, happened, precision, date_confidence, date_phrase,
 		type, type_evidence, type_confidence, actors, first_document_id, primary_document_ids, document_ids, mentioned,
 		first_published, last_published, story_id, importance, responds_to, merged_into, deleted)
 		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,0)
@@ -232,11 +232,11 @@ func upsertEvent(ctx context.Context, tx *sql.Tx, e model.Event, seq int64) erro
 	if err != nil {
 		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM event_quotes WHERE event_id = ?", e.ID); err != nil {
+	if _, err := c.exec("DELETE FROM event_quotes WHERE event_id = ?", e.ID); err != nil {
 		return fmt.Errorf("save event %d quotes: %w", e.ID, err)
 	}
 	for _, q := range e.Quotes {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO event_quotes(event_id, document_id, offset, "end", kind,
+		_, err := c.exec(`INSERT OR IGNORE INTO event_quotes(event_id, document_id, offset, "end", kind,
 			text, speaker, role, mention, cue) VALUES(?,?,?,?,?,?,?,?,?,?)`,
 			e.ID, q.DocumentID, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention, string(q.Cue))
 		if err != nil {
@@ -246,7 +246,7 @@ func upsertEvent(ctx context.Context, tx *sql.Tx, e model.Event, seq int64) erro
 	return nil
 }
 
-func upsertEdit(ctx context.Context, tx *sql.Tx, ed EventEdit, now int64) error {
+func upsertEdit(c *stmts, ed EventEdit, now int64) error {
 	var title, precision, typ any
 	var happened any
 	if ed.Title != nil {
@@ -261,7 +261,7 @@ func upsertEdit(ctx context.Context, tx *sql.Tx, ed EventEdit, now int64) error 
 	if ed.Type != nil {
 		typ = string(*ed.Type)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO event_edits(event_id, title, happened, precision, type, edited)
+	_, err := c.exec(`INSERT INTO event_edits(event_id, title, happened, precision, type, edited)
 		VALUES(?,?,?,?,?,?) ON CONFLICT(event_id) DO UPDATE SET
 		title = COALESCE(excluded.title, title), happened = COALESCE(excluded.happened, happened),
 		precision = COALESCE(excluded.precision, precision), type = COALESCE(excluded.type, type),
@@ -270,7 +270,7 @@ func upsertEdit(ctx context.Context, tx *sql.Tx, ed EventEdit, now int64) error 
 		return fmt.Errorf("edit event %d: %w", ed.EventID, err)
 	}
 	// Bump the event's seq so consumers tailing events see the correction.
-	_, err = tx.ExecContext(ctx, `UPDATE events SET seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM events) WHERE id = ?`, ed.EventID)
+	_, err = c.exec(`UPDATE events SET seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM events) WHERE id = ?`, ed.EventID)
 	if err != nil {
 		return fmt.Errorf("edit event %d: %w", ed.EventID, err)
 	}

@@ -2,19 +2,18 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/watchline/watchline/model"
 )
 
 // replaceDocumentQuotes makes qs the stored quotes of document id.
-func replaceDocumentQuotes(ctx context.Context, tx *sql.Tx, id int64, qs []model.Quote) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM document_quotes WHERE document_id = ?", id); err != nil {
+func replaceDocumentQuotes(c *stmts, id int64, qs []model.Quote) error {
+	if _, err := c.exec("DELETE FROM document_quotes WHERE document_id = ?", id); err != nil {
 		return fmt.Errorf("save quotes of document %d: %w", id, err)
 	}
 	for _, q := range qs {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO document_quotes(document_id, start, "end", kind, text,
+		_, err := c.exec(`INSERT OR IGNORE INTO document_quotes(document_id, start, "end", kind, text,
 			speaker, role, mention, cue) VALUES(?,?,?,?,?,?,?,?,?)`,
 			id, q.Start, q.End, string(q.Kind), q.Text, q.Speaker, q.Role, q.Mention, string(q.Cue))
 		if err != nil {

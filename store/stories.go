@@ -27,12 +27,12 @@ type StoryEdit struct {
 }
 
 // applyStories writes the story part of ch inside ApplyEvents' transaction.
-func applyStories(ctx context.Context, tx *sql.Tx, ch EventChanges, now int64) error {
+func applyStories(c *stmts, ch EventChanges, now int64) error {
 	if len(ch.Stories) == 0 && len(ch.GoneStories) == 0 && len(ch.StoryPins) == 0 && len(ch.StoryEdits) == 0 {
 		return nil
 	}
 	var seq int64
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM stories").Scan(&seq); err != nil {
+	if err := c.queryRow("SELECT COALESCE(MAX(seq), 0) FROM stories").Scan(&seq); err != nil {
 		return fmt.Errorf("story seq: %w", err)
 	}
 	for _, st := range ch.Stories {
@@ -40,7 +40,7 @@ func applyStories(ctx context.Context, tx *sql.Tx, ch EventChanges, now int64) e
 		if st.Model == nil {
 			st.Model = []byte{}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO stories(id, seq, title, importance, model, merged_into, deleted)
+		_, err := c.exec(`INSERT INTO stories(id, seq, title, importance, model, merged_into, deleted)
 			VALUES(?,?,?,?,?,0,0) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq,
 			title = CASE WHEN excluded.title = '' THEN stories.title ELSE excluded.title END,
 			importance = excluded.importance, model = excluded.model, merged_into = 0, deleted = 0`,
@@ -52,20 +52,20 @@ func applyStories(ctx context.Context, tx *sql.Tx, ch EventChanges, now int64) e
 	for _, id := range sortedKeys(ch.GoneStories) {
 		seq++
 		into := ch.GoneStories[id]
-		_, err := tx.ExecContext(ctx, `INSERT INTO stories(id, seq, merged_into, deleted) VALUES(?,?,?,1)
+		_, err := c.exec(`INSERT INTO stories(id, seq, merged_into, deleted) VALUES(?,?,?,1)
 			ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, merged_into = excluded.merged_into, deleted = 1,
 			model = x''`, id, seq, into)
 		if err != nil {
 			return fmt.Errorf("remove story %d: %w", id, err)
 		}
 		if into != 0 {
-			if _, err := tx.ExecContext(ctx, "UPDATE events SET story_id = ? WHERE story_id = ?", into, id); err != nil {
+			if _, err := c.exec("UPDATE events SET story_id = ? WHERE story_id = ?", into, id); err != nil {
 				return fmt.Errorf("move events of story %d: %w", id, err)
 			}
 		}
 	}
 	for _, doc := range sortedKeys(ch.StoryPins) {
-		_, err := tx.ExecContext(ctx, `INSERT INTO story_pins(document_id, story_id, reason, pinned) VALUES(?,?,?,?)
+		_, err := c.exec(`INSERT INTO story_pins(document_id, story_id, reason, pinned) VALUES(?,?,?,?)
 			ON CONFLICT(document_id) DO UPDATE SET story_id = excluded.story_id, pinned = excluded.pinned,
 			reason = CASE WHEN excluded.reason = 'edit' AND story_pins.story_id = excluded.story_id
 				THEN story_pins.reason ELSE excluded.reason END`,
@@ -75,13 +75,13 @@ func applyStories(ctx context.Context, tx *sql.Tx, ch EventChanges, now int64) e
 		}
 	}
 	for _, ed := range ch.StoryEdits {
-		_, err := tx.ExecContext(ctx, `INSERT INTO story_edits(story_id, title, edited) VALUES(?,?,?)
+		_, err := c.exec(`INSERT INTO story_edits(story_id, title, edited) VALUES(?,?,?)
 			ON CONFLICT(story_id) DO UPDATE SET title = excluded.title, edited = excluded.edited`, ed.StoryID, ed.Title, now)
 		if err != nil {
 			return fmt.Errorf("edit story %d: %w", ed.StoryID, err)
 		}
 		seq++
-		if _, err := tx.ExecContext(ctx, "UPDATE stories SET seq = ? WHERE id = ?", seq, ed.StoryID); err != nil {
+		if _, err := c.exec("UPDATE stories SET seq = ? WHERE id = ?", seq, ed.StoryID); err != nil {
 			return fmt.Errorf("edit story %d: %w", ed.StoryID, err)
 		}
 	}
