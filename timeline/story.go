@@ -144,6 +144,14 @@ type story struct {
 	loaded bool
 	// dirty: changed since it was last saved.
 	dirty bool
+	// ones lists the words whose count fell to one since the last prune
+	// (a word may be listed twice, or no longer be at one); while
+	// onesKnown, every word seen once is in it, so a story at storyMaxTerms
+	// prunes the few words its latest documents brought instead of reading
+	// all its thousands (which took 15% of clustering at 100,000 synthetic
+	// documents).
+	ones      []uint32
+	onesKnown bool
 }
 
 func newStory(id int64) *story {
@@ -200,11 +208,16 @@ func (s *storySet) add(st *story, d storyDoc, pub time.Time) {
 	st.n += d.n
 	s.docs++
 	for i, t := range d.terms {
-		if st.nw[t] == 0 {
+		was := st.nw[t]
+		if was == 0 {
 			s.post[t] = append(s.post[t], st)
 			s.users[t]++
 		}
-		st.nw[t] += int32(d.counts[i])
+		c := was + int32(d.counts[i])
+		st.nw[t] = c
+		if c <= 1 && st.onesKnown {
+			st.ones = append(st.ones, t)
+		}
 	}
 	for _, day := range d.days {
 		st.refs[day]++
@@ -232,6 +245,9 @@ func (s *storySet) remove(st *story, d storyDoc) {
 	for i, t := range d.terms {
 		if c := st.nw[t] - int32(d.counts[i]); c > 0 {
 			st.nw[t] = c
+			if c == 1 && st.onesKnown {
+				st.ones = append(st.ones, t)
+			}
 		} else if _, ok := st.nw[t]; ok {
 			delete(st.nw, t)
 			s.unuse(t)
@@ -256,6 +272,7 @@ func (s *storySet) remove(st *story, d storyDoc) {
 		}
 		clear(st.nw)
 		clear(st.refs)
+		st.ones, st.onesKnown = nil, false
 	}
 	st.dirty = true
 }
@@ -271,13 +288,25 @@ func (s *storySet) unuse(t uint32) {
 
 // prune drops the words a story has seen once.
 func (s *storySet) prune(st *story) {
-	for t, c := range st.nw {
-		if c <= 1 {
-			st.n -= int(c)
-			delete(st.nw, t)
-			s.unuse(t)
+	drop := func(t uint32, c int32) {
+		st.n -= int(c)
+		delete(st.nw, t)
+		s.unuse(t)
+	}
+	if st.onesKnown {
+		for _, t := range st.ones {
+			if c, ok := st.nw[t]; ok && c <= 1 {
+				drop(t, c)
+			}
+		}
+	} else {
+		for t, c := range st.nw {
+			if c <= 1 {
+				drop(t, c)
+			}
 		}
 	}
+	st.ones, st.onesKnown = st.ones[:0], true
 }
 
 // storyCandidates bounds the stories a document is scored against: those
@@ -432,6 +461,9 @@ func (s *storySet) mergeInto(into, from *story) {
 			s.unuse(t) // both used it; one does now
 		}
 		into.nw[t] += c
+		if into.onesKnown && into.nw[t] <= 1 {
+			into.ones = append(into.ones, t)
+		}
 	}
 	if !from.first.IsZero() && (into.first.IsZero() || from.first.Before(into.first)) {
 		into.first = from.first
@@ -450,6 +482,7 @@ func (s *storySet) mergeInto(into, from *story) {
 	clear(from.nw)
 	clear(from.refs)
 	clear(from.events)
+	from.ones, from.onesKnown = nil, false
 	into.dirty, from.dirty = true, true
 	if len(into.nw) > storyMaxTerms {
 		s.prune(into)
