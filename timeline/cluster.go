@@ -189,14 +189,6 @@ type termVec struct {
 	w   []float64
 }
 
-// at is the weight of term t (0 if absent).
-func (v termVec) at(t uint32) float64 {
-	if i, ok := slices.BinarySearch(v.ids, t); ok {
-		return v.w[i]
-	}
-	return 0
-}
-
 // entCount is an entity and how many members name it.
 type entCount struct {
 	name string
@@ -1251,9 +1243,19 @@ func (ev *openEvent) meanCosine(d *docInfo) float64 {
 	if n == 0 {
 		return 0
 	}
-	dot := 0.0
+	// Both term lists are sorted (see weigh), so each search starts where
+	// the last one ended; a term the centroid lacks adds nothing.
+	all := ev.centroid.ids
+	from, dot := 0, 0.0
 	for i, t := range d.TermIDs {
-		dot += float64(d.TermW[i]) * ev.centroid.at(t)
+		if i > 0 && t < d.TermIDs[i-1] {
+			from = 0 // not sorted after all: search everything
+		}
+		k, ok := slices.BinarySearch(all[from:], t)
+		from += k
+		if ok {
+			dot += float64(d.TermW[i]) * ev.centroid.w[from]
+		}
 	}
 	return dot / float64(n)
 }

@@ -1,7 +1,9 @@
 package timeline
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -152,6 +154,9 @@ type story struct {
 	// documents).
 	ones      []uint32
 	onesKnown bool
+	// mark is the storySet's stamp of the candidate search that last
+	// found this story.
+	mark int
 }
 
 func newStory(id int64) *story {
@@ -174,13 +179,21 @@ type storySet struct {
 	// are looked up through a document's rarest words first.
 	users  map[uint32]int32
 	nextID int64
-	// scratch space for candidate search
-	mark  map[*story]int
-	stamp int
+	// stamp numbers candidate searches (see story.mark); rarest is their
+	// scratch space.
+	stamp  int
+	rarest []userTerm
+}
+
+// userTerm is a word of the document being placed and how many stories use
+// it.
+type userTerm struct {
+	users int32
+	t     uint32
 }
 
 func newStorySet() *storySet {
-	return &storySet{byID: map[int64]*story{}, post: map[uint32][]*story{}, mark: map[*story]int{}, refs: map[int32]int32{},
+	return &storySet{byID: map[int64]*story{}, post: map[uint32][]*story{}, refs: map[int32]int32{},
 		users: map[uint32]int32{}}
 }
 
@@ -328,15 +341,22 @@ const storyScan = 500
 func (s *storySet) candidates(d storyDoc, out []*story) []*story {
 	s.stamp++
 	out = out[:0]
-	terms := append([]uint32(nil), d.terms...)
-	sort.Slice(terms, func(i, j int) bool {
-		if s.users[terms[i]] != s.users[terms[j]] {
-			return s.users[terms[i]] < s.users[terms[j]]
+	// Each word's count of users is read once, not at every comparison of
+	// the sort (the order is the same: words are distinct).
+	terms := s.rarest[:0]
+	for _, t := range d.terms {
+		terms = append(terms, userTerm{s.users[t], t})
+	}
+	slices.SortFunc(terms, func(a, b userTerm) int {
+		if a.users != b.users {
+			return cmp.Compare(a.users, b.users)
 		}
-		return terms[i] < terms[j]
+		return cmp.Compare(a.t, b.t)
 	})
-	for _, t := range terms {
-		if len(out) >= storyCandidates || (len(out) > 0 && s.users[t] > storyScan) {
+	s.rarest = terms
+	for _, ut := range terms {
+		t := ut.t
+		if len(out) >= storyCandidates || (len(out) > 0 && ut.users > storyScan) {
 			break
 		}
 		list := s.post[t]
@@ -346,8 +366,8 @@ func (s *storySet) candidates(d storyDoc, out []*story) []*story {
 				continue // stale entry
 			}
 			keep = append(keep, st)
-			if s.mark[st] != s.stamp {
-				s.mark[st] = s.stamp
+			if st.mark != s.stamp {
+				st.mark = s.stamp
 				out = append(out, st)
 			}
 		}
@@ -357,7 +377,7 @@ func (s *storySet) candidates(d storyDoc, out []*story) []*story {
 			s.post[t] = keep
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	slices.SortFunc(out, func(a, b *story) int { return cmp.Compare(a.id, b.id) })
 	return out
 }
 
@@ -670,7 +690,6 @@ func (c *Clusterer) keepSplits(items []*item, splits []split, bs *batchState) {
 			delete(s.byID, part.id)
 			delete(bs.created, part.id)
 			delete(bs.stories, part.id)
-			delete(s.mark, part)
 			s.nextID--
 		}
 	}
