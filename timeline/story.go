@@ -389,16 +389,43 @@ func (s *storySet) logLikelihood(st *story, d storyDoc) float64 {
 	vb := float64(s.vocab) * storyBeta
 	l := 0.0
 	for i, t := range d.terms {
-		nw := float64(st.nw[t])
-		for j := 0; j < int(d.counts[i]); j++ {
-			l += math.Log(nw + storyBeta + float64(j))
+		nw, c := st.nw[t], int(d.counts[i])
+		if nw == 0 && c <= len(logBeta) { // most of a document's words, for most stories
+			for j := 0; j < c; j++ {
+				l += logBeta[j]
+			}
+			continue
+		}
+		for j := 0; j < c; j++ {
+			l += math.Log(float64(nw) + storyBeta + float64(j))
 		}
 	}
-	nz := float64(st.n)
-	for i := 0; i < d.n; i++ {
-		l -= math.Log(nz + vb + float64(i))
+	return math.Log(float64(st.m)) + l - sumLogs(float64(st.n)+vb, d.n)
+}
+
+// logBeta[j] is log(β + j): the term of a word the story has not seen,
+// the same value the sum would compute.
+var logBeta = func() (t [16]float64) {
+	for j := range t {
+		t[j] = math.Log(storyBeta + float64(j))
 	}
-	return math.Log(float64(st.m)) + l
+	return t
+}()
+
+// sumLogs is Σ_{i<n} log(x+i). Past a few terms the difference of two
+// log-gammas costs less than the logs (a document's story words number in the
+// tens, and it is scored against up to storyCandidates stories); it differs
+// from the sum in the last digits only (x is at least V·β here, so neither
+// log-gamma is near a pole).
+func sumLogs(x float64, n int) float64 {
+	if n > 8 {
+		return lgamma(x+float64(n)) - lgamma(x)
+	}
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		sum += math.Log(x + float64(i))
+	}
+	return sum
 }
 
 // logNew is the same for a new story: α·D · Π_w Π_j (β + j) / Π_i (Vβ + i).
