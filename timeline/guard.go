@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -159,6 +160,10 @@ type literalRegexp struct {
 	re   *regexp.Regexp
 	need []string // lower case, ASCII; nil: not known, so the whole text is read
 	most int      // the longest match in runes; < 0: unbounded
+	// lits: the expression is \b(?:one of these)\b, case-insensitive, and
+	// these are every string it matches in the order it prefers them, so
+	// its matches are found without running it (see findLits).
+	lits []string
 }
 
 func newLiteralRegexp(re *regexp.Regexp) literalRegexp {
@@ -178,8 +183,120 @@ func newLiteralRegexp(re *regexp.Regexp) literalRegexp {
 	}
 	if ok && need != nil {
 		l.need, l.most = need, most
+		l.lits = boundedLiterals(p)
 	}
 	return l
+}
+
+// boundedLiterals lists, most preferred first, the strings a pattern of the
+// form \b(?:X)\b matches when X is a small case-insensitive finite set of
+// ASCII strings (nil otherwise). Most lexicon patterns are: "arrested",
+// "arrests?", "(?:been|were|was) charged".
+func boundedLiterals(re *syntax.Regexp) []string {
+	if re.Op != syntax.OpConcat || len(re.Sub) < 3 || re.Sub[0].Op != syntax.OpWordBoundary ||
+		re.Sub[len(re.Sub)-1].Op != syntax.OpWordBoundary {
+		return nil
+	}
+	inner := &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[1 : len(re.Sub)-1]}
+	if !foldedASCII(inner) {
+		return nil
+	}
+	all, ok := expand(inner, true)
+	if !ok {
+		return nil
+	}
+	for _, s := range all {
+		if s == "" || !isASCII(s) {
+			return nil
+		}
+	}
+	return all
+}
+
+// foldedASCII says whether every literal and class of re is ASCII and
+// case-insensitive, and every ? greedy: then expand lists re's strings in
+// the order leftmost-first matching prefers them, lower-cased.
+func foldedASCII(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return re.Flags&syntax.FoldCase != 0 && isASCII(string(re.Rune))
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i+1] >= utf8.RuneSelf {
+				return false
+			}
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ { // (?i) classes hold both cases
+				if lo, up := unicode.ToLower(r), unicode.ToUpper(r); !inClass(re.Rune, lo) || !inClass(re.Rune, up) {
+					return false
+				}
+			}
+		}
+		return true
+	case syntax.OpQuest:
+		return re.Flags&syntax.NonGreedy == 0 && foldedASCII(re.Sub[0])
+	case syntax.OpEmptyMatch:
+		return true
+	case syntax.OpCapture, syntax.OpAlternate, syntax.OpConcat:
+		for _, sub := range re.Sub {
+			if !foldedASCII(sub) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func inClass(ranges []rune, r rune) bool {
+	for i := 0; i+1 < len(ranges); i += 2 {
+		if ranges[i] <= r && r <= ranges[i+1] {
+			return true
+		}
+	}
+	return false
+}
+
+// findLits finds l.lits in lower (text with its ASCII letters lower-cased)
+// as the expression would: at the leftmost position where one of them
+// stands between word boundaries, the most preferred one, then on from its
+// end.
+func (l literalRegexp) findLits(text, lower string) [][]int {
+	type hit struct{ at, pref int }
+	var hits []hit
+	for pref, s := range l.lits {
+		for from := 0; ; {
+			i := strings.Index(lower[from:], s)
+			if i < 0 {
+				break
+			}
+			at := from + i
+			if wordBoundary(text, at) && wordBoundary(text, at+len(s)) {
+				hits = append(hits, hit{at, pref})
+			}
+			from = at + 1
+		}
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		return hits[i].at < hits[j].at || hits[i].at == hits[j].at && hits[i].pref < hits[j].pref
+	})
+	var out [][]int
+	end := 0
+	for i, h := range hits {
+		if h.at < end || i > 0 && hits[i-1].at == h.at {
+			continue
+		}
+		end = h.at + len(l.lits[h.pref])
+		out = append(out, []int{h.at, end})
+	}
+	return out
+}
+
+// wordBoundary is \b at byte i of s: an ASCII word character on one side
+// only (as Go's regexp reads \b).
+func wordBoundary(s string, i int) bool {
+	before := i > 0 && syntax.IsWordChar(rune(s[i-1]))
+	after := i < len(s) && syntax.IsWordChar(rune(s[i]))
+	return before != after
 }
 
 // maxLen is the most runes a match of re can have (false: unbounded, or an
@@ -242,6 +359,9 @@ func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 			return run(text)
 		}
 		lower = asciiLower(text)
+	}
+	if l.lits != nil && !submatch {
+		return l.findLits(text, lower)
 	}
 	var wins [][2]int
 	for _, s := range l.need {

@@ -56,11 +56,14 @@ func TestLiteralRegexp(t *testing.T) {
 	for _, l := range demoCorpus(t) {
 		texts = append(texts, l.Title, l.Text)
 	}
-	windowed := 0
+	windowed, listed := 0, 0
 	for _, re := range res {
 		l := newLiteralRegexp(re)
 		if l.need != nil {
 			windowed++
+		}
+		if l.lits != nil {
+			listed++
 		}
 		for _, text := range texts {
 			lower := strings.ToLower(text)
@@ -75,6 +78,40 @@ func TestLiteralRegexp(t *testing.T) {
 	if windowed < len(res)/2 {
 		t.Errorf("only %d of %d expressions read around their literals", windowed, len(res))
 	}
+	if listed < len(an.typer.patterns)/2 {
+		t.Errorf("only %d of %d expressions found as lists of strings", listed, len(res))
+	}
+}
+
+// FuzzLiteralRegexp: every lexicon expression, and a few shaped to trip
+// the list of strings (a shorter string preferred to a longer one, a
+// string starting with a non-word character), finds in any text what the
+// regular expression finds.
+func FuzzLiteralRegexp(f *testing.F) {
+	an := newAnalyzer(f)
+	var ls []literalRegexp
+	for _, p := range an.typer.patterns {
+		ls = append(ls, p.find)
+	}
+	for _, e := range []string{`(?i)\b(?:charges?(?: against)?)\b`, `(?i)\b(?:a a|a)\b`, `(?i)\b(?:(?:been|were|was)?charged??)\b`,
+		`(?i)\b(?:x?\.gov)\b`, `(?i)\b(?:[ab]c|ac d)\b`} {
+		ls = append(ls, newLiteralRegexp(regexp.MustCompile(e)))
+	}
+	for _, s := range []string{"He was charged against charges against them; charges.", "a a a a", "charged charge been charged wascharged",
+		"x.gov .gov x.govt", "ac d bc ac dd", "ARRESTED arrested_ arrests-arrest", "arre\u017fted \u212aarrested", "\xffarrested"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if len(text) > 4000 {
+			return
+		}
+		lower := strings.ToLower(text)
+		for _, l := range ls {
+			if got, want := l.findAll(text, lower, false), l.re.FindAllStringIndex(text, -1); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s in %q: %v, want %v", l.re, text, got, want)
+			}
+		}
+	})
 }
 
 // TestTrigrams: the filter never rules out a literal the text contains, and
