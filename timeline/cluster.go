@@ -195,12 +195,6 @@ type entCount struct {
 	n    int
 }
 
-// names says whether e is among es (sorted by name).
-func names(es []entCount, e string) bool {
-	_, ok := slices.BinarySearchFunc(es, e, func(x entCount, e string) int { return strings.Compare(x.name, e) })
-	return ok
-}
-
 // NewClusterer returns a clusterer over st.
 func NewClusterer(st Store, an *Analyzer, opts Options) *Clusterer {
 	opts.defaults()
@@ -1265,9 +1259,17 @@ func (ev *openEvent) meanCosine(d *docInfo) float64 {
 func (c *Clusterer) sharedNames(d *docInfo, ev *openEvent) float64 {
 	ws := c.entityWeights(d)
 	ent, entTotal := 0.0, 0.0
+	// Both lists are sorted by name (see read), so each search starts where
+	// the last one ended.
+	from := 0
 	for i, e := range d.Entities {
 		entTotal += ws[i]
-		if names(ev.ents, e) {
+		if i > 0 && e < d.Entities[i-1] {
+			from = 0 // not sorted after all: search everything
+		}
+		k, ok := slices.BinarySearchFunc(ev.ents[from:], e, func(x entCount, e string) int { return strings.Compare(x.name, e) })
+		from += k
+		if ok {
 			ent += ws[i]
 		}
 	}
