@@ -69,6 +69,8 @@ func required(re *syntax.Regexp, classes bool) []string {
 }
 
 // expand lists every string a small finite pattern matches, lower case.
+// With classes, a class's long s and Kelvin sign (which (?i) adds to s and
+// k) are left out: literalRegexp reads a text holding either in full.
 func expand(re *syntax.Regexp, classes bool) ([]string, bool) {
 	const most = 32
 	switch re.Op {
@@ -84,6 +86,9 @@ func expand(re *syntax.Regexp, classes bool) ([]string, bool) {
 		seen := map[string]bool{}
 		for i := 0; i+1 < len(re.Rune); i += 2 {
 			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if r == '\u017f' || r == '\u212a' {
+					continue
+				}
 				if s := strings.ToLower(string(r)); !seen[s] {
 					seen[s] = true
 					all = append(all, s)
@@ -160,6 +165,11 @@ type literalRegexp struct {
 	re   *regexp.Regexp
 	need []string // lower case, ASCII; nil: not known, so the whole text is read
 	most int      // the longest match in runes; < 0: unbounded
+	// stop: with most < 0 and need set, the ASCII non-word characters no
+	// match holds. A match lies within the run of other characters around
+	// an occurrence of a needed literal, and \b reads the same there as in
+	// the whole text (a stop is a non-word character, as a text's edge is).
+	stop *[128]bool
 	// lits: the expression is \b(?:one of these)\b, case-insensitive, and
 	// these are every string it matches in the order it prefers them, so
 	// its matches are found without running it (see findLits).
@@ -181,11 +191,60 @@ func newLiteralRegexp(re *regexp.Regexp) literalRegexp {
 			break
 		}
 	}
-	if ok && need != nil {
+	switch {
+	case ok && need != nil:
 		l.need, l.most = need, most
 		l.lits = boundedLiterals(p)
+	case need != nil:
+		var in [128]bool
+		if alphabet(p, &in) {
+			stop := new([128]bool)
+			for c := range stop {
+				stop[c] = !in[c] && !syntax.IsWordChar(rune(c))
+			}
+			l.need, l.stop = need, stop
+		}
 	}
 	return l
+}
+
+// alphabet marks in the ASCII characters a match of re may hold (false: any
+// character, or an anchor other than \b whose meaning a shorter text would
+// change). (?i) classes hold every case already; a folded literal's cases
+// are added.
+func alphabet(re *syntax.Regexp, in *[128]bool) bool {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpNoMatch, syntax.OpWordBoundary:
+		return true
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			for f := r; ; {
+				if f < utf8.RuneSelf {
+					in[f] = true
+				}
+				if f = unicode.SimpleFold(f); f == r || re.Flags&syntax.FoldCase == 0 {
+					break
+				}
+			}
+		}
+		return true
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= min(re.Rune[i+1], utf8.RuneSelf-1); r++ {
+				in[r] = true
+			}
+		}
+		return true
+	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat,
+		syntax.OpConcat, syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !alphabet(sub, in) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // boundedLiterals lists, most preferred first, the strings a pattern of the
@@ -220,12 +279,12 @@ func foldedASCII(re *syntax.Regexp) bool {
 	switch re.Op {
 	case syntax.OpLiteral:
 		return re.Flags&syntax.FoldCase != 0 && isASCII(string(re.Rune))
-	case syntax.OpCharClass:
+	case syntax.OpCharClass: // bar the long s and Kelvin sign (see expand)
 		for i := 0; i+1 < len(re.Rune); i += 2 {
-			if re.Rune[i+1] >= utf8.RuneSelf {
+			if lo, hi := re.Rune[i], re.Rune[i+1]; hi >= utf8.RuneSelf && !(lo == hi && (lo == '\u017f' || lo == '\u212a')) {
 				return false
 			}
-			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ { // (?i) classes hold both cases
+			for r := re.Rune[i]; r <= min(re.Rune[i+1], utf8.RuneSelf-1); r++ { // (?i) classes hold both cases
 				if lo, up := unicode.ToLower(r), unicode.ToUpper(r); !inClass(re.Rune, lo) || !inClass(re.Rune, up) {
 					return false
 				}
@@ -342,7 +401,9 @@ func maxLen(re *syntax.Regexp) (int, bool) {
 // end next to a non-word character (so \b reads the same as in the whole
 // text), and the expression runs on each: every match of the whole text
 // lies in one window, and a scan from a window's start finds the same
-// leftmost-first matches as the scan of the whole text reaching it.
+// leftmost-first matches as the scan of the whole text reaching it. An
+// expression with no longest match is run on the stretches between the
+// characters it cannot match (l.stop) that hold a needed literal.
 func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 	run := func(s string) [][]int {
 		if submatch {
@@ -372,7 +433,15 @@ func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 			}
 			q := from + i
 			a, b := max(0, q-l.most), min(len(text), q+len(s)+l.most)
-			if !ascii { // as many runes, not bytes
+			if l.stop != nil { // unbounded: the run between stops
+				a, b = q, q+len(s)
+				for a > 0 && (text[a-1] >= utf8.RuneSelf || !l.stop[text[a-1]]) {
+					a--
+				}
+				for b < len(text) && (text[b] >= utf8.RuneSelf || !l.stop[text[b]]) {
+					b++
+				}
+			} else if !ascii { // as many runes, not bytes
 				a, b = q, q+len(s)
 				for n := 0; n < l.most && a > 0; n++ {
 					_, w := utf8.DecodeLastRuneInString(text[:a])

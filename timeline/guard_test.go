@@ -56,7 +56,7 @@ func TestLiteralRegexp(t *testing.T) {
 	for _, l := range demoCorpus(t) {
 		texts = append(texts, l.Title, l.Text)
 	}
-	windowed, listed := 0, 0
+	windowed, listed, stopped := 0, 0, 0
 	for _, re := range res {
 		l := newLiteralRegexp(re)
 		if l.need != nil {
@@ -64,6 +64,9 @@ func TestLiteralRegexp(t *testing.T) {
 		}
 		if l.lits != nil {
 			listed++
+		}
+		if l.stop != nil {
+			stopped++
 		}
 		for _, text := range texts {
 			lower := strings.ToLower(text)
@@ -81,11 +84,15 @@ func TestLiteralRegexp(t *testing.T) {
 	if listed < len(an.typer.patterns)/2 {
 		t.Errorf("only %d of %d expressions found as lists of strings", listed, len(res))
 	}
+	if stopped < 5 {
+		t.Errorf("only %d of %d expressions with no longest match read between stops", stopped, len(res))
+	}
 }
 
-// FuzzLiteralRegexp: every lexicon expression, and a few shaped to trip
-// the list of strings (a shorter string preferred to a longer one, a
-// string starting with a non-word character), finds in any text what the
+// FuzzLiteralRegexp: every lexicon expression, every date pattern, and a few
+// shaped to trip the list of strings (a shorter string preferred to a
+// longer one, a string starting with a non-word character) and the stops
+// of an expression with no longest match, find in any text what the
 // regular expression finds.
 func FuzzLiteralRegexp(f *testing.F) {
 	an := newAnalyzer(f)
@@ -93,12 +100,14 @@ func FuzzLiteralRegexp(f *testing.F) {
 	for _, p := range an.typer.patterns {
 		ls = append(ls, p.find)
 	}
-	for _, e := range []string{`(?i)\b(?:charges?(?: against)?)\b`, `(?i)\b(?:a a|a)\b`, `(?i)\b(?:(?:been|were|was)?charged??)\b`,
+	ls = append(ls, dateFinders...)
+	for _, e := range []string{`(?i)\b(?:no(?:t|r) \w+ charged)\b`, `(?i)\b(?:said[\w' ]*court)\b`, `(?i)(?:said \w*)`, `(?i)\b(?:charges?(?: against)?)\b`, `(?i)\b(?:a a|a)\b`, `(?i)\b(?:(?:been|were|was)?charged??)\b`,
 		`(?i)\b(?:x?\.gov)\b`, `(?i)\b(?:[ab]c|ac d)\b`} {
 		ls = append(ls, newLiteralRegexp(regexp.MustCompile(e)))
 	}
 	for _, s := range []string{"He was charged against charges against them; charges.", "a a a a", "charged charge been charged wascharged",
-		"x.gov .gov x.govt", "ac d bc ac dd", "ARRESTED arrested_ arrests-arrest", "arre\u017fted \u212aarrested", "\xffarrested"} {
+		"x.gov .gov x.govt", "ac d bc ac dd", "He was not yet charged. Nor him charged, nor_x charged; not been\ncharged",
+		"They said in court: \"said the court\" said it's court.", "He appeared before the Crown Court, appeared in court-", "ARRESTED arrested_ arrests-arrest", "arre\u017fted \u212aarrested", "\xffarrested"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
@@ -109,6 +118,9 @@ func FuzzLiteralRegexp(f *testing.F) {
 		for _, l := range ls {
 			if got, want := l.findAll(text, lower, false), l.re.FindAllStringIndex(text, -1); !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s in %q: %v, want %v", l.re, text, got, want)
+			}
+			if got, want := l.findAll(text, lower, true), l.re.FindAllStringSubmatchIndex(text, -1); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s in %q: submatches %v, want %v", l.re, text, got, want)
 			}
 		}
 	})
