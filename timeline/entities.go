@@ -59,7 +59,7 @@ func isWordByte(r rune) bool {
 
 // wordTokens splits text into words for gazetteer lookups.
 func wordTokens(text string) []token {
-	var out []token
+	out := make([]token, 0, len(text)/6+1) // about a word per six bytes of English
 	start := -1
 	flush := func(end int) {
 		w := text[start:end]
@@ -107,6 +107,9 @@ func wordTokens(text string) []token {
 	}
 	if start >= 0 {
 		flush(len(text))
+	}
+	if len(out) == 0 {
+		return nil // none: nil, not an empty slice
 	}
 	return out
 }
