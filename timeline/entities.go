@@ -1,7 +1,6 @@
 package timeline
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -139,6 +138,8 @@ type recogniser struct {
 	byFirst map[string][]aliasEntry // first word of an alias -> aliases, longest first
 	roles   []roleHolder
 	titles  []string // every office title in roles, lower case, longest first
+	// titlesBy: titles by their first byte, longest first
+	titlesBy map[byte][]string
 }
 
 func newRecogniser(data []byte) (*recogniser, error) {
@@ -185,49 +186,35 @@ func newRecogniser(data []byte) (*recogniser, error) {
 	}
 	// Longest first, so "shadow home secretary" wins over "home secretary".
 	sort.Slice(r.titles, func(i, j int) bool { return len(r.titles[i]) > len(r.titles[j]) })
+	r.titlesBy = map[byte][]string{}
+	for _, t := range r.titles {
+		if t != "" {
+			r.titlesBy[t[0]] = append(r.titlesBy[t[0]], t)
+		}
+	}
 	return r, nil
 }
 
-// offices finds the office titles in text, case aside, as whole words,
-// leftmost first and the longest at each place (as one alternation of the
-// titles would), by plain search: a regular expression over every text
-// was the recogniser's main cost.
-func (r *recogniser) offices(text string) [][2]int {
-	low := []byte(text)
-	for i, c := range low {
-		if 'A' <= c && c <= 'Z' {
-			low[i] = c + 'a' - 'A' // ASCII only, so offsets stay those of text
-		}
-	}
+// offices finds the office titles in low (a text with its ASCII letters
+// lower-cased), as whole words, leftmost first and the longest at each place
+// (as one alternation of the titles would), by one walk of the text: at each
+// word start, the titles beginning with its byte, longest first.
+func (r *recogniser) offices(low string) [][2]int {
 	var locs [][2]int
-	for _, t := range r.titles {
-		for i := 0; i < len(low); {
-			j := bytes.Index(low[i:], []byte(t))
-			if j < 0 {
+	for s := 0; s < len(low); s++ {
+		if s > 0 && isASCIIWord(low[s-1]) {
+			continue
+		}
+		for _, t := range r.titlesBy[low[s]] {
+			e := s + len(t)
+			if strings.HasPrefix(low[s:], t) && (e == len(low) || !isASCIIWord(low[e])) {
+				locs = append(locs, [2]int{s, e})
+				s = e - 1
 				break
 			}
-			s, e := i+j, i+j+len(t)
-			if (s == 0 || !isASCIIWord(low[s-1])) && (e == len(low) || !isASCIIWord(low[e])) {
-				locs = append(locs, [2]int{s, e})
-			}
-			i = s + 1
 		}
 	}
-	sort.Slice(locs, func(i, j int) bool {
-		if locs[i][0] != locs[j][0] {
-			return locs[i][0] < locs[j][0]
-		}
-		return locs[i][1] > locs[j][1]
-	})
-	out := locs[:0]
-	end := -1
-	for _, l := range locs {
-		if l[0] >= end {
-			out = append(out, l)
-			end = l[1]
-		}
-	}
-	return out
+	return locs
 }
 
 func isASCIIWord(c byte) bool {
@@ -277,6 +264,10 @@ func isNameWord(w string) bool {
 
 // judgeRe finds judges, who are named by office and surname.
 var judgeRe = regexp.MustCompile(`\b(?:(?:Mr|Mrs|Ms|Lord|Lady)\.? )?((?:Justice|Judge) [A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)\b`)
+
+// judgeFinder runs judgeRe only on the stretches of text around "Justice"
+// and "Judge" that its characters allow (see literalRegexp).
+var judgeFinder = newLiteralRegexp(judgeRe)
 
 // titledSurnames finds "Mr Cash", "Ms. Qiu": a title and one capitalised
 // word. Each match is [start, end, title start, title end, surname start,
@@ -383,8 +374,9 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 	var out []mention
 	taken := make([]bool, len(text)+1)
 	// Offices held by someone on the publication date: "the Prime Minister".
+	low := asciiLower(text)
 	if !at.IsZero() && len(r.titles) > 0 {
-		for _, loc := range r.offices(text) {
+		for _, loc := range r.offices(low) {
 			if name := r.holder(text[loc[0]:loc[1]], at); name != "" {
 				out = append(out, mention{actor: model.Actor{Name: name, Kind: "person"}, offset: loc[0], end: loc[1], title: text[loc[0]:loc[1]]})
 				for i := loc[0]; i < loc[1]; i++ {
@@ -507,7 +499,7 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 	// Judges are named by title and surname: "Mrs Justice Carmody", "Judge Marsh".
 	var judges [][]int
 	if strings.Contains(text, "Justice") || strings.Contains(text, "Judge") {
-		judges = judgeRe.FindAllStringSubmatchIndex(text, -1)
+		judges = judgeFinder.findAll(text, low, true)
 	}
 	for _, loc := range judges {
 		if taken[loc[2]] {

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"unicode"
@@ -65,4 +66,43 @@ func TestWordTokens(t *testing.T) {
 			t.Errorf("%.60q: tokens differ:\n got %v\nwant %v", text, got, want)
 		}
 	}
+}
+
+// FuzzOffices: the one walk over the text finds what looking for each title
+// all along it and keeping the leftmost, longest, non-overlapping finds do.
+func FuzzOffices(f *testing.F) {
+	r := newAnalyzer(f).rec
+	for _, s := range []string{"The Prime Minister and the prime ministers; shadow home secretary, home secretary.",
+		"DPP-led: director of public prosecutions\nforeign secretaryforeign secretary", "xhome secretary home secretary_"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		low := asciiLower(text)
+		var want [][2]int
+		for _, ti := range r.titles {
+			for i := 0; i < len(low); {
+				j := strings.Index(low[i:], ti)
+				if j < 0 {
+					break
+				}
+				s, e := i+j, i+j+len(ti)
+				if (s == 0 || !isASCIIWord(low[s-1])) && (e == len(low) || !isASCIIWord(low[e])) {
+					want = append(want, [2]int{s, e})
+				}
+				i = s + 1
+			}
+		}
+		sort.Slice(want, func(i, j int) bool {
+			return want[i][0] < want[j][0] || want[i][0] == want[j][0] && want[i][1] > want[j][1]
+		})
+		kept, end := want[:0], -1
+		for _, l := range want {
+			if l[0] >= end {
+				kept, end = append(kept, l), l[1]
+			}
+		}
+		if got := r.offices(low); len(got) != len(kept) || len(got) > 0 && !reflect.DeepEqual(got, kept) {
+			t.Fatalf("%q: %v, want %v", text, got, kept)
+		}
+	})
 }

@@ -39,7 +39,7 @@ func TestLiteralRegexp(t *testing.T) {
 	for _, p := range datePatterns {
 		res = append(res, p.re)
 	}
-	res = append(res,
+	res = append(res, judgeRe,
 		regexp.MustCompile(`(?i)\b(?:arrest(?:ed)?)\b`),
 		regexp.MustCompile(`(?i)\b(?:charged (?:\w+ ){0,2}with)\b`),
 		regexp.MustCompile(`(?i)(?:jan|feb)\w?`), // no \b: windows must not cut words
@@ -101,13 +101,14 @@ func FuzzLiteralRegexp(f *testing.F) {
 		ls = append(ls, p.find)
 	}
 	ls = append(ls, dateFinders...)
+	ls = append(ls, judgeFinder)
 	for _, e := range []string{`(?i)\b(?:no(?:t|r) \w+ charged)\b`, `(?i)\b(?:said[\w' ]*court)\b`, `(?i)(?:said \w*)`, `(?i)\b(?:charges?(?: against)?)\b`, `(?i)\b(?:a a|a)\b`, `(?i)\b(?:(?:been|were|was)?charged??)\b`,
 		`(?i)\b(?:x?\.gov)\b`, `(?i)\b(?:[ab]c|ac d)\b`} {
 		ls = append(ls, newLiteralRegexp(regexp.MustCompile(e)))
 	}
 	for _, s := range []string{"He was charged against charges against them; charges.", "a a a a", "charged charge been charged wascharged",
 		"x.gov .gov x.govt", "ac d bc ac dd", "He was not yet charged. Nor him charged, nor_x charged; not been\ncharged",
-		"They said in court: \"said the court\" said it's court.", "He appeared before the Crown Court, appeared in court-", "ARRESTED arrested_ arrests-arrest", "arre\u017fted \u212aarrested", "\xffarrested"} {
+		"They said in court: \"said the court\" said it's court.", "Mrs. Justice O'Brien-Smith, Judge Marsh's and Lord Justice Tate-lyle; Judge judge", "He appeared before the Crown Court, appeared in court-", "ARRESTED arrested_ arrests-arrest", "arre\u017fted \u212aarrested", "\xffarrested"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
