@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -58,7 +59,18 @@ func isWordByte(r rune) bool {
 
 // wordTokens splits text into words for gazetteer lookups.
 func wordTokens(text string) []token {
-	out := make([]token, 0, len(text)/6+1) // about a word per six bytes of English
+	out := appendWordTokens(make([]token, 0, len(text)/6+1), text) // about a word per six bytes of English
+	if len(out) == 0 {
+		return nil // none: nil, not an empty slice
+	}
+	return out
+}
+
+// tokenBufs keeps token slices for find to reuse (see wordBufs).
+var tokenBufs = sync.Pool{New: func() any { return new([]token) }}
+
+// appendWordTokens appends text's words to out.
+func appendWordTokens(out []token, text string) []token {
 	start := -1
 	flush := func(end int) {
 		w := text[start:end]
@@ -106,9 +118,6 @@ func wordTokens(text string) []token {
 	}
 	if start >= 0 {
 		flush(len(text))
-	}
-	if len(out) == 0 {
-		return nil // none: nil, not an empty slice
 	}
 	return out
 }
@@ -385,7 +394,13 @@ func (r *recogniser) find(text string, at time.Time) []mention {
 			}
 		}
 	}
-	toks := wordTokens(text)
+	buf := tokenBufs.Get().(*[]token)
+	toks := appendWordTokens((*buf)[:0], text)
+	defer func() {
+		clear(toks) // keep no text alive
+		*buf = toks[:0]
+		tokenBufs.Put(buf)
+	}()
 	for i := 0; i < len(toks); i++ {
 		for _, a := range r.byFirst[toks[i].word] {
 			n := len(a.words)

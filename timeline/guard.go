@@ -488,15 +488,27 @@ func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 	return out
 }
 
-// asciiLower lower-cases the ASCII letters of s, keeping its length.
+// asciiLower lower-cases the ASCII letters of s, keeping its length (s
+// itself if it has none; else one copy).
 func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
+	i := 0
+	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
+		i++
 	}
-	return string(b)
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 func isASCII(s string) bool {
