@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"iter"
 	"regexp"
 	"regexp/syntax"
 	"sort"
@@ -323,16 +324,10 @@ func (l literalRegexp) findLits(text, lower string) [][]int {
 	type hit struct{ at, pref int }
 	var hits []hit
 	for pref, s := range l.lits {
-		for from := 0; ; {
-			i := strings.Index(lower[from:], s)
-			if i < 0 {
-				break
-			}
-			at := from + i
+		for at := range occurrences(lower, s) {
 			if wordBoundary(text, at) && wordBoundary(text, at+len(s)) {
 				hits = append(hits, hit{at, pref})
 			}
-			from = at + 1
 		}
 	}
 	sort.Slice(hits, func(i, j int) bool {
@@ -348,6 +343,19 @@ func (l literalRegexp) findLits(text, lower string) [][]int {
 		out = append(out, []int{h.at, end})
 	}
 	return out
+}
+
+// occurrences yields every position of s in text, overlapping ones too.
+func occurrences(text, s string) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for from := 0; from <= len(text); {
+			i := strings.Index(text[from:], s)
+			if i < 0 || !yield(from+i) {
+				return
+			}
+			from += i + 1
+		}
+	}
 }
 
 // wordBoundary is \b at byte i of s: an ASCII word character on one side
@@ -426,12 +434,7 @@ func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 	}
 	var wins [][2]int
 	for _, s := range l.need {
-		for from := 0; ; {
-			i := strings.Index(lower[from:], s)
-			if i < 0 {
-				break
-			}
-			q := from + i
+		for q := range occurrences(lower, s) {
 			a, b := max(0, q-l.most), min(len(text), q+len(s)+l.most)
 			if l.stop != nil { // unbounded: the run between stops
 				a, b = q, q+len(s)
@@ -453,7 +456,6 @@ func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 				}
 			}
 			wins = append(wins, [2]int{a, b})
-			from = q + 1
 		}
 	}
 	if len(wins) == 0 {
