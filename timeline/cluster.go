@@ -98,6 +98,8 @@ type Clusterer struct {
 	st   Store
 	an   *Analyzer
 	opts Options
+	// searches numbers candidate searches (see openEvent.seen).
+	searches int
 
 	cursor int64
 	gen    []byte // editsStateName as last seen
@@ -151,6 +153,8 @@ type openEvent struct {
 	id      int64
 	story   int64
 	members []*member
+	// seen is the Clusterer's candidate search that last found it.
+	seen int
 	// centroid is the sum of the members' term weights, by term id;
 	// ents counts the members naming each entity, by name. Both are sorted
 	// slices, not maps: scoring a document against an event looks up its
@@ -766,36 +770,48 @@ const (
 
 // indexKeys are the words and names that index an event, sorted.
 func (ev *openEvent) indexKeys() []uint32 {
-	type tw struct {
-		t uint32
-		w float64
-	}
-	ws := make([]tw, 0, len(ev.centroid.ids))
-	for i, t := range ev.centroid.ids {
-		ws = append(ws, tw{t, ev.centroid.w[i]})
-	}
-	sort.Slice(ws, func(i, j int) bool {
-		if ws[i].w != ws[j].w {
-			return ws[i].w > ws[j].w
-		}
-		return ws[i].t < ws[j].t
-	})
+	// The heaviest terms and most named entities are picked, not sorted
+	// out of the whole centroid (thousands of terms in a large event): the
+	// orders are total (ties go to the lower term, the earlier name), so
+	// the picks are the same.
 	keys := make([]uint32, 0, eventKeys+eventNames)
-	for i := 0; i < len(ws) && i < eventKeys; i++ {
-		keys = append(keys, ws[i].t)
+	for _, i := range topK(len(ev.centroid.ids), eventKeys, func(a, b int) bool {
+		wa, wb := ev.centroid.w[a], ev.centroid.w[b]
+		return wa > wb || wa == wb && ev.centroid.ids[a] < ev.centroid.ids[b]
+	}) {
+		keys = append(keys, ev.centroid.ids[i])
 	}
-	es := slices.Clone(ev.ents)
-	sort.Slice(es, func(i, j int) bool {
-		if es[i].n != es[j].n {
-			return es[i].n > es[j].n
-		}
-		return es[i].name < es[j].name
-	})
-	for i := 0; i < len(es) && i < eventNames; i++ {
-		keys = append(keys, termID("\x00"+es[i].name))
+	for _, i := range topK(len(ev.ents), eventNames, func(a, b int) bool {
+		ea, eb := ev.ents[a], ev.ents[b]
+		return ea.n > eb.n || ea.n == eb.n && ea.name < eb.name
+	}) {
+		keys = append(keys, termID("\x00"+ev.ents[i].name))
 	}
 	slices.Sort(keys)
 	return slices.Compact(keys)
+}
+
+// topK returns the indexes of the k first of n items in the order before
+// (a strict total order), first first, by insertion into a list of k.
+func topK(n, k int, before func(a, b int) bool) []int {
+	if k <= 0 {
+		return nil
+	}
+	top := make([]int, 0, k+1)
+	for i := 0; i < n; i++ {
+		if len(top) == k && !before(i, top[k-1]) {
+			continue
+		}
+		j := len(top)
+		for j > 0 && before(i, top[j-1]) {
+			j--
+		}
+		top = slices.Insert(top, j, i)
+		if len(top) > k {
+			top = top[:k]
+		}
+	}
+	return top
 }
 
 // docKeys are the words and names of a document looked up in the index.
@@ -1132,7 +1148,8 @@ func (c *Clusterer) candidates(d *docInfo, st *story) []*openEvent {
 	open := func(ev *openEvent) bool {
 		return len(ev.members) > 0 && !ev.last.Before(a) && !ev.first.After(b) && !ev.first.Before(start)
 	}
-	seen := map[*openEvent]bool{}
+	c.searches++
+	mark := c.searches
 	var out []*openEvent
 	// The story's events in the window: through its own events, or through
 	// the weeks of the window when those hold fewer (a story years long).
@@ -1143,7 +1160,7 @@ func (c *Clusterer) candidates(d *docInfo, st *story) []*openEvent {
 	if len(st.events) <= inWindow {
 		for _, ev := range st.events {
 			if open(ev) {
-				seen[ev] = true
+				ev.seen = mark
 				out = append(out, ev)
 			}
 		}
@@ -1151,7 +1168,7 @@ func (c *Clusterer) candidates(d *docInfo, st *story) []*openEvent {
 		for w := weekOf(start); w <= weekOf(b); w++ {
 			for _, ev := range c.weeks[w] {
 				if ev.story == st.id && open(ev) {
-					seen[ev] = true
+					ev.seen = mark
 					out = append(out, ev)
 				}
 			}
@@ -1161,13 +1178,13 @@ func (c *Clusterer) candidates(d *docInfo, st *story) []*openEvent {
 	for _, k := range d.docKeys() {
 		list := c.terms[k]
 		for i := weekFrom(list, wa); i < len(list) && list[i].keysWeek <= wb; i++ {
-			if ev := list[i]; !seen[ev] && open(ev) {
-				seen[ev] = true
+			if ev := list[i]; ev.seen != mark && open(ev) {
+				ev.seen = mark
 				out = append(out, ev)
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	slices.SortFunc(out, func(x, y *openEvent) int { return cmp.Compare(x.id, y.id) })
 	return out
 }
 

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -476,6 +478,29 @@ func TestSameStatedDay(t *testing.T) {
 		if got := sameStatedDay(c.doc, event(c.member)); got != c.want {
 			t.Errorf("%q (published %s) vs %q (published %s): %v, want %v", c.doc.Happened.Phrase, c.doc.Published.Format(time.DateOnly),
 				c.member.Happened.Phrase, c.member.Published.Format(time.DateOnly), got, c.want)
+		}
+	}
+}
+
+// TestTopK: picking the k first gives the first k of a full sort, ties
+// broken by index, for any k and any run of ties.
+func TestTopK(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 500; trial++ {
+		n, k := rng.IntN(40), rng.IntN(20)
+		w := make([]int, n)
+		for i := range w {
+			w[i] = rng.IntN(5) // many ties
+		}
+		before := func(a, b int) bool { return w[a] > w[b] || w[a] == w[b] && a < b }
+		all := make([]int, n)
+		for i := range all {
+			all[i] = i
+		}
+		sort.Slice(all, func(i, j int) bool { return before(all[i], all[j]) })
+		want := all[:min(k, n)]
+		if got := topK(n, k, before); len(got) != len(want) || len(want) > 0 && !slices.Equal(got, want) {
+			t.Fatalf("n %d k %d weights %v: %v, want %v", n, k, w, got, want)
 		}
 	}
 }
