@@ -146,7 +146,7 @@ type story struct {
 	loaded bool
 	// dirty: changed since it was last saved.
 	dirty bool
-	// ones lists the words whose count fell to one since the last prune
+	// ones lists the words whose count became one since the last prune
 	// (a word may be listed twice, or no longer be at one); while
 	// onesKnown, every word seen once is in it, so a story at storyMaxTerms
 	// prunes the few words its latest documents brought instead of reading
@@ -228,8 +228,8 @@ func (s *storySet) add(st *story, d storyDoc, pub time.Time) {
 		}
 		c := was + int32(d.counts[i])
 		st.nw[t] = c
-		if c <= 1 && st.onesKnown {
-			st.ones = append(st.ones, t)
+		if c <= 1 {
+			st.noteOne(t)
 		}
 	}
 	for _, day := range d.days {
@@ -258,8 +258,8 @@ func (s *storySet) remove(st *story, d storyDoc) {
 	for i, t := range d.terms {
 		if c := st.nw[t] - int32(d.counts[i]); c > 0 {
 			st.nw[t] = c
-			if c == 1 && st.onesKnown {
-				st.ones = append(st.ones, t)
+			if c == 1 {
+				st.noteOne(t)
 			}
 		} else if _, ok := st.nw[t]; ok {
 			delete(st.nw, t)
@@ -297,6 +297,22 @@ func (s *storySet) unuse(t uint32) {
 	} else {
 		s.users[t]--
 	}
+}
+
+// noteOne lists t as seen once, while the list is known. A list grown past
+// an eighth of the story's words (a story that fell far below the cap when
+// pruned and fills up again) is dropped, so the next prune reads the words
+// instead: the lists of thousands of stories at 1M would otherwise cost
+// more memory than they save time.
+func (st *story) noteOne(t uint32) {
+	if !st.onesKnown {
+		return
+	}
+	if len(st.ones) >= len(st.nw)/8+64 {
+		st.ones, st.onesKnown = nil, false
+		return
+	}
+	st.ones = append(st.ones, t)
 }
 
 // prune drops the words a story has seen once.
@@ -508,8 +524,8 @@ func (s *storySet) mergeInto(into, from *story) {
 			s.unuse(t) // both used it; one does now
 		}
 		into.nw[t] += c
-		if into.onesKnown && into.nw[t] <= 1 {
-			into.ones = append(into.ones, t)
+		if into.nw[t] <= 1 {
+			into.noteOne(t)
 		}
 	}
 	if !from.first.IsZero() && (into.first.IsZero() || from.first.Before(into.first)) {
