@@ -59,11 +59,7 @@ func isWordByte(r rune) bool {
 
 // wordTokens splits text into words for gazetteer lookups.
 func wordTokens(text string) []token {
-	out := appendWordTokens(make([]token, 0, len(text)/6+1), text) // about a word per six bytes of English
-	if len(out) == 0 {
-		return nil // none: nil, not an empty slice
-	}
-	return out
+	return appendWordTokens(nil, text)
 }
 
 // tokenBufs keeps token slices for find to reuse (see wordBufs).
