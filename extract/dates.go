@@ -11,6 +11,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
+
+	"github.com/watchline/watchline/internal/litfilter"
 )
 
 // DateSource says where a Published date was found.
@@ -132,8 +134,7 @@ var noiseTags = map[string]bool{"aside": true, "footer": true, "nav": true, "for
 
 // Labels in front of dates. Published labels are matched at the start of a
 // block; updated labels anywhere, because "Published 2 May, updated 3 May"
-// carries both. rxUpdated is read through mentionsUpdate and updateLocs:
-// a word added to it needs a word of updateWords it contains.
+// carries both. rxUpdated is read through mentionsUpdate and updateLocs.
 var (
 	rxUpdated   = regexp.MustCompile(`(?i)(last\s+)?(updated|modified|amended|revised|edited)|mis\s+à\s+jour|actualisé|modifié|aktualisiert|geändert|letzte\s+änderung|\bstand:|actualizado|modificado|aggiornato|atualizado|bijgewerkt|обновлено|обновлен|изменено|оновлено|更新|修改`)
 	rxPublished = regexp.MustCompile(`(?i)^\s*(published|posted|first published|publié|publie|mis en ligne|veröffentlicht|erschienen|erstellt|publicado|pubblicato|gepubliceerd|опубликовано|опубліковано|发布|發布|发表|發表|公開|発表|时间|時間|日期)`)
@@ -143,52 +144,25 @@ var (
 	rxModClass  = regexp.MustCompile(`(?i)updated|modified|lastmod`)
 )
 
-// updateWords are what every rxUpdated match holds, lower-cased: each
-// alternative of rxUpdated contains one of them. rxUpdated is a
+// updateFilter rules out most texts before rxUpdated runs: rxUpdated is a
 // case-insensitive alternation of words in several scripts, and Go runs it
-// in its backtracker at about 25 µs per 40-character string; text near a
-// date rarely holds any of these words, so it is looked for first
-// (strings.ToLower and Contains: well under a microsecond). Three letters
-// fold to a letter of these words in the regexp but are not lowered to it
-// (foldOnly: the long s and two old Cyrillic forms); text holding one goes
-// straight to the regexp, so the answers are the regexp's
-// (FuzzMentionsUpdate).
-var updateWords = []string{"updated", "modifi", "amended", "revised", "edited", "jour", "actualis",
-	"aktualisiert", "geändert", "änderung", "stand:", "actualiz", "aggiornato", "atualizado",
-	"bijgewerkt", "обновлен", "изменено", "оновлено", "更新", "修改"}
+// in its backtracker at about 25 µs per 40-character string, while text
+// near a date rarely holds any of its words and looking for them costs well
+// under a microsecond. The words are derived from the expression itself,
+// so the answers stay the regexp's (FuzzMentionsUpdate).
+var updateFilter = litfilter.Of(rxUpdated)
 
-// foldOnly are the runes unicode.SimpleFold takes to a letter of
-// updateWords that strings.ToLower does not: ſ (s), ᲀ (в), ᲂ (о).
-const foldOnly = "ſᲀᲂ"
-
-// mentionsUpdate is rxUpdated.MatchString(s), with updateWords as a
-// prefilter.
+// mentionsUpdate is rxUpdated.MatchString(s).
 func mentionsUpdate(s string) bool {
-	return mayMentionUpdate(s) && rxUpdated.MatchString(s)
+	return updateFilter.MayMatch(s) && rxUpdated.MatchString(s)
 }
 
-// updateLocs is rxUpdated.FindAllStringIndex(s, n), with updateWords as a
-// prefilter.
+// updateLocs is rxUpdated.FindAllStringIndex(s, n).
 func updateLocs(s string, n int) [][]int {
-	if !mayMentionUpdate(s) {
+	if !updateFilter.MayMatch(s) {
 		return nil
 	}
 	return rxUpdated.FindAllStringIndex(s, n)
-}
-
-// mayMentionUpdate is false when rxUpdated cannot match s: s holds no word
-// of updateWords and no rune of foldOnly.
-func mayMentionUpdate(s string) bool {
-	if strings.ContainsAny(s, foldOnly) {
-		return true
-	}
-	lower := strings.ToLower(s)
-	for _, w := range updateWords {
-		if strings.Contains(lower, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // findDates gathers date evidence from a parsed page and picks the

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/watchline/watchline/internal/litfilter"
 	"github.com/watchline/watchline/model"
 )
 
@@ -37,6 +38,16 @@ type datePattern struct {
 	re      *regexp.Regexp
 	resolve func(m []string, pub time.Time) (time.Time, model.Precision, float64, bool)
 }
+
+// dateFold is the runes that fold to a letter of datePatterns' needs but
+// are not lowered to it (litfilter.FoldOnly).
+var dateFold = func() string {
+	var lits []string
+	for _, p := range datePatterns {
+		lits = append(lits, p.need...)
+	}
+	return litfilter.FoldOnly(lits)
+}()
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
@@ -265,8 +276,9 @@ func ResolveDates(text string, pub time.Time) []model.DateFound {
 		return true
 	}
 	lower := strings.ToLower(text)
+	folded := litfilter.ContainsRuneOf(text, dateFold) // the long s: every pattern reads the text
 	for k, p := range datePatterns {
-		if !containsAny(lower, p.need) {
+		if !folded && !litfilter.ContainsAny(lower, p.need) {
 			continue
 		}
 		for _, loc := range dateFinders[k].findAll(text, lower, true) {

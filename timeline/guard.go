@@ -8,155 +8,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/watchline/watchline/internal/litfilter"
 )
-
-// requiredLiteral returns lower-case strings one of which every match of a
-// case-insensitive pattern must contain (nil if none is known),
-// so a cheap strings.Contains on the lower-cased text can skip running the
-// regular expression on most texts. Lexicon patterns are data; this keeps
-// them fast without asking their authors to think about speed.
-func requiredLiteral(pattern string) []string {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	return required(re.Simplify(), false)
-}
-
-// required returns strings one of which every match contains (nil: none
-// known). Literals shorter than three bytes are not worth checking. With
-// classes, small character classes are expanded too ("Ma[ry]", as the
-// parser factors "Mar|May").
-func required(re *syntax.Regexp, classes bool) []string {
-	if all, ok := expand(re, classes); ok {
-		for _, s := range all {
-			if len(s) < 3 {
-				return nil
-			}
-		}
-		return all
-	}
-	switch re.Op {
-	case syntax.OpLiteral:
-		if s := strings.ToLower(string(re.Rune)); len(s) >= 3 {
-			return []string{s}
-		}
-	case syntax.OpCapture, syntax.OpPlus:
-		return required(re.Sub[0], classes)
-	case syntax.OpRepeat:
-		if re.Min >= 1 {
-			return required(re.Sub[0], classes)
-		}
-	case syntax.OpAlternate:
-		var all []string
-		for _, s := range re.Sub {
-			r := required(s, classes)
-			if r == nil {
-				return nil
-			}
-			all = append(all, r...)
-		}
-		return all
-	case syntax.OpConcat:
-		var best []string
-		for _, s := range re.Sub {
-			if r := required(s, classes); r != nil && (best == nil || shortest(r) > shortest(best)) {
-				best = r
-			}
-		}
-		return best
-	}
-	return nil
-}
-
-// expand lists every string a small finite pattern matches, lower case.
-// With classes, a class's long s and Kelvin sign (which (?i) adds to s and
-// k) are left out: literalRegexp reads a text holding either in full.
-func expand(re *syntax.Regexp, classes bool) ([]string, bool) {
-	const most = 32
-	switch re.Op {
-	case syntax.OpLiteral:
-		return []string{strings.ToLower(string(re.Rune))}, true
-	case syntax.OpEmptyMatch:
-		return []string{""}, true
-	case syntax.OpCharClass:
-		if !classes {
-			return nil, false
-		}
-		var all []string
-		seen := map[string]bool{}
-		for i := 0; i+1 < len(re.Rune); i += 2 {
-			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
-				if r == '\u017f' || r == '\u212a' {
-					continue
-				}
-				if s := strings.ToLower(string(r)); !seen[s] {
-					seen[s] = true
-					all = append(all, s)
-				}
-				if len(all) > most {
-					return nil, false
-				}
-			}
-		}
-		return all, true
-	case syntax.OpCapture:
-		return expand(re.Sub[0], classes)
-	case syntax.OpQuest:
-		sub, ok := expand(re.Sub[0], classes)
-		return append(sub, ""), ok && len(sub) < most
-	case syntax.OpAlternate:
-		var all []string
-		for _, s := range re.Sub {
-			sub, ok := expand(s, classes)
-			if !ok {
-				return nil, false
-			}
-			all = append(all, sub...)
-		}
-		return all, len(all) <= most
-	case syntax.OpConcat:
-		all := []string{""}
-		for _, s := range re.Sub {
-			sub, ok := expand(s, classes)
-			if !ok || len(all)*len(sub) > most {
-				return nil, false
-			}
-			var next []string
-			for _, a := range all {
-				for _, b := range sub {
-					next = append(next, a+b)
-				}
-			}
-			all = next
-		}
-		return all, true
-	}
-	return nil, false
-}
-
-func shortest(xs []string) int {
-	n := -1
-	for _, x := range xs {
-		if n < 0 || len(x) < n {
-			n = len(x)
-		}
-	}
-	return n
-}
-
-// containsAny reports whether s contains any of subs (true when subs is empty).
-func containsAny(s string, subs []string) bool {
-	if len(subs) == 0 {
-		return true
-	}
-	for _, x := range subs {
-		if strings.Contains(s, x) {
-			return true
-		}
-	}
-	return false
-}
 
 // literalRegexp is a regular expression with the literals one of which every
 // match contains and the longest a match can be, so that matches are looked
@@ -185,7 +39,7 @@ func newLiteralRegexp(re *regexp.Regexp) literalRegexp {
 	}
 	p = p.Simplify()
 	most, ok := maxLen(p)
-	need := required(p, true)
+	need := litfilter.Required(p, true)
 	for _, s := range need {
 		if !isASCII(s) {
 			need = nil
@@ -261,7 +115,7 @@ func boundedLiterals(re *syntax.Regexp) []string {
 	if !foldedASCII(inner) {
 		return nil
 	}
-	all, ok := expand(inner, true)
+	all, ok := litfilter.Expand(inner, true)
 	if !ok {
 		return nil
 	}
@@ -274,13 +128,13 @@ func boundedLiterals(re *syntax.Regexp) []string {
 }
 
 // foldedASCII says whether every literal and class of re is ASCII and
-// case-insensitive, and every ? greedy: then expand lists re's strings in
+// case-insensitive, and every ? greedy: then litfilter.Expand lists re's strings in
 // the order leftmost-first matching prefers them, lower-cased.
 func foldedASCII(re *syntax.Regexp) bool {
 	switch re.Op {
 	case syntax.OpLiteral:
 		return re.Flags&syntax.FoldCase != 0 && isASCII(string(re.Rune))
-	case syntax.OpCharClass: // bar the long s and Kelvin sign (see expand)
+	case syntax.OpCharClass: // bar the long s and Kelvin sign (see litfilter.Expand)
 		for i := 0; i+1 < len(re.Rune); i += 2 {
 			if lo, hi := re.Rune[i], re.Rune[i+1]; hi >= utf8.RuneSelf && !(lo == hi && (lo == '\u017f' || lo == '\u212a')) {
 				return false
@@ -558,7 +412,7 @@ func (t *trigrams) mayContain(s string) bool {
 	return true
 }
 
-// containsAnyOf is containsAny(s, subs) with s's trigrams at hand.
+// containsAnyOf is litfilter.ContainsAny(s, subs) with s's trigrams at hand.
 func containsAnyOf(s string, t *trigrams, subs []string) bool {
 	if len(subs) == 0 {
 		return true

@@ -5,28 +5,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-)
 
-func TestRequiredLiteral(t *testing.T) {
-	tests := []struct {
-		pattern string
-		want    []string
-	}{
-		{"charged with", []string{"charged with"}},
-		{"arrests?", []string{"arrests", "arrest"}},
-		{"(?:been|were|was) charged", []string{"been charged", "were charged", "was charged"}},
-		{"says|said|insists", []string{"says", "said", "insists"}},
-		{"warn(?:ed|s|ing)?", []string{"warned", "warns", "warning", "warn"}},
-		{"(?:is|am) ['\"]?innocent", []string{"innocent"}},
-		{"a|bc", nil},
-		{"\\w+", nil},
-	}
-	for _, tt := range tests {
-		if got := requiredLiteral(tt.pattern); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("requiredLiteral(%q) = %q, want %q", tt.pattern, got, tt.want)
-		}
-	}
-}
+	"github.com/watchline/watchline/internal/litfilter"
+)
 
 // TestLiteralRegexp: looking for matches only around the needed literals
 // finds exactly what the regular expression finds in the whole text.
@@ -142,10 +123,10 @@ func TestTrigrams(t *testing.T) {
 			}
 		}
 		for _, p := range an.typer.patterns {
-			if got, want := containsAnyOf(text, &tri, p.need), containsAny(text, p.need); got != want {
+			if got, want := containsAnyOf(text, &tri, p.need.Need), litfilter.ContainsAny(text, p.need.Need); got != want {
 				t.Errorf("%s: containsAnyOf %v, containsAny %v", p.re, got, want)
 			}
-			for _, s := range p.need {
+			for _, s := range p.need.Need {
 				if !tri.mayContain(s) {
 					ruledOut++
 				}
@@ -154,5 +135,32 @@ func TestTrigrams(t *testing.T) {
 	}
 	if ruledOut == 0 {
 		t.Error("the filter ruled out nothing")
+	}
+}
+
+// TestLongS: a text holding the long s (ſ, which (?i) matches as s but
+// strings.ToLower keeps) is typed and dated as if no literal prefilter
+// were there (litfilter.Filter.Fold).
+func TestLongS(t *testing.T) {
+	an := newAnalyzer(t)
+	unfiltered := &typer{}
+	for _, p := range an.typer.patterns {
+		p.need = litfilter.Filter{}
+		unfiltered.patterns = append(unfiltered.patterns, p)
+	}
+	texts := [][2]string{{"Man arreſted on ſuſpicion of ſpying", "Police ſaid yeſterday that a man was arreſted on Monday, and thiſ morning charged."}}
+	for _, l := range demoCorpus(t)[:20] {
+		texts = append(texts, [2]string{strings.ReplaceAll(l.Title, "s", "ſ"), strings.ReplaceAll(l.Text, "s", "ſ")})
+	}
+	for _, tt := range texts {
+		if got, want := an.typer.classify(tt[0], tt[1]), unfiltered.classify(tt[0], tt[1]); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: typed %s %v, unfiltered %s %v", tt[0], got.Type, got.Scores, want.Type, want.Scores)
+		}
+		folded, lower := litfilter.ContainsRuneOf(tt[1], dateFold), strings.ToLower(tt[1])
+		for _, p := range datePatterns {
+			if p.re.MatchString(tt[1]) && !folded && !litfilter.ContainsAny(lower, p.need) {
+				t.Errorf("%q: %s matches but its prefilter skips the text", tt[0], p.re)
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/watchline/watchline/internal/litfilter"
 	"github.com/watchline/watchline/model"
 )
 
@@ -28,13 +29,14 @@ type typePattern struct {
 	re        *regexp.Regexp
 	weight    float64
 	titleOnly bool
-	need      []string // a match contains one of these (lower case); nil = unknown
+	need      litfilter.Filter
 	find      literalRegexp
 }
 
 // typer classifies documents into event types from the lexicon.
 type typer struct {
 	patterns []typePattern
+	fold     string // every pattern's need.Fold
 }
 
 func newTyper(data []byte) (*typer, error) {
@@ -65,9 +67,14 @@ func newTyper(data []byte) (*typer, error) {
 			if p.Where != "" && p.Where != "title" {
 				return nil, fmt.Errorf("lexicon %s: pattern %q: where must be \"title\" or absent", name, p.Pattern)
 			}
-			ty.patterns = append(ty.patterns, typePattern{t, re, p.Weight, p.Where == "title", requiredLiteral(p.Pattern), newLiteralRegexp(re)})
+			ty.patterns = append(ty.patterns, typePattern{t, re, p.Weight, p.Where == "title", litfilter.Of(re), newLiteralRegexp(re)})
 		}
 	}
+	var lits []string
+	for _, p := range ty.patterns {
+		lits = append(lits, p.need.Need...)
+	}
+	ty.fold = litfilter.FoldOnly(lits)
 	return ty, nil
 }
 
@@ -104,8 +111,11 @@ func (ty *typer) classify(title, text string) typing {
 	var titleTri, bodyTri trigrams
 	titleTri.add(lowTitle)
 	bodyTri.add(lowBody)
+	// A text holding a rune that folds to a letter of a pattern's literals
+	// but is not lowered to it (the long s) is read by every pattern.
+	folded := litfilter.ContainsRuneOf(title, ty.fold) || litfilter.ContainsRuneOf(body, ty.fold)
 	for _, p := range ty.patterns {
-		if !containsAnyOf(lowTitle, &titleTri, p.need) && !containsAnyOf(lowBody, &bodyTri, p.need) {
+		if !folded && !containsAnyOf(lowTitle, &titleTri, p.need.Need) && !containsAnyOf(lowBody, &bodyTri, p.need.Need) {
 			continue
 		}
 		for _, loc := range p.re.FindAllStringIndex(title, -1) {
