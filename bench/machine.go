@@ -124,8 +124,10 @@ type memPeak struct{ heap, live, anon, file int64 }
 // watchHeap samples the heap, its live part and the anonymous and
 // file-backed resident set every 50ms until ctx ends, then sends the
 // highest values seen. With a profile path, it writes a heap profile there
-// whenever the heap grows a tenth past the last one written, so the file
-// shows what was live near the peak.
+// whenever the live heap grows a twentieth past the last one written, so
+// the file shows what was live near the peak. (The heap itself, garbage
+// included, reaches the soft memory limit within minutes and stays there,
+// so growth of it would stop the profiles long before the peak.)
 func watchHeap(ctx context.Context, profile string) <-chan memPeak {
 	out := make(chan memPeak, 1)
 	anon := func() int64 {
@@ -149,9 +151,9 @@ func watchHeap(ctx context.Context, profile string) <-chan memPeak {
 			case <-t.C:
 				peak.heap, peak.live = max(peak.heap, heapBytes()), max(peak.live, liveHeap())
 				peak.anon, peak.file = max(peak.anon, anon()), max(peak.file, file())
-				if profile != "" && peak.heap > written+written/10 {
+				if profile != "" && peak.live > written+written/20 {
 					writeHeapProfile(profile)
-					written = peak.heap
+					written = peak.live
 				}
 			}
 		}
