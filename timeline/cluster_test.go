@@ -504,3 +504,59 @@ func TestTopK(t *testing.T) {
 		}
 	}
 }
+
+// TestMemberCap: the clusterer keeps at most MaxMembers documents of cached
+// events after a batch (the weeks least recently needed go), and what it
+// drops is reloaded when needed, so every document still ends in one event.
+func TestMemberCap(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const n = 3000
+	err = synth.Generate(1, n, func(d model.Document) error {
+		_, err := st.PutDocument(ctx, &d, store.Raw{})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClusterer(st, newAnalyzer(t), Options{Batch: 100, MaxMembers: 600})
+	peak := 0
+	for {
+		k, err := c.Step(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		peak = max(peak, len(c.docEvent))
+		if len(c.docEvent) > c.opts.MaxMembers {
+			t.Fatalf("%d members cached after a batch, cap %d", len(c.docEvent), c.opts.MaxMembers)
+		}
+		if k == 0 {
+			break
+		}
+	}
+	if peak < c.opts.MaxMembers*4/5 {
+		t.Fatalf("at most %d members cached: the cap was never reached, so the test shows nothing", peak)
+	}
+	placed := map[int64]int{}
+	err = st.EachEvent(ctx, store.EventFilter{}, func(e model.Event) error {
+		for _, id := range e.DocumentIDs {
+			placed[id]++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, k := range placed {
+		if k != 1 {
+			t.Fatalf("document %d is in %d events", id, k)
+		}
+	}
+	if len(placed) < n*9/10 {
+		t.Fatalf("%d of %d documents placed in events", len(placed), n)
+	}
+}
