@@ -83,7 +83,6 @@ func benchCluster(b *testing.B, n int, opts Options) {
 			b.ReportMetric(float64(n)/cpu.Seconds(), "docs/cpu-s")
 		}
 		b.ReportMetric(float64(len(c.events)), "open_events")
-		b.ReportMetric(float64(len(c.docEvent)), "cached_members")
 		// The heap still in use with the clusterer's state alive: what
 		// the open events cost.
 		runtime.GC()

@@ -54,16 +54,6 @@ type Options struct {
 	// gave 282 docs/s (peak heap 782 -> 735 MiB). A crawler's mostly
 	// chronological stream seldom reloads a dropped week.
 	MaxOpen int
-	// MaxMembers caps the documents of the events kept in memory (default
-	// 50000), as MaxOpen caps the events: a member costs about 1.5 KiB
-	// (its analysis, packed record and share of its event's centroid), and
-	// how many an open event holds grows with how many documents fall in
-	// one window. At 100,000 synthetic documents 20,000 open events hold
-	// about 26,000 (BenchmarkCluster's cached_members), so the cap does not
-	// bind; at 1M (`watchline bench --docs 1000000`, 326,000 clustered) they
-	// held some 120,000 and the member cache was about 250 MiB of a 502 MiB
-	// live heap, which put peak RSS over its 1 GiB target.
-	MaxMembers int
 	// Readers is how many documents of a batch are analysed at once
 	// (default GOMAXPROCS). Analysis is most of a document's cost and
 	// independent of other documents; choosing events is sequential.
@@ -82,9 +72,6 @@ func (o *Options) defaults() {
 	}
 	if o.MaxOpen <= 0 {
 		o.MaxOpen = 20000
-	}
-	if o.MaxMembers <= 0 {
-		o.MaxMembers = 50000
 	}
 	if o.Readers <= 0 {
 		o.Readers = runtime.GOMAXPROCS(0)
@@ -937,10 +924,9 @@ func (c *Clusterer) markLoaded(w int64, loaded bool) {
 }
 
 // evict drops the weeks least recently needed while more than MaxOpen events
-// or MaxMembers members (docEvent's entries) are cached, keeping the events
-// this batch touched.
+// are cached, keeping the events this batch touched.
 func (c *Clusterer) evict(keep map[int64]bool) {
-	if len(c.events) <= c.opts.MaxOpen && len(c.docEvent) <= c.opts.MaxMembers {
+	if len(c.events) <= c.opts.MaxOpen {
 		return
 	}
 	weeks := make([]int64, 0, len(c.weeks))
@@ -953,9 +939,9 @@ func (c *Clusterer) evict(keep map[int64]bool) {
 		}
 		return weeks[i] < weeks[j]
 	})
-	target, members := c.opts.MaxOpen*4/5, c.opts.MaxMembers*4/5
+	target := c.opts.MaxOpen * 4 / 5
 	for _, w := range weeks {
-		if len(c.events) <= target && len(c.docEvent) <= members {
+		if len(c.events) <= target {
 			break
 		}
 		for _, ev := range append([]*openEvent(nil), c.weeks[w]...) {
