@@ -83,6 +83,9 @@ func benchCluster(b *testing.B, n int, opts Options) {
 			b.ReportMetric(float64(n)/cpu.Seconds(), "docs/cpu-s")
 		}
 		b.ReportMetric(float64(len(c.events)), "open_events")
+		// Members of the cached events: each costs about 1.5 KiB (its
+		// analysis, packed record and share of its event's centroid).
+		b.ReportMetric(float64(len(c.docEvent)), "cached_members")
 		// The heap still in use with the clusterer's state alive: what
 		// the open events cost.
 		runtime.GC()
