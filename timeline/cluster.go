@@ -113,6 +113,7 @@ type Clusterer struct {
 
 	events   map[int64]*openEvent
 	docEvent map[int64]int64 // documents of cached events
+	names    names           // one copy of each string cached members repeat
 	// weeks indexes cached events by the week of their first document;
 	// loaded says which weeks' stored events are all cached (all: every
 	// stored event is), and used when each was last needed, for eviction.
@@ -247,7 +248,7 @@ func (c *Clusterer) load(ctx context.Context) error {
 	c.cursor, c.df, c.nextID, c.gen = cur, unmarshalDF(b), maxID+1, gen
 	stories.vocab = c.df.vocab
 	c.stories, c.pinned = stories, pinned
-	c.events, c.docEvent = map[int64]*openEvent{}, map[int64]int64{}
+	c.events, c.docEvent, c.names = map[int64]*openEvent{}, map[int64]int64{}, names{}
 	c.weeks, c.loaded, c.used, c.terms = map[int64][]*openEvent{}, map[int64]bool{}, map[int64]int64{}, map[uint32][]*openEvent{}
 	c.all, c.evicted = !has, map[int64]bool{}
 	c.ready = true
@@ -861,6 +862,7 @@ func (c *Clusterer) cacheMembers(ms []store.EventMember) []*openEvent {
 		if err != nil || info.ID == 0 {
 			info = &docInfo{ID: m.DocumentID, Published: m.Published, Role: model.DocumentRole(m.Role)}
 		}
+		c.names.intern(info)
 		cur.members = append(cur.members, newMember(info))
 		c.docEvent[m.DocumentID] = m.EventID
 	}
@@ -1523,6 +1525,7 @@ func pubGuess(d model.DateFound) bool {
 }
 
 func (c *Clusterer) addDoc(ev *openEvent, info *docInfo) {
+	c.names.intern(info)
 	ev.members = append(ev.members, newMember(info))
 	c.docEvent[info.ID] = ev.id
 	ev.recompute(c.df)
