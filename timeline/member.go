@@ -377,10 +377,11 @@ type typeScore struct {
 }
 
 // names holds one copy of each string that cached members repeat: their
-// sources, types, roles, the names they mention and who they quote. A member decoded from
-// the store has a string of its own for each (at 1M synthetic documents the
-// decoded strings were 28 MB of a 523 MB live heap, in 1.1M objects the
-// collector walked), and so does a document just analysed.
+// sources, types, roles, the names they mention and who they quote. A
+// member decoded from the store has a string of its own for each (at 1M
+// synthetic documents the decoded strings were 28 MB of a 523 MB live heap,
+// in 1.1M objects the collector walked), and so does a document just
+// analysed.
 type names map[string]string
 
 // namesMax bounds names: past it the table starts again, which only costs
