@@ -278,7 +278,7 @@ func (l literalRegexp) findAll(text, lower string, submatch bool) [][]int {
 	}
 	ascii := len(lower) == len(text) && isASCII(text)
 	if !ascii {
-		if strings.ContainsAny(text, "\u212a\u017f") || !utf8.ValidString(text) {
+		if litfilter.ContainsRuneOf(text, "\u212a\u017f") || !utf8.ValidString(text) {
 			return run(text)
 		}
 		lower = asciiLower(text)
