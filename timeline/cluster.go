@@ -134,6 +134,10 @@ type Clusterer struct {
 	// inBatch are the documents of the batch being applied: what the store
 	// says of their membership is what the batch is replacing.
 	inBatch map[int64]bool
+	// merged are the stories the batch being applied merged into others
+	// (batchState.goneStory): an event read from the store during the
+	// batch is still in its old story there.
+	merged map[int64]int64
 	// entW are the entity weights of entFor in entDF at its size entGen
 	// (see entityWeights).
 	entFor *docInfo
@@ -342,6 +346,7 @@ func (c *Clusterer) apply(ctx context.Context, docs []model.Document) (int, erro
 	}
 	bs := &batchState{touched: map[int64]bool{}, gone: map[int64]int64{}, members: map[int64]*docInfo{},
 		stories: map[int64]bool{}, goneStory: map[int64]int64{}, days: map[int32]bool{}}
+	c.merged = bs.goneStory
 	// A document already in an event (a new version, a deletion, a replay)
 	// leaves it first and is evaluated again.
 	for _, m := range assigned {
@@ -854,7 +859,7 @@ func (c *Clusterer) cacheMembers(ms []store.EventMember) []*openEvent {
 			continue // being placed again: its stored event is the old one
 		}
 		if cur == nil || cur.id != m.EventID {
-			cur = &openEvent{id: m.EventID, story: m.StoryID}
+			cur = &openEvent{id: m.EventID, story: finalStory(c.merged, m.StoryID)}
 			c.events[m.EventID] = cur
 			out = append(out, cur)
 		}

@@ -504,3 +504,36 @@ func TestTopK(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadedEventsJoinMergedStories: an event read from the store during a
+// batch that merged its story into another (a restart's first windows, or a
+// week dropped and read again) is in the story it was merged into, as the
+// cached events of that story are: the store still has the old one until
+// the batch commits.
+func TestLoadedEventsJoinMergedStories(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c := NewClusterer(st, newAnalyzer(t), Options{})
+	if err := c.load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.merged = map[int64]int64{5: 7, 7: 9} // 5 went into 7, then 7 into 9
+	pub := time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)
+	var ms []store.EventMember
+	for i, story := range []int64{5, 7, 8} {
+		info := &docInfo{ID: int64(10 + i), Published: pub, TermIDs: []uint32{1}, TermW: []float32{1}}
+		ms = append(ms, store.EventMember{DocumentID: info.ID, EventID: int64(100 + i), StoryID: story, Published: pub, Analysis: marshalMember(info)})
+	}
+	evs := c.cacheMembers(ms)
+	var got []int64
+	for _, ev := range evs {
+		got = append(got, ev.story)
+	}
+	if want := []int64{9, 9, 8}; !slices.Equal(got, want) {
+		t.Errorf("stories of the loaded events %v, want %v", got, want)
+	}
+}

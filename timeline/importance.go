@@ -211,26 +211,29 @@ func centroidCosine(a, b *openEvent) float64 {
 	return dot / (a.cnorm * b.cnorm)
 }
 
+// finalStory is the story that story id is now part of, given the
+// batch's merges (batchState.goneStory): a story merged into one merged
+// later in the batch ends up in the last.
+func finalStory(merged map[int64]int64, id int64) int64 {
+	for i := 0; i < len(merged)+1; i++ {
+		into, ok := merged[id]
+		if !ok {
+			return id
+		}
+		id = into
+	}
+	return id
+}
+
 // finish turns what a batch changed into store changes: the touched events
 // (with importance, story and response), the importance of the other events
 // of changed stories, and the changed stories.
 func (c *Clusterer) finish(bs *batchState, ch *store.EventChanges) {
-	// A story merged into one merged later in the batch ends up in the last.
-	final := func(id int64) int64 {
-		for i := 0; i < len(bs.goneStory)+1; i++ {
-			into, ok := bs.goneStory[id]
-			if !ok {
-				return id
-			}
-			id = into
-		}
-		return id
-	}
 	for id := range bs.goneStory {
 		if ch.GoneStories == nil {
 			ch.GoneStories = map[int64]int64{}
 		}
-		ch.GoneStories[id] = final(id)
+		ch.GoneStories[id] = finalStory(bs.goneStory, id)
 	}
 	for id := range bs.touched {
 		if ev := c.events[id]; ev != nil {
