@@ -86,6 +86,8 @@ func benchCluster(b *testing.B, n int, opts Options) {
 		// Members of the cached events: each costs about 1.5 KiB (its
 		// analysis, packed record and share of its event's centroid).
 		b.ReportMetric(float64(len(c.docEvent)), "cached_members")
+		// The most at once, during a batch (MaxMembers bounds it).
+		b.ReportMetric(float64(c.peakMembers), "peak_members")
 		// The heap still in use with the clusterer's state alive: what
 		// the open events cost.
 		runtime.GC()

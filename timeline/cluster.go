@@ -54,6 +54,17 @@ type Options struct {
 	// gave 282 docs/s (peak heap 782 -> 735 MiB). A crawler's mostly
 	// chronological stream seldom reloads a dropped week.
 	MaxOpen int
+	// MaxMembers caps the documents of the events kept in memory (default
+	// 50000), as MaxOpen caps the events, and both are kept during a batch,
+	// not only after it: a member costs about 2 KiB (its analysis, packed
+	// record and share of its event's centroid), and how many an open event
+	// holds grows with how many documents fall in one window. At 100,000
+	// synthetic documents a batch needed at most about 32,000 (the cap does
+	// not bind); at 1M (`watchline bench --docs 1000000`, some 330,000
+	// clustered in its budget) a batch of documents in random date order
+	// loaded about 115,000, 250 MB of a 520 MB live heap, which put peak
+	// RSS over its 1 GiB target.
+	MaxMembers int
 	// Readers is how many documents of a batch are analysed at once
 	// (default GOMAXPROCS). Analysis is most of a document's cost and
 	// independent of other documents; choosing events is sequential.
@@ -72,6 +83,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxOpen <= 0 {
 		o.MaxOpen = 20000
+	}
+	if o.MaxMembers <= 0 {
+		o.MaxMembers = 50000
 	}
 	if o.Readers <= 0 {
 		o.Readers = runtime.GOMAXPROCS(0)
@@ -116,13 +130,16 @@ type Clusterer struct {
 	names    names           // one copy of each string cached members repeat
 	// weeks indexes cached events by the week of their first document;
 	// loaded says which weeks' stored events are all cached (all: every
-	// stored event is), and used when each was last needed, for eviction.
+	// stored event is), and used when each was last needed (the window
+	// count tick), for eviction.
 	weeks   map[int64][]*openEvent
 	loaded  map[int64]bool
 	all     bool
 	evicted map[int64]bool // with all: the weeks dropped since
 	used    map[int64]int64
-	batch   int64
+	tick    int64
+	// peakMembers is the most members (docEvent's entries) cached at once.
+	peakMembers int
 	// terms indexes cached events by their rarest words and names, each
 	// key's events sorted by the week of their first document (keysWeek),
 	// so the candidates for a document are found without scanning every
@@ -304,6 +321,7 @@ type batchState struct {
 	touched    map[int64]bool
 	gone       map[int64]int64
 	unassigned []int64
+	pinned     map[int64]bool     // events the batch's pins and copies must go to
 	members    map[int64]*docInfo // document -> analysis, for assigned docs
 	stories    map[int64]bool     // stories whose model changed
 	goneStory  map[int64]int64
@@ -325,7 +343,6 @@ type item struct {
 }
 
 func (c *Clusterer) apply(ctx context.Context, docs []model.Document) (int, error) {
-	c.batch++
 	ids := make([]int64, len(docs))
 	c.inBatch = make(map[int64]bool, len(docs))
 	for i, d := range docs {
@@ -344,7 +361,7 @@ func (c *Clusterer) apply(ctx context.Context, docs []model.Document) (int, erro
 	if err != nil {
 		return 0, err
 	}
-	bs := &batchState{touched: map[int64]bool{}, gone: map[int64]int64{}, members: map[int64]*docInfo{},
+	bs := &batchState{touched: map[int64]bool{}, gone: map[int64]int64{}, pinned: map[int64]bool{}, members: map[int64]*docInfo{},
 		stories: map[int64]bool{}, goneStory: map[int64]int64{}, days: map[int32]bool{}}
 	c.merged = bs.goneStory
 	// A document already in an event (a new version, a deletion, a replay)
@@ -390,9 +407,11 @@ func (c *Clusterer) apply(ctx context.Context, docs []model.Document) (int, erro
 	c.assignStories(items, bs)
 	c.mergeStories(bs)
 	for _, it := range items {
-		if it == nil {
-			continue
+		if it != nil && it.event != nil {
+			bs.pinned[it.event.id] = true
 		}
+	}
+	for _, it := range eventOrder(items) {
 		for i := 0; i <= len(bs.goneStory); i++ { // to the story it was merged into
 			into, ok := bs.goneStory[it.story.id]
 			if !ok {
@@ -437,8 +456,36 @@ func (c *Clusterer) apply(ctx context.Context, docs []model.Document) (int, erro
 	for id := range bs.goneStory {
 		delete(c.stories.byID, id)
 	}
-	c.evict(bs.touched)
+	c.evict(bs)
 	return len(docs), nil
+}
+
+// eventOrder is the order in which a batch's documents choose their events:
+// by publication, a copy after its original, and otherwise in the log's
+// order. The windows of a batch then slide forward, each week is needed
+// once, and the weeks behind can be dropped during the batch (evict): a
+// batch of an archive imported out of date order (the bench's 1M documents
+// in random order) needed every week its 2,000 documents touched at once.
+// A crawler's batch is nearly in publication order already.
+func eventOrder(items []*item) []*item {
+	key := make([]time.Time, len(items))
+	order := make([]int, 0, len(items))
+	for i, it := range items {
+		if it == nil {
+			continue
+		}
+		key[i] = it.info.Published
+		if it.dupOf >= 0 && items[it.dupOf] != nil && key[it.dupOf].After(key[i]) {
+			key[i] = key[it.dupOf] // the original comes earlier in the batch
+		}
+		order = append(order, i)
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return key[a].Compare(key[b]) })
+	out := make([]*item, len(order))
+	for k, i := range order {
+		out[k] = items[i]
+	}
+	return out
 }
 
 // readAll reads the documents of a batch (but the deleted ones) on
@@ -875,6 +922,7 @@ func (c *Clusterer) cacheMembers(ms []store.EventMember) []*openEvent {
 		ev.recompute(c.df)
 		c.index(ev)
 	}
+	c.peakMembers = max(c.peakMembers, len(c.docEvent))
 	return out
 }
 
@@ -882,8 +930,9 @@ func (c *Clusterer) cacheMembers(ms []store.EventMember) []*openEvent {
 // published in [a, b] is cached, loading the weeks that are not.
 func (c *Clusterer) ensureWindow(ctx context.Context, a, b time.Time) error {
 	wa, wb := weekOf(a), weekOf(b)
+	c.tick++
 	for w := wa; w <= wb; w++ {
-		c.used[w] = c.batch
+		c.used[w] = c.tick
 	}
 	for w := wa; w <= wb; w++ {
 		if c.isLoaded(w) {
@@ -930,10 +979,14 @@ func (c *Clusterer) markLoaded(w int64, loaded bool) {
 	}
 }
 
-// evict drops the weeks least recently needed while more than MaxOpen events
-// are cached, keeping the events this batch touched.
-func (c *Clusterer) evict(keep map[int64]bool) {
-	if len(c.events) <= c.opts.MaxOpen {
+// evict drops the weeks least recently needed while more than MaxOpen
+// events or MaxMembers members are cached, down to four fifths of each. It
+// keeps the events the batch touched (the store does not have them yet) or
+// must put a document in, and the weeks of the window last ensured (the
+// current document's candidates). A week that loses an event is no longer
+// loaded, so a window that needs it again reads back what it lost.
+func (c *Clusterer) evict(bs *batchState) {
+	if len(c.events) <= c.opts.MaxOpen && len(c.docEvent) <= c.opts.MaxMembers {
 		return
 	}
 	weeks := make([]int64, 0, len(c.weeks))
@@ -946,18 +999,25 @@ func (c *Clusterer) evict(keep map[int64]bool) {
 		}
 		return weeks[i] < weeks[j]
 	})
-	target := c.opts.MaxOpen * 4 / 5
+	events, members := c.opts.MaxOpen*4/5, c.opts.MaxMembers*4/5
 	for _, w := range weeks {
-		if len(c.events) <= target {
+		if len(c.events) <= events && len(c.docEvent) <= members {
 			break
 		}
+		if c.used[w] == c.tick {
+			continue
+		}
+		dropped := false
 		for _, ev := range append([]*openEvent(nil), c.weeks[w]...) {
-			if !keep[ev.id] {
+			if !bs.touched[ev.id] && !bs.pinned[ev.id] {
 				c.drop(ev)
+				dropped = true
 			}
 		}
-		if len(c.weeks[w]) == 0 {
+		if dropped {
 			c.markLoaded(w, false)
+		}
+		if len(c.weeks[w]) == 0 {
 			delete(c.used, w)
 		}
 	}
@@ -991,6 +1051,7 @@ func (c *Clusterer) chooseEvent(ctx context.Context, it *item, items []*item, bs
 	if err := c.ensureWindow(ctx, pub.Add(-c.opts.Window-lookback), pub.Add(c.opts.Window)); err != nil {
 		return nil, err
 	}
+	c.evict(bs)
 	var in, out *openEvent
 	inScore, outScore := c.opts.Threshold, 0.0
 	for _, ev := range c.candidates(info, it.story) {
@@ -1533,6 +1594,7 @@ func (c *Clusterer) addDoc(ev *openEvent, info *docInfo) {
 	c.names.intern(info)
 	ev.members = append(ev.members, newMember(info))
 	c.docEvent[info.ID] = ev.id
+	c.peakMembers = max(c.peakMembers, len(c.docEvent))
 	ev.recompute(c.df)
 	c.index(ev)
 }

@@ -537,3 +537,84 @@ func TestLoadedEventsJoinMergedStories(t *testing.T) {
 		t.Errorf("stories of the loaded events %v, want %v", got, want)
 	}
 }
+
+// TestEvictDuringBatch: caps far below what a batch of documents in random
+// date order needs hold the cache down during the batch, not only after it,
+// and move no document to another event: a batch chooses events in
+// publication order, so a week dropped behind its windows is seldom needed
+// again, and a week that lost events is read back whole when it is.
+func TestEvictDuringBatch(t *testing.T) {
+	ctx := context.Background()
+	an := newAnalyzer(t)
+	run := func(opts Options) (map[int64]string, *Clusterer) {
+		st, err := store.Open(ctx, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		err = synth.Generate(3, 3000, func(d model.Document) error {
+			_, err := st.PutDocument(ctx, &d, store.Raw{})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := NewClusterer(st, an, opts)
+		n, err := c.Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := snapshot(t, st)
+		if len(got) != n || n < 2900 {
+			t.Fatalf("%+v: %d documents in events, %d clustered", opts, len(got), n)
+		}
+		return got, c
+	}
+	want, free := run(Options{Batch: 200})
+	got, capped := run(Options{Batch: 200, MaxOpen: 300, MaxMembers: 400})
+	t.Logf("most members cached at once: %d without caps, %d with", free.peakMembers, capped.peakMembers)
+	if free.peakMembers < 2500 {
+		t.Fatalf("without caps the cache held at most %d members: the test needs them to bind", free.peakMembers)
+	}
+	// What the caps cannot bound is a batch's own events (the store does
+	// not have them yet) and the current window's: about a batch's worth.
+	if capped.peakMembers > 400+2*200 {
+		t.Errorf("with MaxMembers 400 and batches of 200, up to %d members were cached at once", capped.peakMembers)
+	}
+	moved := 0
+	for d, w := range want {
+		if got[d] != w {
+			moved++
+			if moved <= 5 {
+				t.Errorf("document %d: with caps in %s, without in %s", d, got[d], w)
+			}
+		}
+	}
+	if moved > 0 {
+		t.Errorf("%d of %d documents in other events with caps", moved, len(want))
+	}
+}
+
+// TestEventOrder: a batch chooses events by publication, a copy after its
+// original (even one published before it), ties in the log's order.
+func TestEventOrder(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2025, 3, d, 0, 0, 0, 0, time.UTC) }
+	mk := func(id int64, d, dupOf int) *item {
+		return &item{info: &docInfo{ID: id, Published: day(d)}, dupOf: dupOf}
+	}
+	items := []*item{
+		mk(1, 9, -1),
+		mk(2, 3, -1),
+		nil,         // an earlier version of a document later in the batch
+		mk(4, 5, 0), // a copy of 1, dated before it
+		mk(5, 3, -1),
+		mk(6, 1, 4), // a copy of 5
+	}
+	var got []int64
+	for _, it := range eventOrder(items) {
+		got = append(got, it.info.ID)
+	}
+	if want := []int64{2, 5, 6, 1, 4}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+}
