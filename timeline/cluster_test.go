@@ -43,6 +43,26 @@ func snapshot(t *testing.T, st *store.Store) map[int64]string {
 	return out
 }
 
+// synthStore is a new store (closed when the test ends) holding n synthetic
+// documents made from seed, in random date order.
+func synthStore(t testing.TB, seed int64, n int) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	err = synth.Generate(seed, n, func(d model.Document) error {
+		_, err := st.PutDocument(ctx, &d, store.Raw{})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 func newAnalyzer(t testing.TB) *Analyzer {
 	an, err := NewAnalyzer()
 	if err != nil {
@@ -394,18 +414,7 @@ func TestSideOf(t *testing.T) {
 // document's window that are of its story or share one of its keys.
 func TestCandidatesAreTheWindowsEvents(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	err = synth.Generate(1, 1500, func(d model.Document) error {
-		_, err := st.PutDocument(ctx, &d, store.Raw{})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := synthStore(t, 1, 1500)
 	c := NewClusterer(st, newAnalyzer(t), Options{Batch: 300})
 	if _, err := c.Run(ctx); err != nil {
 		t.Fatal(err)
@@ -547,18 +556,7 @@ func TestEvictDuringBatch(t *testing.T) {
 	ctx := context.Background()
 	an := newAnalyzer(t)
 	run := func(opts Options) (map[int64]string, *Clusterer) {
-		st, err := store.Open(ctx, t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		err = synth.Generate(3, 3000, func(d model.Document) error {
-			_, err := st.PutDocument(ctx, &d, store.Raw{})
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := synthStore(t, 3, 3000)
 		c := NewClusterer(st, an, opts)
 		n, err := c.Run(ctx)
 		if err != nil {
