@@ -44,26 +44,30 @@ type Options struct {
 	// little better: on MStream's Tweets stream, story NMI 0.875 and BCubed
 	// F1 0.717 with 500, 0.882 and 0.733 with 2,000.
 	Batch int
-	// MaxOpen caps the events kept in memory (default 20000); the weeks
-	// least recently needed are dropped and reloaded from the store if a
-	// late document needs them. Open events and their members' analyses
-	// are most of the live heap, and near the soft memory limit the
-	// collector runs all the time: at 300k synthetic documents in random
-	// date order (`watchline bench --docs 300000`, idle), 50,000 gave
-	// timeline 215 docs/s with 40% of all CPU in garbage collection, 20,000
-	// gave 282 docs/s (peak heap 782 -> 735 MiB). A crawler's mostly
-	// chronological stream seldom reloads a dropped week.
-	MaxOpen int
-	// MaxMembers caps the documents of the events kept in memory (default
-	// 50000), as MaxOpen caps the events, and both are kept during a batch,
-	// not only after it: a member costs about 2 KiB (its analysis, packed
-	// record and share of its event's centroid), and how many an open event
-	// holds grows with how many documents fall in one window. At 100,000
-	// synthetic documents a batch needed at most about 32,000 (the cap does
-	// not bind); at 1M (`watchline bench --docs 1000000`, some 330,000
-	// clustered in its budget) a batch of documents in random date order
-	// loaded about 115,000, 250 MB of a 520 MB live heap, which put peak
-	// RSS over its 1 GiB target.
+	// MaxOpen caps the events kept in memory (default 40000) and
+	// MaxMembers their documents (default 50000), during a batch as well
+	// as after it; weeks are dropped (see evictOrder) and read back from
+	// the store when a document needs them again. Open events and their
+	// members' analyses are most of the live heap, and near the soft
+	// memory limit the collector runs all the time. A member costs about
+	// 2 KiB (its analysis, packed record and share of its event's
+	// centroid), an event with one member about as much; how many members
+	// an event holds grows with how many documents fall in one window.
+	//
+	// Documents in random date order (`watchline bench`) need every stored
+	// week in every batch, so a binding cap costs reads: BenchmarkCluster
+	// at 100,000 documents (72,090 events) gives 622 docs/s with 20,000
+	// events (they hold 37,000 members at most) and 699 with 40,000 (the
+	// 50,000 members bind; heap 323 -> 363 MiB). At 1M (some 330,000
+	// clustered in the bench's budget) a batch loaded about 115,000
+	// members without the member cap, 250 MB of a 520 MB live heap, which
+	// put peak RSS over its 1 GiB target. A crawler's mostly chronological
+	// stream seldom reads a dropped week back.
+	//
+	// (Before caps held during a batch, an event dropped from a week that
+	// kept one of the batch's events was never read back: at 100k the
+	// clusterer ran at 1,029 docs/s by losing candidates, 75,522 events.)
+	MaxOpen    int
 	MaxMembers int
 	// Readers is how many documents of a batch are analysed at once
 	// (default GOMAXPROCS). Analysis is most of a document's cost and
@@ -82,7 +86,7 @@ func (o *Options) defaults() {
 		o.Batch = 2000
 	}
 	if o.MaxOpen <= 0 {
-		o.MaxOpen = 20000
+		o.MaxOpen = 40000
 	}
 	if o.MaxMembers <= 0 {
 		o.MaxMembers = 50000
@@ -131,13 +135,16 @@ type Clusterer struct {
 	// weeks indexes cached events by the week of their first document;
 	// loaded says which weeks' stored events are all cached (all: every
 	// stored event is), and used when each was last needed (the window
-	// count tick), for eviction.
-	weeks   map[int64][]*openEvent
-	loaded  map[int64]bool
-	all     bool
-	evicted map[int64]bool // with all: the weeks dropped since
-	used    map[int64]int64
-	tick    int64
+	// count tick), for eviction; batchTicks are the ticks at which this
+	// batch and the one before began, window the weeks last ensured.
+	weeks      map[int64][]*openEvent
+	loaded     map[int64]bool
+	all        bool
+	evicted    map[int64]bool // with all: the weeks dropped since
+	used       map[int64]int64
+	tick       int64
+	batchTicks [2]int64
+	window     [2]int64
 	// peakMembers is the most members (docEvent's entries) cached at once.
 	peakMembers int
 	// terms indexes cached events by their rarest words and names, each
@@ -343,6 +350,7 @@ type item struct {
 }
 
 func (c *Clusterer) apply(ctx context.Context, docs []model.Document) (int, error) {
+	c.batchTicks = [2]int64{c.tick + 1, c.batchTicks[0]}
 	ids := make([]int64, len(docs))
 	c.inBatch = make(map[int64]bool, len(docs))
 	for i, d := range docs {
@@ -931,6 +939,7 @@ func (c *Clusterer) cacheMembers(ms []store.EventMember) []*openEvent {
 func (c *Clusterer) ensureWindow(ctx context.Context, a, b time.Time) error {
 	wa, wb := weekOf(a), weekOf(b)
 	c.tick++
+	c.window = [2]int64{wa, wb}
 	for w := wa; w <= wb; w++ {
 		c.used[w] = c.tick
 	}
@@ -979,12 +988,13 @@ func (c *Clusterer) markLoaded(w int64, loaded bool) {
 	}
 }
 
-// evict drops the weeks least recently needed while more than MaxOpen
-// events or MaxMembers members are cached, down to four fifths of each. It
-// keeps the events the batch touched (the store does not have them yet) or
-// must put a document in, and the weeks of the window last ensured (the
-// current document's candidates). A week that loses an event is no longer
-// loaded, so a window that needs it again reads back what it lost.
+// evict drops weeks while more than MaxOpen events or MaxMembers members
+// are cached, down to four fifths of each, those needed last first (see
+// evictOrder). It keeps the events the batch touched (the store does not
+// have them yet) or must put a document in, and the weeks of the window last
+// ensured (the current document's candidates). A week that loses an event
+// is no longer loaded, so a window that needs it again reads back what it
+// lost.
 func (c *Clusterer) evict(bs *batchState) {
 	if len(c.events) <= c.opts.MaxOpen && len(c.docEvent) <= c.opts.MaxMembers {
 		return
@@ -993,12 +1003,7 @@ func (c *Clusterer) evict(bs *batchState) {
 	for w := range c.weeks {
 		weeks = append(weeks, w)
 	}
-	sort.Slice(weeks, func(i, j int) bool {
-		if c.used[weeks[i]] != c.used[weeks[j]] {
-			return c.used[weeks[i]] < c.used[weeks[j]]
-		}
-		return weeks[i] < weeks[j]
-	})
+	c.evictOrder(weeks)
 	events, members := c.opts.MaxOpen*4/5, c.opts.MaxMembers*4/5
 	for _, w := range weeks {
 		if len(c.events) <= events && len(c.docEvent) <= members {
@@ -1021,6 +1026,40 @@ func (c *Clusterer) evict(bs *batchState) {
 			delete(c.used, w)
 		}
 	}
+}
+
+// evictOrder sorts weeks into the order evict drops them: the one needed
+// again last first. A batch sweeps its windows forward in publication order
+// (eventOrder), and the next batch will likely sweep the same span again
+// (from its start), so, after the weeks neither this batch nor the one
+// before needed (the least recently used first: a crawler's old weeks),
+// come the weeks the sweep has passed, the latest first (the next sweep
+// reaches them last), then those ahead of it, the farthest first. Least
+// recently used first would drop just what a repeated sweep needs next:
+// with documents in random date order every batch read every stored week
+// back.
+func (c *Clusterer) evictOrder(weeks []int64) {
+	class := func(w int64) int {
+		switch {
+		case c.used[w] < c.batchTicks[1] || c.used[w] == 0:
+			return 0
+		case w < c.window[0]:
+			return 1
+		}
+		return 2
+	}
+	slices.SortFunc(weeks, func(a, b int64) int {
+		ca, cb := class(a), class(b)
+		switch {
+		case ca != cb:
+			return cmp.Compare(ca, cb)
+		case ca == 0 && c.used[a] != c.used[b]:
+			return cmp.Compare(c.used[a], c.used[b])
+		case ca == 0:
+			return cmp.Compare(a, b)
+		}
+		return cmp.Compare(b, a)
+	})
 }
 
 // chooseEvent finds the event for a document of a batch whose story is

@@ -616,3 +616,20 @@ func TestEventOrder(t *testing.T) {
 		t.Errorf("order %v, want %v", got, want)
 	}
 }
+
+// TestEvictOrder: weeks no recent batch needed go first (least recently
+// used first), then those the batch's sweep has passed (the latest first),
+// then those ahead of it (the farthest first).
+func TestEvictOrder(t *testing.T) {
+	c := &Clusterer{used: map[int64]int64{
+		1: 3, 2: 1, 3: 0, // before the last two batches (ticks 5 and 9), or never
+		10: 9, 11: 10, 12: 11, // this batch, behind the window
+		20: 12, 21: 12, // the window
+		30: 7, 31: 8, // the batch before, ahead
+	}, batchTicks: [2]int64{9, 5}, window: [2]int64{20, 21}, tick: 12}
+	weeks := []int64{30, 20, 10, 1, 31, 21, 11, 2, 12, 3}
+	c.evictOrder(weeks)
+	if want := []int64{3, 2, 1, 12, 11, 10, 31, 30, 21, 20}; !slices.Equal(weeks, want) {
+		t.Errorf("order %v, want %v", weeks, want)
+	}
+}
