@@ -43,17 +43,24 @@ func snapshot(t *testing.T, st *store.Store) map[int64]string {
 	return out
 }
 
+// tempStore is a new, empty store, closed when the test ends.
+func tempStore(t testing.TB) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 // synthStore is a new store (closed when the test ends) holding n synthetic
 // documents made from seed, in random date order.
 func synthStore(t testing.TB, seed int64, n int) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	err = synth.Generate(seed, n, func(d model.Document) error {
+	st := tempStore(t)
+	err := synth.Generate(seed, n, func(d model.Document) error {
 		_, err := st.PutDocument(ctx, &d, store.Raw{})
 		return err
 	})
@@ -521,11 +528,7 @@ func TestTopK(t *testing.T) {
 // the batch commits.
 func TestLoadedEventsJoinMergedStories(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := tempStore(t)
 	c := NewClusterer(st, newAnalyzer(t), Options{})
 	if err := c.load(ctx); err != nil {
 		t.Fatal(err)

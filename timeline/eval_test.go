@@ -104,11 +104,7 @@ func crawlOrder(docs []labelled) []labelled {
 func loadOrdered(t testing.TB, sorted []labelled) (*store.Store, map[string]int64) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := tempStore(t)
 	copyOf := map[string]string{} // original -> a copy of it already stored
 	ids := map[string]int64{}
 	for _, l := range sorted {
