@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"reflect"
@@ -32,7 +33,21 @@ func TestMemberRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range [][]byte{nil, {memberVersion}, {memberVersion, 0xff, 0xff}, []byte("{broken")} {
+	// A record written by version 2, which kept quotes as JSON.
+	v2, _ := hex.DecodeString("025480c0d6a3f3a3fcee300007656d62617373790752656d61726b73000973746174656d656e7402030000000000003f090000000000803e0001054368696e61ffffffffffffffffff01000000000000000000000000000000000000000000000000000093015b7b2274657874223a2270757265206661627269636174696f6e222c22737065616b6572223a22612073706f6b6573706572736f6e222c22737065616b65725f726f6c65223a22656d6261737379222c226b696e64223a22646972656374222c22637565223a2273616964222c227374617274223a31302c22656e64223a32362c22646f63756d656e745f6964223a34327d5d")
+	old, err := unmarshalMember(v2)
+	if err != nil {
+		t.Fatalf("version 2 record: %v", err)
+	}
+	wantQ := []model.Quote{{Text: "pure fabrication", Speaker: "a spokesperson", Role: "embassy", Kind: model.QuoteDirect, Cue: "said", Start: 10, End: 26, DocumentID: 42}}
+	if old.ID != 42 || old.Source != "embassy" || old.Title != "Remarks" || !reflect.DeepEqual(old.Entities, []string{"China"}) ||
+		!reflect.DeepEqual(old.TermW, []float32{0.5, 0.25}) || !reflect.DeepEqual(old.Quotes, wantQ) {
+		t.Errorf("version 2 record decoded as %+v", old)
+	}
+	if again, err := unmarshalMember(marshalMember(old)); err != nil || !reflect.DeepEqual(again.Quotes, wantQ) {
+		t.Errorf("written again as version %d: quotes %+v, %v", memberVersion, again, err)
+	}
+	for _, bad := range [][]byte{nil, {memberVersion}, {memberVersion, 0xff, 0xff}, {1, 0}, []byte("{broken")} {
 		if _, err := unmarshalMember(bad); err == nil {
 			t.Errorf("unmarshalMember(%q) = nil error, want one", bad)
 		}
