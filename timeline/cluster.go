@@ -420,11 +420,7 @@ func (c *Clusterer) apply(ctx context.Context, docs []model.Document) (int, erro
 		}
 	}
 	for _, it := range eventOrder(items) {
-		for i := 0; i <= len(bs.goneStory); i++ { // to the story it was merged into
-			into, ok := bs.goneStory[it.story.id]
-			if !ok {
-				break
-			}
+		if into := finalStory(bs.goneStory, it.story.id); into != it.story.id { // the story it was merged into
 			it.story = c.stories.byID[into]
 		}
 		target, err := c.chooseEvent(ctx, it, items, bs)
