@@ -114,14 +114,18 @@ func (d *dec) str() string {
 
 // strs reads a list of strings into a slice of its length (a reloaded
 // event's members keep theirs).
-func (d *dec) strs() []string {
+func (d *dec) strs() []string { return decList(d, d.str) }
+
+// decList reads a count, then that many items with item, into a slice of
+// its length (nil when empty); it stops at the first error.
+func decList[T any](d *dec, item func() T) []T {
 	n := d.count()
 	if n == 0 || d.err != nil {
 		return nil
 	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = d.str()
+	out := make([]T, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		out[i] = item()
 	}
 	return out
 }
@@ -137,15 +141,9 @@ func (e *enc) actors(as []model.Actor) {
 }
 
 func (d *dec) actors() []model.Actor {
-	n := d.count()
-	if n == 0 || d.err != nil {
-		return nil
-	}
-	out := make([]model.Actor, n)
-	for i := 0; i < n && d.err == nil; i++ {
-		out[i] = model.Actor{Name: d.str(), Kind: d.str(), Mentions: int(d.uvarint())}
-	}
-	return out
+	return decList(d, func() model.Actor {
+		return model.Actor{Name: d.str(), Kind: d.str(), Mentions: int(d.uvarint())}
+	})
 }
 
 // quotes writes a document's quotes; dec.quotes reads them back.
@@ -166,19 +164,13 @@ func (e *enc) quotes(qs []model.Quote) {
 }
 
 func (d *dec) quotes() []model.Quote {
-	n := d.count()
-	if n == 0 || d.err != nil {
-		return nil
-	}
-	out := make([]model.Quote, n)
-	for i := 0; i < n && d.err == nil; i++ {
-		q := &out[i]
+	return decList(d, func() (q model.Quote) {
 		q.Text, q.Speaker, q.Role, q.Mention = d.str(), d.str(), d.str(), d.str()
 		q.Kind, q.Cue = model.QuoteKind(d.str()), model.QuoteCue(d.str())
 		q.Start, q.End = int(d.varint()), int(d.varint())
 		q.DocumentID, q.EventID = d.varint(), d.varint()
-	}
-	return out
+		return q
+	})
 }
 
 // storyWords writes the words the story model reads with their counts;
